@@ -1,0 +1,47 @@
+"""Backends: the one factory that decides which machine kdump-config talks to."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from backends.base import Host, HostError
+
+__all__ = ["Host", "HostError", "BackendError", "select", "default_sim_state"]
+
+KINDS = ("linux", "sim")
+
+
+class BackendError(Exception):
+    pass
+
+
+def default_sim_state() -> Path:
+    """Where the embedded simulated machine lives when no state directory is given."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
+    return Path(base) / "kdump-config" / "sim"
+
+
+def select(kind: str, *, root: str | None = None, state: str | None = None,
+           profile: str | None = None) -> Host:
+    """The only place that branches on the backend kind."""
+    if kind == "linux":
+        from backends.linux import LinuxHost
+
+        return LinuxHost(root or "/")
+    if kind == "sim":
+        from backends.sim import SimHost
+        from sim.machine import Machine, MachineError
+        from sim.profile import DEFAULT_PROFILE, ProfileError
+
+        state_dir = Path(state) if state else default_sim_state()
+        try:
+            if not (state_dir / "state.json").is_file():
+                if state:
+                    raise BackendError(f"{state_dir} is not a simulated machine "
+                                       f"(create it with: kdump-sim init {state_dir})")
+                Machine.create(state_dir, profile or DEFAULT_PROFILE)
+            return SimHost(Machine(state_dir))
+        except (MachineError, ProfileError) as exc:
+            raise BackendError(str(exc)) from exc
+    raise BackendError(f"unknown backend {kind!r} (choose one of: {', '.join(KINDS)})")

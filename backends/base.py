@@ -1,0 +1,220 @@
+"""The Host protocol: the only door between kdump-config and a machine.
+
+Every path handed to a Host is a path *as seen on the target machine*
+(``/sys/kernel/kexec_crash_loaded``); only the backend knows where that lives.
+Processes are argv lists, never shell strings.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+class HostError(Exception):
+    """An operation on the machine failed; ``errno`` is set for OS-level failures."""
+
+    def __init__(self, operation: str, path: str, reason: str, errno: int | None = None) -> None:
+        super().__init__(f"{operation} {path}: {reason}")
+        self.operation = operation
+        self.path = path
+        self.reason = reason
+        self.errno = errno
+
+
+@dataclass(frozen=True)
+class Uname:
+    release: str
+    machine: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """Outcome of ``a | b | c``: every stage's status is kept (no silent pipefail)."""
+
+    stages: tuple[RunResult, ...]
+    bytes_written: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return all(stage.ok for stage in self.stages)
+
+    @property
+    def failed_stage(self) -> RunResult | None:
+        return next((stage for stage in self.stages if not stage.ok), None)
+
+
+@dataclass(frozen=True)
+class FadumpState:
+    """Firmware-assisted dump sysfs, whichever layout the kernel has."""
+
+    enabled: bool
+    registered: bool | None  # None: the kernel has no fadump registration interface
+    layout: str  # "new" (/sys/kernel/fadump/...), "legacy" (/sys/kernel/fadump_*), or "none"
+
+
+@dataclass(frozen=True)
+class FtpTarget:
+    host: str
+    port: int = 21
+    user: str = ""
+    password: str = field(default="", repr=False)
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@runtime_checkable
+class Host(Protocol):
+    """What kdump-config may ask of a machine."""
+
+    kind: str
+
+    # -- kernel and system facts -------------------------------------------------
+    def uname(self) -> Uname: ...
+
+    def nproc(self) -> int: ...
+
+    def hostname(self) -> str: ...
+
+    def ipv4_addresses(self) -> list[str]:
+        """IPv4 addresses of interfaces that are up, in the order the kernel lists them."""
+        ...
+
+    # -- files (target paths) ------------------------------------------------------
+    def read_text(self, path: str) -> str | None:
+        """Contents, or None when the file is absent or unreadable."""
+        ...
+
+    def read_bytes(self, path: str, limit: int | None = None) -> bytes | None: ...
+
+    def exists(self, path: str) -> bool:
+        """True if the path exists, following symlinks (``test -e``)."""
+        ...
+
+    def lexists(self, path: str) -> bool: ...
+
+    def is_file(self, path: str) -> bool: ...
+
+    def is_dir(self, path: str) -> bool: ...
+
+    def is_symlink(self, path: str) -> bool: ...
+
+    def is_executable(self, path: str) -> bool: ...
+
+    def readlink(self, path: str) -> str | None: ...
+
+    def realpath(self, path: str) -> str:
+        """Canonical target path, symlinks resolved within the target machine."""
+        ...
+
+    def listdir(self, path: str) -> list[str]: ...
+
+    def file_size(self, path: str) -> int | None: ...
+
+    def mode(self, path: str) -> int | None: ...
+
+    def disk_free(self, path: str) -> int | None: ...
+
+    def mkdir(self, path: str, mode: int = 0o755) -> None:
+        """Create a directory and its parents (``mkdir -p``)."""
+        ...
+
+    def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
+        """Replace a file atomically (temporary file, fsync, rename)."""
+        ...
+
+    def write_sysfs(self, path: str, value: str) -> None:
+        """Write a kernel attribute; raises HostError with errno on refusal."""
+        ...
+
+    def symlink(self, target: str, link: str) -> None:
+        """Create or atomically replace ``link`` pointing at ``target``."""
+        ...
+
+    def remove(self, path: str) -> None: ...
+
+    def remove_tree(self, path: str) -> None: ...
+
+    def rename(self, src: str, dst: str) -> None:
+        """Rename without replacing an existing ``dst`` (HostError if it exists)."""
+        ...
+
+    def copy_file(
+        self, src: str, dst: str, mode: int = 0o600, progress: ProgressCallback | None = None
+    ) -> int:
+        """Stream ``src`` into a new file ``dst`` (zero-copy where the kernel can); bytes copied."""
+        ...
+
+    def fsync(self, path: str) -> None:
+        """Flush a file or directory to stable storage."""
+        ...
+
+    def lock(self, path: str) -> AbstractContextManager[None]:
+        """Hold an exclusive advisory lock on ``path`` (created if needed)."""
+        ...
+
+    # -- firmware-assisted dump (POWER) ----------------------------------------------
+    def fadump_state(self) -> FadumpState: ...
+
+    def fadump_set_registered(self, register: bool) -> None:
+        """Register or unregister fadump and read it back; HostError if it did not take."""
+        ...
+
+    # -- processes -------------------------------------------------------------------
+    def which(self, name: str) -> str | None: ...
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        input_text: str | None = None,
+    ) -> RunResult: ...
+
+    def run_installed(
+        self, path: str, args: Sequence[str], *, timeout: float | None = None
+    ) -> RunResult:
+        """Run an executable that lives on the target machine (e.g. the kernel postinst hook)."""
+        ...
+
+    def pipeline(
+        self,
+        stages: Sequence[Sequence[str]],
+        *,
+        stdout_path: str | None = None,
+        stdout_mode: int = 0o600,
+        timeout: float | None = None,
+    ) -> PipelineResult:
+        """Run ``stages`` connected stdout-to-stdin, optionally writing the last to a new file."""
+        ...
+
+    # -- network services without a CLI ------------------------------------------------
+    def ftp_upload(
+        self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
+        source_path: str | None = None,
+    ) -> PipelineResult:
+        """Store the output of ``stages`` (or the file ``source_path``) at ``remote_path``."""
+        ...
+
+    # -- time and logging ------------------------------------------------------------
+    def now(self) -> _dt.datetime: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    def syslog(self, tag: str, message: str) -> None: ...

@@ -1,0 +1,189 @@
+"""The real machine: files under a root prefix, processes through the one runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ftplib
+import os
+import time
+from collections.abc import Mapping, Sequence
+
+from backends.base import (
+    FadumpState,
+    FtpTarget,
+    HostError,
+    PipelineResult,
+    RunResult,
+    Uname,
+)
+from backends.power import FadumpSysfs
+from backends.rooted import RootedFiles
+from backends.runner import Runner
+
+# kdump-config has always run with this PATH, whatever the caller had.
+SYSTEM_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
+_FTP_TIMEOUT = 60.0
+
+
+class LinuxHost(RootedFiles):
+    kind = "linux"
+
+    def __init__(self, root: str = "/", env: Mapping[str, str] | None = None) -> None:
+        super().__init__(root)
+        self.env = dict(os.environ if env is None else env)
+        extra = [d for d in self.env.get("PATH", "").split(":") if d]
+        self.search_path = [*extra, *(d for d in SYSTEM_PATH if d not in extra)]
+        self.env["PATH"] = ":".join(self.search_path)
+        self.runner = Runner(self.env)
+        self._fadump = FadumpSysfs(self)
+
+    # -- kernel and system facts: procfs under the root, so a sandbox tree works too --
+    def uname(self) -> Uname:
+        release = (self.read_text("/proc/sys/kernel/osrelease") or "").strip()
+        machine = (self.read_text("/proc/sys/kernel/arch") or "").strip()
+        if self.root == "/":
+            local = os.uname()
+            release, machine = release or local.release, machine or local.machine
+        return Uname(release, machine)
+
+    def nproc(self) -> int:
+        online = self.read_text("/sys/devices/system/cpu/online")
+        if online:
+            count = 0
+            for part in online.strip().split(","):
+                low, _, high = part.partition("-")
+                count += (int(high) - int(low) + 1) if high else 1
+            return max(count, 1)
+        return os.cpu_count() or 1
+
+    def hostname(self) -> str:
+        name = (self.read_text("/proc/sys/kernel/hostname") or "").strip()
+        return name or os.uname().nodename
+
+    def ipv4_addresses(self) -> list[str]:
+        result = self.run(["ip", "-4", "-o", "addr", "show", "up"], timeout=10)
+        if not result.ok:
+            return []
+        addresses = []
+        for line in result.stdout.splitlines():
+            words = line.split()
+            if "inet" in words:
+                cidr = words[words.index("inet") + 1]
+                addresses.append(cidr.split("/")[0])
+        return addresses
+
+    # -- fadump ----------------------------------------------------------------------
+    def fadump_state(self) -> FadumpState:
+        return self._fadump.state()
+
+    def fadump_set_registered(self, register: bool) -> None:
+        self._fadump.set_registered(register)
+
+    # -- processes ---------------------------------------------------------------------
+    def which(self, name: str) -> str | None:
+        if "/" in name:
+            return name if os.access(name, os.X_OK) else None
+        for directory in self.search_path:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return candidate
+        return None
+
+    def run(
+        self, argv: Sequence[str], *, timeout: float | None = None, input_text: str | None = None
+    ) -> RunResult:
+        return self.runner.run(argv, timeout=timeout, input_text=input_text)
+
+    def run_installed(
+        self, path: str, args: Sequence[str], *, timeout: float | None = None
+    ) -> RunResult:
+        return self.runner.run([self.host_path(path), *args], timeout=timeout)
+
+    def pipeline(
+        self,
+        stages: Sequence[Sequence[str]],
+        *,
+        stdout_path: str | None = None,
+        stdout_mode: int = 0o600,
+        timeout: float | None = None,
+    ) -> PipelineResult:
+        if stdout_path is None:
+            return self.runner.pipeline(stages, timeout=timeout)
+        try:
+            fd = os.open(self.host_path(stdout_path, follow_last=False),
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL, stdout_mode)
+        except OSError as exc:
+            raise HostError("create", stdout_path, exc.strerror or str(exc), exc.errno) from exc
+        try:
+            result = self.runner.pipeline(stages, stdout_fd=fd, timeout=timeout)
+            os.fsync(fd)
+            size = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        return PipelineResult(result.stages, size)
+
+    # -- FTP through the standard library: the password never appears in argv -----------
+    def ftp_upload(
+        self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
+        source_path: str | None = None,
+    ) -> PipelineResult:
+        import subprocess
+
+        label = ("ftp-stor", f"{target.host}:{remote_path}")
+        try:
+            ftp = ftplib.FTP()
+            ftp.connect(target.host, target.port, timeout=_FTP_TIMEOUT)
+            ftp.login(target.user or "anonymous", target.password or "anonymous@")
+        except (OSError, ftplib.Error) as exc:
+            return PipelineResult((RunResult(label, 1, "", str(exc)),))
+        producers: list[subprocess.Popen[bytes]] = []
+        try:
+            if stages:
+                source = self._start_producers(stages, producers)
+            else:
+                source = open(self.host_path(source_path or "/dev/null"), "rb")  # noqa: SIM115
+            with source:
+                ftp.storbinary(f"STOR {remote_path}", source)
+            stored = RunResult(label, 0)
+        except (OSError, ftplib.Error) as exc:
+            stored = RunResult(label, 1, "", str(exc))
+        finally:
+            with _quietly():
+                ftp.quit()
+        results = [RunResult(tuple(p.args), p.wait()) for p in producers]  # type: ignore[arg-type]
+        return PipelineResult((*results, stored))
+
+    def _start_producers(self, stages: Sequence[Sequence[str]], procs: list[object]) -> object:
+        import subprocess
+
+        previous = None
+        for argv in stages:
+            proc = subprocess.Popen(list(argv), stdin=previous or subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env=self.env)
+            if previous is not None:
+                previous.close()
+            previous = proc.stdout
+            procs.append(proc)
+        return previous
+
+    # -- time and logging ------------------------------------------------------------
+    def now(self) -> dt.datetime:
+        return dt.datetime.now()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def syslog(self, tag: str, message: str) -> None:
+        import syslog
+
+        syslog.openlog(tag, 0, syslog.LOG_USER)
+        syslog.syslog(syslog.LOG_NOTICE, message)
+
+
+class _quietly:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return True

@@ -1,0 +1,210 @@
+"""The simulated machine behind the Host protocol.
+
+Files are real files in the machine's state directory, reached through the same
+rooted file layer as the real backend, so path semantics cannot drift apart.
+What differs is what a kernel or a program would do: processes are emulated
+(sim.tools), time is virtual, faults are injected, and every operation is
+recorded in the machine's effect log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+from collections.abc import Sequence
+
+from backends.base import FtpTarget, HostError, PipelineResult, ProgressCallback, RunResult
+from backends.linux import LinuxHost
+from sim import tools
+from sim.machine import Machine
+
+
+class SimHost(LinuxHost):
+    kind = "sim"
+
+    def __init__(self, machine: Machine) -> None:
+        super().__init__(str(machine.root), env={"PATH": ""})
+        self.machine = machine
+
+    # -- mounts: the machine's mount table decides where a target path lives ------------
+    def _join(self, target: str) -> str:
+        mounts: dict[str, str] = self.machine.state.get("mounts", {})
+        for mountpoint in sorted(mounts, key=len, reverse=True):
+            if target == mountpoint or target.startswith(mountpoint.rstrip("/") + "/"):
+                rest = target[len(mountpoint):].lstrip("/")
+                base = str(self.machine.dir / mounts[mountpoint])
+                return os.path.join(base, rest) if rest else base
+        return super()._join(target)
+
+    # -- facts that come from the profile rather than from files ----------------------
+    def ipv4_addresses(self) -> list[str]:
+        self.machine.log_effect("run", argv=["ip", "-4", "-o", "addr", "show", "up"])
+        return list(self.machine.state.get("ipv4", []))
+
+    # -- kernel attributes -------------------------------------------------------------------
+    def write_sysfs(self, path: str, value: str) -> None:
+        self.machine.log_effect("sysfs-write", path=path, value=value.strip())
+        if path.endswith("fadump/registered") or path.endswith("fadump_registered"):
+            current = (self.read_text(path) or "").strip()
+            if self.machine.fault("fadump-register") and value.strip() == "1":
+                return  # the firmware silently refuses: read-back will show it
+            if value.strip() == "1" and current == "1":
+                raise HostError("write", path, "File exists", errno.EEXIST)
+        super().write_sysfs(path, value + ("" if value.endswith("\n") else "\n"))
+
+    # -- writes that faults can refuse ----------------------------------------------------
+    def _refuse_write(self, path: str) -> None:
+        readonly = self.machine.fault("readonly")
+        if readonly and any(path == p or path.startswith(p.rstrip("/") + "/")
+                            for p in _as_list(readonly)):
+            raise HostError("write", path, "Read-only file system", errno.EROFS)
+
+    def mkdir(self, path: str, mode: int = 0o755) -> None:
+        self._refuse_write(path)
+        self.machine.log_effect("mkdir", path=path, mode=oct(mode))
+        super().mkdir(path, mode)
+
+    def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
+        self._refuse_write(path)
+        super().write_text(path, text, mode)
+
+    def symlink(self, target: str, link: str) -> None:
+        self.machine.log_effect("symlink", link=link, target=target)
+        super().symlink(target, link)
+
+    def copy_file(
+        self, src: str, dst: str, mode: int = 0o600, progress: ProgressCallback | None = None
+    ) -> int:
+        self._refuse_write(dst)
+        self.machine.log_effect("copy", src=src, dst=dst)
+        budget = self.machine.fault("disk-full-after")
+        if budget is None:
+            return super().copy_file(src, dst, mode, progress)
+        limit = int(budget)
+
+        def guard(done: int, total: int) -> None:
+            if done > limit:
+                raise HostError("write", dst, "No space left on device", errno.ENOSPC)
+            if progress is not None:
+                progress(done, total)
+
+        return super().copy_file(src, dst, mode, guard)
+
+    def remove_tree(self, path: str) -> None:
+        self.machine.log_effect("remove", path=path)
+        super().remove_tree(path)
+
+    def rename(self, src: str, dst: str) -> None:
+        self.machine.log_effect("rename", src=src, dst=dst)
+        super().rename(src, dst)
+
+    # -- processes -----------------------------------------------------------------------------
+    def which(self, name: str) -> str | None:
+        if name in self.machine.state.get("tools", []):
+            return f"{tools.TOOL_DIRS.get(name, '/usr/bin')}/{name}"
+        return None
+
+    def run(
+        self, argv: Sequence[str], *, timeout: float | None = None, input_text: str | None = None
+    ) -> RunResult:
+        self.machine.log_effect("run", argv=list(argv))
+        stdin = (input_text or "").encode()
+        outcome = tools.emulate(self.machine, self, list(argv), stdin)
+        return RunResult(tuple(argv), outcome.returncode,
+                         outcome.stdout.decode(errors="replace"), outcome.stderr)
+
+    def run_installed(
+        self, path: str, args: Sequence[str], *, timeout: float | None = None
+    ) -> RunResult:
+        argv = (path, *args)
+        self.machine.log_effect("run", argv=list(argv))
+        if not self.is_executable(path):
+            return RunResult(argv, 126, "", f"{path}: Permission denied\n")
+        if path != tools.KERNEL_HOOK or len(args) != 1:
+            return RunResult(argv, 127, "", f"{path}: not simulated\n")
+        outcome = tools.kernel_hook(self.machine, self, args[0])
+        return RunResult(argv, outcome.returncode, outcome.stdout.decode(), outcome.stderr)
+
+    def pipeline(
+        self,
+        stages: Sequence[Sequence[str]],
+        *,
+        stdout_path: str | None = None,
+        stdout_mode: int = 0o600,
+        timeout: float | None = None,
+    ) -> PipelineResult:
+        self.machine.log_effect("pipeline", stages=[list(s) for s in stages], stdout=stdout_path)
+        data = b""
+        results = []
+        for argv in stages:
+            outcome = tools.emulate(self.machine, self, list(argv), data)
+            data = outcome.stdout
+            results.append(RunResult(tuple(argv), outcome.returncode, "", outcome.stderr))
+        if stdout_path is None:
+            last = results[-1]
+            results[-1] = RunResult(last.argv, last.returncode, data.decode(errors="replace"),
+                                    last.stderr)
+            return PipelineResult(tuple(results))
+        self._refuse_write(stdout_path)
+        written = self._write_new(stdout_path, data, stdout_mode)
+        if written < len(data):
+            results.append(RunResult(("write", stdout_path), 1, "", "No space left on device"))
+        return PipelineResult(tuple(results), written)
+
+    def _write_new(self, path: str, data: bytes, mode: int) -> int:
+        """Create ``path`` with ``data``, short when the disk-full fault is armed."""
+        budget = self.machine.fault("disk-full-after")
+        keep = data if budget is None else data[: int(budget)]
+        try:
+            fd = os.open(self.host_path(path, follow_last=False),
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except OSError as exc:
+            raise HostError("create", path, exc.strerror or str(exc), exc.errno) from exc
+        try:
+            os.write(fd, keep)
+        finally:
+            os.close(fd)
+        return len(keep)
+
+    def ftp_upload(
+        self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
+        source_path: str | None = None,
+    ) -> PipelineResult:
+        self.machine.log_effect("ftp-stor", host=target.host, port=target.port,
+                                user=target.user, path=remote_path)
+        label = ("ftp-stor", f"{target.host}:{remote_path}")
+        results: list[RunResult] = []
+        data = b""
+        if stages:
+            for argv in stages:
+                outcome = tools.emulate(self.machine, self, list(argv), data)
+                data = outcome.stdout
+                results.append(RunResult(tuple(argv), outcome.returncode, "", outcome.stderr))
+        elif source_path is not None:
+            data = self.read_bytes(source_path) or b""
+        if target.host not in self.machine.state.get("ftp_hosts", []) or \
+                self.machine.fault("ftp-unreachable"):
+            results.append(RunResult(label, 1, "", f"ftp: connect to {target.host}: "
+                                                   "Connection timed out"))
+            return PipelineResult(tuple(results))
+        store = self.machine.remote / "ftp" / target.host / remote_path.lstrip("/")
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_bytes(data)
+        results.append(RunResult(label, 0))
+        return PipelineResult(tuple(results), len(data))
+
+    # -- time and logging ---------------------------------------------------------------------
+    def now(self) -> dt.datetime:
+        return self.machine.now()
+
+    def sleep(self, seconds: float) -> None:
+        self.machine.log_effect("sleep", seconds=seconds)
+        self.machine.advance(seconds)
+
+    def syslog(self, tag: str, message: str) -> None:
+        self.machine.syslog(tag, message)
+
+
+def _as_list(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]

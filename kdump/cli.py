@@ -1,0 +1,252 @@
+"""The kdump-config command line: the composition root and the one exception boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kdump.report import Reporter
+
+if TYPE_CHECKING:
+    from kdump.context import Context
+
+CommandResult = int | tuple[int, dict[str, object]]
+Command = Callable[["Context"], CommandResult]
+
+app = typer.Typer(
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=False,
+    context_settings={"help_option_names": []},
+)
+
+
+@dataclass
+class Machine:
+    backend: str = "linux"
+    root: str | None = None
+    sim_state: str | None = None
+
+
+_machine = Machine()
+
+
+@app.callback()
+def select_machine(
+    backend: Annotated[str, typer.Option(envvar="KDUMP_BACKEND",
+                                         help="linux (this machine) or sim")] = "linux",
+    root: Annotated[str | None, typer.Option(envvar="KDUMP_ROOT",
+                                             help="target root directory (linux)")] = None,
+    sim_state: Annotated[str | None, typer.Option(envvar="KDUMP_SIM_STATE",
+                                                  help="simulated machine state dir")] = None,
+) -> None:
+    _machine.backend, _machine.root, _machine.sim_state = backend, root, sim_state
+
+
+def _name() -> str:
+    # NAME is the one piece of state taken from the environment (the init script sets it).
+    return os.environ.get("NAME") or "kdump-config"
+
+
+def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bool = False,
+             ) -> None:
+    import backends
+    from backends.base import HostError
+    from kdump.config import DEFAULTS_PATH, ConfigError, load_config
+    from kdump.context import LOCK_FILE, Context
+
+    reporter = Reporter(name=_name(), json_mode=as_json)
+    data: dict[str, object] = {}
+    try:
+        host = backends.select(_machine.backend, root=_machine.root, state=_machine.sim_state)
+    except backends.BackendError as exc:
+        status = reporter.emit("backend-error", detail=str(exc))
+    else:
+        reporter.syslog = host.syslog
+        try:
+            config, warnings = load_config(host.read_text(DEFAULTS_PATH), DEFAULTS_PATH,
+                                           arch=host.uname().machine, environ=os.environ)
+            for warning in warnings:
+                reporter.emit(warning.code, detail=f"{warning.path}:{warning.line}: "
+                                                   f"{warning.text}")
+            lock: AbstractContextManager[None] = host.lock(LOCK_FILE) if mutating \
+                else nullcontext()
+            with lock:
+                outcome = func(Context(host, config, reporter))
+            status, data = outcome if isinstance(outcome, tuple) else (outcome, {})
+        except ConfigError as exc:
+            status = reporter.emit(exc.code, detail=str(exc))
+        except HostError as exc:
+            status = reporter.emit("host-error", detail=str(exc))
+    if as_json:
+        sys.stdout.write(reporter.json_document(command, status, data) + "\n")
+    raise typer.Exit(status)
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="one JSON document with message codes")]
+
+
+@app.command("help")
+def help_command() -> None:
+    """Print a usage summary."""
+    from kdump.commands.report import HELP
+
+    sys.stdout.write(HELP + "\n")
+    raise typer.Exit(0)
+
+
+@app.command()
+def test(as_json: JsonFlag = False) -> None:
+    """Dry-run: show the kernel, initrd and kexec command that load would use."""
+    from kdump.commands.report import test as run
+
+    _execute("test", run, as_json=as_json)
+
+
+@app.command()
+def show(as_json: JsonFlag = False) -> None:
+    """Show dump mode, parameters, state and the last kexec command."""
+    from kdump.commands.report import show as run
+
+    _execute("show", run, as_json=as_json)
+
+
+@app.command()
+def status(as_json: JsonFlag = False) -> None:
+    """Say whether a capture kernel is loaded (or fadump registered)."""
+    from kdump.commands.report import status as run
+
+    _execute("status", run, as_json=as_json)
+
+
+@app.command()
+def check(as_json: JsonFlag = False) -> None:
+    """Every readiness check with a remedy; exit 0 ready, 3 not ready, 1 error."""
+    from kdump.commands.check import check as run
+
+    _execute("check", run, as_json=as_json)
+
+
+@app.command()
+def load() -> None:
+    """Load the kdump kernel (or register fadump)."""
+    from kdump.commands.load import load as run
+
+    _execute("load", run, mutating=True)
+
+
+@app.command()
+def unload() -> None:
+    """Unload the kdump kernel (or unregister fadump)."""
+    from kdump.commands.load import unload as run
+
+    _execute("unload", run, mutating=True)
+
+
+@app.command()
+def reload() -> None:
+    """Unload, then load."""
+    from kdump.commands.load import reload as run
+
+    _execute("reload", run, mutating=True)
+
+
+@app.command("try-reload")
+def try_reload() -> None:
+    """Reload only if loaded (memory and CPU hotplug)."""
+    from kdump.commands.load import try_reload as run
+
+    _execute("try-reload", run, mutating=True)
+
+
+@app.command("condreload", hidden=True)
+def condreload() -> None:
+    """Alias of try-reload."""
+    from kdump.commands.load import try_reload as run
+
+    _execute("try-reload", run, mutating=True)
+
+
+@app.command()
+def symlinks(kernel_version: Annotated[str, typer.Argument()] = "") -> None:
+    """Point /var/lib/kdump/{vmlinuz,initrd.img} at a kernel version."""
+    from kdump.commands.links import symlinks as run
+
+    _execute("symlinks", lambda ctx: run(ctx, kernel_version), mutating=True)
+
+
+@app.command()
+def savecore() -> None:
+    """Save /proc/vmcore (in the capture kernel)."""
+    from kdump.commands.savecore import savecore as run
+
+    _execute("savecore", run, mutating=True)
+
+
+@app.command()
+def propagate() -> None:
+    """Send the ssh public key to the dump server."""
+    from kdump.commands.propagate import propagate as run
+
+    _execute("propagate", run, mutating=True)
+
+
+COMMANDS = {"help", "test", "show", "status", "check", "load", "unload", "reload", "try-reload",
+            "condreload", "symlinks", "savecore", "propagate"}
+_GLOBAL_WITH_VALUE = {"--backend", "--root", "--sim-state"}
+
+
+def _command_index(args: list[str]) -> int | None:
+    """Where the command word is, past the global options."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in _GLOBAL_WITH_VALUE:
+            index += 2
+            continue
+        if any(arg.startswith(opt + "=") for opt in _GLOBAL_WITH_VALUE):
+            index += 1
+            continue
+        return index
+    return None
+
+
+def usage(prog: str) -> int:
+    reporter = Reporter(name=_name())
+    return reporter.emit("usage", prog=prog)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    prog = sys.argv[0] if argv is None else "kdump-config"
+    index = _command_index(args)
+    if index is None:
+        return usage(prog)
+    word = args[index]
+    if word.startswith("-h") or word.startswith("--h"):
+        args[index] = "help"
+    elif word not in COMMANDS:
+        return usage(prog)
+    try:
+        result = app(args=args, prog_name="kdump-config", standalone_mode=False)
+    except Exception as exc:  # a usage error from the parser: our usage line, exit 1
+        if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
+            sys.stderr.write(f"kdump-config: {exc.format_message()}\n")
+            return usage(prog)
+        raise
+    return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,120 @@
+"""load, unload, reload, try-reload: kexec for kdump, sysfs for fadump."""
+
+from __future__ import annotations
+
+from backends.base import HostError
+from kdump.checks import support_findings
+from kdump.cmdline import render_argv
+from kdump.commands.links import sysctl_changed, update_links
+from kdump.context import Context
+from kdump.plan import KernelChoice, kexec_load_argv, kexec_unload_argv, locate_kernel
+
+ELF_MAGIC = b"\x7fELF"
+PANIC_TRIGGER = "kernel.panic_on_oops=1"
+
+
+def _first_failure(ctx: Context) -> int:
+    """Report the first failed support check (load stops there, as the original)."""
+    findings = support_findings(ctx.config, ctx.facts)
+    if findings:
+        return ctx.report(findings[0])
+    return 0
+
+
+def load(ctx: Context) -> int:
+    status = _first_failure(ctx)
+    if status:
+        return status
+    if ctx.facts.dump_mode == "fadump":
+        return _fadump_register(ctx)
+    facts = ctx.facts
+    # Checked before anything changes: a loaded kernel's files must stay as they are.
+    if facts.kexec_loaded:
+        return ctx.emit("symlinks-while-loaded")
+    if facts.kexec_path is None:
+        return ctx.emit("kexec-missing", path="kexec")
+    update_links(ctx, facts.release, rebuild_initrd=sysctl_changed(ctx, facts.release))
+    choice = locate_kernel(ctx.config, facts, ctx.host)
+    for finding in choice.findings:
+        ctx.report(finding)
+    if choice.fatal is not None:
+        return 1
+    argv = load_argv(ctx, choice, facts.kexec_path)
+    result = ctx.host.run(argv, timeout=300)
+    ctx.echo_output(result.stdout, result.stderr)
+    if not result.ok:
+        return ctx.emit("load-failed")
+    ctx.host.mkdir(ctx.config.kdump_coredir)
+    ctx.host.write_text(ctx.kexec_cmd_file, render_argv(argv) + "\n")
+    ctx.host.syslog(ctx.reporter.name, render_argv(argv))
+    ctx.emit("loaded")
+    _panic_triggers(ctx)
+    return 0
+
+
+def load_argv(ctx: Context, choice: KernelChoice, kexec: str) -> list[str]:
+    head = ctx.host.read_bytes(choice.kernel, 4) if choice.kernel else None
+    initrd_exists = bool(choice.initrd) and ctx.host.exists(choice.initrd)
+    return kexec_load_argv(kexec, ctx.config, ctx.facts, choice, head == ELF_MAGIC,
+                           initrd_exists)
+
+
+def _panic_triggers(ctx: Context) -> None:
+    """Turn an oops into a panic, so that it is captured too."""
+    sysctl = ctx.host.which("sysctl")
+    if sysctl is None:
+        ctx.emit("panic-trigger-unavailable")
+        return
+    ctx.host.run([sysctl, "-w", PANIC_TRIGGER], timeout=30)
+
+
+def _fadump_register(ctx: Context) -> int:
+    try:
+        ctx.host.fadump_set_registered(True)
+    except HostError:
+        return ctx.emit("fadump-register-failed")
+    ctx.emit("fadump-registered")
+    _panic_triggers(ctx)
+    return 0
+
+
+def unload(ctx: Context) -> int:
+    facts = ctx.facts
+    if facts.dump_mode == "fadump":
+        if facts.fadump.registered is None:
+            return ctx.emit("fadump-not-configured")
+        try:
+            ctx.host.fadump_set_registered(False)
+        except HostError:
+            return ctx.emit("fadump-unregister-failed")
+        ctx.emit("fadump-unregistered")
+        return 0
+    if facts.kexec_path is None:
+        return ctx.emit("kexec-missing", path="kexec")
+    result = ctx.host.run(kexec_unload_argv(facts.kexec_path, facts), timeout=120)
+    ctx.echo_output(result.stdout, result.stderr)
+    if not result.ok:
+        return ctx.emit("unload-failed")
+    # The recorded command no longer describes what is loaded.
+    ctx.host.remove(ctx.kexec_cmd_file)
+    ctx.emit("unloaded")
+    return 0
+
+
+def reload(ctx: Context) -> int:
+    status = unload(ctx)
+    if status:
+        return status
+    ctx.refresh()
+    return load(ctx)
+
+
+def try_reload(ctx: Context) -> int:
+    """Reload only if something is loaded (udev calls this on memory and CPU hotplug)."""
+    facts = ctx.facts
+    if facts.dump_mode == "fadump":
+        status = _first_failure(ctx)
+        if status:
+            return status
+        return reload(ctx) if facts.fadump.registered else 0
+    return reload(ctx) if facts.kexec_loaded else 0

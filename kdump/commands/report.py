@@ -1,0 +1,192 @@
+"""help, status, show, test: report without changing anything."""
+
+from __future__ import annotations
+
+from kdump.checks import invalid_links, support_findings
+from kdump.cmdline import render_argv
+from kdump.context import Context
+from kdump.estimate import Estimate, EstimateInputs, estimate, initrd_version, meminfo
+from kdump.plan import KDUMP_DIR, locate_kernel
+
+HELP = """\
+Usage:
+kdump-config {help|test|show|status|check|load|unload|reload|try-reload|savecore|propagate|symlinks kernel-version}
+  help      - print this page
+  test      - Do a dry-run of kdump kernel load command by showing
+              the kernels and parameters that will be used and echo'ing
+              the kexec command. The kexec command will not be executed.
+              If using fadump, check if required sysfs directories exist.
+  show      - Show dump mode, status, any current parameters.
+              Show kexec command for kdump.
+  status    - evaluate /sys/kernel/{kexec_crash_loaded,fadump_registered}
+              depending on dump mode. Print appropriate message
+  check     - run every readiness check by name, with a remedy for each
+              problem. Exit 0 when ready, 3 when not ready, 1 on error.
+  load      - Locate the kdump kernel, debug kernel, and establish links for
+              makedumpfile.  Then load the kdump kernel using kexec
+              If using fadump, register.
+  unload    - unload the kdump kernel using kexec
+              If using fadump, unregister.
+  reload    - unload, then load.
+  try-reload - reload if a kdump kernel is loaded (or fadump registered);
+              used on memory and CPU hotplug. Alias: condreload.
+  savecore  - use previously made links to save /proc/vmcore
+  propagate - Send public ssh key to remote host for passwordless connection
+  symlinks  - Verify and create vmlinuz and initrd.img links in /var/lib/kdump
+              according to the provided kernel version. If the target
+              initrd.img file is absent, it will create it."""
+
+
+def help_text(ctx: Context) -> int:
+    for line in HELP.splitlines():
+        ctx.reporter.line(line)
+    return 0
+
+
+def _report_support(ctx: Context) -> int:
+    findings = support_findings(ctx.config, ctx.facts)
+    for finding in findings:
+        ctx.report(finding)
+    return len(findings)
+
+
+def status(ctx: Context) -> tuple[int, dict[str, object]]:
+    facts = ctx.facts
+    mode = facts.dump_mode
+    if mode == "fadump":
+        # Kept from the original: in fadump mode a failed check is an error (exit 1).
+        if _report_support(ctx):
+            return 1, {"dump_mode": mode, "ready": False}
+        ready = bool(facts.fadump.registered)
+    else:
+        _report_support(ctx)
+        for finding in invalid_links(facts):
+            ctx.report(finding)
+        ready = facts.kexec_loaded
+    ctx.emit("state-ready" if ready else "state-not-ready", mode=mode)
+    return 0, {"dump_mode": mode, "ready": ready}
+
+
+def link_line(ctx: Context, path: str) -> str:
+    """What `file` said of a path in the original: the link and its target, or the value."""
+    host = ctx.host
+    if path and host.is_symlink(path):
+        target = host.readlink(path) or ""
+        broken = "" if host.exists(path) else "broken "
+        return f"{path}: {broken}symbolic link to {target}"
+    return path
+
+
+def _remote_lines(ctx: Context) -> list[str]:
+    config = ctx.config
+    lines = []
+    if config.ssh:
+        lines += [f"SSH:              {config.ssh}", f"SSH_KEY:          {config.ssh_key}"]
+    if config.nfs:
+        lines += [f"NFS:              {config.nfs}", f"NFS_TIMEO:        {config.nfs_timeo}",
+                  f"NFS_RETRANS       {config.nfs_retrans}"]
+    if config.ftp:
+        lines.append(f"FTP:              {config.ftp}")
+        if config.ftp_user:
+            lines.append(f"FTP_USER:         {config.ftp_user}")
+        if config.ftp_password:
+            lines.append("FTP_PASSWORD:     is set")
+        if config.ftp_port:
+            lines.append(f"FTP_PORT:         {config.ftp_port}")
+    if config.ssh or config.nfs or config.ftp:
+        lines.append(f"HOSTTAG:          {config.hosttag}")
+    return lines
+
+
+def crash_estimate(ctx: Context) -> Estimate:
+    host, config, facts = ctx.host, ctx.config, ctx.facts
+    initrd_real = host.realpath(config.kdump_initrd) if config.kdump_initrd else ""
+    version = initrd_version(initrd_real)
+    kernel_real = host.realpath(config.kdump_kernel) if config.kdump_kernel else ""
+    total = meminfo(host.read_text("/proc/meminfo") or "").get("MemTotal", 0)
+    result = estimate(EstimateInputs(
+        arch=facts.arch,
+        nproc=host.nproc(),
+        initrd_version=version,
+        decompressed_initrd_mib=host.read_text(f"{KDUMP_DIR}/size_initrd.img-{version}")
+        if version else None,
+        early_meminfo=host.read_text(f"{KDUMP_DIR}/mem-{version}") if version else None,
+        kernel_bytes=(host.file_size(kernel_real) or 0) if kernel_real else 0,
+        initrd_bytes=(host.file_size(initrd_real) or 0) if initrd_real else 0,
+        mem_total_kib=total,
+    ))
+    if result.below_minimum:
+        host.syslog(ctx.reporter.name, f"Suggested crashkernel below minimum ({result.size_mib}), "
+                                       f"surplus={result.surplus_mib}")
+    return result
+
+
+def show(ctx: Context) -> tuple[int, dict[str, object]]:
+    config, facts = ctx.config, ctx.facts
+    mode = facts.dump_mode
+    _report_support(ctx)
+    out = ctx.reporter.line
+    out(f"DUMP_MODE:\t\t{mode}")
+    out(f"USE_KDUMP:\t\t{config.use_kdump_raw}")
+    out(f"KDUMP_COREDIR:\t\t{config.kdump_coredir}")
+    if mode == "kdump":
+        out(f"crashkernel addr: {facts.iomem_addr}")
+    out(f"   {link_line(ctx, config.kdump_kernel)}")
+    out("kdump initrd: ")
+    out(f"   {link_line(ctx, config.kdump_initrd)}")
+    for line in _remote_lines(ctx):
+        out(line)
+    ready = facts.kexec_loaded if mode == "kdump" else bool(facts.fadump.registered)
+    state = "ready" if ready else "Not ready"
+    out(f"current state:    {state} to {mode}")
+    data: dict[str, object] = {"dump_mode": mode, "ready": ready,
+                               "crashkernel_addr": [f"{a:#x}" for a, _ in facts.crash_ranges]}
+    if mode == "fadump":
+        return 0, data
+    out()
+    guess = crash_estimate(ctx)
+    if guess.size_mib is None:
+        ctx.emit("estimate-unknown", reason=guess.reason)
+    else:
+        ctx.emit("estimate", size=guess.size_mib)
+    out()
+    out("kexec command:")
+    recorded = ctx.host.read_text(ctx.kexec_cmd_file)
+    if recorded is None:
+        ctx.reporter.emit("no-kexec-command", indent="  ")
+    else:
+        out("  " + recorded.rstrip("\n"))
+    data.update({"crashkernel_suggested_mib": guess.size_mib,
+                 "kexec_command": recorded.rstrip("\n") if recorded else None})
+    return 0, data
+
+
+def test(ctx: Context) -> tuple[int, dict[str, object]]:
+    config, facts = ctx.config, ctx.facts
+    _report_support(ctx)
+    if facts.dump_mode == "fadump":
+        return 0, {"dump_mode": "fadump"}
+    for finding in invalid_links(facts):
+        ctx.report(finding)
+    choice = locate_kernel(config, facts, ctx.host)
+    for finding in choice.findings:
+        ctx.report(finding)
+    kexec = facts.kexec_path
+    if kexec is None:
+        ctx.emit("kexec-missing", path="kexec")
+    from kdump.commands.load import load_argv
+
+    argv = load_argv(ctx, choice, kexec or "kexec")
+    out = ctx.reporter.line
+    out(f"USE_KDUMP:\t\t{config.use_kdump_raw}")
+    out(f"KDUMP_COREDIR:\t\t{config.kdump_coredir}")
+    out(f"crashkernel addr\t\t{facts.iomem_addr}")
+    out(f"kdump kernel addr\t\t{choice.kernel_addr}")
+    out("kdump kernel:")
+    out(f"   {link_line(ctx, choice.kernel)}")
+    out("kdump initrd: ")
+    out(f"   {link_line(ctx, choice.initrd)}")
+    out("kexec command to be used:")
+    out(f"  {render_argv(argv)}")
+    return 0, {"dump_mode": "kdump", "kexec_argv": argv, "kdump_kernel": choice.kernel,
+               "kdump_initrd": choice.initrd}

@@ -1,0 +1,645 @@
+"""Read ``/etc/default/kdump-tools`` as data.
+
+The shell kdump-config *sourced* this file. Here it is parsed with a restricted
+shell grammar instead: every file the grammar accepts yields exactly the values
+bash would give its variables (``tests/unit/test_config_bash.py`` checks this by
+running bash), and every other file is rejected with a ``ConfigError`` naming the
+file and line.  Nothing in a config file is ever executed.
+
+The module is pure: callers read the file and pass its text (and, where wanted,
+the process environment) in.
+
+Grammar (one statement per line)::
+
+    NAME=VALUE            export NAME=VALUE            export NAME
+    # comment             blank lines                  leading blanks
+
+Decisions where the grammar is narrower than, or has to pick among, shell rules:
+
+* Multi-line values are accepted as bash reads them: a newline may appear inside
+  '...' or "..." and a backslash-newline outside single quotes joins lines.  An
+  ``Assignment`` carries the line its statement starts on; a syntax error names
+  the line of the offending construct (an unterminated quote: the line it opened).
+* Glob characters ``* ? [`` are accepted literally: bash and dash never expand
+  them in an assignment, ``export NAME=VALUE`` included.
+* An unquoted ``{`` is rejected: bash brace-expands ``export A={x,y}`` (into two
+  words), so accepting it would give a different value on export lines.
+* An unquoted ``~`` is rejected (tilde expansion depends on HOME and the user
+  database); quote it or write the full path.
+* ``$`` must start ``$NAME`` or ``${NAME}``; write ``\\$`` or ``'$'`` for a literal
+  dollar.  Variables the shell maintains itself ($RANDOM, $LINENO, $PPID, $_ ...)
+  are rejected, because no environment can tell what the shell would substitute.
+* A carriage return outside quotes (a DOS line ending) is an error rather than a
+  silent trailing ``\\r`` in the value.
+* Only one assignment per line: ``A=1 B=2`` is rejected with the other cases of
+  unquoted whitespace.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULTS_PATH = "/etc/default/kdump-tools"
+
+SYNTAX_ERROR = "config-syntax"
+VALUE_ERROR = "config-value"
+UNKNOWN_KEY = "config-unknown-key"
+
+KNOWN_KEYS = (
+    "USE_KDUMP",
+    "KDUMP_KERNEL",
+    "KDUMP_INITRD",
+    "KDUMP_COREDIR",
+    "KDUMP_FAIL_CMD",
+    "KDUMP_DUMP_DMESG",
+    "KDUMP_NUM_DUMPS",
+    "KDUMP_COMPRESSION",
+    "MAKEDUMP_ARGS",
+    "KDUMP_KEXEC_ARGS",
+    "KDUMP_CMDLINE",
+    "KDUMP_CMDLINE_APPEND",
+    "HOSTTAG",
+    "NFS",
+    "NFS_TIMEO",
+    "NFS_RETRANS",
+    "NFS_MOUNT_RETRY",
+    "SSH",
+    "SSH_KEY",
+    "SSH_KDUMP_RETRY",
+    "FTP",
+    "FTP_USER",
+    "FTP_PASSWORD",
+    "FTP_PORT",
+    "KDUMP_CONFIG",
+)
+
+# Keys older packages read; say what took their place instead of "unknown".
+_HISTORICAL_KEYS = {
+    "KDUMP_SYSCTL": "sysctl overrides for the kdump kernel now live in /etc/kdump/sysctl.conf",
+    "DEBUG_KERNEL": "a debug kernel is not used for dumping any more",
+}
+
+DEFAULT_MAKEDUMP_ARGS = "-F -c -d 31"
+DEFAULT_SSH_KEY = "/root/.ssh/kdump_id_rsa"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; ``code`` is config-syntax or config-value."""
+
+    def __init__(self, code: str, path: str, line: int | None, reason: str) -> None:
+        where = path if line is None else f"{path}:{line}"
+        super().__init__(f"{where}: {reason}")
+        self.code = code
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ConfigWarning:
+    code: str
+    path: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    value: str
+    line: int
+    exported: bool
+
+
+# ---------------------------------------------------------------------------
+# The restricted shell grammar
+# ---------------------------------------------------------------------------
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BLANKS = " \t"
+_SPECIAL_PARAMETERS = "0123456789?$@*#!-"
+_DQ_ESCAPABLE = '"\\$`'
+
+# Variables the shell sets or computes itself: their value never comes from the
+# environment, so a pure parser cannot know it.  Names starting with BASH are
+# added by _shell_owned().
+_SHELL_OWNED = frozenset(
+    {
+        "_", "COLUMNS", "DIRSTACK", "EPOCHREALTIME", "EPOCHSECONDS", "EUID", "FUNCNAME",
+        "GROUPS", "HISTCMD", "HOSTNAME", "HOSTTYPE", "IFS", "LINENO", "LINES", "MACHTYPE",
+        "OPTARG", "OPTERR", "OPTIND", "OSTYPE", "PIPESTATUS", "PPID", "PS1", "PS2", "PS4",
+        "RANDOM", "SECONDS", "SHELLOPTS", "SHLVL", "SRANDOM", "UID",
+    }
+)  # fmt: skip
+
+# Unquoted characters that would make the shell do something other than assign.
+_SHELL_SYNTAX = {
+    ";": "';' (command separator)",
+    "&": "'&' (background job or && list)",
+    "|": "'|' (pipe)",
+    "<": "'<' (redirection)",
+    ">": "'>' (redirection)",
+    "(": "'(' (subshell or array)",
+    ")": "')' (subshell or array)",
+    "{": "'{' (brace expansion)",
+}
+
+_BACKTICK_REASON = "command substitution `...` is not allowed: the file is read as data, not run"
+
+
+def _shell_owned(name: str) -> bool:
+    return name in _SHELL_OWNED or name.startswith("BASH")
+
+
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+class _Parser:
+    """A hand-written scanner: a cursor over the whole text plus the current line."""
+
+    def __init__(self, text: str, path: str, environ: Mapping[str, str]) -> None:
+        self.text = text
+        self.path = path
+        self.environ = environ
+        self.pos = 0
+        self.line = 1
+        self.variables: dict[str, str] = {}
+        self.assignments: list[Assignment] = []
+
+    # -- cursor helpers -----------------------------------------------------
+
+    def peek(self, offset: int = 0) -> str:
+        index = self.pos + offset
+        return self.text[index] if index < len(self.text) else ""
+
+    def advance(self) -> str:
+        char = self.text[self.pos]
+        self.pos += 1
+        if char == "\n":
+            self.line += 1
+        return char
+
+    def at_word_end(self) -> bool:
+        char = self.peek()
+        return char == "" or char == "\n" or char in _BLANKS
+
+    def skip_blanks(self) -> None:
+        while self.peek() and self.peek() in _BLANKS:
+            self.pos += 1
+
+    def skip_comment(self) -> None:
+        end = self.text.find("\n", self.pos)
+        self.pos = len(self.text) if end < 0 else end
+
+    def error(self, reason: str, line: int | None = None) -> ConfigError:
+        return ConfigError(SYNTAX_ERROR, self.path, self.line if line is None else line, reason)
+
+    def snippet(self, start: int, stop_chars: str = " \t\n", limit: int = 40) -> str:
+        end = start
+        while end < len(self.text) and self.text[end] not in stop_chars and end - start < limit:
+            end += 1
+        return self.text[start:end]
+
+    # -- statements ---------------------------------------------------------
+
+    def parse(self) -> list[Assignment]:
+        nul = self.text.find("\0")
+        if nul >= 0:
+            raise self.error("NUL byte in the file", _line_of(self.text, nul))
+        while True:
+            self.skip_blanks()
+            char = self.peek()
+            if char == "":
+                return self.assignments
+            if char == "\n":
+                self.advance()
+            elif char == "#":
+                self.skip_comment()
+            else:
+                self.statement()
+
+    def statement(self) -> None:
+        start_line = self.line
+        start = self.pos
+        match = _NAME.match(self.text, self.pos)
+        if match is None:
+            raise self.not_an_assignment(start)
+        name = match.group()
+        self.pos = match.end()
+        if name == "export" and self.peek() and self.peek() in _BLANKS:
+            self.export_statement(start, start_line)
+        elif self.peek() == "=":
+            self.advance()
+            self.assign(name, self.value(), start_line, exported=False)
+        else:
+            raise self.not_an_assignment(start)
+        self.end_of_statement()
+
+    def export_statement(self, start: int, start_line: int) -> None:
+        self.skip_blanks()
+        match = _NAME.match(self.text, self.pos)
+        if match is None:
+            raise self.not_an_assignment(start)
+        self.pos = match.end()
+        if self.peek() == "=":
+            self.advance()
+            self.assign(match.group(), self.value(), start_line, exported=True)
+        elif not self.at_word_end():
+            raise self.not_an_assignment(start)
+        # `export NAME` alone only marks NAME for export, which changes no value.
+
+    def end_of_statement(self) -> None:
+        self.skip_blanks()
+        char = self.peek()
+        if char == "" or char == "\n":
+            return
+        if char == "#":
+            self.skip_comment()
+            return
+        self.check_unquoted(char)
+        raise self.error(
+            f"unquoted whitespace before {self.snippet(self.pos)!r}: quote a value that "
+            'contains spaces ("a b"), one assignment per line (bash would run the rest '
+            "as a command)"
+        )
+
+    def not_an_assignment(self, start: int) -> ConfigError:
+        """Explain why the statement starting at ``start`` is not an assignment."""
+        match = _NAME.match(self.text, start)
+        after = match.end() if match else start
+        rest = self.text[after:]
+        if match and rest.startswith("+="):
+            return self.error("appending with '+=' is not supported: write NAME=\"${NAME}...\"")
+        if match and rest.startswith("["):
+            return self.error("array assignments are not supported")
+        if match and rest.lstrip(_BLANKS).startswith("="):
+            return self.error(
+                f"no spaces are allowed around '=' (bash would run {match.group()!r} as a command)"
+            )
+        if match and match.group() == "export":
+            return self.error("'export' must be followed by NAME or NAME=VALUE")
+        if not match:
+            self.check_unquoted(self.text[start])
+        return self.error(
+            f"{self.snippet(start)!r} is not an assignment: only NAME=VALUE and "
+            "export NAME[=VALUE] lines are allowed (the file is read as data, not run)"
+        )
+
+    def check_unquoted(self, char: str) -> None:
+        """Reject a character that means shell syntax when it is not quoted."""
+        if char == "`":
+            raise self.error(_BACKTICK_REASON)
+        if char == "\r":
+            raise self.error(
+                "carriage return (DOS line ending): convert the file to Unix line endings"
+            )
+        if char == "~":
+            raise self.error(
+                "'~' (tilde expansion) is not supported: write the full path, "
+                "or quote the '~' if it is meant literally"
+            )
+        if char in _SHELL_SYNTAX:
+            raise self.error(
+                f"{_SHELL_SYNTAX[char]} is not allowed: quote it if it is meant literally"
+            )
+
+    def assign(self, name: str, value: str, line: int, *, exported: bool) -> None:
+        if _shell_owned(name):
+            raise self.error(f"{name} is maintained by the shell and cannot be set here", line)
+        self.variables[name] = value
+        self.assignments.append(Assignment(name, value, line, exported))
+
+    # -- values ---------------------------------------------------------------
+
+    def value(self) -> str:
+        """One word, the right-hand side of ``=``; stops at unquoted whitespace."""
+        parts: list[str] = []
+        while not self.at_word_end():
+            char = self.peek()
+            if char == "'":
+                parts.append(self.single_quoted())
+            elif char == '"':
+                parts.append(self.double_quoted())
+            elif char == "$":
+                parts.append(self.expansion())
+            elif char == "\\":
+                parts.append(self.unquoted_escape())
+            else:
+                self.check_unquoted(char)
+                parts.append(self.advance())
+        return "".join(parts)
+
+    def unquoted_escape(self) -> str:
+        self.advance()
+        if self.peek() == "":
+            raise self.error("backslash at the end of the file escapes nothing")
+        if self.peek() == "\n":
+            self.advance()  # line continuation: both characters vanish
+            return ""
+        return self.advance()
+
+    def single_quoted(self) -> str:
+        start_line = self.line
+        end = self.text.find("'", self.pos + 1)
+        if end < 0:
+            raise self.error("unterminated single quote (') starting on this line", start_line)
+        content = self.text[self.pos + 1 : end]
+        self.line += content.count("\n")
+        self.pos = end + 1
+        return content
+
+    def double_quoted(self) -> str:
+        start_line = self.line
+        self.advance()
+        parts: list[str] = []
+        while True:
+            char = self.peek()
+            if char == "":
+                raise self.error('unterminated double quote (") starting on this line', start_line)
+            if char == '"':
+                self.advance()
+                return "".join(parts)
+            if char == "$":
+                parts.append(self.expansion())
+            elif char == "`":
+                raise self.error(_BACKTICK_REASON)
+            elif char == "\\":
+                parts.append(self.double_quoted_escape())
+            else:
+                parts.append(self.advance())
+
+    def double_quoted_escape(self) -> str:
+        # Inside "..." a backslash only escapes " \ $ ` and newline; before any
+        # other character it stays, like in bash.
+        self.advance()
+        char = self.peek()
+        if char == "\n":
+            self.advance()
+            return ""
+        if char and char in _DQ_ESCAPABLE:
+            return self.advance()
+        return "\\"
+
+    def expansion(self) -> str:
+        """``$NAME`` or ``${NAME}``; the cursor is on the ``$``."""
+        following = self.peek(1)
+        if following == "(":
+            if self.peek(2) == "(":
+                raise self.error(
+                    "arithmetic expansion $((...)) is not allowed: the file is read as data"
+                )
+            raise self.error(
+                "command substitution $(...) is not allowed: the file is read as data, not run"
+            )
+        if following == "{":
+            match = _NAME.match(self.text, self.pos + 2)
+            if match and self.text.startswith("}", match.end()):
+                self.pos = match.end() + 1
+                return self.lookup(match.group())
+            construct = self.snippet(self.pos, "}\n") + "}"
+            raise self.error(
+                f"parameter expansion {construct!r} is not supported: only $NAME and "
+                "${NAME} are (no operators such as ${NAME:-default})"
+            )
+        match = _NAME.match(self.text, self.pos + 1)
+        if match:
+            self.pos = match.end()
+            return self.lookup(match.group())
+        if following and following in _SPECIAL_PARAMETERS:
+            raise self.error(f"special parameter ${following} is not allowed")
+        raise self.error(
+            "a '$' must start $NAME or ${NAME}: write \\$ or '$' for a literal dollar sign"
+        )
+
+    def lookup(self, name: str) -> str:
+        if _shell_owned(name):
+            raise self.error(f"${name} is set by the shell itself and is not supported here")
+        if name in self.variables:
+            return self.variables[name]
+        return self.environ.get(name, "")
+
+
+def parse_assignments(
+    text: str, path: str, environ: Mapping[str, str] | None = None
+) -> list[Assignment]:
+    """Every assignment in ``text``, in order, with values expanded as bash would.
+
+    ``$NAME`` takes the value assigned earlier in the file, else ``environ[NAME]``,
+    else "".  Raises ConfigError("config-syntax", ...) naming the offending line.
+    """
+    return _Parser(text, path, environ or {}).parse()
+
+
+# ---------------------------------------------------------------------------
+# Typed configuration
+# ---------------------------------------------------------------------------
+
+_TRUE = frozenset({"1", "yes", "true", "on"})
+_FALSE = frozenset({"0", "no", "false", "off"})
+
+
+def parse_bool(text: str) -> bool | None:
+    """0/1, yes/no, true/false, on/off in any case; None for anything else."""
+    word = text.lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    return None
+
+
+_CMDLINE_APPEND_BASE = "reset_devices systemd.unit=kdump-tools-dump.service"
+
+
+def default_cmdline_append(arch: str) -> str:
+    """The kdump kernel's extra command line for a ``uname -m`` architecture."""
+    if arch in ("aarch64", "arm64"):
+        return f"{_CMDLINE_APPEND_BASE} nr_cpus=1"
+    if arch in ("ppc64le", "ppc64", "ppc64el"):
+        return f"{_CMDLINE_APPEND_BASE} maxcpus=1 irqpoll noirqdistrib usbcore.nousb"
+    return f"{_CMDLINE_APPEND_BASE} nr_cpus=1 irqpoll usbcore.nousb"
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    use_kdump: bool
+    use_kdump_raw: str
+    kdump_kernel: str
+    kdump_initrd: str
+    kdump_coredir: str
+    kdump_fail_cmd: str
+    kdump_dump_dmesg: bool
+    kdump_num_dumps: int
+    kdump_compression: str
+    makedump_args: list[str]
+    kdump_kexec_args: list[str]
+    kdump_cmdline: str
+    kdump_cmdline_append: str
+    hosttag: str
+    nfs: str
+    nfs_timeo: int
+    nfs_retrans: int
+    nfs_mount_retry: int
+    ssh: str
+    ssh_key: str
+    ssh_kdump_retry: int
+    ftp: str
+    ftp_user: str
+    ftp_password: str
+    ftp_port: str
+    kdump_config: str
+    values: Mapping[str, str]
+
+
+_INTEGER = re.compile(r"[0-9]+")
+
+
+class _Settings:
+    """Raw values of the known keys: the file's last assignment, else the environment."""
+
+    def __init__(
+        self, path: str, assigned: Mapping[str, Assignment], environ: Mapping[str, str]
+    ) -> None:
+        self.path = path
+        self.assigned = assigned
+        self.environ = environ
+
+    def raw(self, key: str) -> str:
+        if key in self.assigned:
+            return self.assigned[key].value
+        return self.environ.get(key, "")
+
+    def text(self, key: str, default: str = "") -> str:
+        # Like the original's ${KEY:=default}: an empty value gets the default too.
+        return self.raw(key) or default
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        value = self.raw(key)
+        assignment = self.assigned.get(key)
+        reason = f"{key}='{value}' {problem}"
+        if assignment is None:
+            reason += " (set in the environment)"
+        line = assignment.line if assignment else None
+        return ConfigError(VALUE_ERROR, self.path, line, reason)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.raw(key)
+        if value == "":
+            return default
+        parsed = parse_bool(value)
+        if parsed is None:
+            raise self.fail(key, "is not a boolean (use 0/1, yes/no, true/false)")
+        return parsed
+
+    def integer(self, key: str, default: int, minimum: int) -> int:
+        value = self.raw(key)
+        if value == "":
+            return default
+        if not _INTEGER.fullmatch(value) or int(value) < minimum:
+            raise self.fail(key, f"must be an integer >= {minimum}")
+        return int(value)
+
+    def hosttag(self) -> str:
+        value = self.text("HOSTTAG", "ip")
+        if value not in ("ip", "hostname"):
+            raise self.fail("HOSTTAG", "must be 'ip' or 'hostname'")
+        return value
+
+    def ftp_port(self) -> str:
+        value = self.raw("FTP_PORT")
+        if value and not (_INTEGER.fullmatch(value) and 1 <= int(value) <= 65535):
+            raise self.fail("FTP_PORT", "must be a port number from 1 to 65535")
+        return value
+
+    def makedump_args(self) -> list[str]:
+        # The original word-split this value without quote removal; do the same.
+        # B7 fixed: -F (flattened output) is added unless some token already is -F,
+        # not merely when the value starts with it.
+        value = self.text("MAKEDUMP_ARGS", DEFAULT_MAKEDUMP_ARGS)
+        tokens = [token for token in re.split(r"[ \t\n]+", value) if token]
+        return tokens if "-F" in tokens else [*tokens, "-F"]
+
+    def kexec_args(self) -> list[str]:
+        # Data for kexec's argv, split like a shell would, never evaluated.
+        try:
+            return shlex.split(self.raw("KDUMP_KEXEC_ARGS"))
+        except ValueError as error:
+            raise self.fail(
+                "KDUMP_KEXEC_ARGS", f"cannot be split into arguments ({error})"
+            ) from None
+
+
+def _key_warnings(assignments: list[Assignment], path: str) -> list[ConfigWarning]:
+    """One warning per unknown upper-case name, at its first assignment."""
+    warnings: list[ConfigWarning] = []
+    seen: set[str] = set()
+    for assignment in assignments:
+        name = assignment.name
+        # Names with a lower-case letter are the user's helper variables.
+        if name in KNOWN_KEYS or name in seen or name != name.upper():
+            continue
+        seen.add(name)
+        if name in _HISTORICAL_KEYS:
+            text = f"{name} is no longer used ({_HISTORICAL_KEYS[name]})"
+        else:
+            text = f"unknown setting {name}"
+            close = difflib.get_close_matches(name, KNOWN_KEYS, n=1)
+            if close:
+                text += f" (did you mean {close[0]}?)"
+        warnings.append(ConfigWarning(UNKNOWN_KEY, path, assignment.line, text))
+    return warnings
+
+
+def load_config(
+    text: str | None,
+    path: str = DEFAULTS_PATH,
+    *,
+    arch: str,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Config, list[ConfigWarning]]:
+    """Parse ``text`` (None: the file is absent) into a typed Config.
+
+    A known key the file does not assign is taken from ``environ``, as when the
+    original sourced the file into its own environment.  Raises ConfigError.
+    """
+    env: Mapping[str, str] = environ or {}
+    assignments = [] if text is None else parse_assignments(text, path, env)
+    last = {assignment.name: assignment for assignment in assignments}
+    settings = _Settings(path, last, {key: env[key] for key in KNOWN_KEYS if key in env})
+    config = Config(
+        path=path,
+        use_kdump=settings.boolean("USE_KDUMP", False),
+        use_kdump_raw=settings.raw("USE_KDUMP"),
+        kdump_kernel=settings.text("KDUMP_KERNEL"),
+        kdump_initrd=settings.text("KDUMP_INITRD"),
+        kdump_coredir=settings.text("KDUMP_COREDIR", "/var/crash"),
+        kdump_fail_cmd=settings.text("KDUMP_FAIL_CMD"),
+        kdump_dump_dmesg=settings.boolean("KDUMP_DUMP_DMESG", True),
+        kdump_num_dumps=settings.integer("KDUMP_NUM_DUMPS", 0, minimum=0),
+        kdump_compression=settings.text("KDUMP_COMPRESSION"),
+        makedump_args=settings.makedump_args(),
+        kdump_kexec_args=settings.kexec_args(),
+        kdump_cmdline=settings.text("KDUMP_CMDLINE"),
+        kdump_cmdline_append=settings.text("KDUMP_CMDLINE_APPEND", default_cmdline_append(arch)),
+        hosttag=settings.hosttag(),
+        nfs=settings.text("NFS"),
+        nfs_timeo=settings.integer("NFS_TIMEO", 600, minimum=1),
+        nfs_retrans=settings.integer("NFS_RETRANS", 3, minimum=0),
+        nfs_mount_retry=settings.integer("NFS_MOUNT_RETRY", 4, minimum=1),
+        ssh=settings.text("SSH"),
+        ssh_key=settings.text("SSH_KEY", DEFAULT_SSH_KEY),
+        ssh_kdump_retry=settings.integer("SSH_KDUMP_RETRY", 16, minimum=1),
+        ftp=settings.text("FTP"),
+        ftp_user=settings.text("FTP_USER"),
+        ftp_password=settings.text("FTP_PASSWORD"),
+        ftp_port=settings.ftp_port(),
+        kdump_config=settings.text("KDUMP_CONFIG"),
+        values={name: assignment.value for name, assignment in last.items()},
+    )
+    return config, _key_warnings(assignments, path)

@@ -1,0 +1,48 @@
+"""What a command works with: the machine, the config, and where to report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backends.base import Host
+from kdump.checks import Finding
+from kdump.config import Config
+from kdump.facts import Facts, gather
+from kdump.report import Reporter
+
+LOCK_FILE = "/run/lock/kdump-config.lock"
+
+
+@dataclass
+class Context:
+    host: Host
+    config: Config
+    reporter: Reporter
+    _facts: Facts | None = field(default=None, repr=False)
+
+    @property
+    def facts(self) -> Facts:
+        if self._facts is None:
+            self._facts = gather(self.host)
+        return self._facts
+
+    def refresh(self) -> Facts:
+        self._facts = None
+        return self.facts
+
+    def emit(self, code: str, **params: object) -> int:
+        return self.reporter.emit(code, **params)
+
+    def report(self, finding: Finding) -> int:
+        return self.reporter.emit(finding.code, **finding.params)
+
+    @property
+    def kexec_cmd_file(self) -> str:
+        return f"{self.config.kdump_coredir.rstrip('/')}/kexec_cmd"
+
+    def echo_output(self, stdout: str, stderr: str) -> None:
+        """Pass a child's own words through (the original let them reach the terminal)."""
+        for line in stdout.splitlines():
+            self.reporter.line(line)
+        if stderr and not self.reporter.json_mode:
+            self.reporter.err.write(stderr if stderr.endswith("\n") else stderr + "\n")

@@ -1,0 +1,130 @@
+"""What kdump-config needs to know about the machine, read once through the Host."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backends.base import FadumpState, Host
+
+KDUMP_DIR = "/var/lib/kdump"
+KEXEC_CRASH_LOADED = "/sys/kernel/kexec_crash_loaded"
+KEXEC_CRASH_SIZE = "/sys/kernel/kexec_crash_size"
+LOCKDOWN = "/sys/kernel/security/lockdown"
+SECURELEVEL = "/sys/kernel/security/securelevel"
+EFIVARS = "/sys/firmware/efi/efivars"
+SECURE_BOOT_VAR = "SecureBoot-"
+SETUP_MODE_VAR = "SetupMode-"
+
+
+@dataclass(frozen=True)
+class LinkFact:
+    """One of the /var/lib/kdump links, as found."""
+
+    path: str
+    is_symlink: bool
+    target: str | None  # raw link text
+    resolved: str  # target path with every link followed
+    resolved_exists: bool
+
+
+@dataclass(frozen=True)
+class Facts:
+    release: str
+    arch: str
+    cmdline: str
+    crash_ranges: tuple[tuple[int, int], ...]
+    kexec_supported: bool
+    kexec_loaded: bool
+    crash_size: int | None
+    fadump: FadumpState
+    secure_boot: bool
+    securelevel: bool
+    lockdown: str | None
+    kexec_path: str | None
+    kdump_dir_is_dir: bool
+    links: tuple[LinkFact, ...]
+
+    @property
+    def dump_mode(self) -> str:
+        return "fadump" if self.fadump.enabled else "kdump"
+
+    @property
+    def needs_signed_kexec(self) -> bool:
+        """kexec_file_load (-s) is required when the kernel only accepts signed images."""
+        return self.secure_boot or self.securelevel or self.lockdown in ("integrity",
+                                                                         "confidentiality")
+
+    @property
+    def iomem_addr(self) -> str:
+        return ", ".join(f"{start:#x}" for start, _ in self.crash_ranges)
+
+
+def crash_ranges(iomem: str) -> tuple[tuple[int, int], ...]:
+    """Every "Crash kernel" range (high and low are listed separately, never glued)."""
+    ranges = []
+    for line in iomem.splitlines():
+        span, _, name = line.partition(" : ")
+        if name.strip() != "Crash kernel":
+            continue
+        start, _, end = span.strip().partition("-")
+        try:
+            ranges.append((int(start, 16), int(end, 16)))
+        except ValueError:
+            continue
+    return tuple(ranges)
+
+
+def lockdown_mode(text: str | None) -> str | None:
+    if not text:
+        return None
+    for word in text.split():
+        if word.startswith("[") and word.endswith("]"):
+            return word[1:-1]
+    return None
+
+
+def _efi_flag(host: Host, prefix: str) -> int | None:
+    """Data byte of the one EFI variable named ``prefix*`` (None unless exactly one)."""
+    names = [n for n in host.listdir(EFIVARS) if n.startswith(prefix)]
+    if len(names) != 1:
+        return None
+    data = host.read_bytes(f"{EFIVARS}/{names[0]}")
+    return data[4] if data is not None and len(data) >= 5 else None
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        return None
+
+
+def link_fact(host: Host, path: str) -> LinkFact:
+    resolved = host.realpath(path)
+    return LinkFact(path, host.is_symlink(path), host.readlink(path), resolved,
+                    host.exists(path))
+
+
+def gather(host: Host) -> Facts:
+    uname = host.uname()
+    loaded_text = host.read_text(KEXEC_CRASH_LOADED)
+    secure_boot = _efi_flag(host, SECURE_BOOT_VAR) == 1 and _efi_flag(host, SETUP_MODE_VAR) == 0
+    kdump_dir = host.is_dir(KDUMP_DIR)
+    links = tuple(link_fact(host, f"{KDUMP_DIR}/{name}") for name in ("initrd.img", "vmlinuz")) \
+        if kdump_dir else ()
+    return Facts(
+        release=uname.release,
+        arch=uname.machine,
+        cmdline=(host.read_text("/proc/cmdline") or "").strip(),
+        crash_ranges=crash_ranges(host.read_text("/proc/iomem") or ""),
+        kexec_supported=loaded_text is not None,
+        kexec_loaded=_int(loaded_text) == 1,
+        crash_size=_int(host.read_text(KEXEC_CRASH_SIZE)),
+        fadump=host.fadump_state(),
+        secure_boot=secure_boot,
+        securelevel=(host.read_text(SECURELEVEL) or "").strip() == "1",
+        lockdown=lockdown_mode(host.read_text(LOCKDOWN)),
+        kexec_path=host.which("kexec"),
+        kdump_dir_is_dir=kdump_dir,
+        links=links,
+    )

@@ -1,0 +1,140 @@
+"""Pure plans: which kdump kernel and initrd to use, and the exact kexec argv."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kdump.checks import Finding
+from kdump.cmdline import strip_params
+from kdump.config import Config
+from kdump.facts import Facts
+
+KDUMP_DIR = "/var/lib/kdump"
+KERNEL_HOOK = "/etc/kernel/postinst.d/kdump-tools"
+PACKAGE_DIR = "/usr/lib/linux-kdump-{release}"
+
+
+class FileView(Protocol):
+    def exists(self, path: str) -> bool: ...
+
+    def is_file(self, path: str) -> bool: ...
+
+    def is_dir(self, path: str) -> bool: ...
+
+    def read_text(self, path: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class KernelChoice:
+    kernel: str = ""
+    initrd: str = ""
+    kernel_addr: str = ""  # "relocatable", a CONFIG_PHYSICAL_START value, or ""
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def fatal(self) -> Finding | None:
+        return next((f for f in self.findings if f.code != "no-kdump-initrd"), None)
+
+
+def kconfig_value(text: str, name: str) -> str | None:
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key == name:
+            return value.strip().strip('"')
+    return None
+
+
+def _first_file(files: FileView, candidates: list[str]) -> str:
+    return next((path for path in candidates if files.is_file(path)), "")
+
+
+def boot_image(files: FileView, release: str) -> str:
+    """The running kernel's image in /boot, vmlinuz preferred over vmlinux."""
+    return _first_file(files, [f"/boot/vmlinuz-{release}", f"/boot/vmlinux-{release}"])
+
+
+def locate_kernel(config: Config, facts: Facts, files: FileView) -> KernelChoice:
+    if config.kdump_kernel:
+        return _configured_kernel(config, files)
+    release = facts.release
+    boot_config = files.read_text(f"/boot/config-{release}") or ""
+    relocatable = kconfig_value(boot_config, "CONFIG_RELOCATABLE") == "y" or facts.arch == "ia64"
+    if relocatable:
+        kernel = boot_image(files, release)
+        if kernel:
+            initrd, warning = _initrd(files, config.kdump_initrd or f"/boot/initrd.img-{release}")
+            return KernelChoice(kernel, initrd, "relocatable", warning)
+    return _package_kernel(config, facts, files)
+
+
+def _configured_kernel(config: Config, files: FileView) -> KernelChoice:
+    if not files.exists(config.kdump_kernel):
+        return KernelChoice(config.kdump_kernel, config.kdump_initrd, "", (
+            Finding("kdump-kernel-missing", {"config": config.path, "path": config.kdump_kernel}),
+        ))
+    if config.kdump_initrd and not files.exists(config.kdump_initrd):
+        return KernelChoice(config.kdump_kernel, "", "", (
+            Finding("kdump-initrd-missing", {"config": config.path, "path": config.kdump_initrd}),
+        ))
+    return KernelChoice(config.kdump_kernel, config.kdump_initrd)
+
+
+def _initrd(files: FileView, path: str) -> tuple[str, tuple[Finding, ...]]:
+    if files.is_file(path):
+        return path, ()
+    return "", (Finding("no-kdump-initrd", {"path": path}),)
+
+
+def _package_kernel(config: Config, facts: Facts, files: FileView) -> KernelChoice:
+    """The seed's search for a linux-kdump package built for a fixed load address."""
+    package = PACKAGE_DIR.format(release=facts.release)
+    if not files.is_dir(package):
+        return KernelChoice(findings=(Finding("no-kdump-kernel", {"config": config.path}),))
+    kernel = _first_file(files, [f"{package}/vmlinuz", f"{package}/vmlinux"])
+    if not kernel:
+        return KernelChoice(findings=(Finding("kdump-package-broken", {"pkg_dir": package}),))
+    initrd, warning = _initrd(files, config.kdump_initrd or f"{package}/initrd.img")
+    kdump_kconfig = files.read_text(config.kdump_config or f"{package}/config") or ""
+    if not kdump_kconfig or kconfig_value(kdump_kconfig, "CONFIG_RELOCATABLE") == "y":
+        return KernelChoice(kernel, initrd, "relocatable" if kdump_kconfig else "", warning)
+    start = kconfig_value(kdump_kconfig, "CONFIG_PHYSICAL_START") or ""
+    findings = list(warning)
+    if not _same_address(start, facts):
+        findings.append(Finding("relocation-mismatch"))
+    return KernelChoice(kernel, initrd, start, tuple(findings))
+
+
+def _same_address(start: str, facts: Facts) -> bool:
+    if not facts.crash_ranges:
+        return False
+    try:
+        return int(start, 0) == facts.crash_ranges[0][0]
+    except ValueError:
+        return False
+
+
+def capture_cmdline(config: Config, facts: Facts) -> str:
+    base = config.kdump_cmdline or strip_params(facts.cmdline)
+    return f"{base} {config.kdump_cmdline_append}".strip()
+
+
+def kexec_load_argv(
+    kexec: str, config: Config, facts: Facts, choice: KernelChoice, kernel_is_elf: bool,
+    initrd_exists: bool,
+) -> list[str]:
+    argv = [kexec, "-p"]
+    if facts.needs_signed_kexec:
+        argv.append("-s")
+    if kernel_is_elf and facts.arch != "ia64":
+        argv.append("--args-linux")
+    argv.extend(config.kdump_kexec_args)
+    argv.append(f"--command-line={capture_cmdline(config, facts)}")
+    if choice.initrd and initrd_exists:
+        argv.append(f"--initrd={choice.initrd}")
+    argv.append(choice.kernel)
+    return argv
+
+
+def kexec_unload_argv(kexec: str, facts: Facts) -> list[str]:
+    return [kexec, "-s", "-p", "-u"] if facts.needs_signed_kexec else [kexec, "-p", "-u"]

@@ -1,0 +1,94 @@
+"""Rendering catalog messages the way Debian's lsb init-functions do, and --json."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from kdump.messages import CATALOG, Severity
+
+SCHEMA_VERSION = 1
+_RED, _YELLOW, _RESET = "\033[31m", "\033[33m", "\033[0m"
+
+
+def fancy_terminal(stream: TextIO) -> bool:
+    """Colour only on a real terminal that can show it (as lsb's FANCYTTY)."""
+    term = os.environ.get("TERM", "")
+    return stream.isatty() and term not in ("", "dumb")
+
+
+def render(severity: Severity, text: str, colour: bool = False) -> str:
+    if severity is Severity.FAILURE:
+        tail = f"{_RED}failed!{_RESET}" if colour else "failed!"
+        return f"{text} ... {tail}"
+    if severity is Severity.WARNING:
+        tail = f"{_YELLOW}(warning).{_RESET}" if colour else "(warning)."
+        return f"{text} ... {tail}"
+    if severity in (Severity.ACTION, Severity.SUCCESS):
+        return f"{text}."
+    return text
+
+
+@dataclass
+class Emitted:
+    code: str
+    severity: str
+    lines: list[str]
+
+
+@dataclass
+class Reporter:
+    """Prints messages (or collects them for --json) and sends flagged ones to syslog."""
+
+    name: str = "kdump-config"
+    json_mode: bool = False
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    syslog: object | None = None  # a callable(tag, message); set once the host is known
+    emitted: list[Emitted] = field(default_factory=list)
+
+    def emit(self, code: str, indent: str = "", **params: object) -> int:
+        """Show catalog message ``code``; returns its exit code (for fatal use)."""
+        message = CATALOG[code]
+        lines = [indent + line for line in message.lines({"name": self.name, **params})]
+        self.emitted.append(Emitted(code, message.severity.value, lines))
+        if not self.json_mode:
+            stream = self.err if message.stderr else self.out
+            colour = fancy_terminal(stream)
+            for line in lines:
+                stream.write(render(message.severity, line, colour) + "\n")
+            stream.flush()
+        if message.syslog and self.syslog is not None:
+            from kdump.logging import log_message
+
+            prefix = f"{self.name}: "
+            text = " ".join(line.removeprefix(prefix) for line in lines)
+            log_message(self.syslog, self.name, code, message.severity.value, text)
+        return message.exit_code
+
+    def line(self, text: str = "") -> None:
+        """A report line of show/test/help (not a message: no code)."""
+        if not self.json_mode:
+            self.out.write(text + "\n")
+
+    def codes(self) -> list[str]:
+        return [entry.code for entry in self.emitted]
+
+    def has_failure(self) -> bool:
+        return any(entry.severity == Severity.FAILURE.value for entry in self.emitted)
+
+    def json_document(self, command: str, exit_code: int, data: dict[str, object]) -> str:
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "command": command,
+            "exit_code": exit_code,
+            "messages": [
+                {"code": e.code, "severity": e.severity, "text": "\n".join(e.lines)}
+                for e in self.emitted
+            ],
+            **data,
+        }
+        return json.dumps(document, indent=2, sort_keys=False)

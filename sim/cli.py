@@ -1,0 +1,126 @@
+"""kdump-sim: create, inspect, crash and reboot simulated machines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from sim.machine import DEFAULT_VMCORE_SIZE, Machine, MachineError
+from sim.profile import DEFAULT_PROFILE, ProfileError, shipped_profiles
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+                  no_args_is_help=True, help="Simulated machines for kdump-config.")
+
+StateDir = Annotated[str, typer.Argument(help="state directory of the machine")]
+
+
+def _open(state: str) -> Machine:
+    try:
+        return Machine(state)
+    except MachineError as exc:
+        typer.echo(f"kdump-sim: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def init(
+    state: StateDir,
+    profile: Annotated[str, typer.Option(help="shipped profile name or a TOML file")] = \
+        DEFAULT_PROFILE,
+) -> None:
+    """Create (or reset) a machine from a profile."""
+    try:
+        machine = Machine.create(state, profile)
+    except (ProfileError, MachineError) as exc:
+        typer.echo(f"kdump-sim: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"created {machine.dir} from profile {machine.state['profile']}")
+
+
+@app.command()
+def profiles() -> None:
+    """List the shipped profiles."""
+    for name, description in shipped_profiles().items():
+        typer.echo(f"{name:<24} {description}")
+
+
+@app.command()
+def state(state: StateDir) -> None:
+    """What the machine looks like now."""
+    machine = _open(state)
+    info = machine.state
+    loaded = (machine.read("/sys/kernel/kexec_crash_loaded") or "").strip()
+    lines = [
+        f"profile:      {info['profile']}",
+        f"phase:        {'capture kernel (/proc/vmcore present)' if info['phase'] == 'capture' else 'first kernel'}",
+        f"clock:        {info['clock']}",
+        f"kernel:       {info['kernel'].get('release')} ({info['kernel'].get('arch')})",
+        f"cmdline:      {(machine.read('/proc/cmdline') or '').strip()}",
+        f"kexec loaded: {'yes' if loaded == '1' else 'no' if loaded else 'not supported'}",
+        f"fadump:       {'registered' if machine.fadump_registered() else 'not registered'}",
+        f"mounts:       {', '.join(f'{k} <- {v}' for k, v in info.get('mounts', {}).items()) or 'none'}",
+        f"faults:       {json.dumps(info.get('faults', {}), sort_keys=True)}",
+        f"root:         {machine.root}",
+    ]
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def crash(
+    state: StateDir,
+    vmcore_size: Annotated[int, typer.Option(help="bytes of /proc/vmcore")] = DEFAULT_VMCORE_SIZE,
+) -> None:
+    """Panic the machine: the capture kernel boots and /proc/vmcore appears."""
+    machine = _open(state)
+    try:
+        via = machine.crash(vmcore_size)
+    except MachineError as exc:
+        typer.echo(f"kdump-sim: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"kernel panic: capture kernel booted ({via}); /proc/vmcore has "
+               f"{vmcore_size} bytes")
+
+
+@app.command()
+def reboot(state: StateDir) -> None:
+    """Boot the first kernel again: nothing loaded, no vmcore."""
+    machine = _open(state)
+    machine.reboot()
+    typer.echo("rebooted into the first kernel")
+
+
+@app.command()
+def fault(
+    state: StateDir,
+    name: Annotated[str, typer.Argument(help="fault name, e.g. kexec-load, nfs-mount")],
+    value: Annotated[str, typer.Argument(help="true, a number, or a message")] = "true",
+    clear: Annotated[bool, typer.Option(help="disarm the fault")] = False,
+) -> None:
+    """Arm (or --clear) a fault."""
+    machine = _open(state)
+    if clear:
+        machine.clear_fault(name)
+        return
+    parsed: object = True if value == "true" else int(value) if value.isdigit() else value
+    machine.set_fault(name, parsed)
+
+
+@app.command()
+def effects(state: StateDir) -> None:
+    """The operations performed on the machine, one JSON object per line."""
+    for record in _open(state).effects():
+        typer.echo(json.dumps(record, sort_keys=True))
+
+
+def main() -> int:
+    try:
+        result = app(standalone_mode=False)
+    except Exception as exc:
+        if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
+            sys.stderr.write(f"kdump-sim: {exc.format_message()}\n")
+            return 1
+        raise
+    return result if isinstance(result, int) else 0

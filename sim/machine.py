@@ -1,0 +1,370 @@
+"""The simulated machine: a state directory that behaves like a kernel and its disks.
+
+Layout of a state directory::
+
+    profile.toml     the profile it was made from (copied, so it stays diffable)
+    state.json       what changes: boot phase, clock, faults, mounts, loaded kexec argv
+    root/            the machine's file system (/proc, /sys, /boot, /etc, /var ...)
+    remote/          the servers it talks to: nfs/<host>/<export>, ssh/<host>/, ftp/<host>/
+    effects.jsonl    every operation performed, one JSON object per line
+    syslog           what kdump-config logged
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sim.profile import Profile, load_profile
+
+STATE_FILE = "state.json"
+EFFECTS_FILE = "effects.jsonl"
+SYSLOG_FILE = "syslog"
+DEFAULT_CLOCK = "2024-01-01T00:00:00"
+DEFAULT_VMCORE_SIZE = 4 << 20
+EFI_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
+PANIC_TEXT = "sysrq: Trigger a crash\nKernel panic - not syncing: sysrq triggered crash"
+DMESG_BEGIN = b"\n--kdump-sim-dmesg-begin--\n"
+DMESG_END = b"\n--kdump-sim-dmesg-end--\n"
+
+
+class MachineError(Exception):
+    pass
+
+
+class Machine:
+    def __init__(self, state_dir: str | os.PathLike[str]) -> None:
+        self.dir = Path(state_dir)
+        self.root = self.dir / "root"
+        self.remote = self.dir / "remote"
+        state_path = self.dir / STATE_FILE
+        if not state_path.is_file():
+            raise MachineError(f"{self.dir} is not a simulated machine (run: kdump-sim init {self.dir})")
+        self.state: dict[str, Any] = json.loads(state_path.read_text())
+
+    # -- creation --------------------------------------------------------------------
+    @classmethod
+    def create(cls, state_dir: str | os.PathLike[str], profile: str | Profile) -> Machine:
+        prof = load_profile(profile) if isinstance(profile, str) else profile
+        base = Path(state_dir)
+        if (base / STATE_FILE).exists():
+            shutil.rmtree(base / "root", ignore_errors=True)
+            shutil.rmtree(base / "remote", ignore_errors=True)
+            for name in (STATE_FILE, EFFECTS_FILE, SYSLOG_FILE):
+                (base / name).unlink(missing_ok=True)
+        base.mkdir(parents=True, exist_ok=True)
+        (base / "remote").mkdir(exist_ok=True)
+        machine_facts = prof.data.get("machine", {})
+        state = {
+            "profile": prof.name,
+            "description": prof.description,
+            "phase": "normal",
+            "clock": str(machine_facts.get("clock", DEFAULT_CLOCK)),
+            "hostname": str(machine_facts.get("hostname", "debian")),
+            "tools": prof.tools,
+            "ipv4": list(prof.network.get("ipv4", ["127.0.0.1"])),
+            "nfs_exports": list(prof.network.get("nfs_exports", [])),
+            "ssh_hosts": list(prof.network.get("ssh_hosts", [])),
+            "ftp_hosts": list(prof.network.get("ftp_hosts", [])),
+            "faults": prof.faults,
+            "mounts": {},
+            "kexec_loaded": None,
+            "kernel": prof.kernel,
+        }
+        (base / STATE_FILE).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
+        (base / "profile.toml").write_text(_describe(prof))
+        machine = cls(base)
+        machine._materialize(prof)
+        return machine
+
+    def _materialize(self, prof: Profile) -> None:
+        for path in prof.dirs:
+            self.path(path).mkdir(parents=True, exist_ok=True)
+        for path, text in prof.files.items():
+            self.write(path, text)
+        for path, text in prof.executables.items():
+            self.write(path, text, mode=0o755)
+        for path, size in prof.data.get("sizes", {}).items():
+            host = self.path(path)
+            host.parent.mkdir(parents=True, exist_ok=True)
+            with open(host, "ab") as handle:
+                handle.truncate(int(size))
+        for link, target in prof.symlinks.items():
+            host = self.path(link)
+            host.parent.mkdir(parents=True, exist_ok=True)
+            host.symlink_to(target)
+        self._write_kernel_files(boot_cmdline=str(prof.kernel.get("cmdline", "")))
+        for remote in self.state["ssh_hosts"]:
+            (self.remote / "ssh" / _host_of(str(remote))).mkdir(parents=True, exist_ok=True)
+        for export in self.state["nfs_exports"]:
+            server, _, path = str(export).partition(":")
+            (self.remote / "nfs" / server / path.strip("/")).mkdir(parents=True, exist_ok=True)
+        for host in self.state["ftp_hosts"]:
+            (self.remote / "ftp" / str(host)).mkdir(parents=True, exist_ok=True)
+
+    def _write_kernel_files(self, boot_cmdline: str) -> None:
+        """The procfs and sysfs files a kernel with these facts would show."""
+        kernel = self.state["kernel"]
+        release = str(kernel.get("release", "6.1.0-18-amd64"))
+        self.write("/proc/sys/kernel/osrelease", release + "\n")
+        self.write("/proc/sys/kernel/arch", str(kernel.get("arch", "x86_64")) + "\n")
+        self.write("/proc/sys/kernel/hostname", self.state["hostname"] + "\n")
+        self.write("/proc/sys/kernel/panic_on_oops", "0\n")
+        self.write("/proc/cmdline", boot_cmdline + "\n")
+        self.write("/proc/iomem", _iomem(kernel, boot_cmdline))
+        self.write("/proc/meminfo", _meminfo(int(kernel.get("memory_mib", 4096))))
+        cpus = int(kernel.get("nproc", 2))
+        self.write("/sys/devices/system/cpu/online", f"0-{cpus - 1}\n" if cpus > 1 else "0\n")
+        if kernel.get("kexec", True):
+            reserved = _crash_bytes(kernel, boot_cmdline)
+            self.write("/sys/kernel/kexec_crash_loaded", "0\n")
+            self.write("/sys/kernel/kexec_loaded", "0\n")
+            self.write("/sys/kernel/kexec_crash_size", f"{reserved}\n")
+        lockdown = kernel.get("lockdown")
+        if lockdown:
+            modes = ["none", "integrity", "confidentiality"]
+            self.write("/sys/kernel/security/lockdown",
+                       " ".join(f"[{m}]" if m == lockdown else m for m in modes) + "\n")
+        if "securelevel" in kernel:
+            self.write("/sys/kernel/security/securelevel", f"{kernel['securelevel']}\n")
+        if "secure_boot" in kernel:
+            efivars = "/sys/firmware/efi/efivars"
+            self.write_bytes(f"{efivars}/SecureBoot-{EFI_GUID}",
+                             b"\x06\x00\x00\x00" + bytes([1 if kernel["secure_boot"] else 0]))
+            self.write_bytes(f"{efivars}/SetupMode-{EFI_GUID}", b"\x06\x00\x00\x00\x00")
+        fadump = kernel.get("fadump")
+        if fadump in ("new", "legacy"):
+            prefix = "/sys/kernel/fadump/" if fadump == "new" else "/sys/kernel/fadump_"
+            self.write(prefix + "enabled", "1\n" if kernel.get("fadump_enabled", True) else "0\n")
+            if kernel.get("fadump_registration", True):
+                self.write(prefix + "registered", "0\n")
+
+    # -- file helpers ------------------------------------------------------------------
+    def path(self, target: str) -> Path:
+        return self.root / target.lstrip("/")
+
+    def write(self, target: str, text: str, mode: int = 0o644) -> None:
+        self.write_bytes(target, text.encode(), mode)
+
+    def write_bytes(self, target: str, data: bytes, mode: int = 0o644) -> None:
+        host = self.path(target)
+        host.parent.mkdir(parents=True, exist_ok=True)
+        if host.is_symlink():
+            host.unlink()
+        host.write_bytes(data)
+        os.chmod(host, mode)
+
+    def read(self, target: str) -> str | None:
+        try:
+            return self.path(target).read_text()
+        except OSError:
+            return None
+
+    # -- state -------------------------------------------------------------------------
+    def save(self) -> None:
+        tmp = self.dir / (STATE_FILE + ".tmp")
+        tmp.write_text(json.dumps(self.state, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, self.dir / STATE_FILE)
+
+    @property
+    def faults(self) -> dict[str, Any]:
+        faults: dict[str, Any] = self.state.setdefault("faults", {})
+        return faults
+
+    def fault(self, name: str) -> Any:
+        return self.faults.get(name)
+
+    def set_fault(self, name: str, value: Any = True) -> None:
+        self.faults[name] = value
+        self.save()
+
+    def clear_fault(self, name: str) -> None:
+        self.faults.pop(name, None)
+        self.save()
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.state["clock"])
+
+    def advance(self, seconds: float) -> None:
+        self.state["clock"] = (self.now() + dt.timedelta(seconds=seconds)).isoformat()
+        self.save()
+
+    def log_effect(self, op: str, **fields: Any) -> None:
+        record = {"op": op, **fields}
+        with open(self.dir / EFFECTS_FILE, "a") as handle:
+            handle.write(json.dumps(record, sort_keys=True) + "\n")
+
+    def effects(self) -> Iterator[dict[str, Any]]:
+        try:
+            lines = (self.dir / EFFECTS_FILE).read_text().splitlines()
+        except OSError:
+            return
+        for line in lines:
+            yield json.loads(line)
+
+    def syslog(self, tag: str, message: str) -> None:
+        with open(self.dir / SYSLOG_FILE, "a") as handle:
+            handle.write(f"{self.now().isoformat()} {tag}: {message}\n")
+
+    # -- kernel transitions --------------------------------------------------------------
+    def crash(self, vmcore_size: int = DEFAULT_VMCORE_SIZE) -> str:
+        """Panic; boot the capture kernel if one is loaded (or fadump is registered)."""
+        if self.state["phase"] != "normal":
+            raise MachineError("the machine is already running its capture kernel")
+        loaded = self.state.get("kexec_loaded")
+        fadump = self.fadump_registered()
+        if not loaded and not fadump:
+            raise MachineError("kernel panic with no capture kernel loaded: nothing was saved; "
+                               "the machine rebooted")
+        cmdline = self.read("/proc/cmdline") or ""
+        if loaded:
+            cmdline = next((a.split("=", 1)[1] for a in loaded if a.startswith("--command-line=")),
+                           cmdline.strip())
+        self.state["phase"] = "capture"
+        self.state["crashed_at"] = self.now().isoformat()
+        self.save()
+        self.write("/proc/cmdline", cmdline.strip() + "\n")
+        write_vmcore(self.path("/proc/vmcore"), vmcore_size, self.state["kernel"])
+        if self.path("/sys/kernel/kexec_crash_loaded").exists():
+            self.write("/sys/kernel/kexec_crash_loaded", "0\n")
+        self.log_effect("crash", vmcore_size=vmcore_size, via="kexec" if loaded else "fadump")
+        return "kexec" if loaded else "fadump"
+
+    def reboot(self) -> None:
+        """Back to a freshly booted first kernel: nothing loaded, no vmcore."""
+        self.path("/proc/vmcore").unlink(missing_ok=True)
+        for mountpoint in list(self.state.get("mounts", {})):
+            self.state["mounts"].pop(mountpoint)
+        self.state["phase"] = "normal"
+        self.state["kexec_loaded"] = None
+        self.state.pop("crashed_at", None)
+        self.save()
+        profile = load_profile_from_state(self)
+        self._write_kernel_files(boot_cmdline=str(profile.kernel.get("cmdline", "")))
+        self.log_effect("reboot")
+
+    def fadump_registered(self) -> bool:
+        for path in ("/sys/kernel/fadump/registered", "/sys/kernel/fadump_registered"):
+            text = self.read(path)
+            if text is not None:
+                return text.strip() == "1"
+        return False
+
+    @contextmanager
+    def saving(self) -> Iterator[Machine]:
+        yield self
+        self.save()
+
+
+def load_profile_from_state(machine: Machine) -> Profile:
+    import tomllib
+
+    data = tomllib.loads((machine.dir / "profile.toml").read_text())
+    return Profile(name=machine.state["profile"], description=machine.state["description"],
+                   data=data)
+
+
+def _describe(profile: Profile) -> str:
+    """The resolved profile as TOML (inheritance flattened), so a state dir is self-contained."""
+    return _toml_dump(profile.data)
+
+
+def _toml_dump(data: dict[str, Any], prefix: str = "") -> str:
+    scalars, tables = [], []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+        else:
+            scalars.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    out = "\n".join(scalars) + ("\n" if scalars else "")
+    for key, value in tables:
+        name = f"{prefix}.{_toml_key(key)}" if prefix else _toml_key(key)
+        out += f"\n[{name}]\n" + _toml_dump(value, name)
+    return out
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value))
+
+
+def _host_of(destination: str) -> str:
+    return destination.rpartition("@")[2]
+
+
+def _cmdline_has_crashkernel(cmdline: str) -> bool:
+    return any(token.split("=", 1)[0] == "crashkernel" for token in cmdline.split())
+
+
+def _crash_bytes(kernel: dict[str, Any], cmdline: str) -> int:
+    if not _cmdline_has_crashkernel(cmdline):
+        return 0
+    return int(kernel.get("crash_size_mib", 0)) << 20
+
+
+def _iomem(kernel: dict[str, Any], cmdline: str) -> str:
+    lines = [
+        "00000000-00000fff : Reserved",
+        "00001000-0009fbff : System RAM",
+        "00100000-bffdffff : System RAM",
+    ]
+    size = _crash_bytes(kernel, cmdline)
+    if size:
+        base = int(str(kernel.get("crash_base", "0x2b000000")), 0)
+        lines.append(f"  {base:08x}-{base + size - 1:08x} : Crash kernel")
+        low = int(kernel.get("crash_low_mib", 0)) << 20
+        if low:
+            low_base = 0x6000000
+            lines.append(f"  {low_base:08x}-{low_base + low - 1:08x} : Crash kernel")
+    return "\n".join(lines) + "\n"
+
+
+def _meminfo(total_mib: int) -> str:
+    total = total_mib * 1024
+    fields = {
+        "MemTotal": total, "MemFree": total * 6 // 10, "MemAvailable": total * 8 // 10,
+        "Buffers": total // 50, "Cached": total // 10, "SReclaimable": total // 100,
+        "Hugetlb": 0,
+    }
+    return "".join(f"{name + ':':<16}{value:>8} kB\n" for name, value in fields.items())
+
+
+def write_vmcore(path: Path, size: int, kernel: dict[str, Any]) -> None:
+    """An ELF64 core header, a dmesg region, then memory-like filler up to ``size``.
+
+    Written in chunks: a multi-gigabyte vmcore never sits in memory.
+    """
+    ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + b"\x00" * 8
+    machine = {"x86_64": 62, "aarch64": 183, "ppc64le": 21}.get(str(kernel.get("arch")), 62)
+    header = ident + struct.pack("<HHIQQQIHHHHHH", 4, machine, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+    release = str(kernel.get("release", ""))
+    dmesg = (f"[    0.000000] Linux version {release}\n"
+             f"[  120.000000] {PANIC_TEXT.splitlines()[0]}\n"
+             f"[  120.000001] {PANIC_TEXT.splitlines()[1]}\n").encode()
+    body = header + DMESG_BEGIN + dmesg + DMESG_END
+    chunk = bytes(range(256)) * 4096
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(body)
+        remaining = size - len(body)
+        while remaining > 0:
+            handle.write(chunk[: min(remaining, len(chunk))])
+            remaining -= len(chunk)
+    os.chmod(path, 0o400)

@@ -1,0 +1,210 @@
+"""Programs of the simulated machine, emulated from their argv.
+
+Each tool gets the argv kdump-config would hand the real program, the bytes on
+its stdin, and the machine; it answers like the real one (exit status, output)
+and changes the machine the way the kernel or the program would.  The same
+functions can back stub executables for the sandbox tier.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from sim.machine import Machine
+
+
+class Files(Protocol):
+    """The machine's files as the running kernel shows them (mounts included)."""
+
+    def host_path(self, path: str, follow_last: bool = True) -> str: ...
+
+    def exists(self, path: str) -> bool: ...
+
+    def is_file(self, path: str) -> bool: ...
+
+    def read_text(self, path: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    returncode: int
+    stdout: bytes = b""
+    stderr: str = ""
+
+
+@dataclass
+class Call:
+    machine: Machine
+    files: Files
+    argv: list[str]
+    stdin: bytes = b""
+
+    @property
+    def args(self) -> list[str]:
+        return self.argv[1:]
+
+    def write_target(self, path: str, data: bytes, mode: int = 0o644) -> None:
+        host = self.files.host_path(path)
+        os.makedirs(os.path.dirname(host), exist_ok=True)
+        with open(host, "wb") as handle:
+            handle.write(data)
+        os.chmod(host, mode)
+
+
+Tool = Callable[[Call], Outcome]
+TOOLS: dict[str, Tool] = {}
+
+# Where Debian installs each tool; `which` in the simulated machine answers with these.
+TOOL_DIRS = {
+    "kexec": "/usr/sbin", "makedumpfile": "/usr/bin", "sysctl": "/usr/sbin", "ip": "/usr/bin",
+    "mount": "/usr/bin", "umount": "/usr/bin", "ssh": "/usr/bin", "scp": "/usr/bin",
+    "ssh-keygen": "/usr/bin", "ssh-copy-id": "/usr/bin", "gzip": "/usr/bin",
+    "bzip2": "/usr/bin", "xz": "/usr/bin", "lz4": "/usr/bin", "cat": "/usr/bin",
+    "mkinitramfs": "/usr/sbin",
+}
+
+
+def tool(name: str) -> Callable[[Tool], Tool]:
+    def register(func: Tool) -> Tool:
+        TOOLS[name] = func
+        return func
+
+    return register
+
+
+def emulate(machine: Machine, files: Files, argv: list[str], stdin: bytes = b"") -> Outcome:
+    name = os.path.basename(argv[0])
+    installed = name in machine.state.get("tools", []) or name == "cat"
+    if not installed or name not in TOOLS:
+        return Outcome(127, b"", f"{argv[0]}: command not found\n")
+    return TOOLS[name](Call(machine, files, list(argv), stdin))
+
+
+def fault_message(machine: Machine, name: str, default: str) -> str | None:
+    """The text of an armed fault (its value when it is a string), else None."""
+    value = machine.fault(name)
+    if not value:
+        return None
+    return value if isinstance(value, str) else default
+
+
+# -- kexec: loading and unloading the capture kernel ------------------------------------
+@tool("kexec")
+def kexec(call: Call) -> Outcome:
+    machine, args = call.machine, call.args
+    if "-p" not in args and "--load-panic" not in args:
+        return Outcome(1, b"", "kexec: only panic kernels (-p) are simulated\n")
+    loaded_path = "/sys/kernel/kexec_crash_loaded"
+    if not call.files.exists(loaded_path):
+        return Outcome(1, b"", "kexec_load failed: Function not implemented\n")
+    secure = _secure_boot_active(call.files)
+    if secure and "-s" not in args:
+        return Outcome(1, b"", "kexec_load failed: Operation not permitted\n")
+    if "-u" in args or "--unload" in args:
+        failure = fault_message(machine, "kexec-unload", "kexec_load failed: Device or resource busy")
+        if failure:
+            return Outcome(1, b"", failure + "\n")
+        call.write_target(loaded_path, b"0\n")
+        machine.state["kexec_loaded"] = None
+        machine.save()
+        return Outcome(0)
+    reserved = int((call.files.read_text("/sys/kernel/kexec_crash_size") or "0").strip() or 0)
+    if reserved == 0:
+        return Outcome(1, b"", "Memory for crashkernel is not reserved\n"
+                               "Please reserve memory by passing \"crashkernel=Y@X\" parameter "
+                               "to kernel\nThen try to loading kdump kernel\n")
+    positional = [a for a in args if not a.startswith("-")]
+    if not positional:
+        return Outcome(1, b"", "kexec: no kernel image given\n")
+    kernel = positional[-1]
+    if not call.files.is_file(kernel):
+        return Outcome(1, b"", f"Cannot open `{kernel}': No such file or directory\n")
+    for arg in args:
+        if arg.startswith("--initrd="):
+            initrd = arg.split("=", 1)[1]
+            if not call.files.is_file(initrd):
+                return Outcome(1, b"", f"Cannot open `{initrd}': No such file or directory\n")
+    failure = fault_message(machine, "kexec-load", "kexec_load failed: Cannot assign requested address")
+    if failure:
+        return Outcome(1, b"", failure + "\n")
+    call.write_target(loaded_path, b"1\n")
+    machine.state["kexec_loaded"] = list(call.argv)
+    machine.save()
+    return Outcome(0)
+
+
+def _secure_boot_active(files: Files) -> bool:
+    lockdown = files.read_text("/sys/kernel/security/lockdown") or ""
+    if "[integrity]" in lockdown or "[confidentiality]" in lockdown:
+        return True
+    return (files.read_text("/sys/kernel/security/securelevel") or "").strip() == "1"
+
+
+# -- small system tools --------------------------------------------------------------------
+@tool("sysctl")
+def sysctl(call: Call) -> Outcome:
+    settings = [a for a in call.args if "=" in a]
+    if not settings:
+        return Outcome(1, b"", "sysctl: only -w NAME=VALUE is simulated\n")
+    failure = fault_message(call.machine, "sysctl", "sysctl: permission denied on key")
+    if failure:
+        return Outcome(1, b"", failure + "\n")
+    out = b""
+    for setting in settings:
+        key, _, value = setting.partition("=")
+        call.write_target("/proc/sys/" + key.replace(".", "/"), value.encode() + b"\n")
+        out += f"{key} = {value}\n".encode()
+    return Outcome(0, out)
+
+
+@tool("ip")
+def ip(call: Call) -> Outcome:
+    lines = []
+    for index, address in enumerate(call.machine.state.get("ipv4", []), start=1):
+        dev = "lo" if address.startswith("127.") else f"eth{index - 2}"
+        prefix = 8 if address.startswith("127.") else 24
+        lines.append(f"{index}: {dev}    inet {address}/{prefix} scope global {dev}\\"
+                     "       valid_lft forever preferred_lft forever\n")
+    return Outcome(0, "".join(lines).encode())
+
+
+@tool("cat")
+def cat(call: Call) -> Outcome:
+    if not call.args:
+        return Outcome(0, call.stdin)
+    data = b""
+    for path in call.args:
+        host = call.files.host_path(path)
+        try:
+            with open(host, "rb") as handle:
+                data += handle.read()
+        except OSError as exc:
+            return Outcome(1, data, f"cat: {path}: {exc.strerror}\n")
+    return Outcome(0, data)
+
+
+# -- the kdump-tools kernel postinst hook (it builds the small kdump initrd) ------------------
+KERNEL_HOOK = "/etc/kernel/postinst.d/kdump-tools"
+GENERATED_INITRD_SIZE = 32 << 20
+GENERATED_DECOMPRESSED_MIB = 96
+
+
+def kernel_hook(machine: Machine, files: Files, version: str) -> Outcome:
+    initrd = f"/var/lib/kdump/initrd.img-{version}"
+    failure = fault_message(machine, "kernel-hook", f"update-initramfs: failed for {initrd} with 1.")
+    said = f"kdump-tools: Generating {initrd}\n".encode()
+    if failure:
+        return Outcome(1, said, failure + "\n")
+    host = files.host_path(initrd)
+    os.makedirs(os.path.dirname(host), exist_ok=True)
+    with open(host, "wb") as handle:
+        handle.write(b"\x1f\x8b\x08\x00kdump-sim initrd\n")
+        handle.truncate(GENERATED_INITRD_SIZE)
+    size_path = files.host_path(f"/var/lib/kdump/size_initrd.img-{version}")
+    with open(size_path, "w") as handle:
+        handle.write(f"{GENERATED_DECOMPRESSED_MIB}\n")
+    return Outcome(0, said)

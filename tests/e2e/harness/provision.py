@@ -1,0 +1,378 @@
+"""Everything the QEMU guests need, fetched from Debian's archive and cached.
+
+Layout of the cache directory (``--cache``, default /var/cache/kdump-e2e):
+
+    apt/<arch>/          a private APT root per Debian architecture: its own sources, lists,
+                         empty dpkg status and downloaded .debs. The host's dpkg is never told
+                         about foreign architectures.
+    kernel/<pkg>/        boot/ and the few modules the initramfs needs, from one kernel .deb
+    sysroot/<arch>-<key>/
+                         the guest's /usr (and /etc), unpacked from a package closure with
+                         `dpkg -x`, usr-merged, stdlib byte-compiled. Key = hash of the .debs.
+    venv/<key>/          the project's venv for the guests (pure Python, so one serves both
+                         architectures: the guest sees it at the same absolute path)
+    pip/                 pip's download cache
+
+Why a sysroot per architecture instead of the host's /usr: the POWER guest cannot run amd64
+binaries anyway, and with one recipe for both arches kexec, makedumpfile and their Xen/ELF
+libraries come in by dependency resolution, not by copying what `ldd` shows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# What the guest root must hold. python3 for the project's kdump-config; kexec-tools and
+# makedumpfile are the real tools it drives; procps gives sysctl (panic_on_oops), mount and
+# util-linux what NFS savecore would use, bsdutils gives logger, iproute2 gives ip (HOSTTAG).
+# busybox-static is only used for the initramfs. usr-is-merged stops dash pulling in
+# usrmerge (and perl) to satisfy the same dependency.
+GUEST_PACKAGES = (
+    "python3",
+    "kexec-tools",
+    "makedumpfile",
+    "procps",
+    "mount",
+    "util-linux",
+    "bsdutils",
+    "iproute2",
+    "coreutils",
+    "dash",
+    "usr-is-merged",
+    "busybox-static",
+)
+
+# Modules the initramfs loads to mount the 9p shares. Dependencies are added from each
+# module's own .modinfo, so only the leaves are listed.
+INITRAMFS_MODULES = ("virtio_pci", "9pnet_virtio", "9p")
+
+# Bump when the way a sysroot is assembled changes, so old caches are not reused.
+SYSROOT_RECIPE = "3"
+
+LIST_MAX_AGE = 24 * 3600  # re-run apt-get update for a private root after a day
+
+DEBIAN_SOURCES = """\
+deb [signed-by={keyring}] http://deb.debian.org/debian bookworm main
+deb [signed-by={keyring}] http://deb.debian.org/debian bookworm-updates main
+deb [signed-by={keyring}] http://deb.debian.org/debian-security bookworm-security main
+"""
+KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
+
+
+@dataclasses.dataclass(frozen=True)
+class Arch:
+    deb: str  # Debian architecture name
+    uname: str  # what `uname -m` says in the guest
+    kernel_meta: str  # the meta package whose Depends names the current kernel
+    image_prefix: str  # /boot/<prefix>-<ver>: vmlinuz (bzImage) or vmlinux (ELF)
+    qemu_package: str
+    qemu_binary: str
+
+
+ARCHES = {
+    "amd64": Arch("amd64", "x86_64", "linux-image-amd64", "vmlinuz", "qemu-system-x86",
+                  "qemu-system-x86_64"),
+    "ppc64el": Arch("ppc64el", "ppc64le", "linux-image-powerpc64le", "vmlinux",
+                    "qemu-system-ppc", "qemu-system-ppc64"),
+}
+
+
+def log(msg: str) -> None:
+    print(f"[e2e] {msg}", file=sys.stderr, flush=True)
+
+
+def run(argv: list[str], **kw) -> subprocess.CompletedProcess[str]:
+    """Run a command (argv list, never a shell string); fail loudly with its output."""
+    kw.setdefault("text", True)
+    kw.setdefault("capture_output", True)
+    done = subprocess.run(argv, **kw)
+    if kw.get("check", True) is not False and done.returncode != 0:
+        raise SystemExit(
+            f"command failed ({done.returncode}): {' '.join(argv)}\n"
+            f"{done.stdout or ''}{done.stderr or ''}"
+        )
+    return done
+
+
+# ---------------------------------------------------------------- host packages --------------
+
+def host_has(package: str) -> bool:
+    done = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package],
+                          capture_output=True, text=True)
+    return done.returncode == 0 and done.stdout.strip() == "install ok installed"
+
+
+def ensure_host_packages(packages: list[str]) -> None:
+    """apt-get install only what is missing (idempotent; no network when all present)."""
+    missing = [p for p in packages if not host_has(p)]
+    if not missing:
+        return
+    log(f"installing host packages: {' '.join(missing)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update", "-q"], env=env, check=False)
+    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing], env=env)
+
+
+# ---------------------------------------------------------------- private APT root -----------
+
+class AptRoot:
+    """apt-get/apt-cache confined to <cache>/apt/<arch>: its own lists, status and archives."""
+
+    def __init__(self, cache: Path, arch: Arch) -> None:
+        self.arch = arch
+        self.root = cache / "apt" / arch.deb
+        self.archives = self.root / "var/cache/apt/archives"
+
+    def _opts(self) -> list[str]:
+        r = str(self.root)
+        return [
+            "-o", f"Dir={r}",
+            "-o", f"Dir::State::status={r}/var/lib/dpkg/status",
+            "-o", f"APT::Architecture={self.arch.deb}",
+            "-o", f"APT::Architectures={self.arch.deb}",
+            "-o", "Acquire::Languages=none",
+            "-o", "Acquire::Retries=3",
+            "-o", "APT::Sandbox::User=root",  # the cache may not be readable by _apt
+            "-o", "Debug::NoLocking=1",  # private root: nobody else uses these locks
+            "-o", "APT::Install-Recommends=false",
+        ]
+
+    def apt(self, tool: str, *args: str, **kw) -> subprocess.CompletedProcess[str]:
+        return run([tool, *self._opts(), *args], **kw)
+
+    def prepare(self, refresh: bool) -> None:
+        for d in ("etc/apt/apt.conf.d", "etc/apt/preferences.d", "etc/apt/sources.list.d",
+                  "etc/apt/trusted.gpg.d", "var/lib/dpkg", "var/lib/apt/lists/partial",
+                  "var/cache/apt/archives/partial"):
+            (self.root / d).mkdir(parents=True, exist_ok=True)
+        (self.root / "var/lib/dpkg/status").touch()
+        (self.root / "etc/apt/sources.list").write_text(DEBIAN_SOURCES.format(keyring=KEYRING))
+        lists = self.root / "var/lib/apt/lists"
+        stamp = self.root / "updated"
+        fresh = stamp.exists() and time.time() - stamp.stat().st_mtime < LIST_MAX_AGE
+        if fresh and not refresh:
+            return
+        log(f"apt-get update ({self.arch.deb})")
+        done = self.apt("apt-get", "update", "-q", check=False)
+        # A mirror caught mid-sync fails one index ("File has unexpected size") while the
+        # others are fine: go on with what we have, as long as bookworm main is there.
+        if not list(lists.glob("*_debian_dists_bookworm_main_binary-*_Packages*")):
+            raise SystemExit(f"apt-get update for {self.arch.deb} failed:\n"
+                             f"{done.stdout}{done.stderr}")
+        if done.returncode != 0:
+            log(f"warning: apt-get update ({self.arch.deb}) partly failed; using the lists "
+                "it did fetch:\n" + "\n".join(
+                    line for line in (done.stdout + done.stderr).splitlines()
+                    if line.startswith(("E:", "Err"))))
+        stamp.touch()
+
+    def resolve(self, packages: list[str]) -> list[tuple[str, str, str]]:
+        """The full dependency closure as (name, version, arch), from a simulated install
+        into an empty system."""
+        done = self.apt("apt-get", "install", "-s", "-q", *packages)
+        found = re.findall(r"^Inst (\S+) \((\S+) .*?\[(\S+)\]\)", done.stdout, re.M)
+        if not found:
+            raise SystemExit(f"could not resolve {packages}:\n{done.stdout}{done.stderr}")
+        return [(n.split(":")[0], v, a) for n, v, a in found]
+
+    def kernel_package(self) -> str:
+        """The versioned kernel package the meta package depends on (it changes with point
+        releases, so never hard-code it)."""
+        done = self.apt("apt-cache", "depends", self.arch.kernel_meta)
+        m = re.search(r"Depends: (linux-image-\S+)", done.stdout)
+        if not m:
+            raise SystemExit(f"cannot resolve {self.arch.kernel_meta}:\n{done.stdout}")
+        return m.group(1)
+
+    def fetch(self, pins: list[tuple[str, str, str]]) -> list[Path]:
+        """Download exactly these versions (already-present .debs are not fetched again)."""
+        paths = [self.archives / deb_filename(n, v, a) for n, v, a in pins]
+        wanted = [f"{n}={v}" for (n, v, _), p in zip(pins, paths, strict=True) if not p.exists()]
+        if wanted:
+            log(f"downloading {len(wanted)} packages ({self.arch.deb})")
+            self.apt("apt-get", "download", "-q", *wanted, cwd=self.archives)
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            raise SystemExit(f"downloads missing: {missing}")
+        return paths
+
+
+def deb_filename(name: str, version: str, arch: str) -> str:
+    # APT's archive names encode the epoch colon as %3a.
+    return f"{name}_{version.replace(':', '%3a')}_{arch}.deb"
+
+
+# ---------------------------------------------------------------- kernel ---------------------
+
+@dataclasses.dataclass(frozen=True)
+class Kernel:
+    release: str  # `uname -r`
+    image: Path  # boot/vmlinuz-<rel> or boot/vmlinux-<rel>
+    config: Path
+    modules: list[Path]  # in load order
+
+
+def unpack_kernel(cache: Path, arch: Arch, deb: Path) -> Kernel:
+    dest = cache / "kernel" / deb.stem
+    if not (dest / ".complete").exists():
+        log(f"unpacking {deb.name}")
+        shutil.rmtree(dest, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(dir=cache / "kernel", prefix=".unpack-"))
+        try:
+            run(["dpkg-deb", "-x", str(deb), str(tmp)])
+            (dest / "modules").mkdir(parents=True)
+            shutil.copytree(tmp / "boot", dest / "boot")
+            mod_root = next((tmp / "lib/modules").iterdir())
+            closure = module_closure(mod_root, INITRAMFS_MODULES)
+            for ko in closure:
+                shutil.copy2(ko, dest / "modules" / ko.name)
+            (dest / "modules/order").write_text("".join(f"{ko.name}\n" for ko in closure))
+            (dest / "release").write_text(mod_root.name + "\n")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        (dest / ".complete").touch()
+    release = (dest / "release").read_text().strip()
+    order = (dest / "modules/order").read_text().split()
+    return Kernel(
+        release=release,
+        image=dest / "boot" / f"{arch.image_prefix}-{release}",
+        config=dest / "boot" / f"config-{release}",
+        modules=[dest / "modules" / name for name in order],
+    )
+
+
+def module_closure(mod_root: Path, leaves: tuple[str, ...]) -> list[Path]:
+    """Modules to insmod, dependencies first. Reads `depends=` from each .ko's .modinfo
+    strings, so no depmod (and no foreign-arch kmod) is needed on the host."""
+    by_name: dict[str, Path] = {}
+    for ko in mod_root.rglob("*.ko"):
+        by_name[ko.stem.replace("-", "_")] = ko
+    ordered: list[Path] = []
+
+    def visit(name: str, stack: tuple[str, ...]) -> None:
+        key = name.replace("-", "_")
+        ko = by_name.get(key)
+        if ko is None:  # built into the kernel
+            return
+        if ko in ordered or key in stack:
+            return
+        m = re.search(rb"depends=([^\0]*)\0", ko.read_bytes())
+        for dep in (m.group(1).decode().split(",") if m and m.group(1) else []):
+            visit(dep, (*stack, key))
+        ordered.append(ko)
+
+    for leaf in leaves:
+        visit(leaf, ())
+    return ordered
+
+
+# ---------------------------------------------------------------- sysroot --------------------
+
+MERGED_DIRS = ("bin", "sbin", "lib", "lib64", "lib32", "libx32")
+
+
+def build_sysroot(cache: Path, arch: Arch, debs: list[Path]) -> Path:
+    key = hashlib.sha256(
+        "\n".join([SYSROOT_RECIPE, *sorted(d.name for d in debs)]).encode()
+    ).hexdigest()[:16]
+    dest = cache / "sysroot" / f"{arch.deb}-{key}"
+    if (dest / ".complete").exists():
+        return dest
+    log(f"building the {arch.deb} guest sysroot from {len(debs)} packages")
+    (cache / "sysroot").mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=cache / "sysroot", prefix=f".{arch.deb}-"))
+    try:
+        for deb in debs:
+            run(["dpkg-deb", "-x", str(deb), str(tmp)])
+        usr_merge(tmp)
+        # /usr/bin/python3 etc. come from the packages; Debian byte-compiles the stdlib in
+        # postinst, which dpkg -x does not run. Without .pyc every guest python start
+        # compiles what it imports, under TCG emulation. The host's /usr/bin/python3 is the
+        # same 3.11 (pyc is architecture-independent and keyed on source mtime, which the
+        # 9p share passes through unchanged).
+        py_dirs = [str(p) for p in tmp.glob("usr/lib/python3*") if p.is_dir()]
+        if py_dirs and Path("/usr/bin/python3").exists():
+            run(["/usr/bin/python3", "-m", "compileall", "-q", "-j0", *py_dirs], check=False)
+        for stale in (cache / "sysroot").glob(f"{arch.deb}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp.rename(dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    (dest / ".complete").touch()
+    return dest
+
+
+def usr_merge(root: Path) -> None:
+    """Move /bin, /lib... into /usr as Debian 12's merged-/usr does; the guest then makes
+    /bin -> usr/bin etc. Bookworm packages still ship some files in the old places."""
+    for name in MERGED_DIRS:
+        top = root / name
+        if top.is_symlink() or not top.is_dir():
+            continue
+        target = root / "usr" / name
+        for src in sorted(top.rglob("*")):
+            rel = src.relative_to(top)
+            dst = target / rel
+            if src.is_dir() and not src.is_symlink():
+                dst.mkdir(parents=True, exist_ok=True)
+            elif not dst.exists() and not dst.is_symlink():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(src, dst)
+        shutil.rmtree(top)
+
+
+# ---------------------------------------------------------------- venv -----------------------
+
+VENV_SKIP = {".git", ".venv", "__pycache__", "build", "dist", ".pytest_cache", ".mypy_cache",
+             ".ruff_cache", ".hypothesis", "tests", "features", "bench"}
+
+
+def project_key(project: Path) -> str:
+    """Hash of what `pip install DIR` would package: every file outside the usual
+    caches and test trees (names, sizes and contents)."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(project):
+        dirnames[:] = sorted(d for d in dirnames
+                             if d not in VENV_SKIP and not d.endswith(".egg-info"))
+        for name in sorted(filenames):
+            p = Path(dirpath, name)
+            if p.is_file():
+                h.update(str(p.relative_to(project)).encode() + b"\0")
+                h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build_venv(cache: Path, project: Path) -> Path:
+    """/usr/bin/python3 -m venv + pip install PROJECT; reused while the project is unchanged.
+    The guest mounts the cache at the same absolute path, so the venv's shebangs and its
+    pyvenv.cfg (home = /usr/bin, the guest's Debian python) stay valid there."""
+    if not (project / "pyproject.toml").exists():
+        raise SystemExit(f"--project {project}: no pyproject.toml")
+    key = project_key(project)
+    dest = cache / "venv" / key
+    if (dest / ".complete").exists():
+        return dest
+    log(f"building the guest venv from {project}")
+    (cache / "venv").mkdir(parents=True, exist_ok=True)
+    for stale in (cache / "venv").iterdir():
+        shutil.rmtree(stale, ignore_errors=True)
+    run(["/usr/bin/python3", "-m", "venv", str(dest)])
+    run([str(dest / "bin/pip"), "install", "-q", "--disable-pip-version-check",
+         "--cache-dir", str(cache / "pip"), str(project)])
+    if not (dest / "bin/kdump-config").exists():
+        raise SystemExit("the project installed no kdump-config console script")
+    # One venv serves amd64 and ppc64el guests only while it is pure Python.
+    compiled = [p for p in dest.rglob("*.so") if "site-packages" in p.parts]
+    (dest / "compiled-extensions").write_text("".join(f"{p}\n" for p in compiled))
+    (dest / ".complete").touch()
+    return dest
