@@ -120,6 +120,8 @@ class Assignment:
 # ---------------------------------------------------------------------------
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME_START = re.compile(r"[A-Za-z_]")
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
 _BLANKS = " \t"
 _SPECIAL_PARAMETERS = "0123456789?$@*#!-"
 _DQ_ESCAPABLE = '"\\$`'
@@ -160,7 +162,13 @@ def _line_of(text: str, index: int) -> int:
 
 
 class _Parser:
-    """A hand-written scanner: a cursor over the whole text plus the current line."""
+    """A hand-written scanner: a cursor over the whole text plus the current line.
+
+    bash deletes every backslash-newline before it tokenizes, except inside
+    single quotes, in comments, and when the backslash is itself escaped; it may
+    even split a variable name.  ``peek``/``advance`` therefore skip such pairs
+    ("joins"), while quoted text, comments and escaped characters are read raw.
+    """
 
     def __init__(self, text: str, path: str, environ: Mapping[str, str]) -> None:
         self.text = text
@@ -173,16 +181,40 @@ class _Parser:
 
     # -- cursor helpers -----------------------------------------------------
 
+    def skip_joins(self) -> None:
+        while self.text.startswith("\\\n", self.pos):
+            self.pos += 2
+            self.line += 1
+
     def peek(self, offset: int = 0) -> str:
-        index = self.pos + offset
+        """The character ``offset`` places ahead, looking through joins."""
+        self.skip_joins()
+        index = self.pos
+        for _ in range(offset):
+            index += 1
+            while self.text.startswith("\\\n", index):
+                index += 2
         return self.text[index] if index < len(self.text) else ""
 
     def advance(self) -> str:
+        self.skip_joins()
+        return self.advance_raw()
+
+    def advance_raw(self) -> str:
         char = self.text[self.pos]
         self.pos += 1
         if char == "\n":
             self.line += 1
         return char
+
+    def read_name(self) -> str:
+        """A shell NAME at the cursor (ASCII only, like bash in the C locale), or ""."""
+        if not _NAME_START.fullmatch(self.peek()):
+            return ""
+        chars = [self.advance()]
+        while _NAME_CHAR.fullmatch(self.peek()):
+            chars.append(self.advance())
+        return "".join(chars)
 
     def at_word_end(self) -> bool:
         char = self.peek()
@@ -193,6 +225,7 @@ class _Parser:
             self.pos += 1
 
     def skip_comment(self) -> None:
+        # A comment ends at the newline even after a backslash.
         end = self.text.find("\n", self.pos)
         self.pos = len(self.text) if end < 0 else end
 
@@ -224,16 +257,11 @@ class _Parser:
                 self.statement()
 
     def statement(self) -> None:
-        start_line = self.line
-        start = self.pos
-        match = _NAME.match(self.text, self.pos)
-        if match is None:
-            raise self.not_an_assignment(start)
-        name = match.group()
-        self.pos = match.end()
+        start, start_line = self.pos, self.line
+        name = self.read_name()
         if name == "export" and self.peek() and self.peek() in _BLANKS:
             self.export_statement(start, start_line)
-        elif self.peek() == "=":
+        elif name and self.peek() == "=":
             self.advance()
             self.assign(name, self.value(), start_line, exported=False)
         else:
@@ -242,13 +270,12 @@ class _Parser:
 
     def export_statement(self, start: int, start_line: int) -> None:
         self.skip_blanks()
-        match = _NAME.match(self.text, self.pos)
-        if match is None:
+        name = self.read_name()
+        if not name:
             raise self.not_an_assignment(start)
-        self.pos = match.end()
         if self.peek() == "=":
             self.advance()
-            self.assign(match.group(), self.value(), start_line, exported=True)
+            self.assign(name, self.value(), start_line, exported=True)
         elif not self.at_word_end():
             raise self.not_an_assignment(start)
         # `export NAME` alone only marks NAME for export, which changes no value.
@@ -335,13 +362,12 @@ class _Parser:
         return "".join(parts)
 
     def unquoted_escape(self) -> str:
-        self.advance()
-        if self.peek() == "":
+        # The cursor is on a backslash that is not a join; the escaped
+        # character is taken raw: backslash, backslash, newline is one backslash, then the end.
+        self.advance_raw()
+        if self.pos >= len(self.text):
             raise self.error("backslash at the end of the file escapes nothing")
-        if self.peek() == "\n":
-            self.advance()  # line continuation: both characters vanish
-            return ""
-        return self.advance()
+        return self.advance_raw()
 
     def single_quoted(self) -> str:
         start_line = self.line
@@ -374,19 +400,17 @@ class _Parser:
                 parts.append(self.advance())
 
     def double_quoted_escape(self) -> str:
-        # Inside "..." a backslash only escapes " \ $ ` and newline; before any
-        # other character it stays, like in bash.
-        self.advance()
-        char = self.peek()
-        if char == "\n":
-            self.advance()
-            return ""
+        # Inside "..." a backslash escapes only " \ $ ` (and newline, a join);
+        # before any other character it stays, like in bash.
+        self.advance_raw()
+        char = self.text[self.pos : self.pos + 1]
         if char and char in _DQ_ESCAPABLE:
-            return self.advance()
+            return self.advance_raw()
         return "\\"
 
     def expansion(self) -> str:
         """``$NAME`` or ``${NAME}``; the cursor is on the ``$``."""
+        start = self.pos
         following = self.peek(1)
         if following == "(":
             if self.peek(2) == "(":
@@ -397,19 +421,20 @@ class _Parser:
                 "command substitution $(...) is not allowed: the file is read as data, not run"
             )
         if following == "{":
-            match = _NAME.match(self.text, self.pos + 2)
-            if match and self.text.startswith("}", match.end()):
-                self.pos = match.end() + 1
-                return self.lookup(match.group())
-            construct = self.snippet(self.pos, "}\n") + "}"
+            self.advance()
+            self.advance()
+            name = self.read_name()
+            if name and self.peek() == "}":
+                self.advance()
+                return self.lookup(name)
+            construct = self.snippet(start, "}\n") + "}"
             raise self.error(
                 f"parameter expansion {construct!r} is not supported: only $NAME and "
                 "${NAME} are (no operators such as ${NAME:-default})"
             )
-        match = _NAME.match(self.text, self.pos + 1)
-        if match:
-            self.pos = match.end()
-            return self.lookup(match.group())
+        if _NAME_START.fullmatch(following):
+            self.advance()
+            return self.lookup(self.read_name())
         if following and following in _SPECIAL_PARAMETERS:
             raise self.error(f"special parameter ${following} is not allowed")
         raise self.error(

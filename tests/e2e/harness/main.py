@@ -1,0 +1,331 @@
+"""tests/e2e/run-qemu: load, crash and capture on real Debian kernels inside QEMU.
+
+One guest at a time (the machines have 2 cores), each with a hard timeout. See
+tests/e2e/README.md for what the guests look like from the inside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from harness import initramfs, provision, verify
+from harness.provision import ARCHES, Arch, log
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@dataclasses.dataclass(frozen=True)
+class Guest:
+    name: str
+    arch: str
+    scenario: str  # "crash": full cycle; "nocrash": no crashkernel=, load must refuse
+    crashkernel: str | None
+    timeout: int  # seconds, hard limit for the whole qemu run
+
+
+GUESTS = [
+    Guest("x86_64", "amd64", "crash", "256M", 300),
+    Guest("x86_64-no-crashkernel", "amd64", "nocrash", None, 180),
+    Guest("ppc64el", "ppc64el", "crash", "256M", 480),
+]
+
+
+class Timer:
+    """Wall time of each phase, printed as it ends and summarised at the close."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float]] = []
+
+    def add(self, name: str, seconds: float) -> None:
+        self.rows.append((name, seconds))
+        print(f"  {name:<44} {seconds:7.1f} s", flush=True)
+
+    def phase(self, name: str):  # noqa: ANN201 - context manager
+        timer = self
+
+        class _Phase:
+            def __enter__(self) -> None:
+                self.t0 = time.monotonic()
+
+            def __exit__(self, *exc: object) -> None:
+                timer.add(name, time.monotonic() - self.t0)
+
+        return _Phase()
+
+
+# ---------------------------------------------------------------- provisioning --------------
+
+@dataclasses.dataclass
+class Prepared:
+    arch: Arch
+    kernel: provision.Kernel
+    sysroot: Path
+
+
+def prepare_arch(cache: Path, arch: Arch, refresh: bool, timer: Timer) -> Prepared:
+    apt = provision.AptRoot(cache, arch)
+    with timer.phase(f"{arch.deb}: apt lists + resolve"):
+        apt.prepare(refresh)
+        kernel_pkg = apt.kernel_package()
+        closure = apt.resolve(list(provision.GUEST_PACKAGES))
+        kpin = next(p for p in apt.resolve([kernel_pkg]) if p[0] == kernel_pkg)
+    with timer.phase(f"{arch.deb}: download"):
+        debs = apt.fetch(closure)
+        (kernel_deb,) = apt.fetch([kpin])
+    with timer.phase(f"{arch.deb}: kernel + sysroot"):
+        kernel = provision.unpack_kernel(cache, arch, kernel_deb)
+        sysroot = provision.build_sysroot(cache, arch, debs)
+    return Prepared(arch, kernel, sysroot)
+
+
+# ---------------------------------------------------------------- one guest -----------------
+
+def write_guest_inputs(res: Path, guest: Guest, prep: Prepared, cache: Path,
+                       venv: Path | None) -> Path:
+    inp = res / "in"
+    inp.mkdir(parents=True)
+    kver = prep.kernel.release
+    conf = {
+        "E2E_MODE": "project" if venv else "plain",
+        "E2E_SCENARIO": guest.scenario,
+        "E2E_CACHE": str(cache),
+        "E2E_SYSROOT": str(prep.sysroot),
+        "E2E_KERNEL_IMAGE": str(prep.kernel.image),
+        "E2E_KERNEL_CONFIG": str(prep.kernel.config),
+        "E2E_KVER": kver,
+        "E2E_IMAGE_NAME": prep.kernel.image.name,
+        "E2E_VENV": str(venv or ""),
+    }
+    for key, value in conf.items():
+        if "\n" in value:
+            raise SystemExit(f"{key} contains a newline: {value!r}")
+    (inp / "e2e.conf").write_text("".join(f"{k}={v}\n" for k, v in conf.items()))
+    append = DEFAULT_APPEND[prep.arch.deb]
+    (inp / "kdump-tools").write_text(KDUMP_TOOLS.format(guest=guest.name, append=append))
+    (inp / "sysctl.conf").write_text("vm.nr_hugepages=0\nvm.nr_hugepages_mempolicy=0\n")
+    return initramfs.build(prep.sysroot, prep.kernel, inp / "initrd.img")
+
+
+# Debian's default KDUMP_CMDLINE_APPEND (kdump-tools 1:1.8.1 and later).
+DEFAULT_APPEND = {
+    "amd64": "reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll "
+             "usbcore.nousb",
+    "ppc64el": "reset_devices systemd.unit=kdump-tools-dump.service maxcpus=1 irqpoll "
+               "noirqdistrib usbcore.nousb",
+}
+
+# The guest's /etc/default/kdump-tools. Kernel and initrd are Debian's defaults: the init
+# makes /var/lib/kdump/{vmlinuz,initrd.img} point at /boot/<image>-<ver> and at this
+# harness's initramfs, as the kernel postinst hook would.
+KDUMP_TOOLS = """\
+# /etc/default/kdump-tools for the e2e guest {guest} (written by tests/e2e/run-qemu)
+USE_KDUMP=1
+KDUMP_KERNEL=/var/lib/kdump/vmlinuz
+KDUMP_INITRD=/var/lib/kdump/initrd.img
+KDUMP_COREDIR="/e2e/results/crash"
+KDUMP_DUMP_DMESG=1
+KDUMP_CMDLINE_APPEND="{append}"
+"""
+
+
+def qemu_opt(value: str) -> str:
+    # QEMU's option syntax: a literal comma is written as two.
+    return value.replace(",", ",,")
+
+
+def qemu_argv(guest: Guest, prep: Prepared, cache: Path, res: Path, initrd: Path) -> list[str]:
+    arch = prep.arch
+    cmdline = ["panic=1"]
+    if guest.crashkernel:
+        cmdline.append(f"crashkernel={guest.crashkernel}")
+    if arch.deb == "amd64":
+        machine = ["-M", "pc", "-cpu", "qemu64"]
+        cmdline.insert(0, "console=ttyS0")
+    else:
+        # The cap-* settings silence TCG's "not supported" warnings for Spectre mitigations.
+        machine = ["-M", "pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,"
+                   "cap-ccf-assist=off", "-cpu", "power9"]
+        cmdline.insert(0, "console=hvc0")
+    share = "security_model=none,multidevs=remap"
+    return [
+        arch.qemu_binary, "-accel", "tcg", *machine, "-smp", "1", "-m", "1024",
+        "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
+        "-no-reboot",
+        "-kernel", str(prep.kernel.image), "-initrd", str(initrd),
+        "-append", " ".join(cmdline),
+        "-fsdev", f"local,id=cache,path={qemu_opt(str(cache))},{share},readonly=on",
+        "-device", "virtio-9p-pci,fsdev=cache,mount_tag=e2e_cache",
+        "-fsdev", f"local,id=results,path={qemu_opt(str(res))},{share}",
+        "-device", "virtio-9p-pci,fsdev=results,mount_tag=e2e_results",
+    ]
+
+
+def boot(argv: list[str], serial_log: Path, timeout: int) -> tuple[int | None, dict[str, float]]:
+    """Run qemu with the serial console on a pipe; every line goes to serial.log with the
+    host time since start, and E2E-MARK lines are remembered for the phase timings.
+    Returns (exit status or None on timeout, {mark: seconds})."""
+    marks: dict[str, float] = {}
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        with open(serial_log, "w", errors="replace") as log_file:
+            for raw in proc.stdout:
+                now = time.monotonic() - t0
+                line = raw.decode(errors="replace").rstrip("\r\n")
+                log_file.write(f"[{now:8.2f}] {line}\n")
+                log_file.flush()
+                if line.startswith("E2E-MARK "):
+                    key = line[len("E2E-MARK "):].split(" (uptime")[0]
+                    marks.setdefault(key, now)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    try:
+        rc: int | None = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        rc = None
+    reader.join(timeout=10)
+    marks["qemu-exit"] = time.monotonic() - t0
+    return rc, marks
+
+
+def report_marks(guest: Guest, marks: dict[str, float], timer: Timer) -> None:
+    """Turn the guest's marks into phase durations."""
+    def span(label: str, start: str | None, end: str) -> None:
+        t_start = 0.0 if start is None else marks.get(start)
+        t_end = marks.get(end)
+        if t_start is not None and t_end is not None:
+            timer.add(f"{guest.name}: {label}", t_end - t_start)
+
+    span("boot to init", None, "init first")
+    span("init to guest root", "init first", "root-ready first")
+    for phase in ("first", "capture"):
+        for key in list(marks):
+            if key.startswith("cmd-start "):
+                name = key.split()[1]
+                end = next((k for k in marks if k.startswith(f"cmd-end {name} ")), None)
+                if end and phase == ("capture" if name == "savecore" else "first"):
+                    span(f"kdump-config {name}", key, end)
+    span("crash to capture init", "crash", "init capture")
+    span("capture init to guest root", "init capture", "root-ready capture")
+    last = next((k for k in reversed(list(marks)) if k.startswith("phase-exit")), None)
+    if last:
+        span("power off", last, "qemu-exit")
+    span("whole guest", None, "qemu-exit")
+
+
+def run_guest(guest: Guest, prep: Prepared, cache: Path, out: Path, venv: Path | None,
+              timer: Timer) -> list[str]:
+    res = out / guest.name
+    shutil.rmtree(res, ignore_errors=True)
+    res.mkdir(parents=True)
+    (res / "crash").mkdir()
+    initrd = write_guest_inputs(res, guest, prep, cache, venv)
+    argv = qemu_argv(guest, prep, cache, res, initrd)
+    (res / "qemu.argv").write_text("\0".join(argv) + "\0")
+    log(f"booting {guest.name} (timeout {guest.timeout} s); serial log: {res / 'serial.log'}")
+    rc, marks = boot(argv, res / "serial.log", guest.timeout)
+    report_marks(guest, marks, timer)
+
+    problems = []
+    if rc is None:
+        problems.append(f"timed out after {guest.timeout} s")
+    elif rc != 0:
+        problems.append(f"qemu exited {rc}")
+    fails = [line for line in verify.read_text(res / "serial.log").splitlines()
+             if "E2E-FAIL" in line]
+    problems += fails
+    if guest.scenario == "crash":
+        problems += verify.check_crash_guest(res, prep.kernel.release, plain=venv is None)
+    else:
+        problems += verify.check_nocrash_guest(res, plain=venv is None)
+    return problems
+
+
+# ---------------------------------------------------------------- main ----------------------
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="run-qemu", description=__doc__)
+    ap.add_argument("--cache", type=Path, default=Path("/var/cache/kdump-e2e"),
+                    help="downloads, sysroots, kernels and the guest venv (kept across runs)")
+    ap.add_argument("--out", type=Path, default=Path("/tmp/kdump-e2e"),
+                    help="results: one directory per guest, wiped when that guest starts")
+    ap.add_argument("--project", type=Path, default=REPO,
+                    help="source tree with pyproject.toml to pip install for the guests")
+    ap.add_argument("--plain", action="store_true",
+                    help="do not use the project: drive kexec/makedumpfile directly")
+    ap.add_argument("--guest", action="append", choices=[g.name for g in GUESTS],
+                    help="run only this guest (repeatable); default: all")
+    ap.add_argument("--refresh", action="store_true",
+                    help="re-run apt-get update even if the package lists are recent")
+    args = ap.parse_args(argv)
+
+    if os.geteuid() != 0:
+        print("run-qemu must run as root (apt-get, 9p exports of root-owned files)")
+        return 2
+    cache = args.cache.resolve()
+    out = args.out.resolve()
+    guests = [g for g in GUESTS if not args.guest or g.name in args.guest]
+    arches = sorted({g.arch for g in guests}, key=list(ARCHES).index)
+    timer = Timer()
+    t_start = time.monotonic()
+    passed = failed = 0
+
+    try:
+        print("== provisioning", flush=True)
+        with timer.phase("host packages"):
+            wanted = ["python3-venv"] + [ARCHES[a].qemu_package for a in arches]
+            provision.ensure_host_packages(wanted)
+        cache.mkdir(parents=True, exist_ok=True)
+        out.mkdir(parents=True, exist_ok=True)
+        prepared = {a: prepare_arch(cache, ARCHES[a], args.refresh, timer) for a in arches}
+        venv = None
+        if not args.plain:
+            with timer.phase("guest venv (pip install --project)"):
+                venv = provision.build_venv(cache, args.project.resolve())
+            compiled = (venv / "compiled-extensions").read_text().split()
+            if compiled and "ppc64el" in arches:
+                raise SystemExit("the guest venv has compiled extensions, which cannot run "
+                                 f"on the ppc64el guest: {compiled}")
+    except SystemExit as exc:
+        print(f"provisioning failed: {exc}")
+        print(f"0 passed, {len(guests)} failed")
+        return 1
+
+    for guest in guests:
+        print(f"== guest {guest.name} ({'plain' if args.plain else 'project'} mode)",
+              flush=True)
+        try:
+            problems = run_guest(guest, prepared[guest.arch], cache, out, venv, timer)
+        except SystemExit as exc:
+            problems = [str(exc)]
+        if problems:
+            failed += 1
+            print(f"FAIL {guest.name}")
+            for p in problems:
+                print(f"  - {p}")
+            serial = verify.read_text(out / guest.name / "serial.log").splitlines()
+            print(f"  --- last 40 lines of {out / guest.name / 'serial.log'}:")
+            for line in serial[-40:]:
+                print(f"  | {line}")
+        else:
+            passed += 1
+            print(f"PASS {guest.name}")
+        sys.stdout.flush()
+
+    print(f"total wall time: {time.monotonic() - t_start:.1f} s")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1

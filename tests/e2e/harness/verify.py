@@ -1,0 +1,254 @@
+"""Host-side judgement of what a guest left in its results directory.
+
+Every check returns a list of problems (empty = passed), so one run reports all of them.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import re
+import shlex
+import struct
+from pathlib import Path
+from typing import BinaryIO
+
+# ---------------------------------------------------------------- dump formats ----------------
+
+KDUMP_SIG = b"KDUMP   "
+FLAT_SIG = b"makedumpfile\0"
+ELF_SIG = b"\x7fELF"
+DUMP_DH_COMPRESSED_INCOMPLETE = 0x8
+
+
+def open_dump(path: Path) -> BinaryIO:
+    """Dumps may be wrapped by KDUMP_COMPRESSION; read through the stdlib decompressors."""
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix, open)
+    return opener(path, "rb")  # type: ignore[operator,no-any-return]
+
+
+def check_kdump_header(head: bytes, size: int | None, release: str) -> list[str]:
+    """A kdump-compressed (makedumpfile -c/-l/-p) disk_dump_header: signature, the
+    incomplete flag makedumpfile sets when it could not finish, and the crashed kernel's
+    release in the embedded utsname."""
+    problems = []
+    if len(head) < 464:
+        return ["kdump header truncated"]
+    utsname = [head[12 + 65 * i: 12 + 65 * (i + 1)].split(b"\0")[0].decode(errors="replace")
+               for i in range(6)]
+    (status, block_size, sub_hdr_size, bitmap_blocks) = struct.unpack_from("<IiII", head, 424)
+    if status & DUMP_DH_COMPRESSED_INCOMPLETE:
+        problems.append("kdump header has the INCOMPLETE flag")
+    if utsname[2] != release:
+        problems.append(f"dump is of kernel {utsname[2]!r}, expected {release!r}")
+    if size is not None and block_size > 0:
+        minimum = (1 + sub_hdr_size + bitmap_blocks) * block_size
+        if size <= minimum:
+            problems.append(f"dump has {size} bytes, less than its own headers ({minimum})")
+    return problems
+
+
+def check_flattened(f: BinaryIO, release: str) -> list[str]:
+    """makedumpfile -F: a 4096-byte header, then (offset, size) big-endian records, ending
+    with the (-1, -1) end marker. A stream cut short has no end marker."""
+    head = f.read(4096)
+    if not head.startswith(FLAT_SIG):
+        return ["no flattened makedumpfile signature"]
+    first = b""
+    total = 0
+    while True:
+        rec = f.read(16)
+        if len(rec) < 16:
+            return ["flattened dump ends without its end marker (truncated?)"]
+        offset, size = struct.unpack(">qq", rec)
+        if offset == -1 and size == -1:
+            break
+        if size < 0 or offset < 0:
+            return [f"corrupt flattened record ({offset}, {size})"]
+        data = f.read(size)
+        if len(data) < size:
+            return ["flattened dump truncated inside a record"]
+        if offset == 0:
+            first = data
+        total += size
+    if f.read(1):
+        return ["data after the flattened end marker"]
+    if first.startswith(KDUMP_SIG):
+        return check_kdump_header(first, None, release)
+    if first.startswith(ELF_SIG):
+        return []
+    return ["flattened dump holds neither a kdump nor an ELF image"]
+
+
+def check_elf(f: BinaryIO, size: int) -> list[str]:
+    """A raw /proc/vmcore copy (the cp fallback): every PT_LOAD lies inside the file."""
+    eh = f.read(64)
+    if eh[:4] != ELF_SIG or eh[4] != 2:
+        return ["not an ELF64 file"]
+    endian = "<" if eh[5] == 1 else ">"
+    e_phoff, = struct.unpack_from(endian + "Q", eh, 32)
+    e_phentsize, e_phnum = struct.unpack_from(endian + "HH", eh, 54)
+    f.seek(e_phoff)
+    loads = 0
+    for _ in range(e_phnum):
+        ph = f.read(e_phentsize)
+        p_type, = struct.unpack_from(endian + "I", ph, 0)
+        p_offset, = struct.unpack_from(endian + "Q", ph, 8)
+        p_filesz, = struct.unpack_from(endian + "Q", ph, 32)
+        if p_type == 1:
+            loads += 1
+            if p_offset + p_filesz > size:
+                return [f"ELF segment past the end of the file ({p_offset}+{p_filesz} > {size})"]
+    return [] if loads else ["ELF dump has no PT_LOAD segment"]
+
+
+def check_dump_file(path: Path, release: str) -> list[str]:
+    size = path.stat().st_size
+    if size == 0:
+        return [f"{path.name} is empty"]
+    with open_dump(path) as f:
+        head = f.read(4096)
+        f.seek(0)
+        if head.startswith(FLAT_SIG):
+            return check_flattened(f, release)
+        if head.startswith(KDUMP_SIG):
+            return check_kdump_header(head, None if path.suffix in (".gz", ".bz2", ".xz")
+                                      else size, release)
+        if head.startswith(ELF_SIG):
+            return check_elf(f, size)
+    return [f"{path.name}: no makedumpfile, KDUMP or ELF signature"]
+
+
+# ---------------------------------------------------------------- results directory ---------
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def rc_of(path: Path) -> int | None:
+    text = read_text(path).strip()
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
+def kexec_calls(res: Path) -> list[tuple[list[str], int | None]]:
+    calls = []
+    argv_dir = res / "argv"
+    n = 0
+    while (argv_dir / f"kexec.{n}").exists():
+        argv = (argv_dir / f"kexec.{n}").read_bytes().split(b"\0")[:-1]
+        calls.append(([a.decode(errors="surrogateescape") for a in argv],
+                      rc_of(argv_dir / f"kexec.{n}.rc")))
+        n += 1
+    return calls
+
+
+def printed_kexec_command(test_out: str) -> list[str] | None:
+    """The command `kdump-config test` prints under "kexec command to be used:"."""
+    lines = test_out.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith("kexec command to be used") and i + 1 < len(lines):
+            try:
+                return shlex.split(lines[i + 1].strip())
+            except ValueError:
+                return None
+    return None
+
+
+def same_kexec(run: list[str], printed: list[str]) -> bool:
+    # argv[0] as the wrapper saw it is the path the caller executed (/sbin/kexec, or the
+    # PATH-resolved /usr/sbin/kexec); the rest must be identical, word for word.
+    return (Path(run[0]).name == Path(printed[0]).name) and run[1:] == printed[1:]
+
+
+def check_cmd(res: Path, phase: str, name: str, want_rc: int | None = 0,
+              want_text: str | None = None) -> list[str]:
+    base = res / phase / name
+    rc = rc_of(base.with_suffix(".rc"))
+    if rc is None:
+        return [f"{phase}/{name} never finished"]
+    problems = []
+    output = read_text(base.with_suffix(".out")) + read_text(base.with_suffix(".err"))
+    if want_rc is not None and rc != want_rc:
+        problems.append(f"{phase}/{name} exited {rc}, expected {want_rc}: "
+                        f"{output.strip()[-300:]!r}")
+    if want_text is not None and want_text not in output:
+        problems.append(f"{phase}/{name} output lacks {want_text!r}: {output.strip()[-300:]!r}")
+    return problems
+
+
+def check_crash_guest(res: Path, release: str, plain: bool) -> list[str]:
+    problems = check_cmd(res, "first", "load")
+    problems += check_cmd(res, "first", "status")
+    status = read_text(res / "first/status.out")
+    if not re.search(r"current state\s*:\s*ready to kdump", status):
+        problems.append(f"status does not say 'ready to kdump': {status.strip()!r}")
+    problems += check_cmd(res, "first", "test")
+
+    # The argv kexec really got equals what `test` printed.
+    loads = [(argv, rc) for argv, rc in kexec_calls(res)
+             if "-p" in argv and "-u" not in argv and rc == 0]
+    printed = printed_kexec_command(read_text(res / "first/test.out"))
+    if not loads:
+        problems.append("no successful `kexec -p` load was recorded")
+    elif printed is None:
+        problems.append("`test` printed no parsable 'kexec command to be used:' line")
+    elif not same_kexec(loads[-1][0], printed):
+        problems.append(f"kexec ran {loads[-1][0]} but `test` printed {printed}")
+
+    if not (res / "capture").is_dir():
+        return [*problems, "the capture kernel never ran the capture phase"]
+    problems += check_cmd(res, "capture", "savecore")
+
+    dump_dirs = [d for d in sorted((res / "crash").glob("*")) if d.is_dir()]
+    if len(dump_dirs) != 1:
+        return [*problems, f"expected one dump directory in crash/, found {dump_dirs}"]
+    stamp_dir = dump_dirs[0]
+    files = sorted(p for p in stamp_dir.iterdir() if p.is_file())
+    dumps = [p for p in files if p.name.startswith(("dump.", "vmcore."))]
+    dmesgs = [p for p in files if p.name.startswith("dmesg.")]
+    leftovers = [p.name for p in files if "incomplete" in p.name]
+    if leftovers:
+        problems.append(f"incomplete files left: {leftovers}")
+    if len(dumps) != 1:
+        problems.append(f"expected one dump.* or vmcore.* file, found {[p.name for p in files]}")
+    for dump in dumps:
+        problems += check_dump_file(dump, release)
+    if len(dmesgs) != 1:
+        problems.append(f"expected one dmesg.* file, found {[p.name for p in files]}")
+    for dmesg in dmesgs:
+        text = read_text(dmesg)
+        if "sysrq" not in text.lower() or "Kernel panic" not in text:
+            problems.append(f"{dmesg.name} lacks the sysrq panic ({len(text)} bytes)")
+    if not plain:
+        for p in files:
+            mode = p.stat().st_mode & 0o777
+            if mode != 0o600:
+                problems.append(f"{p.name} has mode {mode:o}, expected 600")
+    return problems
+
+
+def check_nocrash_guest(res: Path, plain: bool) -> list[str]:
+    problems = []
+    if plain:
+        # The kernel itself refuses: no crash kernel memory was reserved.
+        loads = [rc for argv, rc in kexec_calls(res) if "-p" in argv and "-u" not in argv]
+        if not loads:
+            problems.append("kexec -p was never tried")
+        elif any(rc == 0 for rc in loads):
+            problems.append("kexec -p succeeded without crashkernel=")
+    else:
+        problems += check_cmd(res, "first", "load", 1,
+                              "no crashkernel= parameter in the kernel cmdline ... failed!")
+        problems += check_cmd(res, "first", "check", 3, "crashkernel")
+        loads = [argv for argv, rc in kexec_calls(res) if "-u" not in argv]
+        if loads:
+            problems.append(f"load ran kexec although it had to stop first: {loads}")
+    if read_text(res / "first/kexec_crash_loaded").strip() not in ("0", ""):
+        problems.append("kexec_crash_loaded is set")
+    if (res / "capture").exists():
+        problems.append("a capture phase ran")
+    return problems

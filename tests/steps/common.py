@@ -1,0 +1,242 @@
+"""The step vocabulary shared by every feature: machine, config, faults, CLI, assertions."""
+
+from __future__ import annotations
+
+import re
+
+from pytest_bdd import given, parsers, then, when
+
+from tests.steps.machine import CliResult, TestMachine
+
+CONFIG = "/etc/default/kdump-tools"
+
+
+def _result(machine: TestMachine) -> CliResult:
+    assert machine.last is not None, "no kdump-config command has run in this scenario"
+    return machine.last
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def _expected(docstring: str) -> list[str]:
+    # Gherkin strips trailing blanks from doc strings; "␠" stands for a significant one.
+    return [line.replace("␠", " ").replace("<TAB>", "\t") for line in docstring.splitlines()]
+
+
+# -- Given: the machine -----------------------------------------------------------------------
+@given(parsers.parse('a simulated machine "{profile}"'))
+@given(parsers.parse('a machine "{profile}"'))
+def given_machine(machine: TestMachine, profile: str) -> None:
+    machine.build(profile)
+
+
+@given("the config file contains:")
+def given_config_text(machine: TestMachine, docstring: str) -> None:
+    machine.write(CONFIG, docstring + "\n")
+
+
+@given(parsers.parse('the config sets {key} to "{value}"'))
+def given_config_key(machine: TestMachine, key: str, value: str) -> None:
+    text = machine.read(CONFIG) or ""
+    kept = [line for line in text.splitlines() if not re.match(rf"\s*(export\s+)?{key}=", line)]
+    machine.write(CONFIG, "\n".join([*kept, f"{key}={value}"]) + "\n")
+
+
+@given(parsers.parse("the config does not set {key}"))
+def given_config_unset(machine: TestMachine, key: str) -> None:
+    text = machine.read(CONFIG) or ""
+    kept = [line for line in text.splitlines() if not re.match(rf"\s*(export\s+)?{key}=", line)]
+    machine.write(CONFIG, "\n".join(kept) + "\n")
+
+
+@given(parsers.parse('the file "{path}" contains "{text}"'))
+def given_file_text(machine: TestMachine, path: str, text: str) -> None:
+    machine.write(path, text.replace("\\n", "\n"))
+
+
+@given(parsers.parse('the file "{path}" contains:'))
+def given_file_docstring(machine: TestMachine, path: str, docstring: str) -> None:
+    machine.write(path, docstring + "\n")
+
+
+@given(parsers.parse('the executable "{path}" exists'))
+def given_executable(machine: TestMachine, path: str) -> None:
+    machine.write(path, "#!/bin/sh\nexit 0\n", mode=0o755)
+
+
+@given(parsers.parse('the file "{path}" is absent'))
+@given(parsers.parse('the link "{path}" is absent'))
+def given_absent(machine: TestMachine, path: str) -> None:
+    machine.remove(path)
+
+
+@given(parsers.parse('the link "{link}" points to "{target}"'))
+def given_link(machine: TestMachine, link: str, target: str) -> None:
+    machine.symlink(link, target)
+
+
+@given(parsers.parse('the fault "{name}" is armed'))
+def given_fault(machine: TestMachine, name: str) -> None:
+    machine.arm_fault(name)
+
+
+@given(parsers.parse('the fault "{name}" is armed with "{value}"'))
+def given_fault_value(machine: TestMachine, name: str, value: str) -> None:
+    machine.arm_fault(name, int(value) if value.isdigit() else value)
+
+
+@given(parsers.parse('the environment sets {key} to "{value}"'))
+def given_env(machine: TestMachine, key: str, value: str) -> None:
+    machine.env[key] = value
+
+
+@given(parsers.parse('"{command}" has run'))
+def given_command_ran(machine: TestMachine, command: str) -> None:
+    result = machine.run(command)
+    assert result.exit_code == 0, f"{command} failed:\n{result.stdout}{result.stderr}"
+
+
+@given("kdump is loaded")
+def given_loaded(machine: TestMachine) -> None:
+    given_command_ran(machine, "kdump-config load")
+
+
+@given("the machine has crashed into the capture kernel")
+def given_crashed(machine: TestMachine) -> None:
+    machine.crash()
+
+
+@given(parsers.parse("the machine has crashed with a vmcore of {size:d} bytes"))
+def given_crashed_size(machine: TestMachine, size: int) -> None:
+    machine.crash(size)
+
+
+# -- When ----------------------------------------------------------------------------------------
+@when(parsers.parse('I run "{command}"'))
+def when_run(machine: TestMachine, command: str) -> None:
+    machine.run(command)
+
+
+# -- Then: exit code and output ---------------------------------------------------------------
+@then(parsers.parse("the exit code is {code:d}"))
+def then_exit_code(machine: TestMachine, code: int) -> None:
+    result = _result(machine)
+    assert result.exit_code == code, (
+        f"exit code {result.exit_code}, expected {code}\n"
+        f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+
+
+@then("stdout is exactly:")
+def then_stdout_exact(machine: TestMachine, docstring: str) -> None:
+    assert _lines(_result(machine).stdout) == _expected(docstring)
+
+
+@then("stdout is empty")
+def then_stdout_empty(machine: TestMachine) -> None:
+    assert _result(machine).stdout == ""
+
+
+@then("stdout starts with:")
+def then_stdout_starts(machine: TestMachine, docstring: str) -> None:
+    expected = _expected(docstring)
+    assert _lines(_result(machine).stdout)[: len(expected)] == expected
+
+
+@then("stdout ends with:")
+def then_stdout_ends(machine: TestMachine, docstring: str) -> None:
+    expected = _expected(docstring)
+    assert _lines(_result(machine).stdout)[-len(expected):] == expected
+
+
+@then(parsers.parse('stdout contains the line "{line}"'))
+def then_stdout_line(machine: TestMachine, line: str) -> None:
+    lines = _lines(_result(machine).stdout)
+    assert line.replace("<TAB>", "\t") in lines, "\n".join(lines)
+
+
+@then(parsers.parse('stdout does not contain "{text}"'))
+def then_stdout_lacks(machine: TestMachine, text: str) -> None:
+    assert text not in _result(machine).stdout
+
+
+@then(parsers.parse('stderr contains the line "{line}"'))
+def then_stderr_line(machine: TestMachine, line: str) -> None:
+    lines = _lines(_result(machine).stderr)
+    assert line in lines, "\n".join(lines)
+
+
+@then(parsers.parse('stderr contains "{text}"'))
+def then_stderr_contains(machine: TestMachine, text: str) -> None:
+    assert text in _result(machine).stderr, _result(machine).stderr
+
+
+@then("stderr is empty")
+def then_stderr_empty(machine: TestMachine) -> None:
+    assert _result(machine).stderr == ""
+
+
+@then(parsers.parse('the JSON field "{field}" is {value}'))
+def then_json_field(machine: TestMachine, field: str, value: str) -> None:
+    import json
+
+    document = _result(machine).json
+    current: object = document
+    for part in field.split("."):
+        assert isinstance(current, dict), f"{field}: not an object at {part}"
+        current = current[part]
+    assert current == json.loads(value), f"{field} = {current!r}"
+
+
+@then(parsers.parse('the JSON messages include "{code}"'))
+def then_json_code(machine: TestMachine, code: str) -> None:
+    messages = _result(machine).json["messages"]
+    assert isinstance(messages, list)
+    assert code in [m["code"] for m in messages], messages
+
+
+# -- Then: the machine ----------------------------------------------------------------------------
+@then(parsers.parse('the file "{path}" exists'))
+def then_file_exists(machine: TestMachine, path: str) -> None:
+    assert machine.exists(path), f"{path} is missing"
+
+
+@then(parsers.parse('the file "{path}" does not exist'))
+def then_file_absent(machine: TestMachine, path: str) -> None:
+    assert not machine.exists(path), f"{path} exists"
+
+
+@then(parsers.parse('the file "{path}" contains "{text}"'))
+def then_file_contains(machine: TestMachine, path: str, text: str) -> None:
+    content = machine.read(path)
+    assert content is not None and text in content, f"{path}: {content!r}"
+
+
+@then(parsers.parse('the link "{link}" points to "{target}"'))
+def then_link(machine: TestMachine, link: str, target: str) -> None:
+    assert machine.readlink(link) == target
+
+
+@then(parsers.parse('"{command}" reports "{line}"'))
+def then_command_reports(machine: TestMachine, command: str, line: str) -> None:
+    result = machine.run(command)
+    assert line in _lines(result.stdout), result.stdout
+
+
+@then(parsers.parse('kexec was run as "{argv}"'))
+def then_kexec_argv(machine: TestMachine, argv: str) -> None:
+    import shlex
+
+    wanted = shlex.split(argv)
+    runs = [e["argv"] for e in machine.effects() if e.get("op") == "run"]
+    assert wanted in runs, runs
+
+
+@then(parsers.parse('"{program}" was not run'))
+def then_not_run(machine: TestMachine, program: str) -> None:
+    import os
+
+    runs = [e["argv"] for e in machine.effects() if e.get("op") == "run"]
+    assert not any(os.path.basename(str(argv[0])) == program for argv in runs  # type: ignore[index]
+                   ), runs

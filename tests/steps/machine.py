@@ -1,0 +1,140 @@
+"""A machine under test, whatever the backend: build it, poke it, run kdump-config on it.
+
+Steps talk to a TestMachine only, so the same Gherkin runs on every backend; the
+only backend-specific code is how a machine is built and how the CLI is pointed
+at it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shlex
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from sim.machine import Machine
+
+BACKENDS = ("sim",)
+
+
+@dataclass
+class CliResult:
+    argv: list[str]
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> dict[str, object]:
+        document: dict[str, object] = json.loads(self.stdout)
+        return document
+
+
+@dataclass
+class TestMachine:
+    """A simulated machine in a temporary state directory."""
+
+    state_dir: Path
+    profile: str = "x86_64-ready"
+    env: dict[str, str] = field(default_factory=dict)
+    last: CliResult | None = None
+
+    __test__ = False  # not a test class, despite the name
+
+    def build(self, profile: str) -> None:
+        self.profile = profile
+        Machine.create(self.state_dir, profile)
+
+    @property
+    def machine(self) -> Machine:
+        return Machine(self.state_dir)
+
+    # -- the machine's files -------------------------------------------------------------
+    def host_path(self, target: str) -> Path:
+        return self.machine.path(target)
+
+    def write(self, target: str, text: str, mode: int = 0o644) -> None:
+        self.machine.write(target, text, mode)
+
+    def remove(self, target: str) -> None:
+        path = self.host_path(target)
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.is_dir():
+            import shutil
+
+            shutil.rmtree(path)
+
+    def symlink(self, link: str, target: str) -> None:
+        path = self.host_path(link)
+        self.remove(link)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(target)
+
+    def read(self, target: str) -> str | None:
+        return self.machine.read(target)
+
+    def readlink(self, target: str) -> str | None:
+        path = self.host_path(target)
+        return os.readlink(path) if path.is_symlink() else None
+
+    def exists(self, target: str) -> bool:
+        return os.path.lexists(self.host_path(target))
+
+    def mode(self, target: str) -> int:
+        return os.stat(self.host_path(target)).st_mode & 0o777
+
+    def listdir(self, target: str) -> list[str]:
+        path = self.host_path(target)
+        return sorted(os.listdir(path)) if path.is_dir() else []
+
+    # -- kernel-side events ------------------------------------------------------------------
+    def arm_fault(self, name: str, value: object = True) -> None:
+        self.machine.set_fault(name, value)
+
+    def crash(self, vmcore_size: int | None = None) -> None:
+        machine = self.machine
+        if vmcore_size is None:
+            machine.crash()
+        else:
+            machine.crash(vmcore_size)
+
+    def effects(self) -> list[dict[str, object]]:
+        return list(self.machine.effects())
+
+    def remote_path(self, kind: str, host: str, path: str) -> Path:
+        return self.state_dir / "remote" / kind / host / path.lstrip("/")
+
+    # -- running kdump-config -----------------------------------------------------------------
+    def run(self, command_line: str) -> CliResult:
+        from kdump.cli import main
+
+        words = shlex.split(command_line)
+        if words and words[0] == "kdump-config":
+            words = words[1:]
+        argv = ["--backend", "sim", "--sim-state", str(self.state_dir), *words]
+        out, err = io.StringIO(), io.StringIO()
+        saved = dict(os.environ)
+        os.environ.pop("NAME", None)
+        os.environ.update(self.env)
+        try:
+            with redirect_stdout(out), redirect_stderr(err):
+                code = main(argv)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        self.last = CliResult(words, code, out.getvalue(), err.getvalue())
+        return self.last
+
+
+@pytest.fixture
+def machine(backend_kind: str, tmp_path: Path) -> Iterator[TestMachine]:
+    test_machine = TestMachine(tmp_path / "machine")
+    test_machine.build("x86_64-ready")
+    yield test_machine
