@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import ftplib
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -127,7 +127,7 @@ class LinuxHost(RootedFiles):
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None,
     ) -> PipelineResult:
-        import subprocess
+        import ftplib  # brings ssl along: only when an FTP target is used
 
         label = ("ftp-stor", f"{target.host}:{remote_path}")
         try:
@@ -136,36 +136,24 @@ class LinuxHost(RootedFiles):
             ftp.login(target.user or "anonymous", target.password or "anonymous@")
         except (OSError, ftplib.Error) as exc:
             return PipelineResult((RunResult(label, 1, "", str(exc)),))
-        producers: list[subprocess.Popen[bytes]] = []
+        producers: list[RunResult] = []
         try:
             if stages:
-                source = self._start_producers(stages, producers)
+                chain = self.runner.producers(stages)
+                try:
+                    ftp.storbinary(f"STOR {remote_path}", chain.stdout)
+                finally:
+                    producers = chain.wait()
             else:
-                source = open(self.host_path(source_path or "/dev/null"), "rb")  # noqa: SIM115
-            with source:
-                ftp.storbinary(f"STOR {remote_path}", source)
+                with open(self.host_path(source_path or "/dev/null"), "rb") as source:
+                    ftp.storbinary(f"STOR {remote_path}", source)
             stored = RunResult(label, 0)
         except (OSError, ftplib.Error) as exc:
             stored = RunResult(label, 1, "", str(exc))
         finally:
-            with _quietly():
+            with contextlib.suppress(OSError, ftplib.Error):
                 ftp.quit()
-        results = [RunResult(tuple(p.args), p.wait()) for p in producers]  # type: ignore[arg-type]
-        return PipelineResult((*results, stored))
-
-    def _start_producers(self, stages: Sequence[Sequence[str]], procs: list[object]) -> object:
-        import subprocess
-
-        previous = None
-        for argv in stages:
-            proc = subprocess.Popen(list(argv), stdin=previous or subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                    env=self.env)
-            if previous is not None:
-                previous.close()
-            previous = proc.stdout
-            procs.append(proc)
-        return previous
+        return PipelineResult((*producers, stored))
 
     # -- time and logging ------------------------------------------------------------
     def now(self) -> dt.datetime:
@@ -179,11 +167,3 @@ class LinuxHost(RootedFiles):
 
         syslog.openlog(tag, 0, syslog.LOG_USER)
         syslog.syslog(syslog.LOG_NOTICE, message)
-
-
-class _quietly:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return True

@@ -8,6 +8,7 @@ root.  With root ``/`` the kernel resolves paths itself.
 
 from __future__ import annotations
 
+import contextlib
 import errno as errno_mod
 import fcntl
 import os
@@ -174,7 +175,7 @@ class RootedFiles:
             os.replace(tmp, target)
             self._fsync_dir(os.path.dirname(target))
         except OSError as exc:
-            with _ignored():
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise self._fail("write", path, exc) from exc
 
@@ -189,12 +190,12 @@ class RootedFiles:
         host_link = self.host_path(link, follow_last=False)
         tmp = f"{host_link}.tmp-{os.getpid()}"
         try:
-            with _ignored():
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
             os.symlink(target, tmp)
             os.replace(tmp, host_link)
         except OSError as exc:
-            with _ignored():
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise self._fail("symlink", link, exc) from exc
 
@@ -334,11 +335,3 @@ def _read_write(source: int, sink: int, offset: int) -> int:
         written = os.write(sink, view)
         view = view[written:]
     return len(data)
-
-
-@contextmanager
-def _ignored() -> Iterator[None]:
-    try:
-        yield
-    except OSError:
-        pass

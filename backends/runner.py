@@ -11,10 +11,37 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
+from typing import IO
 
 from backends.base import HostError, PipelineResult, RunResult
 
 _NOT_FOUND = 127
+
+
+class ProducerChain:
+    """Processes piped into each other whose final output Python reads (for FTP)."""
+
+    def __init__(self, stages: Sequence[Sequence[str]], env: dict[str, str] | None) -> None:
+        self.procs: list[subprocess.Popen[bytes]] = []
+        previous: IO[bytes] | None = None
+        for argv in stages:
+            proc = subprocess.Popen(list(argv), stdin=previous or subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            if previous is not None:
+                previous.close()
+            previous = proc.stdout
+            self.procs.append(proc)
+        assert previous is not None
+        self.stdout: IO[bytes] = previous
+
+    def wait(self) -> list[RunResult]:
+        self.stdout.close()
+        results = []
+        for proc in self.procs:
+            _, err = proc.communicate()
+            results.append(RunResult(tuple(str(a) for a in proc.args),  # type: ignore[union-attr]
+                                     proc.returncode, "", err.decode(errors="replace")))
+        return results
 
 
 class Runner:
@@ -37,6 +64,9 @@ class Runner:
             return RunResult(args, 124, "", f"timed out after {timeout} s")
         return RunResult(args, done.returncode, done.stdout, done.stderr)
 
+    def producers(self, stages: Sequence[Sequence[str]]) -> ProducerChain:
+        return ProducerChain(stages, self.env)
+
     def pipeline(
         self,
         stages: Sequence[Sequence[str]],
@@ -48,7 +78,7 @@ class Runner:
         if not stages:
             raise HostError("pipeline", "-", "no stages")
         procs: list[subprocess.Popen[bytes]] = []
-        errs = [tempfile.TemporaryFile() for _ in stages]
+        errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed below
         failures: dict[int, RunResult] = {}
         previous: int | None = None
         try:

@@ -30,24 +30,25 @@ app = typer.Typer(
 
 @dataclass
 class Machine:
+    """Which machine to act on: global options, else KDUMP_* environment, else this host.
+
+    Parsed before typer sees the command line: typer coerces every non-flag option
+    through pydantic, which would double the start-up time of `status` at boot.
+    """
+
     backend: str = "linux"
     root: str | None = None
     sim_state: str | None = None
 
 
 _machine = Machine()
+GLOBAL_OPTIONS = {"--backend": "backend", "--root": "root", "--sim-state": "sim_state"}
+GLOBAL_ENV = {"backend": "KDUMP_BACKEND", "root": "KDUMP_ROOT", "sim_state": "KDUMP_SIM_STATE"}
 
 
 @app.callback()
-def select_machine(
-    backend: Annotated[str, typer.Option(envvar="KDUMP_BACKEND",
-                                         help="linux (this machine) or sim")] = "linux",
-    root: Annotated[str | None, typer.Option(envvar="KDUMP_ROOT",
-                                             help="target root directory (linux)")] = None,
-    sim_state: Annotated[str | None, typer.Option(envvar="KDUMP_SIM_STATE",
-                                                  help="simulated machine state dir")] = None,
-) -> None:
-    _machine.backend, _machine.root, _machine.sim_state = backend, root, sim_state
+def group() -> None:
+    """kdump-config: set up kernel crash dumps."""
 
 
 def _name() -> str:
@@ -198,26 +199,28 @@ def propagate() -> None:
     _execute("propagate", run, mutating=True)
 
 
+def take_global_options(args: list[str]) -> list[str] | None:
+    """Fill ``_machine`` from leading global options; the rest of argv, or None if malformed."""
+    values: dict[str, str] = {}
+    rest = list(args)
+    while rest and rest[0].split("=", 1)[0] in GLOBAL_OPTIONS:
+        option, sep, value = rest.pop(0).partition("=")
+        if not sep:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        values[GLOBAL_OPTIONS[option]] = value
+    for field_name, env in GLOBAL_ENV.items():
+        chosen = values.get(field_name) or os.environ.get(env) or None
+        if field_name == "backend":
+            _machine.backend = chosen or "linux"
+        else:
+            setattr(_machine, field_name, chosen)
+    return rest
+
+
 COMMANDS = {"help", "test", "show", "status", "check", "load", "unload", "reload", "try-reload",
             "condreload", "symlinks", "savecore", "propagate"}
-_GLOBAL_WITH_VALUE = {"--backend", "--root", "--sim-state"}
-
-
-def _command_index(args: list[str]) -> int | None:
-    """Where the command word is, past the global options."""
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg in _GLOBAL_WITH_VALUE:
-            index += 2
-            continue
-        if any(arg.startswith(opt + "=") for opt in _GLOBAL_WITH_VALUE):
-            index += 1
-            continue
-        return index
-    return None
-
-
 def usage(prog: str) -> int:
     reporter = Reporter(name=_name())
     return reporter.emit("usage", prog=prog)
@@ -226,12 +229,13 @@ def usage(prog: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     prog = sys.argv[0] if argv is None else "kdump-config"
-    index = _command_index(args)
-    if index is None:
+    rest = take_global_options(args)
+    if not rest:
         return usage(prog)
-    word = args[index]
+    args = rest
+    word = args[0]
     if word.startswith("-h") or word.startswith("--h"):
-        args[index] = "help"
+        args[0] = "help"
     elif word not in COMMANDS:
         return usage(prog)
     try:

@@ -50,8 +50,11 @@ class Reporter:
     syslog: object | None = None  # a callable(tag, message); set once the host is known
     emitted: list[Emitted] = field(default_factory=list)
 
-    def emit(self, code: str, indent: str = "", **params: object) -> int:
+    def emit(self, code: str, **params: object) -> int:
         """Show catalog message ``code``; returns its exit code (for fatal use)."""
+        return self.emit_indented(code, "", params)
+
+    def emit_indented(self, code: str, indent: str, params: dict[str, object]) -> int:
         message = CATALOG[code]
         lines = [indent + line for line in message.lines({"name": self.name, **params})]
         self.emitted.append(Emitted(code, message.severity.value, lines))

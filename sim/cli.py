@@ -47,6 +47,13 @@ def profiles() -> None:
         typer.echo(f"{name:<24} {description}")
 
 
+_PHASES = {"capture": "capture kernel (/proc/vmcore present)", "normal": "first kernel"}
+
+
+def _mounts(mounts: dict[str, str]) -> str:
+    return ", ".join(f"{k} <- {v}" for k, v in mounts.items()) or "none"
+
+
 @app.command()
 def state(state: StateDir) -> None:
     """What the machine looks like now."""
@@ -55,13 +62,13 @@ def state(state: StateDir) -> None:
     loaded = (machine.read("/sys/kernel/kexec_crash_loaded") or "").strip()
     lines = [
         f"profile:      {info['profile']}",
-        f"phase:        {'capture kernel (/proc/vmcore present)' if info['phase'] == 'capture' else 'first kernel'}",
+        f"phase:        {_PHASES.get(info['phase'], info['phase'])}",
         f"clock:        {info['clock']}",
         f"kernel:       {info['kernel'].get('release')} ({info['kernel'].get('arch')})",
         f"cmdline:      {(machine.read('/proc/cmdline') or '').strip()}",
         f"kexec loaded: {'yes' if loaded == '1' else 'no' if loaded else 'not supported'}",
         f"fadump:       {'registered' if machine.fadump_registered() else 'not registered'}",
-        f"mounts:       {', '.join(f'{k} <- {v}' for k, v in info.get('mounts', {}).items()) or 'none'}",
+        f"mounts:       {_mounts(info.get('mounts', {}))}",
         f"faults:       {json.dumps(info.get('faults', {}), sort_keys=True)}",
         f"root:         {machine.root}",
     ]

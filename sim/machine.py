@@ -46,7 +46,8 @@ class Machine:
         self.remote = self.dir / "remote"
         state_path = self.dir / STATE_FILE
         if not state_path.is_file():
-            raise MachineError(f"{self.dir} is not a simulated machine (run: kdump-sim init {self.dir})")
+            raise MachineError(
+                f"{self.dir} is not a simulated machine (run: kdump-sim init {self.dir})")
         self.state: dict[str, Any] = json.loads(state_path.read_text())
 
     # -- creation --------------------------------------------------------------------

@@ -105,7 +105,8 @@ def kexec(call: Call) -> Outcome:
     if secure and "-s" not in args:
         return Outcome(1, b"", "kexec_load failed: Operation not permitted\n")
     if "-u" in args or "--unload" in args:
-        failure = fault_message(machine, "kexec-unload", "kexec_load failed: Device or resource busy")
+        failure = fault_message(machine, "kexec-unload",
+                                "kexec_load failed: Device or resource busy")
         if failure:
             return Outcome(1, b"", failure + "\n")
         call.write_target(loaded_path, b"0\n")
@@ -128,7 +129,8 @@ def kexec(call: Call) -> Outcome:
             initrd = arg.split("=", 1)[1]
             if not call.files.is_file(initrd):
                 return Outcome(1, b"", f"Cannot open `{initrd}': No such file or directory\n")
-    failure = fault_message(machine, "kexec-load", "kexec_load failed: Cannot assign requested address")
+    failure = fault_message(machine, "kexec-load",
+                            "kexec_load failed: Cannot assign requested address")
     if failure:
         return Outcome(1, b"", failure + "\n")
     call.write_target(loaded_path, b"1\n")
@@ -195,7 +197,8 @@ GENERATED_DECOMPRESSED_MIB = 96
 
 def kernel_hook(machine: Machine, files: Files, version: str) -> Outcome:
     initrd = f"/var/lib/kdump/initrd.img-{version}"
-    failure = fault_message(machine, "kernel-hook", f"update-initramfs: failed for {initrd} with 1.")
+    failure = fault_message(machine, "kernel-hook",
+                            f"update-initramfs: failed for {initrd} with 1.")
     said = f"kdump-tools: Generating {initrd}\n".encode()
     if failure:
         return Outcome(1, said, failure + "\n")

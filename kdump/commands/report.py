@@ -6,11 +6,12 @@ from kdump.checks import invalid_links, support_findings
 from kdump.cmdline import render_argv
 from kdump.context import Context
 from kdump.estimate import Estimate, EstimateInputs, estimate, initrd_version, meminfo
+from kdump.messages import USAGE_COMMANDS
 from kdump.plan import KDUMP_DIR, locate_kernel
 
 HELP = """\
 Usage:
-kdump-config {help|test|show|status|check|load|unload|reload|try-reload|savecore|propagate|symlinks kernel-version}
+kdump-config {""" + USAGE_COMMANDS + """}
   help      - print this page
   test      - Do a dry-run of kdump kernel load command by showing
               the kernels and parameters that will be used and echo'ing
@@ -153,7 +154,7 @@ def show(ctx: Context) -> tuple[int, dict[str, object]]:
     out("kexec command:")
     recorded = ctx.host.read_text(ctx.kexec_cmd_file)
     if recorded is None:
-        ctx.reporter.emit("no-kexec-command", indent="  ")
+        ctx.reporter.emit_indented("no-kexec-command", "  ", {})
     else:
         out("  " + recorded.rstrip("\n"))
     data.update({"crashkernel_suggested_mib": guess.size_mib,

@@ -7,6 +7,7 @@ tests/e2e/README.md for what the guests look like from the inside.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -14,6 +15,8 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from harness import initramfs, provision, verify
@@ -48,17 +51,13 @@ class Timer:
         self.rows.append((name, seconds))
         print(f"  {name:<44} {seconds:7.1f} s", flush=True)
 
-    def phase(self, name: str):  # noqa: ANN201 - context manager
-        timer = self
-
-        class _Phase:
-            def __enter__(self) -> None:
-                self.t0 = time.monotonic()
-
-            def __exit__(self, *exc: object) -> None:
-                timer.add(name, time.monotonic() - self.t0)
-
-        return _Phase()
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        t0 = time.monotonic()
+        try:
+            yield
+        finally:
+            self.add(name, time.monotonic() - t0)
 
 
 # ---------------------------------------------------------------- provisioning --------------
@@ -212,15 +211,15 @@ def report_marks(guest: Guest, marks: dict[str, float], timer: Timer) -> None:
 
     span("boot to init", None, "init first")
     span("init to guest root", "init first", "root-ready first")
-    for phase in ("first", "capture"):
-        for key in list(marks):
-            if key.startswith("cmd-start "):
-                name = key.split()[1]
-                end = next((k for k in marks if k.startswith(f"cmd-end {name} ")), None)
-                if end and phase == ("capture" if name == "savecore" else "first"):
-                    span(f"kdump-config {name}", key, end)
-    span("crash to capture init", "crash", "init capture")
-    span("capture init to guest root", "init capture", "root-ready capture")
+    for key in list(marks):
+        if key.startswith("cmd-start "):
+            name = key.split()[1]
+            end = next((k for k in marks if k.startswith(f"cmd-end {name} ")), None)
+            if end:
+                span(f"kdump-config {name}", key, end)
+        elif key == "crash":
+            span("crash to capture init", "crash", "init capture")
+            span("capture init to guest root", "init capture", "root-ready capture")
     last = next((k for k in reversed(list(marks)) if k.startswith("phase-exit")), None)
     if last:
         span("power off", last, "qemu-exit")
@@ -287,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("== provisioning", flush=True)
         with timer.phase("host packages"):
-            wanted = ["python3-venv"] + [ARCHES[a].qemu_package for a in arches]
+            wanted = [ARCHES[a].qemu_package for a in arches]
+            if not args.plain:
+                wanted.append("python3-venv")
             provision.ensure_host_packages(wanted)
         cache.mkdir(parents=True, exist_ok=True)
         out.mkdir(parents=True, exist_ok=True)
@@ -300,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             if compiled and "ppc64el" in arches:
                 raise SystemExit("the guest venv has compiled extensions, which cannot run "
                                  f"on the ppc64el guest: {compiled}")
-    except SystemExit as exc:
+    except (SystemExit, Exception) as exc:
+        traceback.print_exc()
         print(f"provisioning failed: {exc}")
         print(f"0 passed, {len(guests)} failed")
         return 1
@@ -310,8 +312,9 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         try:
             problems = run_guest(guest, prepared[guest.arch], cache, out, venv, timer)
-        except SystemExit as exc:
-            problems = [str(exc)]
+        except (SystemExit, Exception) as exc:
+            traceback.print_exc()
+            problems = [f"harness error: {exc}"]
         if problems:
             failed += 1
             print(f"FAIL {guest.name}")

@@ -34,8 +34,9 @@ from pathlib import Path
 # What the guest root must hold. python3 for the project's kdump-config; kexec-tools and
 # makedumpfile are the real tools it drives; procps gives sysctl (panic_on_oops), mount and
 # util-linux what NFS savecore would use, bsdutils gives logger, iproute2 gives ip (HOSTTAG).
-# busybox-static is only used for the initramfs. usr-is-merged stops dash pulling in
-# usrmerge (and perl) to satisfy the same dependency.
+# The rest of Debian's Essential set is listed too (a dependency closure never pulls in
+# Essential packages: every Debian system is assumed to have them). busybox-static is only
+# used for the initramfs. usr-is-merged stops dash pulling in usrmerge (and perl).
 GUEST_PACKAGES = (
     "python3",
     "kexec-tools",
@@ -45,8 +46,19 @@ GUEST_PACKAGES = (
     "util-linux",
     "bsdutils",
     "iproute2",
+    "base-files",
+    "bash",
     "coreutils",
     "dash",
+    "debianutils",
+    "diffutils",
+    "findutils",
+    "grep",
+    "gzip",
+    "hostname",
+    "libc-bin",
+    "sed",
+    "tar",
     "usr-is-merged",
     "busybox-static",
 )
@@ -226,6 +238,7 @@ def unpack_kernel(cache: Path, arch: Arch, deb: Path) -> Kernel:
     if not (dest / ".complete").exists():
         log(f"unpacking {deb.name}")
         shutil.rmtree(dest, ignore_errors=True)
+        (cache / "kernel").mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=cache / "kernel", prefix=".unpack-"))
         try:
             run(["dpkg-deb", "-x", str(deb), str(tmp)])
