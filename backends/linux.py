@@ -31,7 +31,10 @@ class LinuxHost(RootedFiles):
     def __init__(self, root: str = "/", env: Mapping[str, str] | None = None) -> None:
         super().__init__(root)
         self.env = dict(os.environ if env is None else env)
-        extra = [d for d in self.env.get("PATH", "").split(":") if d]
+        # Programs are the target machine's: found in its system directories (under the
+        # root), as the original's fixed PATH did.  On the live system the caller's PATH
+        # is searched first, so an admin's own build of a tool is honoured.
+        extra = [d for d in self.env.get("PATH", "").split(":") if d] if self.root == "/" else []
         self.search_path = [*extra, *(d for d in SYSTEM_PATH if d not in extra)]
         self.env["PATH"] = ":".join(self.search_path)
         self.runner = Runner(self.env)
@@ -81,23 +84,30 @@ class LinuxHost(RootedFiles):
 
     # -- processes ---------------------------------------------------------------------
     def which(self, name: str) -> str | None:
+        """The target path of a program, as the target machine's PATH would find it."""
         if "/" in name:
-            return name if os.access(name, os.X_OK) else None
+            return name if self.is_executable(name) else None
         for directory in self.search_path:
-            candidate = os.path.join(directory, name)
-            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            candidate = f"{directory}/{name}"
+            if self.is_executable(candidate):
                 return candidate
         return None
+
+    def _executable(self, argv: Sequence[str]) -> list[str]:
+        """argv with its program mapped from a target path to where it lives here."""
+        program = argv[0] if "/" in argv[0] else (self.which(argv[0]) or argv[0])
+        return [self.host_path(program) if program.startswith("/") else program, *argv[1:]]
 
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, input_text: str | None = None
     ) -> RunResult:
-        return self.runner.run(argv, timeout=timeout, input_text=input_text)
+        result = self.runner.run(self._executable(argv), timeout=timeout, input_text=input_text)
+        return RunResult(tuple(argv), result.returncode, result.stdout, result.stderr)
 
     def run_installed(
         self, path: str, args: Sequence[str], *, timeout: float | None = None
     ) -> RunResult:
-        return self.runner.run([self.host_path(path), *args], timeout=timeout)
+        return self.run([path, *args], timeout=timeout)
 
     def pipeline(
         self,
@@ -107,6 +117,7 @@ class LinuxHost(RootedFiles):
         stdout_mode: int = 0o600,
         timeout: float | None = None,
     ) -> PipelineResult:
+        stages = [self._executable(argv) for argv in stages]
         if stdout_path is None:
             return self.runner.pipeline(stages, timeout=timeout)
         try:
@@ -139,7 +150,7 @@ class LinuxHost(RootedFiles):
         producers: list[RunResult] = []
         try:
             if stages:
-                chain = self.runner.producers(stages)
+                chain = self.runner.producers([self._executable(a) for a in stages])
                 try:
                     ftp.storbinary(f"STOR {remote_path}", chain.stdout)
                 finally:

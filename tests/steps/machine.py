@@ -12,7 +12,7 @@ import json
 import os
 import shlex
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import AbstractContextManager, nullcontext, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,8 @@ import pytest
 
 from sim.machine import Machine
 
-BACKENDS = ("sim",)
+# Which backends the scenarios run on (the sandbox tier is being brought to parity).
+BACKENDS = tuple(os.environ.get("KDUMP_TEST_BACKENDS", "sim").split(","))
 
 
 @dataclass
@@ -112,19 +113,25 @@ class TestMachine:
         return self.state_dir / "remote" / kind / host / path.lstrip("/")
 
     # -- running kdump-config -----------------------------------------------------------------
+    def cli_argv(self, words: list[str]) -> list[str]:
+        return ["--backend", "sim", "--sim-state", str(self.state_dir), *words]
+
+    def host_seams(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
     def run(self, command_line: str) -> CliResult:
         from kdump.cli import main
 
         words = shlex.split(command_line)
         if words and words[0] == "kdump-config":
             words = words[1:]
-        argv = ["--backend", "sim", "--sim-state", str(self.state_dir), *words]
+        argv = self.cli_argv(words)
         out, err = io.StringIO(), io.StringIO()
         saved = dict(os.environ)
         os.environ.pop("NAME", None)
         os.environ.update(self.env)
         try:
-            with redirect_stdout(out), redirect_stderr(err):
+            with redirect_stdout(out), redirect_stderr(err), self.host_seams():
                 code = main(argv)
         finally:
             os.environ.clear()
@@ -135,6 +142,9 @@ class TestMachine:
 
 @pytest.fixture
 def machine(backend_kind: str, tmp_path: Path) -> Iterator[TestMachine]:
-    test_machine = TestMachine(tmp_path / "machine")
+    from tests.steps.sandbox import SandboxMachine
+
+    kinds: dict[str, type[TestMachine]] = {"sim": TestMachine, "linux": SandboxMachine}
+    test_machine = kinds[backend_kind](tmp_path / "machine")
     test_machine.build("x86_64-ready")
     yield test_machine

@@ -73,9 +73,8 @@ def prepare_arch(cache: Path, arch: Arch, refresh: bool, timer: Timer) -> Prepar
     apt = provision.AptRoot(cache, arch)
     with timer.phase(f"{arch.deb}: apt lists + resolve"):
         apt.prepare(refresh)
-        kernel_pkg = apt.kernel_package()
-        closure = apt.resolve(list(provision.GUEST_PACKAGES))
-        kpin = next(p for p in apt.resolve([kernel_pkg]) if p[0] == kernel_pkg)
+        kpin = apt.kernel_pin()
+        closure = apt.pins(list(provision.GUEST_PACKAGES))
     with timer.phase(f"{arch.deb}: download"):
         debs = apt.fetch(closure)
         (kernel_deb,) = apt.fetch([kpin])

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 # What the guest root must hold. python3 for the project's kdump-config; kexec-tools and
@@ -187,6 +188,23 @@ class AptRoot:
                     if line.startswith(("E:", "Err"))))
         stamp.touch()
 
+    def memo(self, what: str, compute: Callable[[], list[str]]) -> list[str]:
+        """Answers from apt-get/apt-cache are fixed until the next `update`: keep them, since
+        each apt call here rebuilds its cache from the lists (seconds per call)."""
+        memo = self.root / "memo" / hashlib.sha256(what.encode()).hexdigest()[:16]
+        stamp = self.root / "updated"
+        if memo.exists() and stamp.exists() and memo.stat().st_mtime >= stamp.stat().st_mtime:
+            return memo.read_text().splitlines()
+        lines = compute()
+        memo.parent.mkdir(exist_ok=True)
+        memo.write_text("".join(f"{line}\n" for line in lines))
+        return lines
+
+    def pins(self, packages: list[str]) -> list[tuple[str, str, str]]:
+        lines = self.memo("resolve " + " ".join(packages),
+                          lambda: [" ".join(p) for p in self.resolve(packages)])
+        return [tuple(line.split()) for line in lines]  # type: ignore[misc]
+
     def resolve(self, packages: list[str]) -> list[tuple[str, str, str]]:
         """The full dependency closure as (name, version, arch), from a simulated install
         into an empty system."""
@@ -196,14 +214,18 @@ class AptRoot:
             raise SystemExit(f"could not resolve {packages}:\n{done.stdout}{done.stderr}")
         return [(n.split(":")[0], v, a) for n, v, a in found]
 
-    def kernel_package(self) -> str:
+    def kernel_pin(self) -> tuple[str, str, str]:
         """The versioned kernel package the meta package depends on (it changes with point
-        releases, so never hard-code it)."""
-        done = self.apt("apt-cache", "depends", self.arch.kernel_meta)
-        m = re.search(r"Depends: (linux-image-\S+)", done.stdout)
-        if not m:
-            raise SystemExit(f"cannot resolve {self.arch.kernel_meta}:\n{done.stdout}")
-        return m.group(1)
+        releases, so never hard-code it), pinned to its candidate version."""
+        def compute() -> list[str]:
+            done = self.apt("apt-cache", "depends", self.arch.kernel_meta)
+            m = re.search(r"Depends: (linux-image-\S+)", done.stdout)
+            if not m:
+                raise SystemExit(f"cannot resolve {self.arch.kernel_meta}:\n{done.stdout}")
+            pin = next(p for p in self.resolve([m.group(1)]) if p[0] == m.group(1))
+            return [" ".join(pin)]
+        name, version, arch = self.memo("kernel " + self.arch.kernel_meta, compute)[0].split()
+        return name, version, arch
 
     def fetch(self, pins: list[tuple[str, str, str]]) -> list[Path]:
         """Download exactly these versions (already-present .debs are not fetched again)."""

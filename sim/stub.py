@@ -1,0 +1,56 @@
+"""Stub executables: the simulated machine's programs as real processes.
+
+The sandbox tier runs the *real* Linux backend against a machine's ``root/``
+tree.  There, ``/usr/sbin/kexec`` and friends are small scripts that land here:
+they find their machine from their own location, emulate the program with
+sim.tools (the same code the simulated backend runs in-process), record the
+call in the effect log, and exit like the real program.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from backends.rooted import RootedFiles
+from sim import tools
+from sim.machine import STATE_FILE, Machine
+
+STUB_TEMPLATE = "#!{python}\nimport sys\nfrom sim.stub import main\nsys.exit(main())\n"
+
+
+def _machine_of(path: Path) -> Machine:
+    for parent in path.parents:
+        if (parent / STATE_FILE).is_file() and (parent / "root").is_dir():
+            return Machine(parent)
+    raise SystemExit(f"{path}: not inside a simulated machine")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv if argv is None else argv)
+    program = Path(os.path.abspath(args[0]))
+    machine = _machine_of(program)
+    files = RootedFiles(str(machine.root))
+    target = files.to_target(str(program))
+    call = [target, *args[1:]]
+    machine.log_effect("run", argv=call)
+    stdin = b"" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.buffer.read()
+    if target == tools.KERNEL_HOOK:
+        outcome = tools.kernel_hook(machine, files, args[1] if len(args) > 1 else "")
+    else:
+        outcome = tools.emulate(machine, files, call, stdin)
+    sys.stdout.buffer.write(outcome.stdout)
+    sys.stdout.flush()
+    sys.stderr.write(outcome.stderr)
+    return outcome.returncode
+
+
+def install(machine: Machine, python: str | None = None) -> None:
+    """Put a stub at the target path of every tool the machine has, and of the hook."""
+    script = STUB_TEMPLATE.format(python=python or sys.executable)
+    for name in machine.state.get("tools", []):
+        directory = tools.TOOL_DIRS.get(name, "/usr/bin")
+        machine.write(f"{directory}/{name}", script, mode=0o755)
+    if machine.path(tools.KERNEL_HOOK).exists():
+        machine.write(tools.KERNEL_HOOK, script, mode=0o755)
