@@ -1,10 +1,19 @@
-"""Top-level pytest configuration: plugins and the backend dimension of the scenarios."""
+"""Top-level pytest configuration: plugins, options, and the backend dimension."""
 
 from __future__ import annotations
 
 import pytest
 
 pytest_plugins = ["tests.steps.machine", "tests.steps.common"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kdump-config")
+    group.addoption("--host-tier", action="store_true",
+                    help="also run the read-only checks against the machine running the tests")
+    group.addoption("--kdump-config", metavar="EXECUTABLE", default=None,
+                    help="run the scenarios' sandbox backend black-box against this "
+                         "kdump-config executable (e.g. a packaged build)")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -14,3 +23,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         from tests.steps.machine import BACKENDS
 
         metafunc.parametrize("backend_kind", BACKENDS, scope="function")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--host-tier"):
+        return
+    selected = [item for item in items if item.get_closest_marker("host") is None]
+    deselected = [item for item in items if item.get_closest_marker("host") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

@@ -174,7 +174,21 @@ class LinuxHost(RootedFiles):
         time.sleep(seconds)
 
     def syslog(self, tag: str, message: str) -> None:
-        import syslog
+        """Log to the target's syslog: the live journal, or a tree's own /dev/log if any."""
+        if self.root == "/":
+            import syslog
 
-        syslog.openlog(tag, 0, syslog.LOG_USER)
-        syslog.syslog(syslog.LOG_NOTICE, message)
+            syslog.openlog(tag, 0, syslog.LOG_USER)
+            syslog.syslog(syslog.LOG_NOTICE, message)
+            return
+        import socket
+        import stat
+
+        path = self._join("/dev/log")
+        try:
+            if not stat.S_ISSOCK(os.stat(path).st_mode):
+                return
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                sock.sendto(f"<13>{tag}: {message}".encode(), path)  # user.notice
+        except OSError:
+            return  # a tree without a syslog daemon: nobody to tell

@@ -49,6 +49,8 @@ class SimHost(LinuxHost):
             current = (self.read_text(path) or "").strip()
             if self.machine.fault("fadump-register") and value.strip() == "1":
                 return  # the firmware silently refuses: read-back will show it
+            if self.machine.fault("fadump-unregister") and value.strip() == "0":
+                return
             if value.strip() == "1" and current == "1":
                 raise HostError("write", path, "File exists", errno.EEXIST)
         super().write_sysfs(path, value + ("" if value.endswith("\n") else "\n"))

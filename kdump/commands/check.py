@@ -118,7 +118,7 @@ def check(ctx: Context) -> tuple[int, dict[str, object]]:
             ctx.reporter.line(f"      {'':<{width}}  remedy: {result.remedy}")
     ready = all(r.status != "fail" for r in results)
     failing = [r.name for r in results if r.status == "fail"]
-    ctx.reporter.line("ready to kdump" if ready else
+    ctx.reporter.line(f"ready to {ctx.facts.dump_mode}" if ready else
                       f"not ready to {ctx.facts.dump_mode}: " + ", ".join(failing))
     data: dict[str, object] = {
         "dump_mode": ctx.facts.dump_mode,

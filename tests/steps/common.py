@@ -67,6 +67,7 @@ def given_executable(machine: TestMachine, path: str) -> None:
 
 
 @given(parsers.parse('the file "{path}" is absent'))
+@given(parsers.parse('the directory "{path}" is absent'))
 @given(parsers.parse('the link "{path}" is absent'))
 def given_absent(machine: TestMachine, path: str) -> None:
     machine.remove(path)
@@ -75,6 +76,11 @@ def given_absent(machine: TestMachine, path: str) -> None:
 @given(parsers.parse('the link "{link}" points to "{target}"'))
 def given_link(machine: TestMachine, link: str, target: str) -> None:
     machine.symlink(link, target)
+
+
+@given(parsers.parse('the tool "{name}" is not installed'))
+def given_tool_missing(machine: TestMachine, name: str) -> None:
+    machine.uninstall_tool(name)
 
 
 @given(parsers.parse('the fault "{name}" is armed'))
@@ -148,6 +154,14 @@ def then_stdout_starts(machine: TestMachine, docstring: str) -> None:
 def then_stdout_ends(machine: TestMachine, docstring: str) -> None:
     expected = _expected(docstring)
     assert _lines(_result(machine).stdout)[-len(expected):] == expected
+
+
+@then(parsers.parse('stdout is the same as for "{command}"'))
+def then_stdout_same_as(machine: TestMachine, command: str) -> None:
+    first = _result(machine)
+    other = machine.run(command)
+    machine.last = first
+    assert first.stdout == other.stdout
 
 
 @then(parsers.parse('stdout contains the line "{line}"'))
@@ -224,19 +238,46 @@ def then_command_reports(machine: TestMachine, command: str, line: str) -> None:
     assert line in _lines(result.stdout), result.stdout
 
 
+def _runs(machine: TestMachine) -> list[list[str]]:
+    runs = []
+    for effect in machine.effects():
+        argv = effect.get("argv")
+        if effect.get("op") == "run" and isinstance(argv, list):
+            runs.append([str(arg) for arg in argv])
+    return runs
+
+
+def _same_argv(wanted: list[str], argv: list[str]) -> bool:
+    """A wanted program without a directory matches wherever the backend found it."""
+    import os
+
+    if not wanted or len(wanted) != len(argv):
+        return False
+    program = argv[0] if "/" in wanted[0] else os.path.basename(argv[0])
+    return [program, *argv[1:]] == wanted
+
+
 @then(parsers.parse('kexec was run as "{argv}"'))
 def then_kexec_argv(machine: TestMachine, argv: str) -> None:
     import shlex
 
     wanted = shlex.split(argv)
-    runs = [e["argv"] for e in machine.effects() if e.get("op") == "run"]
-    assert wanted in runs, runs
+    runs = _runs(machine)
+    assert any(_same_argv(wanted, run) for run in runs), runs
 
 
 @then(parsers.parse('"{program}" was not run'))
 def then_not_run(machine: TestMachine, program: str) -> None:
     import os
 
-    runs = [e["argv"] for e in machine.effects() if e.get("op") == "run"]
-    assert not any(os.path.basename(str(argv[0])) == program for argv in runs  # type: ignore[index]
-                   ), runs
+    runs = _runs(machine)
+    assert not any(os.path.basename(argv[0]) == program for argv in runs), runs
+
+
+@then(parsers.parse('"{program}" was run {count:d} times'))
+@then(parsers.parse('"{program}" was run {count:d} time'))
+def then_run_count(machine: TestMachine, program: str, count: int) -> None:
+    import os
+
+    runs = [argv for argv in _runs(machine) if os.path.basename(argv[0]) == program]
+    assert len(runs) == count, runs

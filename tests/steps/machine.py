@@ -95,6 +95,13 @@ class TestMachine:
         path = self.host_path(target)
         return sorted(os.listdir(path)) if path.is_dir() else []
 
+    # -- installed programs ---------------------------------------------------------------
+    def uninstall_tool(self, name: str) -> None:
+        """Take a program off the machine (kexec, sysctl, makedumpfile ...)."""
+        machine = self.machine
+        machine.state["tools"] = [t for t in machine.state.get("tools", []) if t != name]
+        machine.save()
+
     # -- kernel-side events ------------------------------------------------------------------
     def arm_fault(self, name: str, value: object = True) -> None:
         self.machine.set_fault(name, value)
@@ -141,8 +148,11 @@ class TestMachine:
 
 
 @pytest.fixture
-def machine(backend_kind: str, tmp_path: Path) -> Iterator[TestMachine]:
+def machine(backend_kind: str, tmp_path: Path, request: pytest.FixtureRequest,
+            ) -> Iterator[TestMachine]:
     from tests.steps.sandbox import SandboxMachine
+
+    SandboxMachine.executable = request.config.getoption("--kdump-config")
 
     kinds: dict[str, type[TestMachine]] = {"sim": TestMachine, "linux": SandboxMachine}
     test_machine = kinds[backend_kind](tmp_path / "machine")

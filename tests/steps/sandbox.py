@@ -11,6 +11,10 @@ host's journal.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shlex
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,11 +22,14 @@ from contextlib import contextmanager
 from backends.linux import LinuxHost
 from sim import stub
 from sim.machine import Machine
-from tests.steps.machine import TestMachine
+from tests.steps.machine import CliResult, TestMachine
 
 
 class SandboxMachine(TestMachine):
     backend = "linux"
+    # Set from `pytest --kdump-config=EXE`: run that executable as a process instead of
+    # the in-process CLI (a distro maintainer validating a packaged build).
+    executable: str | None = None
 
     def build(self, profile: str) -> None:
         super().build(profile)
@@ -30,6 +37,23 @@ class SandboxMachine(TestMachine):
 
     def cli_argv(self, words: list[str]) -> list[str]:
         return ["--backend", "linux", "--root", str(self.state_dir / "root"), *words]
+
+    def run(self, command_line: str) -> CliResult:
+        if self.executable is None:
+            return super().run(command_line)
+        words = shlex.split(command_line)
+        words = words[1:] if words and words[0] == "kdump-config" else words
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KDUMP_") and k != "NAME"}
+        env.update(self.env)
+        # A process cannot share our virtual clock; faketime (if installed) pins it to
+        # the machine's, so dump names stay what the scenarios expect.
+        clock = shutil.which("faketime")
+        prefix = [clock, "-f", "@" + self.machine.now().strftime("%Y-%m-%d %H:%M:%S")] \
+            if clock else []
+        done = subprocess.run([*prefix, self.executable, *self.cli_argv(words)],
+                              capture_output=True, text=True, env=env, timeout=300, check=False)
+        self.last = CliResult(words, done.returncode, done.stdout, done.stderr)
+        return self.last
 
     @contextmanager
     def host_seams(self) -> Iterator[None]:

@@ -292,14 +292,14 @@ def main(argv: list[str] | None = None) -> int:
         cache.mkdir(parents=True, exist_ok=True)
         out.mkdir(parents=True, exist_ok=True)
         prepared = {a: prepare_arch(cache, ARCHES[a], args.refresh, timer) for a in arches}
-        venv = None
+        venvs: dict[str, Path | None] = dict.fromkeys(arches)
         if not args.plain:
-            with timer.phase("guest venv (pip install --project)"):
-                venv = provision.build_venv(cache, args.project.resolve())
-            compiled = (venv / "compiled-extensions").read_text().split()
-            if compiled and "ppc64el" in arches:
-                raise SystemExit("the guest venv has compiled extensions, which cannot run "
-                                 f"on the ppc64el guest: {compiled}")
+            project = args.project.resolve()
+            with timer.phase("guest venvs (pip install --project)"):
+                host = provision.build_venv(cache, project, ARCHES["amd64"])
+                for a in arches:
+                    venvs[a] = host if a == "amd64" else provision.build_venv(
+                        cache, project, ARCHES[a], host_venv=host)
     except (SystemExit, Exception) as exc:
         traceback.print_exc()
         print(f"provisioning failed: {exc}")
@@ -310,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== guest {guest.name} ({'plain' if args.plain else 'project'} mode)",
               flush=True)
         try:
-            problems = run_guest(guest, prepared[guest.arch], cache, out, venv, timer)
+            problems = run_guest(guest, prepared[guest.arch], cache, out, venvs[guest.arch],
+                                 timer)
         except (SystemExit, Exception) as exc:
             traceback.print_exc()
             problems = [f"harness error: {exc}"]

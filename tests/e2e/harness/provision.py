@@ -387,27 +387,75 @@ def project_key(project: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def build_venv(cache: Path, project: Path) -> Path:
-    """/usr/bin/python3 -m venv + pip install PROJECT; reused while the project is unchanged.
-    The guest mounts the cache at the same absolute path, so the venv's shebangs and its
-    pyvenv.cfg (home = /usr/bin, the guest's Debian python) stay valid there."""
+def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = None) -> Path:
+    """A venv with the project installed, for guests of one architecture; reused while the
+    project is unchanged. Built with Debian's /usr/bin/python3 (the same 3.11 as the guest
+    sysroot's), so its pyvenv.cfg says home = /usr/bin, which in the guest is the sysroot's
+    python. The guest mounts the cache at the same absolute path, so shebangs stay valid.
+
+    For the host's architecture this is `pip install PROJECT` in the venv. For another one
+    (ppc64el) pip cannot run there, and the dependencies are not all pure Python (typer needs
+    pydantic, whose core is compiled), so the host's pip installs that platform's wheels
+    with --target --platform, and the console scripts are written here."""
     if not (project / "pyproject.toml").exists():
         raise SystemExit(f"--project {project}: no pyproject.toml")
     key = project_key(project)
-    dest = cache / "venv" / key
+    dest = cache / "venv" / f"{arch.deb}-{key}"
     if (dest / ".complete").exists():
         return dest
-    log(f"building the guest venv from {project}")
+    log(f"building the {arch.deb} guest venv from {project}")
     (cache / "venv").mkdir(parents=True, exist_ok=True)
-    for stale in (cache / "venv").iterdir():
+    for stale in (cache / "venv").glob(f"{arch.deb}-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    run(["/usr/bin/python3", "-m", "venv", str(dest)])
-    run([str(dest / "bin/pip"), "install", "-q", "--disable-pip-version-check",
-         "--cache-dir", str(cache / "pip"), str(project)])
+    pip_common = ["-q", "--disable-pip-version-check", "--cache-dir", str(cache / "pip")]
+    if host_venv is None:
+        run(["/usr/bin/python3", "-m", "venv", str(dest)])
+        run([str(dest / "bin/pip"), "install", *pip_common, str(project)])
+    else:
+        run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(dest)])
+        wheels = dest / ".wheels"
+        # Wheels for the project and every dependency: sdist-only ones get built here
+        # (pure Python ones then install anywhere); compiled ones are fetched below.
+        run([str(host_venv / "bin/pip"), "wheel", *pip_common, "-w", str(wheels),
+             str(project)])
+        platforms = [f"manylinux_2_{minor}_{arch.uname}" for minor in range(17, 37)]
+        site = next(dest.glob("lib/python3*/")) / "site-packages"
+        run([str(host_venv / "bin/pip"), "install", *pip_common, "--target", str(site),
+             "--python-version", "3.11", "--implementation", "cp", "--abi", "cp311",
+             *(f"--platform={p}" for p in ["manylinux2014_" + arch.uname, *platforms]),
+             "--only-binary=:all:", "--find-links", str(wheels),
+             *(str(w) for w in wheels.glob(f"{project_dist_name(project)}-*.whl"))])
+        shutil.rmtree(site / "bin", ignore_errors=True)  # scripts for the host's python
+        write_console_scripts(dest)
     if not (dest / "bin/kdump-config").exists():
         raise SystemExit("the project installed no kdump-config console script")
-    # One venv serves amd64 and ppc64el guests only while it is pure Python.
-    compiled = [p for p in dest.rglob("*.so") if "site-packages" in p.parts]
-    (dest / "compiled-extensions").write_text("".join(f"{p}\n" for p in compiled))
     (dest / ".complete").touch()
     return dest
+
+
+def project_dist_name(project: Path) -> str:
+    """The wheel-file prefix of the project ("kdump-config" -> "kdump_config")."""
+    import tomllib
+
+    name = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def write_console_scripts(venv: Path) -> None:
+    """What pip writes for [console_scripts] entry points, for a venv pip did not install."""
+    import configparser
+
+    python = venv / "bin/python3"
+    for eps in venv.glob("lib/python3*/site-packages/*.dist-info/entry_points.txt"):
+        parser = configparser.ConfigParser(delimiters=("=",))
+        parser.optionxform = str  # type: ignore[assignment,method-assign]
+        parser.read(eps)
+        if not parser.has_section("console_scripts"):
+            continue
+        for name, target in parser.items("console_scripts"):
+            module, _, func = target.strip().partition(":")
+            script = venv / "bin" / name
+            script.write_text(
+                f"#!{python}\nimport sys\nfrom {module} import {func.split('.')[0]}\n"
+                f"if __name__ == '__main__':\n    sys.exit({func}())\n")
+            script.chmod(0o755)
