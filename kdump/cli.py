@@ -228,7 +228,9 @@ def usage(prog: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    prog = sys.argv[0] if argv is None else "kdump-config"
+    # The usage line names the program, not the path it was started by (the original
+    # printed $0): the same words whichever way kdump-config is invoked.
+    prog = "kdump-config"
     rest = take_global_options(args)
     if not rest:
         return usage(prog)

@@ -52,7 +52,7 @@ def test_usage_errors_exit_1_with_the_usage_line(root: Path) -> None:
     for args in ([], ["frobnicate"], ["status", "--bogus"]):
         result = run(root, *args)
         assert result.returncode == 1, (args, result)
-        assert result.stdout.startswith(f"Usage: {SCRIPT} {{help|test|"), result.stdout
+        assert result.stdout.startswith("Usage: kdump-config {help|test|"), result.stdout
         assert "Traceback" not in result.stderr
 
 
