@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 pytest_plugins = ["tests.steps.machine", "tests.steps.common"]
@@ -26,6 +28,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The catalog coverage check reads what the scenarios recorded: run it last.
+    last = [item for item in items if item.nodeid.startswith("tests/test_catalog_coverage.py")]
+    items[:] = [item for item in items if item not in last] + last
     if config.getoption("--host-tier"):
         return
     selected = [item for item in items if item.get_closest_marker("host") is None]
@@ -33,3 +38,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    out = os.environ.get("KDUMP_CODES_OUT")
+    if out:
+        import json
+
+        from tests.steps.machine import CODES_SEEN
+
+        with open(out, "w") as handle:
+            json.dump({k: sorted(v) for k, v in CODES_SEEN.items()}, handle)

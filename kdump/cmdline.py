@@ -53,7 +53,11 @@ _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:
 def _quote(text: str) -> str:
     if text and all(char in _SAFE for char in text):
         return text
-    escaped = "".join("\\" + char if char in '"\\$`' else char for char in text)
+    if "$" in text or "`" in text:
+        # Inside double quotes a shell reads \$ and \` as $ and `, but shlex.split keeps
+        # the backslash; single quotes mean the same text to both.
+        return "'" + text.replace("'", "'\\''") + "'"
+    escaped = "".join("\\" + char if char in '"\\' else char for char in text)
     return f'"{escaped}"'
 
 

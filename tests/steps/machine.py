@@ -12,7 +12,13 @@ import json
 import os
 import shlex
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, nullcontext, redirect_stderr, redirect_stdout
+from contextlib import (
+    AbstractContextManager,
+    contextmanager,
+    nullcontext,
+    redirect_stderr,
+    redirect_stdout,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +28,28 @@ from sim.machine import Machine
 
 # Which backends the scenarios run on (the sandbox tier is being brought to parity).
 BACKENDS = tuple(os.environ.get("KDUMP_TEST_BACKENDS", "sim").split(","))
+
+# Catalog codes each backend's scenarios made kdump-config emit (tests/test_catalog_coverage.py).
+CODES_SEEN: dict[str, set[str]] = {}
+
+
+@contextmanager
+def recording_codes(backend: str) -> Iterator[None]:
+    """Note every catalog code emitted while kdump-config runs in this process."""
+    from kdump.report import Reporter
+
+    original = Reporter.emit_indented
+    seen = CODES_SEEN.setdefault(backend, set())
+
+    def emit_indented(self: Reporter, code: str, indent: str, params: dict[str, object]) -> int:
+        seen.add(code)
+        return original(self, code, indent, params)
+
+    Reporter.emit_indented = emit_indented  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Reporter.emit_indented = original  # type: ignore[method-assign]
 
 
 @dataclass
@@ -42,6 +70,7 @@ class TestMachine:
     """A simulated machine in a temporary state directory."""
 
     state_dir: Path
+    backend = "sim"
     profile: str = "x86_64-ready"
     env: dict[str, str] = field(default_factory=dict)
     last: CliResult | None = None
@@ -138,7 +167,8 @@ class TestMachine:
         os.environ.pop("NAME", None)
         os.environ.update(self.env)
         try:
-            with redirect_stdout(out), redirect_stderr(err), self.host_seams():
+            with redirect_stdout(out), redirect_stderr(err), self.host_seams(), \
+                    recording_codes(self.backend):
                 code = main(argv)
         finally:
             os.environ.clear()

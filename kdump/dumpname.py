@@ -1,0 +1,216 @@
+"""Pure decisions of savecore: names, retention, compression, remote commands, argv.
+
+Nothing here touches the machine; ``kdump.commands.savecore`` asks the Host for
+facts, asks this module what to do, and does it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import posixpath
+import re
+import shlex
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+# Minute resolution, as the original: scripts and people find dumps by this name.
+STAMP_FORMAT = "%Y%m%d%H%M"
+# A local dump directory: the stamp, or the stamp and a rerun counter (B35).
+_DUMP_DIR = re.compile(r"(\d{12})(?:-(\d+))?")
+
+SSH_CONNECT_TIMEOUT = 30
+# BatchMode: in the capture kernel nobody can answer a password or host-key prompt,
+# so ssh must fail (exit 255) instead of waiting forever (B51).
+SSH_OPTIONS = ("-o", "BatchMode=yes", "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT}")
+SSH_FAILED = 255  # ssh's own failure (connection, authentication), not the remote command's
+
+
+def stamp(now: dt.datetime) -> str:
+    return now.strftime(STAMP_FORMAT)
+
+
+def dump_dir_name(stamp_text: str, prefix: str = "") -> str:
+    """``STAMP`` locally, ``PREFIX-STAMP`` when a remote target is configured."""
+    return f"{prefix}-{stamp_text}" if prefix else stamp_text
+
+
+def unique_name(base: str, taken: Collection[str]) -> str:
+    """``base``, else ``base-1``, ``base-2`` ...: a same-minute rerun never reuses a dump."""
+    if base not in taken:
+        return base
+    counter = 1
+    while f"{base}-{counter}" in taken:
+        counter += 1
+    return f"{base}-{counter}"
+
+
+def dump_dir_key(name: str) -> tuple[str, int] | None:
+    """Sort key (stamp, rerun) of a local dump directory name, None for anything else."""
+    match = _DUMP_DIR.fullmatch(name)
+    if match is None:
+        return None
+    return match.group(1), int(match.group(2) or 0)
+
+
+def retention_victims(dump_dirs: Iterable[str], keep: int, current: str) -> list[str]:
+    """Dump directories to delete, oldest first, so that at most ``keep`` remain.
+
+    Only names that are dump stamps count (B34): a user's ``2-notes`` file or a
+    host-prefixed directory is never touched.  The dump just written is never a
+    victim, even when a clock step makes it look older than the others.
+    """
+    if keep <= 0:
+        return []
+    dumps = sorted((key, name) for name in dump_dirs if (key := dump_dir_key(name)))
+    excess = len(dumps) - keep
+    if excess <= 0:
+        return []
+    return [name for _, name in dumps if name != current][:excess]
+
+
+# -- compression ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Compression:
+    method: str  # the KDUMP_COMPRESSION value
+    program: str  # looked up on PATH like every other program (B50: xz too)
+    extension: str
+
+    def argv(self, program_path: str) -> list[str]:
+        return [program_path, "-c"]
+
+
+COMPRESSIONS = {
+    c.method: c for c in (
+        Compression("bzip2", "bzip2", ".bz2"),
+        Compression("gzip", "gzip", ".gz"),
+        Compression("lz4", "lz4", ".lz4"),
+        Compression("xz", "xz", ".xz"),
+    )
+}
+
+
+# -- HOSTTAG ---------------------------------------------------------------------------------
+def pick_ipv4(addresses: Sequence[str]) -> str | None:
+    """The address that names this machine's dumps on a shared server (B41).
+
+    The first address, in the kernel's interface order, that another machine could
+    reach us by: loopback, link-local and unspecified addresses are skipped.  The
+    original took the *last* address of any interface, so a bridge (docker0,
+    virbr0) brought up after the NIC named the dumps.
+    """
+    for text in addresses:
+        try:
+            address = ipaddress.IPv4Address(text)
+        except ValueError:
+            continue
+        if not (address.is_loopback or address.is_link_local or address.is_unspecified):
+            return text
+    return None
+
+
+# -- FTP -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FtpPlace:
+    host: str
+    directory: str  # "" for the server's root; otherwise as given, without trailing "/"
+
+    def file(self, prefix: str, name: str) -> str:
+        """The remote file: dumps share one directory, named ``PREFIX-NAME`` (as the original)."""
+        return f"{self.directory}/{prefix}-{name}"
+
+
+def parse_ftp(value: str) -> FtpPlace:
+    """``host[:path]``; no path, or ``host:``, means the root (B42: no ``//x`` names)."""
+    host, _, path = value.partition(":")
+    return FtpPlace(host, path.rstrip("/"))
+
+
+# -- NFS -------------------------------------------------------------------------------------
+def nfs_mount_argv(mount: str, nfs: str, mountpoint: str, timeo: int, retrans: int) -> list[str]:
+    options = ["nolock", "tcp", "soft", f"timeo={timeo}", f"retrans={retrans}"]
+    argv = [mount, "-t", "nfs"]
+    for option in options:
+        argv += ["-o", option]
+    return [*argv, nfs, mountpoint]
+
+
+# -- makedumpfile ----------------------------------------------------------------------------
+def dump_stages(makedumpfile: str, args: Sequence[str], vmcore: str,
+                compressor: Sequence[str] | None) -> list[list[str]]:
+    stages = [[makedumpfile, *args, vmcore]]
+    if compressor:
+        stages.append(list(compressor))
+    return stages
+
+
+def dmesg_argv(makedumpfile: str, vmcore: str, out: str) -> list[str]:
+    return [makedumpfile, "--dump-dmesg", vmcore, out]
+
+
+# -- SSH -------------------------------------------------------------------------------------
+def ssh_server(destination: str) -> str:
+    return destination.rpartition("@")[2]
+
+
+def remote_command(*commands: Sequence[str]) -> str:
+    """Commands for the remote shell, every word quoted, joined with ``&&`` (B51)."""
+    return " && ".join(" ".join(shlex.quote(word) for word in words) for words in commands)
+
+
+def ssh_argv(ssh: str, key: str, destination: str, command: str) -> list[str]:
+    return [ssh, "-i", key, *SSH_OPTIONS, destination, command]
+
+
+def scp_argv(scp: str, key: str, source: str, destination: str, remote_path: str) -> list[str]:
+    # No quoting of the remote path: scp speaks SFTP (OpenSSH >= 9), which takes the
+    # name literally; the parts we generate are plain [0-9A-Za-z.-] anyway.
+    return [scp, "-i", key, *SSH_OPTIONS, source, f"{destination}:{remote_path}"]
+
+
+def remote_listing(base: str) -> str:
+    """Create the remote base directory and list it (to pick a unique dump name)."""
+    return remote_command(["mkdir", "-p", "--", base], ["ls", "-1A", "--", base])
+
+
+def remote_mkdir(directory: str) -> str:
+    # Without -p: fails if it exists, so two runs can never share a directory.
+    return remote_command(["mkdir", "-m", "700", "--", directory])
+
+
+def remote_write(path: str) -> str:
+    """Store stdin as ``path``, readable by its owner only, flushed before dd exits."""
+    return remote_command(["umask", "077"], ["dd", f"of={path}", "conv=fsync", "status=none"])
+
+
+def remote_finish(partial: str, final: str) -> str:
+    """Non-empty check, rename, and flush of the file and its directory (B39: checked)."""
+    directory = posixpath.dirname(final)
+    return remote_command(["test", "-s", partial], ["mv", "--", partial, final],
+                          ["sync", "--", final, directory])
+
+
+def remote_remove(path: str) -> str:
+    return remote_command(["rm", "-f", "--", path])
+
+
+# -- propagate -------------------------------------------------------------------------------
+def key_type(key_path: str) -> str:
+    """RSA, as the original, for the default ``kdump_id_rsa``; a key named for ed25519 or
+    ECDSA gets that type, so the file name never lies about its content."""
+    name = posixpath.basename(key_path)
+    for kind in ("ed25519", "ecdsa"):
+        if kind in name:
+            return kind
+    return "rsa"
+
+
+def keygen_argv(ssh_keygen: str, key_path: str) -> list[str]:
+    return [ssh_keygen, "-q", "-t", key_type(key_path), "-N", "", "-f", key_path]
+
+
+def copy_id_argv(ssh_copy_id: str, key_path: str, destination: str) -> list[str]:
+    # No BatchMode here: installing the key is the one time ssh may ask for a password,
+    # on the administrator's terminal (ssh reads it from /dev/tty, never from our stdin).
+    return [ssh_copy_id, "-i", key_path, "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT}",
+            destination]
