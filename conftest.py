@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.steps.machine", "tests.steps.common"]
+pytest_plugins = ["tests.steps.machine", "tests.steps.common", "tests.steps.savecore"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

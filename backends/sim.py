@@ -27,16 +27,6 @@ class SimHost(LinuxHost):
         super().__init__(str(machine.root), env={"PATH": ""})
         self.machine = machine
 
-    # -- mounts: the machine's mount table decides where a target path lives ------------
-    def _join(self, target: str) -> str:
-        mounts: dict[str, str] = self.machine.state.get("mounts", {})
-        for mountpoint in sorted(mounts, key=len, reverse=True):
-            if target == mountpoint or target.startswith(mountpoint.rstrip("/") + "/"):
-                rest = target[len(mountpoint):].lstrip("/")
-                base = str(self.machine.dir / mounts[mountpoint])
-                return os.path.join(base, rest) if rest else base
-        return super()._join(target)
-
     # -- facts that come from the profile rather than from files ----------------------
     def ipv4_addresses(self) -> list[str]:
         self.machine.log_effect("run", argv=["ip", "-4", "-o", "addr", "show", "up"])
@@ -57,9 +47,11 @@ class SimHost(LinuxHost):
 
     # -- writes that faults can refuse ----------------------------------------------------
     def _refuse_write(self, path: str) -> None:
+        # The "readonly" fault, and NFS exports mounted read-only (nfs-readonly): as root a
+        # mode bit refuses nothing, so the simulated kernel refuses the write itself.
         readonly = self.machine.fault("readonly")
-        if readonly and any(path == p or path.startswith(p.rstrip("/") + "/")
-                            for p in _as_list(readonly)):
+        prefixes = [*(_as_list(readonly) if readonly else []), *self.machine.readonly_mounts()]
+        if any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes):
             raise HostError("write", path, "Read-only file system", errno.EROFS)
 
     def mkdir(self, path: str, mode: int = 0o755) -> None:
@@ -93,7 +85,12 @@ class SimHost(LinuxHost):
 
         return super().copy_file(src, dst, mode, guard)
 
+    def remove(self, path: str) -> None:
+        self._refuse_write(path)
+        super().remove(path)
+
     def remove_tree(self, path: str) -> None:
+        self._refuse_write(path)
         self.machine.log_effect("remove", path=path)
         super().remove_tree(path)
 

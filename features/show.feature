@@ -158,6 +158,7 @@ Feature: show
     When I run "kdump-config show"
     Then the exit code is 0
     And stdout contains the line "   /var/lib/kdump/initrd.img: broken symbolic link to /var/lib/kdump/initrd.img-6.1.0-18-amd64"
+    And stdout does not contain "Invalid symlink"
 
   Scenario: Without the early boot memory snapshot the size is unknown
     Given a machine "x86_64-ready"
@@ -175,7 +176,7 @@ Feature: show
 
   Scenario: An empty decompressed initrd size file
     Given a machine "x86_64-ready"
-    And the file "/var/lib/kdump/size_initrd.img-6.1.0-18-amd64" contains ""
+    And the file "/var/lib/kdump/size_initrd.img-6.1.0-18-amd64" is empty
     When I run "kdump-config show"
     Then the exit code is 0
     And stdout contains the line "crashkernel suggested size: Unknown (zero-sized decompressed initrd size)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backends.base import FadumpState, Host
+from backends.base import FadumpState, Host, HostError
 
 KDUMP_DIR = "/var/lib/kdump"
 KEXEC_CRASH_LOADED = "/sys/kernel/kexec_crash_loaded"
@@ -100,7 +100,11 @@ def _int(text: str | None) -> int | None:
 
 
 def link_fact(host: Host, path: str) -> LinkFact:
-    resolved = host.realpath(path)
+    try:
+        resolved = host.realpath(path)
+    except HostError:
+        # A symlink loop: reported as an invalid link, not a failure of the whole command.
+        resolved = path
     return LinkFact(path, host.is_symlink(path), host.readlink(path), resolved,
                     host.exists(path))
 

@@ -159,7 +159,7 @@ _ALL = [
     Message("ftp-vmcore-saved", "{name}: saved vmcore via FTP in {where}", A, syslog=True),
     Message("ftp-vmcore-failed", "{name}: failed to save vmcore via FTP in {where}", F, 1,
             syslog=True),
-    # -- propagate ------------------------------------------------------------------------------------
+    # -- propagate ---------------------------------------------------------------------------
     Message("propagate-no-ssh",
             "{name}: Remote ssh dump is not configured. No reason to propagate", F, 1,
             syslog=True),

@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import posixpath
 import shutil
+import stat
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,11 +106,66 @@ class Machine:
         self._write_kernel_files(boot_cmdline=str(prof.kernel.get("cmdline", "")))
         for remote in self.state["ssh_hosts"]:
             (self.remote / "ssh" / _host_of(str(remote))).mkdir(parents=True, exist_ok=True)
+        for public_key in prof.network.get("ssh_authorized_keys", []):
+            self._authorize(self.read(str(public_key)) or "")
         for export in self.state["nfs_exports"]:
             server, _, path = str(export).partition(":")
             (self.remote / "nfs" / server / path.strip("/")).mkdir(parents=True, exist_ok=True)
         for host in self.state["ftp_hosts"]:
             (self.remote / "ftp" / str(host)).mkdir(parents=True, exist_ok=True)
+
+    def _authorize(self, public_key: str) -> None:
+        """Install a public key for every SSH server's user, as ssh-copy-id would have."""
+        for remote in self.state["ssh_hosts"]:
+            user, _, host = str(remote).rpartition("@")
+            keys = self.remote_ssh_path(host, remote_home(user or "root") + "/.ssh/authorized_keys")
+            keys.parent.mkdir(parents=True, exist_ok=True)
+            with open(keys, "a") as handle:
+                handle.write(public_key.strip() + "\n")
+
+    def remote_ssh_path(self, host: str, path: str) -> Path:
+        """Where a path of SSH server ``host`` lives (never above its directory)."""
+        return self.remote / "ssh" / host / posixpath.normpath("/" + path).lstrip("/")
+
+    # -- NFS mounts: the export directory is moved over the mount point --------------------
+    # Every view of the tree (this simulator, the real backend on a sandbox root, the
+    # emulated programs) then sees the export at the mount point without any path
+    # translation; umount moves both back.
+    def attach_export(self, mountpoint: str, host_mountpoint: str, export: Path, label: str,
+                      readonly: bool) -> None:
+        under = Path(host_mountpoint)
+        aside = under.with_name(f".{under.name}.under-nfs-mount")
+        mode = stat.S_IMODE(export.stat().st_mode)
+        os.rename(under, aside)
+        try:
+            os.rename(export, under)
+        except OSError:
+            os.rename(aside, under)
+            raise
+        if readonly:
+            os.chmod(under, 0o555)  # refuses writes for real when not running as root
+        self.state.setdefault("mounts", {})[mountpoint] = label
+        self.state.setdefault("nfs_mounts", {})[mountpoint] = {
+            "at": os.path.relpath(under, self.dir), "aside": os.path.relpath(aside, self.dir),
+            "export": os.path.relpath(export, self.dir), "mode": mode, "readonly": readonly,
+        }
+        self.save()
+
+    def detach_export(self, mountpoint: str) -> bool:
+        entry = self.state.get("nfs_mounts", {}).pop(mountpoint, None)
+        self.state.get("mounts", {}).pop(mountpoint, None)
+        if entry is None:
+            return False
+        at = self.dir / entry["at"]
+        os.chmod(at, int(entry["mode"]))
+        os.rename(at, self.dir / entry["export"])
+        os.rename(self.dir / entry["aside"], at)
+        self.save()
+        return True
+
+    def readonly_mounts(self) -> list[str]:
+        mounts: dict[str, dict[str, Any]] = self.state.get("nfs_mounts", {})
+        return [mountpoint for mountpoint, entry in mounts.items() if entry.get("readonly")]
 
     def _write_kernel_files(self, boot_cmdline: str) -> None:
         """The procfs and sysfs files a kernel with these facts would show."""
@@ -241,8 +298,9 @@ class Machine:
     def reboot(self) -> None:
         """Back to a freshly booted first kernel: nothing loaded, no vmcore."""
         self.path("/proc/vmcore").unlink(missing_ok=True)
-        for mountpoint in list(self.state.get("mounts", {})):
-            self.state["mounts"].pop(mountpoint)
+        for mountpoint in list(self.state.get("nfs_mounts", {})):
+            self.detach_export(mountpoint)
+        self.state["mounts"] = {}
         self.state["phase"] = "normal"
         self.state["kexec_loaded"] = None
         self.state.pop("crashed_at", None)
@@ -307,6 +365,10 @@ def _toml_value(value: Any) -> str:
 
 def _host_of(destination: str) -> str:
     return destination.rpartition("@")[2]
+
+
+def remote_home(user: str) -> str:
+    return "/root" if user == "root" else f"/home/{user}"
 
 
 def _cmdline_has_crashkernel(cmdline: str) -> bool:

@@ -211,3 +211,7 @@ def kernel_hook(machine: Machine, files: Files, version: str) -> Outcome:
     with open(size_path, "w") as handle:
         handle.write(f"{GENERATED_DECOMPRESSED_MIB}\n")
     return Outcome(0, said)
+
+
+# The capture side's programs (makedumpfile, compressors, mount, ssh...) register themselves.
+from sim import savecore_tools as _savecore_tools  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kdump.checks import invalid_links
+from kdump.checks import Finding, invalid_links
 from kdump.cmdline import has_param
 from kdump.context import Context
 from kdump.messages import CHECKS
@@ -62,7 +62,12 @@ def _kdump_checks(ctx: Context, params: dict[str, object], estimate_mib: int | N
     reserved = facts.crash_size or 0
     has_crashkernel = has_param(facts.cmdline, "crashkernel")
     choice = locate_kernel(config, facts, ctx.host)
-    kernel_ok = bool(choice.kernel) and ctx.host.exists(choice.kernel)
+    # What load would stop at: a configured initrd that is missing is fatal there, so it is
+    # a failure here too; only an initrd that load leaves out on purpose is a warning.
+    fatal = choice.fatal
+    initrd_fatal = fatal is not None and fatal.code == "kdump-initrd-missing"
+    kernel_fatal = fatal is not None and not initrd_fatal
+    kernel_ok = bool(choice.kernel) and ctx.host.exists(choice.kernel) and not kernel_fatal
     initrd_ok = bool(choice.initrd) and ctx.host.exists(choice.initrd)
     bad_links = [f.params["link"] for f in invalid_links(facts)]
     forced_syscall = any(a in ("-c", "--kexec-syscall") for a in config.kdump_kexec_args)
@@ -85,9 +90,13 @@ def _kdump_checks(ctx: Context, params: dict[str, object], estimate_mib: int | N
     results += [
         _result("kexec-tool", facts.kexec_path is not None,
                 facts.kexec_path or "kexec not found", params),
-        _result("kdump-kernel", kernel_ok, choice.kernel or "none found", params),
-        _result("kdump-initrd", initrd_ok, choice.initrd or "none: an initrd will not be used",
-                params, warn=True),
+        _result("kdump-kernel", kernel_ok,
+                _finding_text(ctx, fatal) if kernel_fatal and fatal else
+                choice.kernel or "none found", params),
+        _result("kdump-initrd", initrd_ok,
+                f"{choice.initrd} does not exist" if initrd_fatal else
+                choice.initrd or "none: an initrd will not be used",
+                params, warn=not initrd_fatal),
         _result("kernel-links", not bad_links,
                 "match " + facts.release if not bad_links
                 else "invalid: " + ", ".join(str(link) for link in bad_links), params, warn=True),
@@ -101,6 +110,13 @@ def _kdump_checks(ctx: Context, params: dict[str, object], estimate_mib: int | N
                 params),
     ]
     return results
+
+
+def _finding_text(ctx: Context, finding: Finding) -> str:
+    from kdump.messages import CATALOG
+
+    lines = CATALOG[finding.code].lines({"name": ctx.reporter.name, **finding.params})
+    return " ".join(lines)
 
 
 def _values(cmdline: str) -> list[str]:

@@ -56,6 +56,11 @@ def given_file_text(machine: TestMachine, path: str, text: str) -> None:
     machine.write(path, text.replace("\\n", "\n"))
 
 
+@given(parsers.parse('the file "{path}" is empty'))
+def given_file_empty(machine: TestMachine, path: str) -> None:
+    machine.write(path, "")
+
+
 @given(parsers.parse('the file "{path}" contains:'))
 def given_file_docstring(machine: TestMachine, path: str, docstring: str) -> None:
     machine.write(path, docstring + "\n")
@@ -258,6 +263,7 @@ def _same_argv(wanted: list[str], argv: list[str]) -> bool:
 
 
 @then(parsers.parse('kexec was run as "{argv}"'))
+@then(parsers.parse('the command "{argv}" was run'))
 def then_kexec_argv(machine: TestMachine, argv: str) -> None:
     import shlex
 

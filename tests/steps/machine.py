@@ -127,9 +127,13 @@ class TestMachine:
     # -- installed programs ---------------------------------------------------------------
     def uninstall_tool(self, name: str) -> None:
         """Take a program off the machine (kexec, sysctl, makedumpfile ...)."""
+        from sim.tools import TOOL_DIRS
+
         machine = self.machine
         machine.state["tools"] = [t for t in machine.state.get("tools", []) if t != name]
         machine.save()
+        # Where a backend that runs real programs finds it (the sandbox's stubs).
+        self.remove(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}")
 
     # -- kernel-side events ------------------------------------------------------------------
     def arm_fault(self, name: str, value: object = True) -> None:

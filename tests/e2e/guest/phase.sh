@@ -13,13 +13,14 @@ RES=/e2e/results
 OUT=$RES/$PHASE
 mkdir -p "$OUT"
 
-E2E_MODE= E2E_SCENARIO= E2E_VENV=
+E2E_MODE= E2E_SCENARIO= E2E_VENV= E2E_PROFILE=
 while IFS= read -r line; do
     val=${line#*=}
     case ${line%%=*} in
         E2E_MODE) E2E_MODE=$val ;;
         E2E_SCENARIO) E2E_SCENARIO=$val ;;
         E2E_VENV) E2E_VENV=$val ;;
+        E2E_PROFILE) E2E_PROFILE=$val ;;
     esac
 done < "$RES/in/e2e.conf"
 
@@ -130,6 +131,11 @@ case $PHASE in
         [ "$E2E_SCENARIO" = nocrash ] && run_kc check check
         run_kc status status
         run_kc test test
+        if [ "$E2E_MODE" = project ] && [ -n "$E2E_PROFILE" ]; then
+            # What start-up costs here (TCG, 9p): bare interpreter, then the CLI's imports.
+            run python-bare "$E2E_VENV/bin/python3" -c pass
+            run python-importtime "$E2E_VENV/bin/python3" -X importtime -c "import $E2E_PROFILE"
+        fi
         cat /proc/cmdline > "$OUT/proc-cmdline"
         cat /sys/kernel/kexec_crash_loaded > "$OUT/kexec_crash_loaded" 2>&1
         grep -i 'crash kernel' /proc/iomem > "$OUT/iomem-crash" 2>&1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import fcntl
 import os
 import shutil
 import subprocess
@@ -34,10 +35,11 @@ class Guest:
     timeout: int  # seconds, hard limit for the whole qemu run
 
 
+# Timeouts are about 3x what a cycle takes with a CLI that needs ~5 s per command under TCG.
 GUESTS = [
-    Guest("x86_64", "amd64", "crash", "256M", 300),
-    Guest("x86_64-no-crashkernel", "amd64", "nocrash", None, 180),
-    Guest("ppc64el", "ppc64el", "crash", "256M", 480),
+    Guest("x86_64", "amd64", "crash", "256M", 180),
+    Guest("x86_64-no-crashkernel", "amd64", "nocrash", None, 120),
+    Guest("ppc64el", "ppc64el", "crash", "256M", 240),
 ]
 
 
@@ -61,6 +63,7 @@ class Timer:
 
 
 # ---------------------------------------------------------------- provisioning --------------
+
 
 @dataclasses.dataclass
 class Prepared:
@@ -86,8 +89,10 @@ def prepare_arch(cache: Path, arch: Arch, refresh: bool, timer: Timer) -> Prepar
 
 # ---------------------------------------------------------------- one guest -----------------
 
-def write_guest_inputs(res: Path, guest: Guest, prep: Prepared, cache: Path,
-                       venv: Path | None) -> Path:
+
+def write_guest_inputs(
+    res: Path, guest: Guest, prep: Prepared, cache: Path, venv: Path | None, profile: str
+) -> Path:
     inp = res / "in"
     inp.mkdir(parents=True)
     kver = prep.kernel.release
@@ -101,6 +106,7 @@ def write_guest_inputs(res: Path, guest: Guest, prep: Prepared, cache: Path,
         "E2E_KVER": kver,
         "E2E_IMAGE_NAME": prep.kernel.image.name,
         "E2E_VENV": str(venv or ""),
+        "E2E_PROFILE": profile,
     }
     for key, value in conf.items():
         if "\n" in value:
@@ -114,10 +120,9 @@ def write_guest_inputs(res: Path, guest: Guest, prep: Prepared, cache: Path,
 
 # Debian's default KDUMP_CMDLINE_APPEND (kdump-tools 1:1.8.1 and later).
 DEFAULT_APPEND = {
-    "amd64": "reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll "
-             "usbcore.nousb",
+    "amd64": "reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb",
     "ppc64el": "reset_devices systemd.unit=kdump-tools-dump.service maxcpus=1 irqpoll "
-               "noirqdistrib usbcore.nousb",
+    "noirqdistrib usbcore.nousb",
 }
 
 # The guest's /etc/default/kdump-tools. Kernel and initrd are Debian's defaults: the init
@@ -149,20 +154,44 @@ def qemu_argv(guest: Guest, prep: Prepared, cache: Path, res: Path, initrd: Path
         cmdline.insert(0, "console=ttyS0")
     else:
         # The cap-* settings silence TCG's "not supported" warnings for Spectre mitigations.
-        machine = ["-M", "pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,"
-                   "cap-ccf-assist=off", "-cpu", "power9"]
+        machine = [
+            "-M",
+            "pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,x-vof=on",
+            "-cpu",
+            "power9",
+        ]
         cmdline.insert(0, "console=hvc0")
     share = "security_model=none,multidevs=remap"
     return [
-        arch.qemu_binary, "-accel", "tcg", *machine, "-smp", "1", "-m", "1024",
-        "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
+        arch.qemu_binary,
+        "-accel",
+        "tcg",
+        *machine,
+        "-smp",
+        "1",
+        "-m",
+        "1024",
+        "-nodefaults",
+        "-no-user-config",
+        "-display",
+        "none",
+        "-serial",
+        "stdio",
         "-no-reboot",
-        "-kernel", str(prep.kernel.image), "-initrd", str(initrd),
-        "-append", " ".join(cmdline),
-        "-fsdev", f"local,id=cache,path={qemu_opt(str(cache))},{share},readonly=on",
-        "-device", "virtio-9p-pci,fsdev=cache,mount_tag=e2e_cache",
-        "-fsdev", f"local,id=results,path={qemu_opt(str(res))},{share}",
-        "-device", "virtio-9p-pci,fsdev=results,mount_tag=e2e_results",
+        "-kernel",
+        str(prep.kernel.image),
+        "-initrd",
+        str(initrd),
+        "-append",
+        " ".join(cmdline),
+        "-fsdev",
+        f"local,id=cache,path={qemu_opt(str(cache))},{share},readonly=on",
+        "-device",
+        "virtio-9p-pci,fsdev=cache,mount_tag=e2e_cache",
+        "-fsdev",
+        f"local,id=results,path={qemu_opt(str(res))},{share}",
+        "-device",
+        "virtio-9p-pci,fsdev=results,mount_tag=e2e_results",
     ]
 
 
@@ -172,8 +201,9 @@ def boot(argv: list[str], serial_log: Path, timeout: int) -> tuple[int | None, d
     Returns (exit status or None on timeout, {mark: seconds})."""
     marks: dict[str, float] = {}
     t0 = time.monotonic()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
     def pump() -> None:
         assert proc.stdout is not None
@@ -184,7 +214,7 @@ def boot(argv: list[str], serial_log: Path, timeout: int) -> tuple[int | None, d
                 log_file.write(f"[{now:8.2f}] {line}\n")
                 log_file.flush()
                 if line.startswith("E2E-MARK "):
-                    key = line[len("E2E-MARK "):].split(" (uptime")[0]
+                    key = line[len("E2E-MARK ") :].split(" (uptime")[0]
                     marks.setdefault(key, now)
 
     reader = threading.Thread(target=pump, daemon=True)
@@ -200,8 +230,12 @@ def boot(argv: list[str], serial_log: Path, timeout: int) -> tuple[int | None, d
     return rc, marks
 
 
+KC_COMMANDS = ("load", "status", "test", "check", "savecore")
+
+
 def report_marks(guest: Guest, marks: dict[str, float], timer: Timer) -> None:
     """Turn the guest's marks into phase durations."""
+
     def span(label: str, start: str | None, end: str) -> None:
         t_start = 0.0 if start is None else marks.get(start)
         t_end = marks.get(end)
@@ -215,7 +249,8 @@ def report_marks(guest: Guest, marks: dict[str, float], timer: Timer) -> None:
             name = key.split()[1]
             end = next((k for k in marks if k.startswith(f"cmd-end {name} ")), None)
             if end:
-                span(f"kdump-config {name}", key, end)
+                kind = "kdump-config" if name in KC_COMMANDS else "guest"
+                span(f"{kind} {name}", key, end)
         elif key == "crash":
             span("crash to capture init", "crash", "init capture")
             span("capture init to guest root", "init capture", "root-ready capture")
@@ -225,26 +260,36 @@ def report_marks(guest: Guest, marks: dict[str, float], timer: Timer) -> None:
     span("whole guest", None, "qemu-exit")
 
 
-def run_guest(guest: Guest, prep: Prepared, cache: Path, out: Path, venv: Path | None,
-              timer: Timer) -> list[str]:
+def run_guest(
+    guest: Guest,
+    prep: Prepared,
+    cache: Path,
+    out: Path,
+    venv: Path | None,
+    timer: Timer,
+    profile: str = "",
+    timeout_scale: float = 1.0,
+) -> list[str]:
     res = out / guest.name
     shutil.rmtree(res, ignore_errors=True)
     res.mkdir(parents=True)
     (res / "crash").mkdir()
-    initrd = write_guest_inputs(res, guest, prep, cache, venv)
+    initrd = write_guest_inputs(res, guest, prep, cache, venv, profile)
     argv = qemu_argv(guest, prep, cache, res, initrd)
     (res / "qemu.argv").write_text("\0".join(argv) + "\0")
-    log(f"booting {guest.name} (timeout {guest.timeout} s); serial log: {res / 'serial.log'}")
-    rc, marks = boot(argv, res / "serial.log", guest.timeout)
+    timeout = round(guest.timeout * timeout_scale)
+    log(f"booting {guest.name} (timeout {timeout} s); serial log: {res / 'serial.log'}")
+    rc, marks = boot(argv, res / "serial.log", timeout)
     report_marks(guest, marks, timer)
 
     problems = []
     if rc is None:
-        problems.append(f"timed out after {guest.timeout} s")
+        problems.append(f"timed out after {timeout} s")
     elif rc != 0:
         problems.append(f"qemu exited {rc}")
-    fails = [line for line in verify.read_text(res / "serial.log").splitlines()
-             if "E2E-FAIL" in line]
+    fails = [
+        line for line in verify.read_text(res / "serial.log").splitlines() if "E2E-FAIL" in line
+    ]
     problems += fails
     if guest.scenario == "crash":
         problems += verify.check_crash_guest(res, prep.kernel.release, plain=venv is None)
@@ -255,20 +300,56 @@ def run_guest(guest: Guest, prep: Prepared, cache: Path, out: Path, venv: Path |
 
 # ---------------------------------------------------------------- main ----------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="run-qemu", description=__doc__)
-    ap.add_argument("--cache", type=Path, default=Path("/var/cache/kdump-e2e"),
-                    help="downloads, sysroots, kernels and the guest venv (kept across runs)")
-    ap.add_argument("--out", type=Path, default=Path("/tmp/kdump-e2e"),
-                    help="results: one directory per guest, wiped when that guest starts")
-    ap.add_argument("--project", type=Path, default=REPO,
-                    help="source tree with pyproject.toml to pip install for the guests")
-    ap.add_argument("--plain", action="store_true",
-                    help="do not use the project: drive kexec/makedumpfile directly")
-    ap.add_argument("--guest", action="append", choices=[g.name for g in GUESTS],
-                    help="run only this guest (repeatable); default: all")
-    ap.add_argument("--refresh", action="store_true",
-                    help="re-run apt-get update even if the package lists are recent")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("/var/cache/kdump-e2e"),
+        help="downloads, sysroots, kernels and the guest venv (kept across runs)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=Path("/tmp/kdump-e2e"),
+        help="results: one directory per guest, wiped when that guest starts",
+    )
+    ap.add_argument(
+        "--project",
+        type=Path,
+        default=REPO,
+        help="source tree with pyproject.toml to pip install for the guests",
+    )
+    ap.add_argument(
+        "--plain",
+        action="store_true",
+        help="do not use the project: drive kexec/makedumpfile directly",
+    )
+    ap.add_argument(
+        "--guest",
+        action="append",
+        choices=[g.name for g in GUESTS],
+        help="run only this guest (repeatable); default: all",
+    )
+    ap.add_argument(
+        "--profile-imports",
+        metavar="MODULE",
+        default="",
+        help="also time `python3 -c pass` and `python3 -X importtime -c 'import "
+        "MODULE'` in each first kernel (e.g. kdump.cli)",
+    )
+    ap.add_argument(
+        "--timeout-scale",
+        type=float,
+        default=1.0,
+        help="multiply every guest's hard timeout (slow machines)",
+    )
+    ap.add_argument(
+        "--refresh",
+        action="store_true",
+        help="re-run apt-get update even if the package lists are recent",
+    )
     args = ap.parse_args(argv)
 
     if os.geteuid() != 0:
@@ -282,6 +363,16 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.monotonic()
     passed = failed = 0
 
+    cache.mkdir(parents=True, exist_ok=True)
+    # One run per cache at a time: runs would rebuild each other's sysroots and venvs, and
+    # the machines have room for one TCG guest only.
+    lock = open(cache / ".lock", "w")  # noqa: SIM115 - held until the process exits
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log(f"waiting for another run-qemu using {cache}")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+
     try:
         print("== provisioning", flush=True)
         with timer.phase("host packages"):
@@ -289,7 +380,6 @@ def main(argv: list[str] | None = None) -> int:
             if not args.plain:
                 wanted.append("python3-venv")
             provision.ensure_host_packages(wanted)
-        cache.mkdir(parents=True, exist_ok=True)
         out.mkdir(parents=True, exist_ok=True)
         prepared = {a: prepare_arch(cache, ARCHES[a], args.refresh, timer) for a in arches}
         venvs: dict[str, Path | None] = dict.fromkeys(arches)
@@ -298,8 +388,11 @@ def main(argv: list[str] | None = None) -> int:
             with timer.phase("guest venvs (pip install --project)"):
                 host = provision.build_venv(cache, project, ARCHES["amd64"])
                 for a in arches:
-                    venvs[a] = host if a == "amd64" else provision.build_venv(
-                        cache, project, ARCHES[a], host_venv=host)
+                    venvs[a] = (
+                        host
+                        if a == "amd64"
+                        else provision.build_venv(cache, project, ARCHES[a], host_venv=host)
+                    )
     except (SystemExit, Exception) as exc:
         traceback.print_exc()
         print(f"provisioning failed: {exc}")
@@ -307,11 +400,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     for guest in guests:
-        print(f"== guest {guest.name} ({'plain' if args.plain else 'project'} mode)",
-              flush=True)
+        print(f"== guest {guest.name} ({'plain' if args.plain else 'project'} mode)", flush=True)
         try:
-            problems = run_guest(guest, prepared[guest.arch], cache, out, venvs[guest.arch],
-                                 timer)
+            problems = run_guest(
+                guest,
+                prepared[guest.arch],
+                cache,
+                out,
+                venvs[guest.arch],
+                timer,
+                args.profile_imports,
+                args.timeout_scale,
+            )
         except (SystemExit, Exception) as exc:
             traceback.print_exc()
             problems = [f"harness error: {exc}"]

@@ -92,10 +92,17 @@ class Arch:
 
 
 ARCHES = {
-    "amd64": Arch("amd64", "x86_64", "linux-image-amd64", "vmlinuz", "qemu-system-x86",
-                  "qemu-system-x86_64"),
-    "ppc64el": Arch("ppc64el", "ppc64le", "linux-image-powerpc64le", "vmlinux",
-                    "qemu-system-ppc", "qemu-system-ppc64"),
+    "amd64": Arch(
+        "amd64", "x86_64", "linux-image-amd64", "vmlinuz", "qemu-system-x86", "qemu-system-x86_64"
+    ),
+    "ppc64el": Arch(
+        "ppc64el",
+        "ppc64le",
+        "linux-image-powerpc64le",
+        "vmlinux",
+        "qemu-system-ppc",
+        "qemu-system-ppc64",
+    ),
 }
 
 
@@ -118,9 +125,11 @@ def run(argv: list[str], **kw) -> subprocess.CompletedProcess[str]:
 
 # ---------------------------------------------------------------- host packages --------------
 
+
 def host_has(package: str) -> bool:
-    done = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True
+    )
     return done.returncode == 0 and done.stdout.strip() == "install ok installed"
 
 
@@ -137,6 +146,7 @@ def ensure_host_packages(packages: list[str]) -> None:
 
 # ---------------------------------------------------------------- private APT root -----------
 
+
 class AptRoot:
     """apt-get/apt-cache confined to <cache>/apt/<arch>: its own lists, status and archives."""
 
@@ -148,24 +158,39 @@ class AptRoot:
     def _opts(self) -> list[str]:
         r = str(self.root)
         return [
-            "-o", f"Dir={r}",
-            "-o", f"Dir::State::status={r}/var/lib/dpkg/status",
-            "-o", f"APT::Architecture={self.arch.deb}",
-            "-o", f"APT::Architectures={self.arch.deb}",
-            "-o", "Acquire::Languages=none",
-            "-o", "Acquire::Retries=3",
-            "-o", "APT::Sandbox::User=root",  # the cache may not be readable by _apt
-            "-o", "Debug::NoLocking=1",  # private root: nobody else uses these locks
-            "-o", "APT::Install-Recommends=false",
+            "-o",
+            f"Dir={r}",
+            "-o",
+            f"Dir::State::status={r}/var/lib/dpkg/status",
+            "-o",
+            f"APT::Architecture={self.arch.deb}",
+            "-o",
+            f"APT::Architectures={self.arch.deb}",
+            "-o",
+            "Acquire::Languages=none",
+            "-o",
+            "Acquire::Retries=3",
+            "-o",
+            "APT::Sandbox::User=root",  # the cache may not be readable by _apt
+            "-o",
+            "Debug::NoLocking=1",  # private root: nobody else uses these locks
+            "-o",
+            "APT::Install-Recommends=false",
         ]
 
     def apt(self, tool: str, *args: str, **kw) -> subprocess.CompletedProcess[str]:
         return run([tool, *self._opts(), *args], **kw)
 
     def prepare(self, refresh: bool) -> None:
-        for d in ("etc/apt/apt.conf.d", "etc/apt/preferences.d", "etc/apt/sources.list.d",
-                  "etc/apt/trusted.gpg.d", "var/lib/dpkg", "var/lib/apt/lists/partial",
-                  "var/cache/apt/archives/partial"):
+        for d in (
+            "etc/apt/apt.conf.d",
+            "etc/apt/preferences.d",
+            "etc/apt/sources.list.d",
+            "etc/apt/trusted.gpg.d",
+            "var/lib/dpkg",
+            "var/lib/apt/lists/partial",
+            "var/cache/apt/archives/partial",
+        ):
             (self.root / d).mkdir(parents=True, exist_ok=True)
         (self.root / "var/lib/dpkg/status").touch()
         (self.root / "etc/apt/sources.list").write_text(DEBIAN_SOURCES.format(keyring=KEYRING))
@@ -179,13 +204,19 @@ class AptRoot:
         # A mirror caught mid-sync fails one index ("File has unexpected size") while the
         # others are fine: go on with what we have, as long as bookworm main is there.
         if not list(lists.glob("*_debian_dists_bookworm_main_binary-*_Packages*")):
-            raise SystemExit(f"apt-get update for {self.arch.deb} failed:\n"
-                             f"{done.stdout}{done.stderr}")
+            raise SystemExit(
+                f"apt-get update for {self.arch.deb} failed:\n{done.stdout}{done.stderr}"
+            )
         if done.returncode != 0:
-            log(f"warning: apt-get update ({self.arch.deb}) partly failed; using the lists "
-                "it did fetch:\n" + "\n".join(
-                    line for line in (done.stdout + done.stderr).splitlines()
-                    if line.startswith(("E:", "Err"))))
+            log(
+                f"warning: apt-get update ({self.arch.deb}) partly failed; using the lists "
+                "it did fetch:\n"
+                + "\n".join(
+                    line
+                    for line in (done.stdout + done.stderr).splitlines()
+                    if line.startswith(("E:", "Err"))
+                )
+            )
         stamp.touch()
 
     def memo(self, what: str, compute: Callable[[], list[str]]) -> list[str]:
@@ -201,8 +232,9 @@ class AptRoot:
         return lines
 
     def pins(self, packages: list[str]) -> list[tuple[str, str, str]]:
-        lines = self.memo("resolve " + " ".join(packages),
-                          lambda: [" ".join(p) for p in self.resolve(packages)])
+        lines = self.memo(
+            "resolve " + " ".join(packages), lambda: [" ".join(p) for p in self.resolve(packages)]
+        )
         return [tuple(line.split()) for line in lines]  # type: ignore[misc]
 
     def resolve(self, packages: list[str]) -> list[tuple[str, str, str]]:
@@ -217,6 +249,7 @@ class AptRoot:
     def kernel_pin(self) -> tuple[str, str, str]:
         """The versioned kernel package the meta package depends on (it changes with point
         releases, so never hard-code it), pinned to its candidate version."""
+
         def compute() -> list[str]:
             done = self.apt("apt-cache", "depends", self.arch.kernel_meta)
             m = re.search(r"Depends: (linux-image-\S+)", done.stdout)
@@ -224,6 +257,7 @@ class AptRoot:
                 raise SystemExit(f"cannot resolve {self.arch.kernel_meta}:\n{done.stdout}")
             pin = next(p for p in self.resolve([m.group(1)]) if p[0] == m.group(1))
             return [" ".join(pin)]
+
         name, version, arch = self.memo("kernel " + self.arch.kernel_meta, compute)[0].split()
         return name, version, arch
 
@@ -246,6 +280,7 @@ def deb_filename(name: str, version: str, arch: str) -> str:
 
 
 # ---------------------------------------------------------------- kernel ---------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class Kernel:
@@ -301,7 +336,7 @@ def module_closure(mod_root: Path, leaves: tuple[str, ...]) -> list[Path]:
         if ko in ordered or key in stack:
             return
         m = re.search(rb"depends=([^\0]*)\0", ko.read_bytes())
-        for dep in (m.group(1).decode().split(",") if m and m.group(1) else []):
+        for dep in m.group(1).decode().split(",") if m and m.group(1) else []:
             visit(dep, (*stack, key))
         ordered.append(ko)
 
@@ -368,8 +403,20 @@ def usr_merge(root: Path) -> None:
 
 # ---------------------------------------------------------------- venv -----------------------
 
-VENV_SKIP = {".git", ".venv", "__pycache__", "build", "dist", ".pytest_cache", ".mypy_cache",
-             ".ruff_cache", ".hypothesis", "tests", "features", "bench"}
+VENV_SKIP = {
+    ".git",
+    ".venv",
+    "__pycache__",
+    "build",
+    "dist",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "tests",
+    "features",
+    "bench",
+}
 
 
 def project_key(project: Path) -> str:
@@ -377,8 +424,9 @@ def project_key(project: Path) -> str:
     caches and test trees (names, sizes and contents)."""
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(project):
-        dirnames[:] = sorted(d for d in dirnames
-                             if d not in VENV_SKIP and not d.endswith(".egg-info"))
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in VENV_SKIP and not d.endswith(".egg-info")
+        )
         for name in sorted(filenames):
             p = Path(dirpath, name)
             if p.is_file():
@@ -416,15 +464,29 @@ def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = 
         wheels = dest / ".wheels"
         # Wheels for the project and every dependency: sdist-only ones get built here
         # (pure Python ones then install anywhere); compiled ones are fetched below.
-        run([str(host_venv / "bin/pip"), "wheel", *pip_common, "-w", str(wheels),
-             str(project)])
+        run([str(host_venv / "bin/pip"), "wheel", *pip_common, "-w", str(wheels), str(project)])
         platforms = [f"manylinux_2_{minor}_{arch.uname}" for minor in range(17, 37)]
         site = next(dest.glob("lib/python3*/")) / "site-packages"
-        run([str(host_venv / "bin/pip"), "install", *pip_common, "--target", str(site),
-             "--python-version", "3.11", "--implementation", "cp", "--abi", "cp311",
-             *(f"--platform={p}" for p in ["manylinux2014_" + arch.uname, *platforms]),
-             "--only-binary=:all:", "--find-links", str(wheels),
-             *(str(w) for w in wheels.glob(f"{project_dist_name(project)}-*.whl"))])
+        run(
+            [
+                str(host_venv / "bin/pip"),
+                "install",
+                *pip_common,
+                "--target",
+                str(site),
+                "--python-version",
+                "3.11",
+                "--implementation",
+                "cp",
+                "--abi",
+                "cp311",
+                *(f"--platform={p}" for p in ["manylinux2014_" + arch.uname, *platforms]),
+                "--only-binary=:all:",
+                "--find-links",
+                str(wheels),
+                *(str(w) for w in wheels.glob(f"{project_dist_name(project)}-*.whl")),
+            ]
+        )
         shutil.rmtree(site / "bin", ignore_errors=True)  # scripts for the host's python
         write_console_scripts(dest)
     if not (dest / "bin/kdump-config").exists():
@@ -457,5 +519,6 @@ def write_console_scripts(venv: Path) -> None:
             script = venv / "bin" / name
             script.write_text(
                 f"#!{python}\nimport sys\nfrom {module} import {func.split('.')[0]}\n"
-                f"if __name__ == '__main__':\n    sys.exit({func}())\n")
+                f"if __name__ == '__main__':\n    sys.exit({func}())\n"
+            )
             script.chmod(0o755)

@@ -35,8 +35,10 @@ def check_kdump_header(head: bytes, size: int | None, release: str) -> list[str]
     problems = []
     if len(head) < 464:
         return ["kdump header truncated"]
-    utsname = [head[12 + 65 * i: 12 + 65 * (i + 1)].split(b"\0")[0].decode(errors="replace")
-               for i in range(6)]
+    utsname = [
+        head[12 + 65 * i : 12 + 65 * (i + 1)].split(b"\0")[0].decode(errors="replace")
+        for i in range(6)
+    ]
     (status, block_size, sub_hdr_size, bitmap_blocks) = struct.unpack_from("<IiII", head, 424)
     if status & DUMP_DH_COMPRESSED_INCOMPLETE:
         problems.append("kdump header has the INCOMPLETE flag")
@@ -87,15 +89,15 @@ def check_elf(f: BinaryIO, size: int) -> list[str]:
     if eh[:4] != ELF_SIG or eh[4] != 2:
         return ["not an ELF64 file"]
     endian = "<" if eh[5] == 1 else ">"
-    e_phoff, = struct.unpack_from(endian + "Q", eh, 32)
+    (e_phoff,) = struct.unpack_from(endian + "Q", eh, 32)
     e_phentsize, e_phnum = struct.unpack_from(endian + "HH", eh, 54)
     f.seek(e_phoff)
     loads = 0
     for _ in range(e_phnum):
         ph = f.read(e_phentsize)
-        p_type, = struct.unpack_from(endian + "I", ph, 0)
-        p_offset, = struct.unpack_from(endian + "Q", ph, 8)
-        p_filesz, = struct.unpack_from(endian + "Q", ph, 32)
+        (p_type,) = struct.unpack_from(endian + "I", ph, 0)
+        (p_offset,) = struct.unpack_from(endian + "Q", ph, 8)
+        (p_filesz,) = struct.unpack_from(endian + "Q", ph, 32)
         if p_type == 1:
             loads += 1
             if p_offset + p_filesz > size:
@@ -113,14 +115,16 @@ def check_dump_file(path: Path, release: str) -> list[str]:
         if head.startswith(FLAT_SIG):
             return check_flattened(f, release)
         if head.startswith(KDUMP_SIG):
-            return check_kdump_header(head, None if path.suffix in (".gz", ".bz2", ".xz")
-                                      else size, release)
+            return check_kdump_header(
+                head, None if path.suffix in (".gz", ".bz2", ".xz") else size, release
+            )
         if head.startswith(ELF_SIG):
             return check_elf(f, size)
     return [f"{path.name}: no makedumpfile, KDUMP or ELF signature"]
 
 
 # ---------------------------------------------------------------- results directory ---------
+
 
 def read_text(path: Path) -> str:
     try:
@@ -140,8 +144,9 @@ def kexec_calls(res: Path) -> list[tuple[list[str], int | None]]:
     n = 0
     while (argv_dir / f"kexec.{n}").exists():
         argv = (argv_dir / f"kexec.{n}").read_bytes().split(b"\0")[:-1]
-        calls.append(([a.decode(errors="surrogateescape") for a in argv],
-                      rc_of(argv_dir / f"kexec.{n}.rc")))
+        calls.append(
+            ([a.decode(errors="surrogateescape") for a in argv], rc_of(argv_dir / f"kexec.{n}.rc"))
+        )
         n += 1
     return calls
 
@@ -164,8 +169,9 @@ def same_kexec(run: list[str], printed: list[str]) -> bool:
     return (Path(run[0]).name == Path(printed[0]).name) and run[1:] == printed[1:]
 
 
-def check_cmd(res: Path, phase: str, name: str, want_rc: int | None = 0,
-              want_text: str | None = None) -> list[str]:
+def check_cmd(
+    res: Path, phase: str, name: str, want_rc: int | None = 0, want_text: str | None = None
+) -> list[str]:
     base = res / phase / name
     rc = rc_of(base.with_suffix(".rc"))
     if rc is None:
@@ -173,8 +179,9 @@ def check_cmd(res: Path, phase: str, name: str, want_rc: int | None = 0,
     problems = []
     output = read_text(base.with_suffix(".out")) + read_text(base.with_suffix(".err"))
     if want_rc is not None and rc != want_rc:
-        problems.append(f"{phase}/{name} exited {rc}, expected {want_rc}: "
-                        f"{output.strip()[-300:]!r}")
+        problems.append(
+            f"{phase}/{name} exited {rc}, expected {want_rc}: {output.strip()[-300:]!r}"
+        )
     if want_text is not None and want_text not in output:
         problems.append(f"{phase}/{name} output lacks {want_text!r}: {output.strip()[-300:]!r}")
     return problems
@@ -189,8 +196,9 @@ def check_crash_guest(res: Path, release: str, plain: bool) -> list[str]:
     problems += check_cmd(res, "first", "test")
 
     # The argv kexec really got equals what `test` printed.
-    loads = [(argv, rc) for argv, rc in kexec_calls(res)
-             if "-p" in argv and "-u" not in argv and rc == 0]
+    loads = [
+        (argv, rc) for argv, rc in kexec_calls(res) if "-p" in argv and "-u" not in argv and rc == 0
+    ]
     printed = printed_kexec_command(read_text(res / "first/test.out"))
     if not loads:
         problems.append("no successful `kexec -p` load was recorded")
@@ -241,8 +249,9 @@ def check_nocrash_guest(res: Path, plain: bool) -> list[str]:
         elif any(rc == 0 for rc in loads):
             problems.append("kexec -p succeeded without crashkernel=")
     else:
-        problems += check_cmd(res, "first", "load", 1,
-                              "no crashkernel= parameter in the kernel cmdline ... failed!")
+        problems += check_cmd(
+            res, "first", "load", 1, "no crashkernel= parameter in the kernel cmdline ... failed!"
+        )
         problems += check_cmd(res, "first", "check", 3, "crashkernel")
         loads = [argv for argv, rc in kexec_calls(res) if "-u" not in argv]
         if loads:

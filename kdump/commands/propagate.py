@@ -1,0 +1,60 @@
+"""propagate: make sure the dump key exists and install it on the SSH dump server.
+
+Unlike the original, every failure exits 1 (B43), ssh-keygen's failure is
+reported instead of hidden, and the server is used exactly as configured: no
+``host@host`` is made up when SSH has no ``user@``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from backends.base import HostError, RunResult
+from kdump import dumpname as names
+from kdump.context import Context
+
+KEYGEN_TIMEOUT = 120
+# ssh-copy-id may wait for the administrator to type the server's password.
+COPY_ID_TIMEOUT = 600
+
+
+def propagate(ctx: Context) -> int:
+    config = ctx.config
+    if not config.ssh:
+        return ctx.emit("propagate-no-ssh")
+    if config.nfs:
+        return ctx.emit("ssh-nfs-conflict")
+    key = config.ssh_key
+    if ctx.host.exists(key):
+        ctx.emit("using-existing-key", key=key)
+    else:
+        ctx.emit("generating-key")
+        if not _generate(ctx, key):
+            return ctx.emit("keygen-failed", key=key)
+    program = ctx.host.which("ssh-copy-id") or "ssh-copy-id"
+    result = ctx.host.run(names.copy_id_argv(program, key, config.ssh), timeout=COPY_ID_TIMEOUT)
+    if not result.ok:
+        _tell(ctx, result)
+        return ctx.emit("key-send-failed", key=key, ssh=config.ssh)
+    return ctx.emit("key-propagated", key=key, ssh=config.ssh)
+
+
+def _generate(ctx: Context, key: str) -> bool:
+    host = ctx.host
+    try:
+        host.mkdir(posixpath.dirname(key) or "/", 0o700)  # ~/.ssh is private
+    except HostError as exc:
+        _tell(ctx, RunResult(("mkdir",), 1, "", str(exc)))
+        return False
+    program = host.which("ssh-keygen") or "ssh-keygen"
+    result = host.run(names.keygen_argv(program, key), timeout=KEYGEN_TIMEOUT)
+    if not result.ok:
+        _tell(ctx, result)
+    return result.ok and host.exists(key) and host.exists(key + ".pub")
+
+
+def _tell(ctx: Context, result: RunResult) -> None:
+    """The child's own explanation, on stderr (the original threw it away)."""
+    text = result.stderr or result.stdout
+    if text.strip() and not ctx.reporter.json_mode:
+        ctx.reporter.err.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,410 @@
+"""Every backend operation of `kdump-config savecore` fails once, in turn.
+
+For each kind of target, a clean run records the Host operations savecore
+performs.  Then, for each operation (and for each stage of a pipeline), a fresh
+machine runs savecore with that one operation failing the way it fails on a
+real machine: a process exits non-zero, a file operation raises HostError, a
+query finds nothing.  Whatever fails:
+
+* no traceback: the command returns an exit status and says only catalog messages;
+* the documented message for that operation, where there is one;
+* exit 0 exactly when every configured target reported a saved vmcore;
+* a vmcore reported as saved is complete, and no file carries a final dump name
+  (``dump.*``, ``vmcore.*``) unless it is complete;
+* no earlier dump is removed, except by retention after a successful save.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import re
+import struct
+from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import backends
+from backends.base import HostError, PipelineResult, RunResult
+from kdump.messages import CATALOG, Severity
+from kdump.report import Reporter, render
+from sim.machine import Machine
+
+VMCORE_SIZE = 96 << 10
+EARLIER = "202312310000"
+
+
+@dataclass(frozen=True)
+class Target:
+    profile: str
+    config: dict[str, str] = field(default_factory=dict)
+    without: tuple[str, ...] = ()
+    saves: int = 1  # how many targets must report a saved vmcore for exit 0
+
+
+TARGETS = {
+    "local": Target("x86_64-ready"),
+    "local-gzip-retention": Target("x86_64-ready", {"KDUMP_COMPRESSION": "gzip",
+                                                    "KDUMP_NUM_DUMPS": "2"}),
+    "local-raw": Target("x86_64-ready", without=("makedumpfile",)),
+    "nfs": Target("x86_64-nfs"),
+    "ssh": Target("x86_64-ssh", {"KDUMP_COMPRESSION": "bzip2"}),
+    "ssh-raw": Target("x86_64-ssh", without=("makedumpfile",)),
+    "ftp": Target("x86_64-ftp", {"KDUMP_COMPRESSION": "xz"}),
+    "ftp-raw": Target("x86_64-ftp", without=("makedumpfile",)),
+}
+
+
+# -- the machine -------------------------------------------------------------------------------
+def _crashed_machine(state: Path, target: Target) -> Machine:
+    machine = Machine.create(state, target.profile)
+    config = machine.read("/etc/default/kdump-tools") or ""
+    config += "".join(f"{key}={value}\n" for key, value in target.config.items())
+    machine.write("/etc/default/kdump-tools", config)
+    machine.state["tools"] = [t for t in machine.state["tools"] if t not in target.without]
+    machine.state["kexec_loaded"] = ["/usr/sbin/kexec", "-p", "/var/lib/kdump/vmlinuz"]
+    machine.save()
+    machine.crash(VMCORE_SIZE)
+    for place in _earlier_dumps(machine, target):
+        place.mkdir(parents=True, exist_ok=True)
+        (place / f"dump.{EARLIER}").write_bytes(b"an earlier dump\n")
+    return machine
+
+
+def _earlier_dumps(machine: Machine, target: Target) -> list[Path]:
+    if target.profile == "x86_64-nfs":
+        return [machine.remote / "nfs/nfs.example/srv/crash" / f"192.0.2.10-{EARLIER}",
+                machine.root / "var/crash" / EARLIER]
+    if target.profile == "x86_64-ssh":
+        return [machine.remote / "ssh/dumphost/var/crash" / f"192.0.2.10-{EARLIER}"]
+    if target.profile == "x86_64-ftp":
+        return [machine.remote / "ftp/ftp.example/incoming" / f"192.0.2.10-{EARLIER}"]
+    return [machine.root / "var/crash" / f"20231230{hour:02d}00" for hour in (1, 2)] + \
+        [machine.root / "var/crash" / EARLIER]
+
+
+# -- the failing host --------------------------------------------------------------------------
+_ABSENT: dict[str, object] = {
+    "exists": False, "lexists": False, "is_file": False, "is_dir": False, "is_symlink": False,
+    "is_executable": False, "which": None, "read_text": None, "read_bytes": None,
+    "readlink": None, "file_size": None, "mode": None, "disk_free": None, "listdir": [],
+    "ipv4_addresses": [],
+}
+_QUIET = {"sleep", "syslog"}  # their real failure is silence: no pause, a lost log line
+
+
+@dataclass
+class Op:
+    method: str
+    args: tuple[Any, ...]
+    stages: int = 0  # for pipelines and uploads: how many stages can fail
+
+    def words(self) -> list[str]:
+        if self.method == "run":
+            return [str(w) for w in self.args[0]]
+        if self.method in ("pipeline", "ftp_upload"):
+            stages = self.args[0] if self.method == "pipeline" else (self.args[2] or [])
+            return [str(w) for stage in stages for w in stage] + [str(a) for a in self.args[1:]]
+        return [str(a) for a in self.args]
+
+
+class FailingHost:
+    """A SimHost whose ``fail_at``-th operation fails (stage ``stage`` of a pipeline)."""
+
+    def __init__(self, inner: Any, fail_at: int | None = None, stage: int = 0) -> None:
+        self._inner = inner
+        self.kind = inner.kind
+        self.fail_at = fail_at
+        self.stage = stage
+        self.ops: list[Op] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            index = len(self.ops)
+            stages = len(args[0]) if name == "pipeline" else \
+                len(args[2] or []) + 1 if name == "ftp_upload" else 0
+            self.ops.append(Op(name, args, stages))
+            if index != self.fail_at:
+                return attr(*args, **kwargs)
+            return self._fail(name, attr, args, kwargs)
+
+        return call
+
+    def _fail(self, name: str, attr: Callable[..., Any], args: tuple[Any, ...],
+              kwargs: dict[str, Any]) -> Any:
+        if name in _QUIET:
+            return None
+        if name in _ABSENT:
+            return _ABSENT[name]
+        if name == "run":
+            program = os.path.basename(str(args[0][0]))
+            return RunResult(tuple(args[0]), 255 if program in ("ssh", "scp") else 1, "",
+                             "injected failure\n")
+        if name in ("pipeline", "ftp_upload"):
+            # The processes ran; one of them says it failed (B29: whatever the others did).
+            real: PipelineResult = attr(*args, **kwargs)
+            stages = list(real.stages)
+            victim = stages[self.stage]
+            stages[self.stage] = RunResult(victim.argv, 1, victim.stdout, "injected failure\n")
+            return PipelineResult(tuple(stages), real.bytes_written)
+        if name == "copy_file":
+            attr(*args, **kwargs)  # the bytes went out, then the write-back failed
+            raise HostError("write", str(args[1]), "Input/output error", 5)
+        raise HostError(name, str(args[0]) if args else "-", "injected failure", 5)
+
+
+# -- running savecore ----------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    status: int
+    stdout: str
+    stderr: str
+    codes: list[str]
+    ops: list[Op]
+
+
+def _savecore(state: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int | None = None,
+              stage: int = 0) -> Outcome:
+    from kdump.cli import main
+
+    real_select = backends.select
+    hosts: list[FailingHost] = []
+    codes: list[str] = []
+    real_emit = Reporter.emit_indented
+
+    def select(*args: Any, **kwargs: Any) -> Any:
+        hosts.append(FailingHost(real_select(*args, **kwargs), fail_at, stage))
+        return hosts[-1]
+
+    def emit(self: Reporter, code: str, indent: str, params: dict[str, object]) -> int:
+        codes.append(code)
+        return real_emit(self, code, indent, params)
+
+    out, err = io.StringIO(), io.StringIO()
+    with monkeypatch.context() as patch:
+        patch.setattr(backends, "select", select)
+        patch.setattr(Reporter, "emit_indented", emit)
+        patch.delenv("NAME", raising=False)
+        with redirect_stdout(out), redirect_stderr(err):
+            status = main(["--backend", "sim", "--sim-state", str(state), "savecore"])
+    return Outcome(status, out.getvalue(), err.getvalue(), codes, hosts[0].ops)
+
+
+# -- what must hold ------------------------------------------------------------------------------
+def _catalog_patterns() -> list[re.Pattern[str]]:
+    patterns = []
+    for message in CATALOG.values():
+        for line in (message.template, *message.more):
+            text = render(message.severity, "\0".join(re.split(r"\{[a-z_]+\}", line)))
+            parts = [re.escape(part) for part in text.split("\0")]
+            patterns.append(re.compile(".*".join(parts)))
+    return patterns
+
+
+CATALOG_LINES = _catalog_patterns()
+
+
+def _flattened_complete(data: bytes) -> bool:
+    if not data.startswith(b"makedumpfile\0"):
+        return False
+    index = 4096
+    while index + 16 <= len(data):
+        offset, size = struct.unpack_from(">qq", data, index)
+        index += 16
+        if offset == -1 and size == -1:
+            return index == len(data)
+        index += size
+    return False
+
+
+def _lz4_stored(frame: bytes) -> bytes:
+    index, out = 7, []
+    while (size := struct.unpack_from("<I", frame, index)[0]) != 0:
+        out.append(frame[index + 4:index + 4 + (size & 0x7FFFFFFF)])
+        index += 4 + (size & 0x7FFFFFFF)
+    return b"".join(out)
+
+
+_DECODE: dict[str, Callable[[bytes], bytes]] = {
+    ".gz": gzip.decompress, ".bz2": bz2.decompress, ".lz4": _lz4_stored,
+    ".xz": lzma.decompress,
+}
+_FINAL = re.compile(r"(?:.*-)?(dump|vmcore)\.\d{12}(\.[a-z0-9]+)?")
+
+
+def _complete(path: Path, vmcore: bytes) -> bool:
+    match = _FINAL.fullmatch(path.name)
+    assert match, path
+    data = path.read_bytes()
+    if match.group(1) == "vmcore":
+        return data == vmcore
+    if match.group(2):
+        try:
+            data = _DECODE[match.group(2)](data)
+        except Exception:  # noqa: BLE001 - a truncated stream is exactly what we look for
+            return False
+    return _flattened_complete(data)
+
+
+def _final_files(machine: Machine) -> Iterator[Path]:
+    for top in (machine.root / "var", machine.remote):
+        for folder, _, files in os.walk(top):
+            for name in files:
+                if _FINAL.fullmatch(name) and EARLIER not in name:
+                    yield Path(folder) / name
+
+
+def _check(machine: Machine, target: Target, outcome: Outcome, failed: Op | None) -> None:
+    context = f"failing {failed}\nstdout:\n{outcome.stdout}\nstderr:\n{outcome.stderr}"
+    if failed is None or not (failed.method == "run" and "umount" in failed.words()[0]):
+        assert not machine.state.get("mounts"), f"left mounted\n{context}"
+    for mountpoint in list(machine.state.get("nfs_mounts", {})):
+        machine.detach_export(mountpoint)  # to find every file where it belongs
+    assert "Traceback" not in outcome.stderr, context
+    for line in outcome.stdout.splitlines():
+        assert any(p.fullmatch(line) for p in CATALOG_LINES), f"not a catalog line: {line!r}"
+    saved = sum(code in ("vmcore-saved", "ftp-vmcore-saved") for code in outcome.codes)
+    assert outcome.status == (0 if saved == target.saves else 1), context
+    if outcome.status:
+        assert any(CATALOG[c].severity is Severity.FAILURE for c in outcome.codes), context
+    vmcore = (machine.root / "proc/vmcore").read_bytes()
+    finals = list(_final_files(machine))
+    for path in finals:
+        assert _complete(path, vmcore), f"incomplete {path}\n{context}"
+    if saved:
+        assert finals, f"a vmcore was reported saved, none is stored\n{context}"
+    purged = " ".join(re.findall(r"Too many dumps, purging: (.*)\.", outcome.stdout))
+    for place in _earlier_dumps(machine, target):
+        if saved and f"/{place.name}" in purged:
+            continue
+        assert (place / f"dump.{EARLIER}").read_bytes() == b"an earlier dump\n", context
+
+
+# -- what each operation's failure must say -----------------------------------------------------
+def _documented(target_name: str, op: Op, stage: int) -> str | None:
+    """The catalog code the failure of ``op`` must produce, where the design names one."""
+    words = op.words()
+    text = " ".join(words)
+    program = os.path.basename(words[0]) if words else ""
+    if op.method == "exists" and words == ["/proc/vmcore"]:
+        return "no-vmcore"
+    if op.method == "which" and words == ["makedumpfile"]:
+        return "makedumpfile-missing-dmesg"
+    if op.method == "which" and words[0] in ("gzip", "bzip2", "xz", "lz4"):
+        return "compression-missing"
+    if op.method == "run" and "--dump-dmesg" in words:
+        return "dmesg-failed"
+    if op.method == "run" and program == "mount":
+        return "network-retry"
+    if op.method == "run" and program == "umount":
+        return "nfs-umount-failed"
+    if op.method == "run" and program == "ssh" and "ls -1A" in text:
+        return "network-retry"
+    if op.method == "run" and program == "ssh" and "mkdir -m 700" in text:
+        return "ssh-mkdir-failed"
+    if op.method == "run" and program == "scp" and "/proc/vmcore" in words:
+        return "scp-failed"
+    if op.method == "run" and "dmesg-incomplete" in text:
+        return "dmesg-save-failed"
+    if op.method == "run" and program == "ssh" and "dump-incomplete" in text:
+        return "ssh-makedumpfile-failed"
+    if op.method == "run" and program == "ssh" and "vmcore-incomplete" in text:
+        return "vmcore-save-failed"
+    if op.method == "pipeline":
+        return "ssh-makedumpfile-failed" if target_name.startswith("ssh") \
+            else "makedumpfile-failed"
+    if op.method == "ftp_upload":
+        if "dmesg." in text:
+            return "ftp-dmesg-failed"
+        return "ftp-makedumpfile-failed" if op.stages > 1 else "ftp-vmcore-failed"
+    if op.method == "copy_file":
+        return "vmcore-save-failed"
+    if op.method == "mkdir" and re.search(r"/(\S+-)?\d{12}$", words[0]):
+        return "nfs-write-failed" if target_name == "nfs" else "vmcore-save-failed"
+    if op.method in ("rename", "fsync") and "dmesg" in text:
+        return "dmesg-save-failed"
+    if op.method in ("rename", "fsync") and "dump-incomplete" in text:
+        return "makedumpfile-failed"
+    if op.method in ("rename", "fsync") and "vmcore-incomplete" in text:
+        return "vmcore-save-failed"
+    if op.method == "remove_tree":
+        return "purge-failed"
+    if op.method in ("now", "uname", "lock"):
+        return "host-error"
+    return None
+
+
+# -- the tests ----------------------------------------------------------------------------------------
+CLEAN_OPS: dict[str, list[Op]] = {}
+
+
+def _cases() -> Iterator[tuple[str, int, int]]:
+    """(target, operation index, stage) for every operation of a clean run of each target."""
+    import tempfile
+
+    for name, target in TARGETS.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            state = Path(tmp) / "m"
+            _crashed_machine(state, target)
+            mp = pytest.MonkeyPatch()
+            try:
+                clean = _savecore(state, mp)
+            finally:
+                mp.undo()
+        assert clean.status == 0, (name, clean.stdout, clean.stderr)
+        CLEAN_OPS[name] = clean.ops
+        for index, op in enumerate(clean.ops):
+            for stage in range(max(op.stages, 1)):
+                yield name, index, stage
+
+
+CASES = list(_cases())
+
+
+def test_the_walk_covers_every_kind_of_operation() -> None:
+    methods = {op.method for ops in CLEAN_OPS.values() for op in ops}
+    assert methods >= {"exists", "which", "now", "ipv4_addresses", "mkdir", "listdir", "run",
+                       "pipeline", "copy_file", "rename", "fsync", "remove", "remove_tree",
+                       "file_size", "ftp_upload", "syslog", "lock"}, methods
+    programs = {os.path.basename(op.words()[0]) for ops in CLEAN_OPS.values() for op in ops
+                if op.method == "run"}
+    assert programs >= {"makedumpfile", "mount", "umount", "ssh", "scp"}, programs
+
+
+@pytest.mark.parametrize(("target_name", "index", "stage"), CASES,
+                         ids=[f"{t}-op{i}-stage{s}" for t, i, s in CASES])
+def test_one_failing_operation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               target_name: str, index: int, stage: int) -> None:
+    target = TARGETS[target_name]
+    state = tmp_path / "m"
+    _crashed_machine(state, target)
+    outcome = _savecore(state, monkeypatch, index, stage)
+    failed = outcome.ops[index]
+    _check(Machine(state), target, outcome, failed)
+    code = _documented(target_name, failed, stage)
+    if code is not None:
+        assert code in outcome.codes, (
+            f"failing {failed.method}{failed.args} should say {code}; said {outcome.codes}\n"
+            f"{outcome.stdout}")
+
+
+@pytest.mark.parametrize("target_name", sorted(TARGETS))
+def test_a_clean_run_saves_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      target_name: str) -> None:
+    target = TARGETS[target_name]
+    state = tmp_path / "m"
+    _crashed_machine(state, target)
+    outcome = _savecore(state, monkeypatch)
+    _check(Machine(state), target, outcome, None)
+    assert outcome.status == 0

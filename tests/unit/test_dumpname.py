@@ -1,0 +1,162 @@
+"""kdump.dumpname: the pure decisions of savecore and propagate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+
+import pytest
+
+from kdump import dumpname as names
+
+
+def test_stamp_is_the_twelve_digit_minute() -> None:
+    assert names.stamp(dt.datetime(2024, 1, 2, 3, 4, 59)) == "202401020304"
+
+
+@pytest.mark.parametrize(("stamp", "prefix", "expected"), [
+    ("202401010000", "", "202401010000"),
+    ("202401010000", "192.0.2.10", "192.0.2.10-202401010000"),
+    ("202401010000", "debian", "debian-202401010000"),
+])
+def test_dump_dir_name(stamp: str, prefix: str, expected: str) -> None:
+    assert names.dump_dir_name(stamp, prefix) == expected
+
+
+@pytest.mark.parametrize(("taken", "expected"), [
+    (set(), "202401010000"),
+    ({"202401010000"}, "202401010000-1"),
+    ({"202401010000", "202401010000-1", "202401010000-2"}, "202401010000-3"),
+    ({"202401010000-1"}, "202401010000"),
+])
+def test_unique_name_never_reuses_a_dump(taken: set[str], expected: str) -> None:
+    assert names.unique_name("202401010000", taken) == expected
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("202401010000", ("202401010000", 0)),
+    ("202401010000-12", ("202401010000", 12)),
+    ("20240101000", None),
+    ("2024010100000", None),
+    ("192.0.2.10-202401010000", None),
+    ("2-notes", None),
+    ("202401010000-", None),
+    ("kexec_cmd", None),
+])
+def test_only_stamp_names_are_dump_directories(name: str, key: tuple[str, int] | None) -> None:
+    assert names.dump_dir_key(name) == key
+
+
+def test_retention_keeps_the_newest_by_timestamp_not_by_text() -> None:
+    dirs = ["202401010000-10", "202312310000", "202401010000-2", "202401010000", "notes"]
+    # -10 is newer than -2 although it sorts before it as text
+    assert names.retention_victims(dirs, 2, "202401010000-10") == ["202312310000",
+                                                                    "202401010000"]
+
+
+def test_retention_never_removes_the_dump_just_written() -> None:
+    # a clock that went backwards makes the new dump look like the oldest
+    dirs = ["202001010000", "202401010000", "202401020000"]
+    assert names.retention_victims(dirs, 2, "202001010000") == ["202401010000"]
+
+
+@pytest.mark.parametrize(("keep", "expected"), [(0, []), (3, []), (5, []), (1, ["202301010000",
+                                                                               "202302010000"])])
+def test_retention_limits(keep: int, expected: list[str]) -> None:
+    dirs = ["202302010000", "202301010000", "202303010000"]
+    assert names.retention_victims(dirs, keep, "202303010000") == expected
+
+
+def test_retention_ignores_what_is_not_a_dump() -> None:
+    dirs = ["2-notes", "192.0.2.10-202001010000", "202401010000"]
+    assert names.retention_victims(dirs, 1, "202401010000") == []
+
+
+def test_compression_table() -> None:
+    table = {m: (c.program, c.extension) for m, c in names.COMPRESSIONS.items()}
+    assert table == {"bzip2": ("bzip2", ".bz2"), "gzip": ("gzip", ".gz"),
+                     "lz4": ("lz4", ".lz4"), "xz": ("xz", ".xz")}
+    assert names.COMPRESSIONS["xz"].argv("/usr/bin/xz") == ["/usr/bin/xz", "-c"]
+
+
+@pytest.mark.parametrize(("addresses", "expected"), [
+    (["127.0.0.1", "192.0.2.10"], "192.0.2.10"),
+    (["192.0.2.10", "172.17.0.1"], "192.0.2.10"),  # a bridge that came up later
+    (["127.0.0.1", "169.254.3.4", "10.0.0.5"], "10.0.0.5"),
+    (["127.0.0.1"], None),
+    ([], None),
+    (["not-an-address", "0.0.0.0"], None),
+])
+def test_the_first_reachable_ipv4_address_names_the_dumps(addresses: list[str],
+                                                          expected: str | None) -> None:
+    assert names.pick_ipv4(addresses) == expected
+
+
+@pytest.mark.parametrize(("value", "host", "remote"), [
+    ("ftp.example:/incoming", "ftp.example", "/incoming/192.0.2.10-dump.1"),
+    ("ftp.example:/incoming/", "ftp.example", "/incoming/192.0.2.10-dump.1"),
+    ("ftp.example", "ftp.example", "/192.0.2.10-dump.1"),
+    ("ftp.example:", "ftp.example", "/192.0.2.10-dump.1"),
+    ("ftp.example:/", "ftp.example", "/192.0.2.10-dump.1"),
+    ("ftp.example:incoming", "ftp.example", "incoming/192.0.2.10-dump.1"),
+])
+def test_ftp_places(value: str, host: str, remote: str) -> None:
+    place = names.parse_ftp(value)
+    assert place.host == host
+    assert place.file("192.0.2.10", "dump.1") == remote
+
+
+def test_nfs_mount_argv() -> None:
+    assert names.nfs_mount_argv("/usr/bin/mount", "srv:/x", "/var/crash", 600, 3) == [
+        "/usr/bin/mount", "-t", "nfs", "-o", "nolock", "-o", "tcp", "-o", "soft",
+        "-o", "timeo=600", "-o", "retrans=3", "srv:/x", "/var/crash"]
+
+
+def test_dump_stages() -> None:
+    assert names.dump_stages("mdf", ["-F", "-c"], "/proc/vmcore", None) == [
+        ["mdf", "-F", "-c", "/proc/vmcore"]]
+    assert names.dump_stages("mdf", ["-F"], "/proc/vmcore", ["gz", "-c"]) == [
+        ["mdf", "-F", "/proc/vmcore"], ["gz", "-c"]]
+    assert names.dmesg_argv("mdf", "/proc/vmcore", "/d") == ["mdf", "--dump-dmesg",
+                                                              "/proc/vmcore", "/d"]
+
+
+def test_ssh_argv_never_prompts() -> None:
+    argv = names.ssh_argv("ssh", "/k", "root@h", "true")
+    assert argv == ["ssh", "-i", "/k", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30",
+                    "root@h", "true"]
+    assert names.scp_argv("scp", "/k", "/proc/vmcore", "root@h", "/d/v")[-2:] == [
+        "/proc/vmcore", "root@h:/d/v"]
+    assert names.ssh_server("root@h") == "h"
+    assert names.ssh_server("h") == "h"
+
+
+@pytest.mark.parametrize("hostile", ["/var/crash dumps", "/x; rm -rf ~", "/a'b", "/$(reboot)"])
+def test_remote_commands_quote_every_path(hostile: str) -> None:
+    command = names.remote_finish(f"{hostile}/p", f"{hostile}/f")
+    words = shlex.split(command)
+    assert words == ["test", "-s", f"{hostile}/p", "&&", "mv", "--", f"{hostile}/p",
+                     f"{hostile}/f", "&&", "sync", "--", f"{hostile}/f", hostile]
+    assert shlex.split(names.remote_listing(hostile)) == [
+        "mkdir", "-p", "--", hostile, "&&", "ls", "-1A", "--", hostile]
+    assert shlex.split(names.remote_mkdir(hostile)) == ["mkdir", "-m", "700", "--", hostile]
+    assert shlex.split(names.remote_write(hostile)) == [
+        "umask", "077", "&&", "dd", f"of={hostile}", "conv=fsync", "status=none"]
+    assert shlex.split(names.remote_remove(hostile)) == ["rm", "-f", "--", hostile]
+
+
+@pytest.mark.parametrize(("key", "kind"), [
+    ("/root/.ssh/kdump_id_rsa", "rsa"),
+    ("/root/.ssh/kdump_id_ed25519", "ed25519"),
+    ("/root/.ssh/id_ecdsa", "ecdsa"),
+    ("/etc/kdump/key", "rsa"),
+])
+def test_key_type_follows_the_key_name(key: str, kind: str) -> None:
+    assert names.key_type(key) == kind
+    assert names.keygen_argv("ssh-keygen", key) == ["ssh-keygen", "-q", "-t", kind, "-N", "",
+                                                    "-f", key]
+
+
+def test_copy_id_argv_uses_the_server_as_given() -> None:
+    assert names.copy_id_argv("ssh-copy-id", "/k", "dumphost") == [
+        "ssh-copy-id", "-i", "/k", "-o", "ConnectTimeout=30", "dumphost"]
