@@ -354,7 +354,7 @@ Feature: load
     Then the exit code is 1
     And stdout is exactly:
       """
-      kexec is not installed (kexec not found): install kexec-tools ... failed!
+      kexec is not installed: no kexec program found (install kexec-tools) ... failed!
       """
 
   Scenario: Without sysctl the panic trigger cannot be set; load still succeeds

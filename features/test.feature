@@ -305,7 +305,7 @@ Feature: test
     Then the exit code is 0
     And stdout starts with:
       """
-      kexec is not installed (kexec not found): install kexec-tools ... failed!
+      kexec is not installed: no kexec program found (install kexec-tools) ... failed!
       USE_KDUMP:<TAB><TAB>1
       """
 

@@ -68,7 +68,7 @@ Feature: unload
     Then the exit code is 1
     And stdout is exactly:
       """
-      kexec is not installed (kexec not found): install kexec-tools ... failed!
+      kexec is not installed: no kexec program found (install kexec-tools) ... failed!
       """
 
   Scenario Outline: fadump unregisters (<profile>)

@@ -29,6 +29,7 @@ class Estimate:
     reason: str = ""
     below_minimum: bool = False
     surplus_mib: int = 0
+    raw_mib: int | None = None  # the estimate before the floor was applied
 
 
 def initrd_version(initrd_realpath: str) -> str | None:
@@ -90,5 +91,5 @@ def estimate(inputs: EstimateInputs) -> Estimate:
     size = vmlinux + initrd + decompressed + early_mib - surplus
     floor = vmlinux + initrd + decompressed + 32
     if size < floor:
-        return Estimate(floor, below_minimum=True, surplus_mib=surplus)
+        return Estimate(floor, below_minimum=True, surplus_mib=surplus, raw_mib=size)
     return Estimate(size, surplus_mib=surplus)

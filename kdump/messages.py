@@ -76,9 +76,9 @@ _ALL = [
     Message("kernel-hook-missing", "Unable to locate kernel hook", F, 1),
     Message("invalid-kernel-version", "Invalid kernel version : {version}", F, 1),
     Message("kernel-hook-failed", "{hook} failed to build {initrd}", F, 1),
-    # -- load / unload ------------------------------------------------------------------------------
-    Message("kexec-missing", "kexec is not installed ({path} not found): install kexec-tools",
-            F, 1),
+    # -- load / unload -------------------------------------------------------------------------
+    Message("kexec-missing",
+            "kexec is not installed: no {program} program found (install kexec-tools)", F, 1),
     Message("load-failed", "failed to load kdump kernel", F, 1, syslog=True),
     Message("loaded", "loaded kdump kernel", A, syslog=True),
     Message("unload-failed", "failed to unload kdump kernel", F, 1, syslog=True),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from kdump.checks import Finding, invalid_links
 from kdump.cmdline import has_param
 from kdump.context import Context
+from kdump.facts import Facts
 from kdump.messages import CHECKS
 from kdump.plan import locate_kernel
 
@@ -97,9 +98,7 @@ def _kdump_checks(ctx: Context, params: dict[str, object], estimate_mib: int | N
                 f"{choice.initrd} does not exist" if initrd_fatal else
                 choice.initrd or "none: an initrd will not be used",
                 params, warn=not initrd_fatal),
-        _result("kernel-links", not bad_links,
-                "match " + facts.release if not bad_links
-                else "invalid: " + ", ".join(str(link) for link in bad_links), params, warn=True),
+        _links_result(facts, bad_links, params),
         _result("secure-boot", not (facts.needs_signed_kexec and forced_syscall),
                 ("kexec -s (kexec_file_load): lockdown "
                  f"{facts.lockdown or 'none'}, secure boot {'on' if facts.secure_boot else 'off'}")
@@ -117,6 +116,16 @@ def _finding_text(ctx: Context, finding: Finding) -> str:
 
     lines = CATALOG[finding.code].lines({"name": ctx.reporter.name, **finding.params})
     return " ".join(lines)
+
+
+def _links_result(facts: Facts, bad_links: list[object], params: dict[str, object],
+                  ) -> CheckResult:
+    if not facts.kdump_dir_is_dir:
+        return _result("kernel-links", False, "/var/lib/kdump does not exist", params, warn=True)
+    return _result("kernel-links", not bad_links,
+                   "match " + facts.release if not bad_links
+                   else "invalid: " + ", ".join(str(link) for link in bad_links), params,
+                   warn=True)
 
 
 def _values(cmdline: str) -> list[str]:

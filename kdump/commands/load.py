@@ -32,7 +32,7 @@ def load(ctx: Context) -> int:
     if facts.kexec_loaded:
         return ctx.emit("symlinks-while-loaded")
     if facts.kexec_path is None:
-        return ctx.emit("kexec-missing", path="kexec")
+        return ctx.emit("kexec-missing", program="kexec")
     update_links(ctx, facts.release, rebuild_initrd=sysctl_changed(ctx, facts.release))
     choice = locate_kernel(ctx.config, facts, ctx.host)
     for finding in choice.findings:
@@ -90,7 +90,7 @@ def unload(ctx: Context) -> int:
         ctx.emit("fadump-unregistered")
         return 0
     if facts.kexec_path is None:
-        return ctx.emit("kexec-missing", path="kexec")
+        return ctx.emit("kexec-missing", program="kexec")
     result = ctx.host.run(kexec_unload_argv(facts.kexec_path, facts), timeout=120)
     ctx.echo_output(result.stdout, result.stderr)
     if not result.ok:

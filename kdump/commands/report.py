@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backends.base import HostError
 from kdump.checks import invalid_links, support_findings
 from kdump.cmdline import render_argv
 from kdump.context import Context
@@ -99,11 +100,21 @@ def _remote_lines(ctx: Context) -> list[str]:
     return lines
 
 
+def _real(ctx: Context, path: str) -> str:
+    """Where a configured path really leads ("" when unset, or when it loops)."""
+    if not path:
+        return ""
+    try:
+        return ctx.host.realpath(path)
+    except HostError:
+        return ""
+
+
 def crash_estimate(ctx: Context) -> Estimate:
     host, config, facts = ctx.host, ctx.config, ctx.facts
-    initrd_real = host.realpath(config.kdump_initrd) if config.kdump_initrd else ""
+    initrd_real = _real(ctx, config.kdump_initrd)
     version = initrd_version(initrd_real)
-    kernel_real = host.realpath(config.kdump_kernel) if config.kdump_kernel else ""
+    kernel_real = _real(ctx, config.kdump_kernel)
     total = meminfo(host.read_text("/proc/meminfo") or "").get("MemTotal", 0)
     result = estimate(EstimateInputs(
         arch=facts.arch,
@@ -117,7 +128,7 @@ def crash_estimate(ctx: Context) -> Estimate:
         mem_total_kib=total,
     ))
     if result.below_minimum:
-        host.syslog(ctx.reporter.name, f"Suggested crashkernel below minimum ({result.size_mib}), "
+        host.syslog(ctx.reporter.name, f"Suggested crashkernel below minimum ({result.raw_mib}), "
                                        f"surplus={result.surplus_mib}")
     return result
 
@@ -174,7 +185,7 @@ def test(ctx: Context) -> tuple[int, dict[str, object]]:
         ctx.report(finding)
     kexec = facts.kexec_path
     if kexec is None:
-        ctx.emit("kexec-missing", path="kexec")
+        ctx.emit("kexec-missing", program="kexec")
     from kdump.commands.load import load_argv
 
     argv = load_argv(ctx, choice, kexec or "kexec")

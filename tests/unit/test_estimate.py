@@ -101,7 +101,7 @@ def test_below_minimum_uses_the_floor() -> None:
                              decompressed_initrd_mib="50",
                              early_meminfo=early(1000000, 897600),
                              mem_total_kib=256 * 1048576))
-    assert result == Estimate(152, below_minimum=True, surplus_mib=581)
+    assert result == Estimate(152, below_minimum=True, surplus_mib=581, raw_mib=220 - 581)
 
 
 def test_exactly_at_the_floor_is_not_below_minimum() -> None:
@@ -111,7 +111,7 @@ def test_exactly_at_the_floor_is_not_below_minimum() -> None:
     floor = 48 + 31 + 120 + 32
     assert result == Estimate(floor, surplus_mib=5)
     one_less = estimate(inputs(nproc=1, mem_total_kib=0, early_meminfo=early(37887, 0)))
-    assert one_less == Estimate(floor, below_minimum=True, surplus_mib=5)
+    assert one_less == Estimate(floor, below_minimum=True, surplus_mib=5, raw_mib=floor - 1)
 
 
 @pytest.mark.parametrize(

@@ -135,6 +135,9 @@ KDUMP_KERNEL=/var/lib/kdump/vmlinuz
 KDUMP_INITRD=/var/lib/kdump/initrd.img
 KDUMP_COREDIR="/e2e/results/crash"
 KDUMP_DUMP_DMESG=1
+# lzo instead of Debian's default zlib (-c): the same code path, ~10 s less per capture
+# under TCG.
+MAKEDUMP_ARGS="-l -d 31"
 KDUMP_CMDLINE_APPEND="{append}"
 """
 
