@@ -37,7 +37,6 @@ Decisions where the grammar is narrower than, or has to pick among, shell rules:
 
 from __future__ import annotations
 
-import difflib
 import re
 import shlex
 from collections.abc import Mapping
@@ -602,6 +601,8 @@ class _Settings:
 
 def _key_warnings(assignments: list[Assignment], path: str) -> list[ConfigWarning]:
     """One warning per unknown upper-case name, at its first assignment."""
+    import difflib  # only for a did-you-mean hint
+
     warnings: list[ConfigWarning] = []
     seen: set[str] = set()
     for assignment in assignments:

@@ -16,15 +16,15 @@ import datetime as dt
 import json
 import os
 import posixpath
-import shutil
 import stat
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.profile import Profile, load_profile
+if TYPE_CHECKING:
+    from sim.profile import Profile
 
 STATE_FILE = "state.json"
 EFFECTS_FILE = "effects.jsonl"
@@ -55,6 +55,10 @@ class Machine:
     # -- creation --------------------------------------------------------------------
     @classmethod
     def create(cls, state_dir: str | os.PathLike[str], profile: str | Profile) -> Machine:
+        import shutil
+
+        from sim.profile import load_profile
+
         prof = load_profile(profile) if isinstance(profile, str) else profile
         base = Path(state_dir)
         if (base / STATE_FILE).exists():
@@ -324,6 +328,8 @@ class Machine:
 
 def load_profile_from_state(machine: Machine) -> Profile:
     import tomllib
+
+    from sim.profile import Profile
 
     data = tomllib.loads((machine.dir / "profile.toml").read_text())
     return Profile(name=machine.state["profile"], description=machine.state["description"],

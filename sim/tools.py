@@ -77,6 +77,10 @@ def tool(name: str) -> Callable[[Tool], Tool]:
 
 
 def emulate(machine: Machine, files: Files, argv: list[str], stdin: bytes = b"") -> Outcome:
+    # The capture side's programs (makedumpfile, compressors, mount, ssh...) register
+    # themselves on import; loaded on first use, since `status` never needs them.
+    from sim import savecore_tools  # noqa: F401
+
     name = os.path.basename(argv[0])
     installed = name in machine.state.get("tools", []) or name == "cat"
     if not installed or name not in TOOLS:
@@ -212,6 +216,3 @@ def kernel_hook(machine: Machine, files: Files, version: str) -> Outcome:
         handle.write(f"{GENERATED_DECOMPRESSED_MIB}\n")
     return Outcome(0, said)
 
-
-# The capture side's programs (makedumpfile, compressors, mount, ssh...) register themselves.
-from sim import savecore_tools as _savecore_tools  # noqa: E402,F401

@@ -93,15 +93,20 @@ class Arch:
 
 ARCHES = {
     "amd64": Arch(
-        "amd64", "x86_64", "linux-image-amd64", "vmlinuz", "qemu-system-x86", "qemu-system-x86_64"
+        deb="amd64",
+        uname="x86_64",
+        kernel_meta="linux-image-amd64",
+        image_prefix="vmlinuz",
+        qemu_package="qemu-system-x86",
+        qemu_binary="qemu-system-x86_64",
     ),
     "ppc64el": Arch(
-        "ppc64el",
-        "ppc64le",
-        "linux-image-powerpc64le",
-        "vmlinux",
-        "qemu-system-ppc",
-        "qemu-system-ppc64",
+        deb="ppc64el",
+        uname="ppc64le",
+        kernel_meta="linux-image-powerpc64le",
+        image_prefix="vmlinux",
+        qemu_package="qemu-system-ppc",
+        qemu_binary="qemu-system-ppc64",
     ),
 }
 
@@ -112,10 +117,11 @@ def log(msg: str) -> None:
 
 def run(argv: list[str], **kw) -> subprocess.CompletedProcess[str]:
     """Run a command (argv list, never a shell string); fail loudly with its output."""
+    check = kw.pop("check", True)
     kw.setdefault("text", True)
     kw.setdefault("capture_output", True)
     done = subprocess.run(argv, **kw)
-    if kw.get("check", True) is not False and done.returncode != 0:
+    if check and done.returncode != 0:
         raise SystemExit(
             f"command failed ({done.returncode}): {' '.join(argv)}\n"
             f"{done.stdout or ''}{done.stderr or ''}"
@@ -156,27 +162,19 @@ class AptRoot:
         self.archives = self.root / "var/cache/apt/archives"
 
     def _opts(self) -> list[str]:
-        r = str(self.root)
-        return [
-            "-o",
+        r = self.root
+        settings = [
             f"Dir={r}",
-            "-o",
             f"Dir::State::status={r}/var/lib/dpkg/status",
-            "-o",
             f"APT::Architecture={self.arch.deb}",
-            "-o",
             f"APT::Architectures={self.arch.deb}",
-            "-o",
             "Acquire::Languages=none",
-            "-o",
             "Acquire::Retries=3",
-            "-o",
             "APT::Sandbox::User=root",  # the cache may not be readable by _apt
-            "-o",
-            "Debug::NoLocking=1",  # private root: nobody else uses these locks
-            "-o",
+            "Debug::NoLocking=1",  # a private root: nobody else uses these locks
             "APT::Install-Recommends=false",
         ]
+        return [arg for setting in settings for arg in ("-o", setting)]
 
     def apt(self, tool: str, *args: str, **kw) -> subprocess.CompletedProcess[str]:
         return run([tool, *self._opts(), *args], **kw)
@@ -424,9 +422,7 @@ def project_key(project: Path) -> str:
     caches and test trees (names, sizes and contents)."""
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(project):
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in VENV_SKIP and not d.endswith(".egg-info")
-        )
+        dirnames[:] = sorted(set(dirnames) - set(_skipped(dirpath, dirnames)))
         for name in sorted(filenames):
             p = Path(dirpath, name)
             if p.is_file():
@@ -456,6 +452,29 @@ def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = 
     for stale in (cache / "venv").glob(f"{arch.deb}-*"):
         shutil.rmtree(stale, ignore_errors=True)
     pip_common = ["-q", "--disable-pip-version-check", "--cache-dir", str(cache / "pip")]
+    # pip builds a local tree in place: build/ and *.egg-info would land in the project, and
+    # setuptools' build/lib keeps modules deleted since. Build from a clean copy of exactly
+    # what project_key() hashed.
+    src = dest.with_name(dest.name + ".src")
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.copytree(project, src, symlinks=True, ignore=_skipped)
+    try:
+        _install(dest, src, arch, host_venv, pip_common)
+    finally:
+        shutil.rmtree(src, ignore_errors=True)
+    if not (dest / "bin/kdump-config").exists():
+        raise SystemExit("the project installed no kdump-config console script")
+    (dest / ".complete").touch()
+    return dest
+
+
+def _skipped(directory: str, names: list[str]) -> list[str]:
+    return [n for n in names if n in VENV_SKIP or n.endswith(".egg-info")]
+
+
+def _install(
+    dest: Path, project: Path, arch: Arch, host_venv: Path | None, pip_common: list[str]
+) -> None:
     if host_venv is None:
         run(["/usr/bin/python3", "-m", "venv", str(dest)])
         run([str(dest / "bin/pip"), "install", *pip_common, str(project)])
@@ -489,10 +508,6 @@ def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = 
         )
         shutil.rmtree(site / "bin", ignore_errors=True)  # scripts for the host's python
         write_console_scripts(dest)
-    if not (dest / "bin/kdump-config").exists():
-        raise SystemExit("the project installed no kdump-config console script")
-    (dest / ".complete").touch()
-    return dest
 
 
 def project_dist_name(project: Path) -> str:
