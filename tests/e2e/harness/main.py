@@ -217,7 +217,7 @@ def boot(argv: list[str], serial_log: Path, timeout: int) -> tuple[int | None, d
 KC_COMMANDS = ("load", "status", "test", "check", "savecore")
 
 
-def report_marks(guest: Guest, marks: dict[str, float], timer: Timer) -> None:
+def report_marks(guest: Guest, marks: dict[str, float], timer: Timer, plain: bool) -> None:
     """Turn the guest's marks into phase durations."""
 
     def span(label: str, start: str | None, end: str) -> None:
@@ -233,7 +233,7 @@ def report_marks(guest: Guest, marks: dict[str, float], timer: Timer) -> None:
             name = key.split()[1]
             end = next((k for k in marks if k.startswith(f"cmd-end {name} ")), None)
             if end:
-                kind = "kdump-config" if name in KC_COMMANDS else "guest"
+                kind = "guest" if name not in KC_COMMANDS else "plain" if plain else "kdump-config"
                 span(f"{kind} {name}", key, end)
         elif key == "crash":
             span("crash to capture init", "crash", "init capture")
@@ -264,7 +264,7 @@ def run_guest(
     timeout = round(guest.timeout * timeout_scale)
     log(f"booting {guest.name} (timeout {timeout} s); serial log: {res / 'serial.log'}")
     rc, marks = boot(argv, res / "serial.log", timeout)
-    report_marks(guest, marks, timer)
+    report_marks(guest, marks, timer, plain=venv is None)
 
     problems = []
     if rc is None:
