@@ -114,17 +114,25 @@ def measure(where: str | None, cli: str, large: int, small: int, runs: int
         crashed_machine(scratch / "small", small)
         warm(big_core)
         os.sync()  # the vmcore just written must not be flushed during a measurement
-        for _ in range(runs):  # in turn, so page cache and disk state treat all alike
-            walls["cp"].append(cp(big_core, scratch, sync=False))
-            walls["cp+sync"].append(cp(big_core, scratch, sync=True))
-            walls["copy_file"].append(copy_path(big_core, scratch))
+
+        def large_run() -> None:
             wall, peak = savecore(cli, scratch / "large")
             subprocess.run(["sync", "-f", str(scratch)], check=True)
             walls["savecore"].append(wall)
             rss["large"].append(peak)
+
+        def small_run() -> None:
             wall, peak = savecore(cli, scratch / "small")
             walls["savecore-small"].append(wall)
             rss["small"].append(peak)
+
+        cases = [lambda: walls["cp"].append(cp(big_core, scratch, sync=False)),
+                 lambda: walls["cp+sync"].append(cp(big_core, scratch, sync=True)),
+                 lambda: walls["copy_file"].append(copy_path(big_core, scratch)),
+                 large_run, small_run]
+        for turn in range(runs):  # each case follows a different one each turn: no order bias
+            for case in cases[turn % len(cases):] + cases[:turn % len(cases)]:
+                case()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return walls, rss
