@@ -46,16 +46,18 @@ class SimHost(LinuxHost):
         super().write_sysfs(path, value + ("" if value.endswith("\n") else "\n"))
 
     # -- writes that faults can refuse ----------------------------------------------------
-    def _refuse_write(self, path: str) -> None:
+    def _refuse_write(self, path: str, operation: str = "write") -> None:
         # The "readonly" fault, and NFS exports mounted read-only (nfs-readonly): as root a
-        # mode bit refuses nothing, so the simulated kernel refuses the write itself.
+        # mode bit refuses nothing, so the simulated kernel refuses the write itself, with
+        # the operation name the real file layer would report.
         readonly = self.machine.fault("readonly")
         prefixes = [*(_as_list(readonly) if readonly else []), *self.machine.readonly_mounts()]
         if any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes):
-            raise HostError("write", path, "Read-only file system", errno.EROFS)
+            raise HostError(operation, path, "Read-only file system", errno.EROFS)
 
     def mkdir(self, path: str, mode: int = 0o755) -> None:
-        self._refuse_write(path)
+        if not self.is_dir(path):  # like mkdir -p, an existing directory is no write
+            self._refuse_write(path, "mkdir")
         self.machine.log_effect("mkdir", path=path, mode=oct(mode))
         super().mkdir(path, mode)
 
@@ -64,13 +66,14 @@ class SimHost(LinuxHost):
         super().write_text(path, text, mode)
 
     def symlink(self, target: str, link: str) -> None:
+        self._refuse_write(link, "symlink")
         self.machine.log_effect("symlink", link=link, target=target)
         super().symlink(target, link)
 
     def copy_file(
         self, src: str, dst: str, mode: int = 0o600, progress: ProgressCallback | None = None
     ) -> int:
-        self._refuse_write(dst)
+        self._refuse_write(dst, "create")
         self.machine.log_effect("copy", src=src, dst=dst)
         budget = self.machine.fault("disk-full-after")
         if budget is None:
@@ -86,15 +89,16 @@ class SimHost(LinuxHost):
         return super().copy_file(src, dst, mode, guard)
 
     def remove(self, path: str) -> None:
-        self._refuse_write(path)
+        self._refuse_write(path, "remove")
         super().remove(path)
 
     def remove_tree(self, path: str) -> None:
-        self._refuse_write(path)
+        self._refuse_write(path, "remove")
         self.machine.log_effect("remove", path=path)
         super().remove_tree(path)
 
     def rename(self, src: str, dst: str) -> None:
+        self._refuse_write(src, "rename")
         self.machine.log_effect("rename", src=src, dst=dst)
         super().rename(src, dst)
 
@@ -145,7 +149,7 @@ class SimHost(LinuxHost):
             results[-1] = RunResult(last.argv, last.returncode, data.decode(errors="replace"),
                                     last.stderr)
             return PipelineResult(tuple(results))
-        self._refuse_write(stdout_path)
+        self._refuse_write(stdout_path, "create")
         written = self._write_new(stdout_path, data, stdout_mode)
         if written < len(data):
             results.append(RunResult(("write", stdout_path), 1, "", "No space left on device"))

@@ -75,7 +75,6 @@ Feature: savecore to the local disk
       | makedumpfile-short |        |     |
       | makedumpfile-empty |        |     |
 
-  @sim_only
   Scenario: When the copy fails too, the vmcore is not saved and savecore exits 1
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the fault "makedumpfile" is armed
@@ -239,7 +238,6 @@ Feature: savecore to the local disk
     And the dump location "/var/crash/2-notes" exists
     And the dump location "/var/crash/202401010000/dump.202401010000" exists
 
-  @sim_only
   Scenario: A failed dump removes no earlier dump
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_NUM_DUMPS to "1"
@@ -251,7 +249,6 @@ Feature: savecore to the local disk
     And stdout does not contain "purging"
     And the dump location "/var/crash/202312310000/dump.202312310000" exists
 
-  @sim_only
   Scenario: An old dump that cannot be removed is reported, the new one stays saved
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_NUM_DUMPS to "1"

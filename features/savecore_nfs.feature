@@ -84,7 +84,6 @@ Feature: savecore to an NFS server
       """
     And the clock advanced by 0 seconds since the crash
 
-  @sim_only
   Scenario: A read-only export is unmounted and nothing is written locally
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And the fault "nfs-readonly" is armed

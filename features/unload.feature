@@ -105,7 +105,6 @@ Feature: unload
       | ppc64le-fadump        | /sys/kernel/fadump/registered  |
       | ppc64le-fadump-legacy | /sys/kernel/fadump_registered  |
 
-  @sim_only
   Scenario Outline: The firmware refuses to unregister (<profile>)
     Given a machine "<profile>"
     And "kdump-config load" has run

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from backends.rooted import RootedFiles
-from sim import tools
+from sim import kernel_faults, tools
 from sim.machine import STATE_FILE, Machine
 
 STUB_TEMPLATE = "#!{python}\nimport sys\nfrom sim.stub import main\nsys.exit(main())\n"
@@ -30,20 +30,50 @@ def _machine_of(path: Path) -> Machine:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv if argv is None else argv)
     program = Path(os.path.abspath(args[0]))
-    machine = _machine_of(program)
-    files = RootedFiles(str(machine.root))
-    target = files.to_target(str(program))
-    call = [target, *args[1:]]
-    machine.log_effect("run", argv=call)
     stdin = b"" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.buffer.read()
-    if target == tools.KERNEL_HOOK:
-        outcome = tools.kernel_hook(machine, files, args[1] if len(args) > 1 else "")
-    else:
-        outcome = tools.emulate(machine, files, call, stdin)
-    sys.stdout.buffer.write(outcome.stdout)
-    sys.stdout.flush()
+    # A disk-full fault reaches us as a file-size limit: it is for what we write on
+    # stdout (the dump), not for the machine's own records.
+    with kernel_faults.unlimited_bookkeeping():
+        machine = _machine_of(program)
+        files = RootedFiles(str(machine.root))
+        target = files.to_target(str(program))
+        call = [target, *args[1:]]
+        machine.log_effect("run", argv=call)
+        name = os.path.basename(target)
+        if name == "umount":
+            _release_readonly_mounts(machine, files)
+        if target == tools.KERNEL_HOOK:
+            outcome = tools.kernel_hook(machine, files, args[1] if len(args) > 1 else "")
+        else:
+            outcome = tools.emulate(machine, files, call, stdin)
+        if name == "mount" and outcome.returncode == 0:
+            _apply_readonly_mounts(machine, files)
     sys.stderr.write(outcome.stderr)
+    try:
+        _write_all(sys.stdout.fileno(), outcome.stdout)
+    except OSError as exc:
+        sys.stderr.write(f"{name}: write error: {exc.strerror}\n")
+        return 1
     return outcome.returncode
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _apply_readonly_mounts(machine: Machine, files: RootedFiles) -> None:
+    """An export the fault mounts read-only is made read-only by the real kernel here."""
+    for mountpoint in machine.readonly_mounts():
+        host = files.host_path(mountpoint)
+        if not kernel_faults.is_mounted(host):
+            kernel_faults.make_readonly(host)
+
+
+def _release_readonly_mounts(machine: Machine, files: RootedFiles) -> None:
+    for mountpoint in machine.readonly_mounts():
+        kernel_faults.release(files.host_path(mountpoint))
 
 
 def install(machine: Machine, python: str | None = None) -> None:

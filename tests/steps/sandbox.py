@@ -5,7 +5,8 @@ is a real directory tree); kdump-config runs with ``--backend linux --root``,
 and the programs it starts are stubs (sim.stub) that emulate kexec, makedumpfile,
 mount, ssh... and record their argv in the same effect log.  Only time and
 syslog are redirected, so that a run is deterministic and never reaches the
-host's journal.
+host's journal; faults that need the kernel to refuse a write use real read-only
+bind mounts and a file-size limit (sim/kernel_faults.py), so this tier runs as root.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from backends.linux import LinuxHost
-from sim import stub
+from sim import kernel_faults, stub
 from sim.machine import Machine
 from tests.steps.machine import CliResult, TestMachine
 
@@ -57,6 +58,28 @@ class SandboxMachine(TestMachine):
 
     @contextmanager
     def host_seams(self) -> Iterator[None]:
+        with ExitStack() as stack:
+            stack.enter_context(self._virtual_time_and_syslog())
+            stack.enter_context(kernel_faults.readonly(self._readonly_paths()))
+            limit = self.machine.fault("disk-full-after")
+            stack.enter_context(kernel_faults.file_size_limit(
+                None if limit is None else int(limit)))
+            yield
+
+    def _readonly_paths(self) -> list[str]:
+        """Host paths the armed faults make read-only for this run."""
+        machine = self.machine
+        paths = machine.fault("readonly") or []
+        targets = [str(p) for p in (paths if isinstance(paths, list) else [paths])]
+        if machine.fault("fadump-register") or machine.fault("fadump-unregister"):
+            # The firmware refusing a (un)registration: the attribute takes no write.
+            targets += [p for p in ("/sys/kernel/fadump/registered",
+                                    "/sys/kernel/fadump_registered")
+                        if machine.path(p).exists()]
+        return [str(machine.path(t)) for t in targets if os.path.lexists(machine.path(t))]
+
+    @contextmanager
+    def _virtual_time_and_syslog(self) -> Iterator[None]:
         machine_dir = self.state_dir
 
         def now(_host: LinuxHost) -> dt.datetime:
@@ -78,3 +101,7 @@ class SandboxMachine(TestMachine):
             for name, value in saved.items():
                 setattr(LinuxHost, name, value)
 
+    def cleanup(self) -> None:
+        """Leave no mount behind, even when a scenario failed half-way."""
+        for point in kernel_faults.mounts_under(str(self.state_dir)):
+            kernel_faults.release(point)

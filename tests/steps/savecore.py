@@ -2,9 +2,7 @@
 
 A *location* is a path on the machine (``/var/crash/...``) or on one of its
 servers: ``nfs://SERVER/EXPORT/...``, ``ssh://HOST/PATH``, ``ftp://HOST/PATH``.
-Everything goes through TestMachine, so the scenarios run on every backend;
-those that need the simulated kernel to refuse a write (as root, no file mode
-does) are tagged ``@sim_only`` and skipped elsewhere.
+Everything goes through TestMachine, so the scenarios run on every backend.
 """
 
 from __future__ import annotations
@@ -19,28 +17,13 @@ import shlex
 import struct
 from pathlib import Path
 
-import pytest
 from pytest_bdd import given, parsers, then, when
 
 from tests.steps.common import CONFIG
 from tests.steps.machine import CliResult, TestMachine
 
-SIM_ONLY = "sim_only"
 PANIC_LINE = b"Kernel panic - not syncing"
 _REMOTE_KINDS = ("nfs", "ssh", "ftp")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", f"{SIM_ONLY}: needs the simulated kernel (write refusals a root-owned "
-                   "sandbox cannot make)")
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    callspec = getattr(item, "callspec", None)
-    backend = callspec.params.get("backend_kind") if callspec is not None else None
-    if item.get_closest_marker(SIM_ONLY) is not None and backend not in (None, "sim"):
-        pytest.skip("needs the simulated kernel to refuse writes")
 
 
 def locate(machine: TestMachine, where: str) -> Path:
