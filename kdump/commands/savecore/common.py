@@ -1,0 +1,157 @@
+"""What every savecore target shares: the run's choices, reporting a failed step,
+network retries, the kernel log, and finishing a file durably."""
+
+from __future__ import annotations
+
+import contextlib
+import posixpath
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from backends.base import Host, HostError, PipelineResult, RunResult
+from kdump import dumpname as names
+from kdump.context import Context
+
+VMCORE = "/proc/vmcore"
+RETRY_PAUSE = 3  # seconds between NFS mount / ssh attempts, as the original
+DMESG_TIMEOUT = 300
+
+T = TypeVar("T")
+
+
+@dataclass
+class Run:
+    """What every target of one savecore run shares."""
+
+    ctx: Context
+    stamp: str
+    makedumpfile: str | None
+    compressor: list[str] | None
+    extension: str
+    prefix: str  # HOSTTAG, when a remote target is configured
+    progress: Callable[[int, int], None] | None = field(default=None)
+
+    @property
+    def host(self) -> Host:
+        return self.ctx.host
+
+    @property
+    def dmesg_wanted(self) -> bool:
+        return self.ctx.config.kdump_dump_dmesg and self.makedumpfile is not None
+
+    @property
+    def coredir(self) -> str:
+        return self.ctx.config.kdump_coredir.rstrip("/") or "/"
+
+    def dump_dir(self, taken: Iterable[str] = ()) -> str:
+        return names.unique_name(names.dump_dir_name(self.stamp, self.prefix), set(taken))
+
+    def dump_stages(self) -> list[list[str]]:
+        assert self.makedumpfile is not None
+        return names.dump_stages(self.makedumpfile, self.ctx.config.makedump_args, VMCORE,
+                                 self.compressor)
+
+    def emit(self, code: str, **params: object) -> int:
+        return self.ctx.emit(code, **params)
+
+    def tell(self, result: RunResult | PipelineResult | HostError) -> None:
+        """A failed child's own words, on stderr, for whoever reads the console."""
+        if isinstance(result, HostError):
+            text = str(result)
+        else:
+            stage = result.failed_stage if isinstance(result, PipelineResult) else result
+            text = (stage.stderr or stage.stdout) if stage is not None else ""
+        if text.strip() and not self.ctx.reporter.json_mode:
+            self.ctx.reporter.err.write(text if text.endswith("\n") else text + "\n")
+
+    def execute(self, argv: Sequence[str], timeout: float | None) -> RunResult:
+        result = self.host.run(argv, timeout=timeout)
+        if not result.ok:
+            self.tell(result)
+        return result
+
+
+def completed(run: Run, action: Callable[[], PipelineResult]) -> PipelineResult | None:
+    """The pipeline's result when every stage succeeded (B29), else None, told why."""
+    try:
+        result = action()
+    except HostError as exc:
+        run.tell(exc)
+        return None
+    if not result.ok:
+        run.tell(result)
+        return None
+    return result
+
+
+def retrying(run: Run, attempts: int, once: Callable[[], T | None]) -> T | None:
+    """The capture kernel's network may still be coming up: try again after a pause."""
+    for attempt in range(1, attempts + 1):
+        outcome = once()
+        if outcome is not None:
+            return outcome
+        if attempt < attempts:  # B32: no pause after the last try
+            run.emit("network-retry", count=attempts - attempt)
+            run.host.sleep(RETRY_PAUSE)
+    return None
+
+
+def quietly(action: Callable[[], object]) -> None:
+    """Best-effort cleanup: its failure changes nothing about the dump."""
+    with contextlib.suppress(HostError):
+        action()
+
+
+def finish(run: Run, partial: str, final: str) -> bool:
+    """Complete file -> its real name (never over another file), durably."""
+    try:
+        run.host.fsync(partial)
+        run.host.rename(partial, final)
+        run.host.fsync(posixpath.dirname(final))
+    except HostError as exc:
+        run.tell(exc)
+        return False
+    return True
+
+
+def extract_dmesg(run: Run, path: str) -> bool:
+    assert run.makedumpfile is not None
+    run.emit("running-dmesg", vmcore=VMCORE, path=path)
+    result = run.host.run(names.dmesg_argv(run.makedumpfile, VMCORE, path),
+                          timeout=DMESG_TIMEOUT)
+    # An empty file is no kernel log, whatever makedumpfile's status says.
+    if result.ok and run.host.file_size(path):
+        return True
+    run.tell(result)
+    run.emit("dmesg-failed")
+    return False
+
+
+def send_dmesg(run: Run, label: str, send: Callable[[str], bool]) -> bool:
+    """The kernel log through a local temporary file, for a target that is not a directory."""
+    local = f"/tmp/dmesg.{label}.{run.stamp}"
+    quietly(lambda: run.host.remove(local))  # makedumpfile will not overwrite a file
+    saved = extract_dmesg(run, local) and send(local)
+    quietly(lambda: run.host.remove(local))  # B40: no leftovers in the capture kernel
+    return saved
+
+
+def progress(ctx: Context) -> Callable[[int, int], None] | None:
+    """A progress line on a terminal; nothing in the journal."""
+    stream = ctx.reporter.err
+    if ctx.reporter.json_mode or not stream.isatty():
+        return None
+    shown = [-1]
+
+    def show(done: int, total: int) -> None:
+        percent = done * 100 // total if total else 100
+        if percent == shown[0]:
+            return
+        shown[0] = percent
+        end = "\n" if done >= total else ""
+        stream.write(f"\rcopying {VMCORE}: {percent:3d}% ({done >> 20} of {total >> 20} MiB)"
+                     + end)
+        stream.flush()
+
+    return show
