@@ -141,30 +141,47 @@ class LinuxHost(RootedFiles):
         import ftplib  # brings ssl along: only when an FTP target is used
 
         label = ("ftp-stor", f"{target.host}:{remote_path}")
+
+        def failed(exc: BaseException) -> RunResult:
+            # ftplib's EOFError has no words of its own.
+            reason = str(exc) or ("connection closed by the server"
+                                  if isinstance(exc, EOFError) else type(exc).__name__)
+            return RunResult(label, 1, "", _without(reason, target.password))
+
+        ftp = ftplib.FTP()
         try:
-            ftp = ftplib.FTP()
             ftp.connect(target.host, target.port, timeout=_FTP_TIMEOUT)
             ftp.login(target.user or "anonymous", target.password or "anonymous@")
-        except (OSError, ftplib.Error) as exc:
-            return PipelineResult((RunResult(label, 1, "", str(exc)),))
+        except ftplib.all_errors as exc:  # EOFError too: a server that hangs up at once
+            ftp.close()
+            return PipelineResult((failed(exc),))
+        # savecore holds this against the vmcore's size: count what the data connection
+        # took, since the server's side cannot be asked.
+        sent = 0
+
+        def count(block: bytes) -> None:
+            nonlocal sent
+            sent += len(block)
+
         producers: list[RunResult] = []
         try:
             if stages:
                 chain = self.runner.producers([self._executable(a) for a in stages])
                 try:
-                    ftp.storbinary(f"STOR {remote_path}", chain.stdout)
+                    ftp.storbinary(f"STOR {remote_path}", chain.stdout, callback=count)
                 finally:
                     producers = chain.wait()
             else:
                 with open(self.host_path(source_path or "/dev/null"), "rb") as source:
-                    ftp.storbinary(f"STOR {remote_path}", source)
+                    ftp.storbinary(f"STOR {remote_path}", source, callback=count)
             stored = RunResult(label, 0)
-        except (OSError, ftplib.Error) as exc:
-            stored = RunResult(label, 1, "", str(exc))
+        except ftplib.all_errors as exc:
+            stored = failed(exc)
         finally:
-            with contextlib.suppress(OSError, ftplib.Error):
+            with contextlib.suppress(*ftplib.all_errors):
                 ftp.quit()
-        return PipelineResult((*producers, stored))
+            ftp.close()
+        return PipelineResult((*producers, stored), sent)
 
     # -- time and logging ------------------------------------------------------------
     def now(self) -> dt.datetime:
@@ -192,3 +209,8 @@ class LinuxHost(RootedFiles):
                 sock.sendto(f"<13>{tag}: {message}".encode(), path)  # user.notice
         except OSError:
             return  # a tree without a syslog daemon: nobody to tell
+
+
+def _without(text: str, secret: str) -> str:
+    """A server may echo what it was sent; the password must not reach a message."""
+    return text.replace(secret, "********") if secret else text

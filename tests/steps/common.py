@@ -243,13 +243,20 @@ def then_command_reports(machine: TestMachine, command: str, line: str) -> None:
     assert line in _lines(result.stdout), result.stdout
 
 
-def _runs(machine: TestMachine) -> list[list[str]]:
-    runs = []
+def programs_run(machine: TestMachine) -> list[list[str]]:
+    """Every program started, alone or as a pipeline stage, in order.
+
+    The simulator records a pipeline as one effect; the sandbox's stubs record each
+    stage as it runs: both read the same here.
+    """
+    found: list[list[str]] = []
     for effect in machine.effects():
-        argv = effect.get("argv")
+        argv, stages = effect.get("argv"), effect.get("stages")
         if effect.get("op") == "run" and isinstance(argv, list):
-            runs.append([str(arg) for arg in argv])
-    return runs
+            found.append([str(arg) for arg in argv])
+        elif effect.get("op") == "pipeline" and isinstance(stages, list):
+            found += [[str(arg) for arg in stage] for stage in stages]
+    return found
 
 
 def _same_argv(wanted: list[str], argv: list[str]) -> bool:
@@ -268,22 +275,24 @@ def then_kexec_argv(machine: TestMachine, argv: str) -> None:
     import shlex
 
     wanted = shlex.split(argv)
-    runs = _runs(machine)
+    runs = programs_run(machine)
     assert any(_same_argv(wanted, run) for run in runs), runs
 
 
 @then(parsers.parse('"{program}" was not run'))
+@then(parsers.parse('"{program}" never ran'))
 def then_not_run(machine: TestMachine, program: str) -> None:
     import os
 
-    runs = _runs(machine)
+    runs = programs_run(machine)
     assert not any(os.path.basename(argv[0]) == program for argv in runs), runs
 
 
 @then(parsers.parse('"{program}" was run {count:d} times'))
+@then(parsers.parse('"{program}" ran {count:d} times'))
 @then(parsers.parse('"{program}" was run {count:d} time'))
 def then_run_count(machine: TestMachine, program: str, count: int) -> None:
     import os
 
-    runs = [argv for argv in _runs(machine) if os.path.basename(argv[0]) == program]
+    runs = [argv for argv in programs_run(machine) if os.path.basename(argv[0]) == program]
     assert len(runs) == count, runs

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pytest_bdd import given, parsers, then, when
 
-from tests.steps.common import CONFIG
+from tests.steps.common import CONFIG, programs_run
 from tests.steps.machine import CliResult, TestMachine
 
 PANIC_LINE = b"Kernel panic - not syncing"
@@ -40,19 +40,8 @@ def _last(machine: TestMachine) -> CliResult:
     return machine.last
 
 
-def _argvs(machine: TestMachine) -> list[list[str]]:
-    """Every program started, alone or as a pipeline stage, in order."""
-    found: list[list[str]] = []
-    for effect in machine.effects():
-        if effect.get("op") == "run":
-            found.append([str(word) for word in effect["argv"]])  # type: ignore[attr-defined]
-        elif effect.get("op") == "pipeline":
-            found += [[str(w) for w in stage] for stage in effect["stages"]]  # type: ignore[attr-defined]
-    return found
-
-
 def _runs_of(machine: TestMachine, program: str) -> list[list[str]]:
-    return [argv for argv in _argvs(machine) if os.path.basename(argv[0]) == program]
+    return [argv for argv in programs_run(machine) if os.path.basename(argv[0]) == program]
 
 
 # -- Given ---------------------------------------------------------------------------------------
@@ -189,17 +178,6 @@ def then_run_with(machine: TestMachine, program: str, words: str) -> None:
     assert any(argv[i:i + len(wanted)] == wanted
                for argv in runs for i in range(len(argv))), runs
 
-
-@then(parsers.parse('"{program}" never ran'))
-def then_never_ran(machine: TestMachine, program: str) -> None:
-    runs = _runs_of(machine, program)
-    assert not runs, runs
-
-
-@then(parsers.parse('"{program}" ran {count:d} times'))
-def then_run_count(machine: TestMachine, program: str, count: int) -> None:
-    runs = _runs_of(machine, program)
-    assert len(runs) == count, runs
 
 
 @then(parsers.parse("the clock advanced by {seconds:d} seconds since the crash"))

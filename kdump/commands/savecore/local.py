@@ -1,0 +1,148 @@
+"""savecore into KDUMP_COREDIR: a local directory, or an NFS export mounted there."""
+
+from __future__ import annotations
+
+from backends.base import HostError, RunResult
+from kdump import dumpname as names
+from kdump.cmdline import render_argv
+from kdump.commands.savecore.common import (
+    VMCORE,
+    Run,
+    completed,
+    extract_dmesg,
+    finish,
+    quietly,
+    retrying,
+)
+
+NFS_TIMEOUT = 600
+DUMP_MODE, DIR_MODE = 0o600, 0o700
+
+
+def save_local(run: Run) -> bool:
+    config = run.ctx.config
+    if not config.nfs:
+        return _store(run, nfs=False)
+    if not _mount_nfs(run):
+        return False
+    try:
+        return _store(run, nfs=True)
+    finally:
+        umount = run.host.which("umount") or "umount"
+        if not run.execute([umount, config.kdump_coredir], timeout=NFS_TIMEOUT).ok:
+            run.emit("nfs-umount-failed")
+
+
+def _mount_nfs(run: Run) -> bool:
+    config, host = run.ctx.config, run.host
+    run.emit("nfs-mounting", nfs=config.nfs)
+    try:
+        host.mkdir(config.kdump_coredir)  # the mount point
+    except HostError as exc:
+        run.tell(exc)
+        run.emit("nfs-mount-failed", nfs=config.nfs)
+        return False
+    argv = names.nfs_mount_argv(host.which("mount") or "mount", config.nfs,
+                                config.kdump_coredir, config.nfs_timeo, config.nfs_retrans)
+
+    def mount() -> RunResult | None:
+        result = run.execute(argv, timeout=NFS_TIMEOUT)
+        return result if result.ok else None
+
+    if retrying(run, config.nfs_mount_retry, mount) is not None:
+        return True
+    run.emit("nfs-mount-failed", nfs=config.nfs)
+    return False
+
+
+def _store(run: Run, nfs: bool) -> bool:
+    config, host, base = run.ctx.config, run.host, run.coredir
+    directory = f"{base}/{run.dump_dir()}"  # what a failure names if even listing fails
+    try:
+        if not nfs:
+            host.mkdir(base)
+        name = run.dump_dir(host.listdir(base))
+        directory = f"{base}/{name}"
+        host.mkdir(directory, DIR_MODE)
+    except HostError as exc:
+        run.tell(exc)
+        if nfs:  # B31: stop here; the caller unmounts
+            run.emit("nfs-write-failed", nfs=config.nfs)
+        else:
+            run.emit("vmcore-save-failed", where=directory)
+        return False
+    if nfs:
+        run.emit("nfs-dumping", where=f"{config.nfs.rstrip('/')}/{name}")
+    _dmesg(run, directory)
+    if not _vmcore(run, directory):
+        return False
+    # The reference purges local disk only, never an export (section 4.2).
+    if not nfs and config.kdump_num_dumps > 0:
+        _purge(run, base, name)
+    return True
+
+
+def _dmesg(run: Run, directory: str) -> None:
+    if not run.dmesg_wanted:
+        return
+    partial, final = f"{directory}/dmesg-incomplete", f"{directory}/dmesg.{run.stamp}"
+    if extract_dmesg(run, partial) and finish(run, partial, final):
+        run.emit("dmesg-saved", where=directory)
+        return
+    quietly(lambda: run.host.remove(partial))
+    run.emit("dmesg-save-failed", where=directory)
+
+
+def _vmcore(run: Run, directory: str) -> bool:
+    host, config = run.host, run.ctx.config
+    if run.makedumpfile is not None:
+        partial = f"{directory}/dump-incomplete{run.extension}"
+        run.emit("running-makedumpfile", args=render_argv(config.makedump_args), vmcore=VMCORE,
+                 path=partial)
+        if _pipe_to_file(run, partial) and \
+                finish(run, partial, f"{directory}/dump.{run.stamp}{run.extension}"):
+            run.emit("vmcore-saved", where=directory)
+            return True
+        run.emit("makedumpfile-failed")
+        # The partial output would only take the space the full copy needs.
+        quietly(lambda: host.remove(partial))
+    partial = f"{directory}/vmcore-incomplete"
+    run.emit("running-cp", vmcore=VMCORE, path=partial)
+    if _copy(run, partial) and finish(run, partial, f"{directory}/vmcore.{run.stamp}"):
+        run.emit("vmcore-saved", where=directory)
+        return True
+    quietly(lambda: host.remove(partial))
+    run.emit("vmcore-save-failed", where=directory)
+    return False
+
+
+def _pipe_to_file(run: Run, partial: str) -> bool:
+    result = completed(run, lambda: run.host.pipeline(run.dump_stages(), stdout_path=partial,
+                                                      stdout_mode=DUMP_MODE))
+    return result is not None and result.bytes_written > 0
+
+
+def _copy(run: Run, partial: str) -> bool:
+    expected = run.host.file_size(VMCORE)
+    try:
+        copied = run.host.copy_file(VMCORE, partial, DUMP_MODE, progress=run.progress)
+    except HostError as exc:
+        run.tell(exc)
+        return False
+    # A size of 0 means the kernel did not say: then any bytes at all must do.
+    return copied > 0 and (not expected or copied == expected)
+
+
+def _purge(run: Run, base: str, current: str) -> None:
+    host = run.host
+    dirs = [entry for entry in host.listdir(base) if host.is_dir(f"{base}/{entry}")]
+    victims = names.retention_victims(dirs, run.ctx.config.kdump_num_dumps, current)
+    if not victims:
+        return
+    run.emit("purging", victims=" ".join(f"{base}/{victim}" for victim in victims))
+    for victim in victims:
+        path = f"{base}/{victim}"
+        try:
+            host.remove_tree(path)
+        except HostError as exc:
+            run.emit("purge-failed", path=path, reason=exc.reason)
