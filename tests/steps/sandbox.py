@@ -23,6 +23,7 @@ from contextlib import ExitStack, contextmanager
 from backends.linux import LinuxHost
 from sim import kernel_faults, stub
 from sim.machine import Machine
+from tests.ftpserver import FtpServer
 from tests.steps.machine import CliResult, TestMachine
 
 
@@ -60,6 +61,7 @@ class SandboxMachine(TestMachine):
     def host_seams(self) -> Iterator[None]:
         with ExitStack() as stack:
             stack.enter_context(self._virtual_time_and_syslog())
+            stack.enter_context(self._ftp_servers())
             stack.enter_context(kernel_faults.readonly(self._readonly_paths()))
             limit = self.machine.fault("disk-full-after")
             stack.enter_context(kernel_faults.file_size_limit(
@@ -77,6 +79,33 @@ class SandboxMachine(TestMachine):
                                     "/sys/kernel/fadump_registered")
                         if machine.path(p).exists()]
         return [str(machine.path(t)) for t in targets if os.path.lexists(machine.path(t))]
+
+    @contextmanager
+    def _ftp_servers(self) -> Iterator[None]:
+        """The machine's FTP servers, real ones on loopback, reached by their names.
+
+        The real backend speaks FTP with the standard library; only name resolution is
+        redirected (as /etc/hosts would), so every byte goes through a real FTP session.
+        """
+        import ftplib
+
+        machine = self.machine
+        hosts = [str(h) for h in machine.state.get("ftp_hosts", [])]
+        refuse = bool(machine.fault("ftp-unreachable"))
+        with ExitStack() as stack:
+            ports = {host: stack.enter_context(
+                FtpServer(machine.remote / "ftp" / host, refuse=refuse)).port for host in hosts}
+            original = ftplib.FTP.connect
+
+            def connect(ftp: ftplib.FTP, host: str = "", port: int = 0,
+                        timeout: float = -999, source_address: object = None) -> str:
+                if host in ports:
+                    host, port = "127.0.0.1", ports[host]
+                return original(ftp, host, port, timeout, source_address)  # type: ignore[arg-type]
+
+            ftplib.FTP.connect = connect  # type: ignore[assignment,method-assign]
+            stack.callback(setattr, ftplib.FTP, "connect", original)
+            yield
 
     @contextmanager
     def _virtual_time_and_syslog(self) -> Iterator[None]:
