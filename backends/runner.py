@@ -23,24 +23,40 @@ class ProducerChain:
 
     def __init__(self, stages: Sequence[Sequence[str]], env: dict[str, str] | None) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
+        # stderr to files, not pipes: a chatty stage must not block on a full pipe
+        # while we only read the last stage's stdout.
+        self.errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed in wait
         previous: IO[bytes] | None = None
-        for argv in stages:
-            proc = subprocess.Popen(list(argv), stdin=previous or subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        try:
+            for argv, err in zip(stages, self.errs, strict=True):
+                proc = subprocess.Popen(list(argv), stdin=previous or subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=err, env=env)
+                if previous is not None:
+                    previous.close()
+                previous = proc.stdout
+                self.procs.append(proc)
+        except OSError:
+            # A later stage could not start: reap the ones that did, then report it.
             if previous is not None:
                 previous.close()
-            previous = proc.stdout
-            self.procs.append(proc)
+            for proc in self.procs:
+                proc.kill()
+                proc.wait()
+            for handle in self.errs:
+                handle.close()
+            raise
         assert previous is not None
         self.stdout: IO[bytes] = previous
 
     def wait(self) -> list[RunResult]:
         self.stdout.close()
         results = []
-        for proc in self.procs:
-            _, err = proc.communicate()
+        for proc, err in zip(self.procs, self.errs, strict=True):
+            proc.wait()
+            err.seek(0)
             results.append(RunResult(tuple(str(a) for a in proc.args),  # type: ignore[union-attr]
-                                     proc.returncode, "", err.decode(errors="replace")))
+                                     proc.returncode, "", err.read().decode(errors="replace")))
+            err.close()
         return results
 
 
