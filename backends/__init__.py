@@ -32,7 +32,6 @@ def select(kind: str, *, root: str | None = None, state: str | None = None,
     if kind == "sim":
         from backends.sim import SimHost
         from sim.machine import Machine, MachineError
-        from sim.profile import DEFAULT_PROFILE, ProfileError
 
         state_dir = Path(state) if state else default_sim_state()
         try:
@@ -40,8 +39,19 @@ def select(kind: str, *, root: str | None = None, state: str | None = None,
                 if state:
                     raise BackendError(f"{state_dir} is not a simulated machine "
                                        f"(create it with: kdump-sim init {state_dir})")
-                Machine.create(state_dir, profile or DEFAULT_PROFILE)
+                _create_default(state_dir, profile)
             return SimHost(Machine(state_dir))
-        except (MachineError, ProfileError) as exc:
+        except MachineError as exc:
             raise BackendError(str(exc)) from exc
     raise BackendError(f"unknown backend {kind!r} (choose one of: {', '.join(KINDS)})")
+
+
+def _create_default(state_dir: Path, profile: str | None) -> None:
+    # The profile machinery (TOML, package resources) loads only to build a machine.
+    from sim.machine import Machine
+    from sim.profile import DEFAULT_PROFILE, ProfileError
+
+    try:
+        Machine.create(state_dir, profile or DEFAULT_PROFILE)
+    except ProfileError as exc:
+        raise BackendError(str(exc)) from exc

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from backends.base import (
     FadumpState,
@@ -18,7 +19,9 @@ from backends.base import (
 )
 from backends.power import FadumpSysfs
 from backends.rooted import RootedFiles
-from backends.runner import Runner
+
+if TYPE_CHECKING:
+    from backends.runner import Runner
 
 # kdump-config has always run with this PATH, whatever the caller had.
 SYSTEM_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -37,8 +40,17 @@ class LinuxHost(RootedFiles):
         extra = [d for d in self.env.get("PATH", "").split(":") if d] if self.root == "/" else []
         self.search_path = [*extra, *(d for d in SYSTEM_PATH if d not in extra)]
         self.env["PATH"] = ":".join(self.search_path)
-        self.runner = Runner(self.env)
+        self._runner: Runner | None = None
         self._fadump = FadumpSysfs(self)
+
+    @property
+    def runner(self) -> Runner:
+        # subprocess and tempfile cost start-up time that `status` never needs.
+        if self._runner is None:
+            from backends.runner import Runner
+
+            self._runner = Runner(self.env)
+        return self._runner
 
     # -- kernel and system facts: procfs under the root, so a sandbox tree works too --
     def uname(self) -> Uname:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from backends.base import HostError
 from kdump.checks import invalid_links, support_findings
 from kdump.cmdline import render_argv
 from kdump.context import Context
-from kdump.estimate import Estimate, EstimateInputs, estimate, initrd_version, meminfo
 from kdump.messages import USAGE_COMMANDS
-from kdump.plan import KDUMP_DIR, locate_kernel
+
+if TYPE_CHECKING:
+    from kdump.estimate import Estimate
 
 HELP = """\
 Usage:
@@ -111,6 +114,9 @@ def _real(ctx: Context, path: str) -> str:
 
 
 def crash_estimate(ctx: Context) -> Estimate:
+    from kdump.estimate import EstimateInputs, estimate, initrd_version, meminfo
+    from kdump.plan import KDUMP_DIR
+
     host, config, facts = ctx.host, ctx.config, ctx.facts
     initrd_real = _real(ctx, config.kdump_initrd)
     version = initrd_version(initrd_real)
@@ -174,6 +180,8 @@ def show(ctx: Context) -> tuple[int, dict[str, object]]:
 
 
 def test(ctx: Context) -> tuple[int, dict[str, object]]:
+    from kdump.plan import locate_kernel
+
     config, facts = ctx.config, ctx.facts
     _report_support(ctx)
     if facts.dump_mode == "fadump":
