@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol
 
 
 class HostError(Exception):
@@ -25,14 +24,12 @@ class HostError(Exception):
         self.errno = errno
 
 
-@dataclass(frozen=True)
-class Uname:
+class Uname(NamedTuple):
     release: str
     machine: str
 
 
-@dataclass(frozen=True)
-class RunResult:
+class RunResult(NamedTuple):
     argv: tuple[str, ...]
     returncode: int
     stdout: str = ""
@@ -43,8 +40,7 @@ class RunResult:
         return self.returncode == 0
 
 
-@dataclass(frozen=True)
-class PipelineResult:
+class PipelineResult(NamedTuple):
     """Outcome of ``a | b | c``: every stage's status is kept (no silent pipefail)."""
 
     stages: tuple[RunResult, ...]
@@ -59,8 +55,7 @@ class PipelineResult:
         return next((stage for stage in self.stages if not stage.ok), None)
 
 
-@dataclass(frozen=True)
-class FadumpState:
+class FadumpState(NamedTuple):
     """Firmware-assisted dump sysfs, whichever layout the kernel has."""
 
     enabled: bool
@@ -68,18 +63,19 @@ class FadumpState:
     layout: str  # "new" (/sys/kernel/fadump/...), "legacy" (/sys/kernel/fadump_*), or "none"
 
 
-@dataclass(frozen=True)
-class FtpTarget:
+class FtpTarget(NamedTuple):
     host: str
     port: int = 21
     user: str = ""
-    password: str = field(default="", repr=False)
+    password: str = ""
+
+    def __repr__(self) -> str:  # the password never reaches a log or a traceback
+        return f"FtpTarget(host={self.host!r}, port={self.port!r}, user={self.user!r})"
 
 
 ProgressCallback = Callable[[int, int], None]
 
 
-@runtime_checkable
 class Host(Protocol):
     """What kdump-config may ask of a machine."""
 

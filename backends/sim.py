@@ -16,8 +16,7 @@ from collections.abc import Sequence
 
 from backends.base import FtpTarget, HostError, PipelineResult, ProgressCallback, RunResult
 from backends.linux import LinuxHost
-from sim import tools
-from sim.machine import Machine
+from sim.machine import TOOL_DIRS, Machine
 
 
 class SimHost(LinuxHost):
@@ -105,12 +104,14 @@ class SimHost(LinuxHost):
     # -- processes -----------------------------------------------------------------------------
     def which(self, name: str) -> str | None:
         if name in self.machine.state.get("tools", []):
-            return f"{tools.TOOL_DIRS.get(name, '/usr/bin')}/{name}"
+            return f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}"
         return None
 
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, input_text: str | None = None
     ) -> RunResult:
+        from sim import tools  # emulation loads on the first program run
+
         self.machine.log_effect("run", argv=list(argv))
         stdin = (input_text or "").encode()
         outcome = tools.emulate(self.machine, self, list(argv), stdin)
@@ -120,6 +121,8 @@ class SimHost(LinuxHost):
     def run_installed(
         self, path: str, args: Sequence[str], *, timeout: float | None = None
     ) -> RunResult:
+        from sim import tools  # emulation loads on the first program run
+
         argv = (path, *args)
         self.machine.log_effect("run", argv=list(argv))
         if not self.is_executable(path):
@@ -137,6 +140,8 @@ class SimHost(LinuxHost):
         stdout_mode: int = 0o600,
         timeout: float | None = None,
     ) -> PipelineResult:
+        from sim import tools  # emulation loads on the first program run
+
         self.machine.log_effect("pipeline", stages=[list(s) for s in stages], stdout=stdout_path)
         data = b""
         results = []
@@ -174,6 +179,8 @@ class SimHost(LinuxHost):
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None,
     ) -> PipelineResult:
+        from sim import tools  # emulation loads on the first program run
+
         self.machine.log_effect("ftp-stor", host=target.host, port=target.port,
                                 user=target.user, path=remote_path)
         label = ("ftp-stor", f"{target.host}:{remote_path}")

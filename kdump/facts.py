@@ -27,7 +27,7 @@ class LinkFact:
     resolved_exists: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # made once per run: keep it cheap
 class Facts:
     release: str
     arch: str

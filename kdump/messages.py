@@ -10,8 +10,8 @@ action/success ``X.``, plain ``X``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class Severity(Enum):
@@ -22,8 +22,7 @@ class Severity(Enum):
     PLAIN = "plain"
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     code: str
     template: str  # one line; a second line (if any) goes in ``more``
     severity: Severity
@@ -182,8 +181,7 @@ def get(code: str) -> Message:
     return CATALOG[code]
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """A readiness check of `kdump-config check`: what it verifies and how to fix it."""
 
     name: str

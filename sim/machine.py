@@ -17,7 +17,6 @@ import json
 import os
 import posixpath
 import stat
-import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +29,14 @@ STATE_FILE = "state.json"
 EFFECTS_FILE = "effects.jsonl"
 SYSLOG_FILE = "syslog"
 DEFAULT_CLOCK = "2024-01-01T00:00:00"
+# Where Debian installs each tool; `which` in the simulated machine answers with these.
+TOOL_DIRS = {
+    "kexec": "/usr/sbin", "makedumpfile": "/usr/bin", "sysctl": "/usr/sbin", "ip": "/usr/bin",
+    "mount": "/usr/bin", "umount": "/usr/bin", "ssh": "/usr/bin", "scp": "/usr/bin",
+    "ssh-keygen": "/usr/bin", "ssh-copy-id": "/usr/bin", "gzip": "/usr/bin",
+    "bzip2": "/usr/bin", "xz": "/usr/bin", "lz4": "/usr/bin", "cat": "/usr/bin",
+    "mkinitramfs": "/usr/sbin",
+}
 DEFAULT_VMCORE_SIZE = 4 << 20
 EFI_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 PANIC_TEXT = "sysrq: Trigger a crash\nKernel panic - not syncing: sysrq triggered crash"
@@ -421,6 +428,8 @@ def write_vmcore(path: Path, size: int, kernel: dict[str, Any]) -> None:
     """
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + b"\x00" * 8
     machine = {"x86_64": 62, "aarch64": 183, "ppc64le": 21}.get(str(kernel.get("arch")), 62)
+    import struct
+
     header = ident + struct.pack("<HHIQQQIHHHHHH", 4, machine, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
     release = str(kernel.get("release", ""))
     dmesg = (f"[    0.000000] Linux version {release}\n"

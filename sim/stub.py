@@ -15,7 +15,7 @@ from pathlib import Path
 
 from backends.rooted import RootedFiles
 from sim import kernel_faults, tools
-from sim.machine import STATE_FILE, Machine
+from sim.machine import STATE_FILE, TOOL_DIRS, Machine
 
 STUB_TEMPLATE = "#!{python}\nimport sys\nfrom sim.stub import main\nsys.exit(main())\n"
 
@@ -80,7 +80,7 @@ def install(machine: Machine, python: str | None = None) -> None:
     """Put a stub at the target path of every tool the machine has, and of the hook."""
     script = STUB_TEMPLATE.format(python=python or sys.executable)
     for name in machine.state.get("tools", []):
-        directory = tools.TOOL_DIRS.get(name, "/usr/bin")
+        directory = TOOL_DIRS.get(name, "/usr/bin")
         machine.write(f"{directory}/{name}", script, mode=0o755)
     if machine.path(tools.KERNEL_HOOK).exists():
         machine.write(tools.KERNEL_HOOK, script, mode=0o755)

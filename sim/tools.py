@@ -58,14 +58,6 @@ class Call:
 Tool = Callable[[Call], Outcome]
 TOOLS: dict[str, Tool] = {}
 
-# Where Debian installs each tool; `which` in the simulated machine answers with these.
-TOOL_DIRS = {
-    "kexec": "/usr/sbin", "makedumpfile": "/usr/bin", "sysctl": "/usr/sbin", "ip": "/usr/bin",
-    "mount": "/usr/bin", "umount": "/usr/bin", "ssh": "/usr/bin", "scp": "/usr/bin",
-    "ssh-keygen": "/usr/bin", "ssh-copy-id": "/usr/bin", "gzip": "/usr/bin",
-    "bzip2": "/usr/bin", "xz": "/usr/bin", "lz4": "/usr/bin", "cat": "/usr/bin",
-    "mkinitramfs": "/usr/sbin",
-}
 
 
 def tool(name: str) -> Callable[[Tool], Tool]:

@@ -127,7 +127,7 @@ class TestMachine:
     # -- installed programs ---------------------------------------------------------------
     def uninstall_tool(self, name: str) -> None:
         """Take a program off the machine (kexec, sysctl, makedumpfile ...)."""
-        from sim.tools import TOOL_DIRS
+        from sim.machine import TOOL_DIRS
 
         machine = self.machine
         machine.state["tools"] = [t for t in machine.state.get("tools", []) if t != name]
