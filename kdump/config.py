@@ -489,7 +489,7 @@ def default_cmdline_append(arch: str) -> str:
     return f"{_CMDLINE_APPEND_BASE} nr_cpus=1 irqpoll usbcore.nousb"
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # made once per run: keep it cheap
+@dataclass(frozen=True, repr=False)  # made once per run: keep it cheap
 class Config:
     path: str
     use_kdump: bool
