@@ -36,6 +36,7 @@ from backends.base import HostError, PipelineResult, RunResult
 from kdump.messages import CATALOG, Severity
 from kdump.report import Reporter, render
 from sim.machine import Machine
+from tests.steps.savecore import flattened_complete
 
 VMCORE_SIZE = 96 << 10
 EARLIER = "202312310000"
@@ -215,19 +216,6 @@ def _catalog_patterns() -> list[re.Pattern[str]]:
 CATALOG_LINES = _catalog_patterns()
 
 
-def _flattened_complete(data: bytes) -> bool:
-    if not data.startswith(b"makedumpfile\0"):
-        return False
-    index = 4096
-    while index + 16 <= len(data):
-        offset, size = struct.unpack_from(">qq", data, index)
-        index += 16
-        if offset == -1 and size == -1:
-            return index == len(data)
-        index += size
-    return False
-
-
 def _lz4_stored(frame: bytes) -> bytes:
     index, out = 7, []
     while (size := struct.unpack_from("<I", frame, index)[0]) != 0:
@@ -254,7 +242,7 @@ def _complete(path: Path, vmcore: bytes) -> bool:
             data = _DECODE[match.group(2)](data)
         except Exception:  # noqa: BLE001 - a truncated stream is exactly what we look for
             return False
-    return _flattened_complete(data)
+    return flattened_complete(data)
 
 
 def _final_files(machine: Machine) -> Iterator[Path]:
