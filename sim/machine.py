@@ -18,7 +18,6 @@ import os
 import posixpath
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -327,10 +326,6 @@ class Machine:
                 return text.strip() == "1"
         return False
 
-    @contextmanager
-    def saving(self) -> Iterator[Machine]:
-        yield self
-        self.save()
 
 
 def load_profile_from_state(machine: Machine) -> Profile:
