@@ -10,27 +10,25 @@ from collections.abc import Callable, MutableMapping
 from typing import Any
 
 SyslogSink = Callable[[str, str], None]
-_configured_sink: list[SyslogSink] = []
+_configured = False
 
 
 def _to_syslog(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> str:
     # The journal gets the text alone (as the original's `logger -t NAME`);
     # the code travels as structured context for anyone reading the JSON log.
-    sink = _configured_sink[-1]
+    sink: SyslogSink = event.pop("sink")
     sink(str(event.get("tag", "kdump-config")), str(event["event"]))
     return ""
 
 
 def log_message(sink: object, tag: str, code: str, severity: str, text: str) -> None:
+    global _configured
     import structlog
 
     if not callable(sink):
         return
-    if not _configured_sink or _configured_sink[-1] is not sink:
-        _configured_sink.append(sink)
-        structlog.configure(
-            processors=[_to_syslog],
-            logger_factory=structlog.ReturnLoggerFactory(),
-            cache_logger_on_first_use=False,
-        )
-    structlog.get_logger().info(text, code=code, severity=severity, tag=tag)
+    if not _configured:
+        structlog.configure(processors=[_to_syslog],
+                            logger_factory=structlog.ReturnLoggerFactory())
+        _configured = True
+    structlog.get_logger().info(text, code=code, severity=severity, tag=tag, sink=sink)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kdump.checks import Finding, invalid_links
-from kdump.cmdline import has_param
+from kdump.cmdline import has_param, param_values
+from kdump.commands.report import crash_estimate
 from kdump.context import Context
 from kdump.facts import Facts
 from kdump.messages import CHECKS
@@ -32,8 +33,6 @@ def _result(name: str, ok: bool, detail: str, params: dict[str, object], warn: b
 
 
 def readiness(ctx: Context) -> list[CheckResult]:
-    from kdump.commands.report import crash_estimate
-
     config, facts = ctx.config, ctx.facts
     guess = crash_estimate(ctx) if facts.dump_mode == "kdump" else None
     suggested = f"{guess.size_mib}M" if guess and guess.size_mib else \
@@ -77,8 +76,8 @@ def _kdump_checks(ctx: Context, params: dict[str, object], estimate_mib: int | N
                 "supported" if facts.kexec_supported else
                 "/sys/kernel/kexec_crash_loaded does not exist", params),
         _result("crashkernel-param", has_crashkernel,
-                "crashkernel=" + ",".join(_values(facts.cmdline)) if has_crashkernel
-                else "no crashkernel= parameter in the kernel cmdline", params),
+                "crashkernel=" + ",".join(param_values(facts.cmdline, "crashkernel"))
+                if has_crashkernel else "no crashkernel= parameter in the kernel cmdline", params),
         _result("crashkernel-reserved", reserved > 0,
                 f"{reserved >> 20}M reserved at {facts.iomem_addr}" if reserved
                 else "no memory reserved (kexec_crash_size is 0)", params),
@@ -126,12 +125,6 @@ def _links_result(facts: Facts, bad_links: list[object], params: dict[str, objec
                    "match " + facts.release if not bad_links
                    else "invalid: " + ", ".join(str(link) for link in bad_links), params,
                    warn=True)
-
-
-def _values(cmdline: str) -> list[str]:
-    from kdump.cmdline import param_values
-
-    return param_values(cmdline, "crashkernel")
 
 
 def check(ctx: Context) -> tuple[int, dict[str, object]]:

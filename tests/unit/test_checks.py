@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from backends.base import FadumpState
@@ -11,6 +9,7 @@ from kdump.checks import Finding, invalid_links, link_version, support_findings
 from kdump.config import Config, load_config
 from kdump.facts import Facts, LinkFact
 from kdump.messages import CATALOG, Severity
+from tests.unit.factories import ready_facts
 
 R = "6.1.0-18-amd64"
 CONFIG_PATH = "/etc/default/kdump-tools"
@@ -34,23 +33,10 @@ GOOD_LINKS = (link(INITRD_LINK, f"/var/lib/kdump/initrd.img-{R}"),
 
 
 def facts(**changes: object) -> Facts:
-    base = Facts(
-        release=R,
-        arch="x86_64",
-        cmdline=f"BOOT_IMAGE=/boot/vmlinuz-{R} root=/dev/sda1 ro crashkernel=512M",
-        crash_ranges=((0x1000000, 0x20ffffff),),
-        kexec_supported=True,
-        kexec_loaded=False,
-        crash_size=512 << 20,
-        fadump=FadumpState(False, None, "none"),
-        secure_boot=False,
-        securelevel=False,
-        lockdown=None,
-        kexec_path="/sbin/kexec",
-        kdump_dir_is_dir=True,
-        links=GOOD_LINKS,
-    )
-    return replace(base, **changes)
+    defaults: dict[str, object] = {
+        "release": R, "kexec_path": "/sbin/kexec", "links": GOOD_LINKS,
+        "cmdline": f"BOOT_IMAGE=/boot/vmlinuz-{R} root=/dev/sda1 ro crashkernel=512M"}
+    return ready_facts(**{**defaults, **changes})
 
 
 def codes(findings: list[Finding]) -> list[str]:

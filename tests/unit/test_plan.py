@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pytest
 
-from backends.base import FadumpState
 from kdump.checks import Finding
 from kdump.config import Config, default_cmdline_append, load_config
 from kdump.facts import Facts
@@ -19,6 +18,7 @@ from kdump.plan import (
     kexec_unload_argv,
     locate_kernel,
 )
+from tests.unit.factories import ready_facts
 
 R = "6.1.0-18-amd64"
 PKG = f"/usr/lib/linux-kdump-{R}"
@@ -56,23 +56,8 @@ def config(text: str = "", arch: str = "x86_64") -> Config:
 
 
 def facts(**changes: object) -> Facts:
-    base = Facts(
-        release=R,
-        arch="x86_64",
-        cmdline=CMDLINE,
-        crash_ranges=((0x1000000, 0x20ffffff),),
-        kexec_supported=True,
-        kexec_loaded=False,
-        crash_size=512 << 20,
-        fadump=FadumpState(False, None, "none"),
-        secure_boot=False,
-        securelevel=False,
-        lockdown=None,
-        kexec_path=KEXEC,
-        kdump_dir_is_dir=True,
-        links=(),
-    )
-    return replace(base, **changes)
+    defaults: dict[str, object] = dict(release=R, cmdline=CMDLINE, kexec_path=KEXEC)
+    return ready_facts(**{**defaults, **changes})
 
 
 def codes(choice: KernelChoice) -> list[str]:
