@@ -34,10 +34,17 @@ class RunResult(NamedTuple):
     returncode: int
     stdout: str = ""
     stderr: str = ""
+    timed_out: bool = False  # stopped at its deadline: never a success, whatever it exited with
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0
+        return self.returncode == 0 and not self.timed_out
+
+
+# The status of a stage that was killed at its deadline, and of an FTP session whose
+# login the server refused (FTP's own reply code for "not logged in").
+TIMED_OUT = 124
+FTP_NOT_LOGGED_IN = 530
 
 
 class PipelineResult(NamedTuple):
@@ -53,6 +60,10 @@ class PipelineResult(NamedTuple):
     @property
     def failed_stage(self) -> RunResult | None:
         return next((stage for stage in self.stages if not stage.ok), None)
+
+    @property
+    def timed_out(self) -> bool:
+        return any(stage.timed_out for stage in self.stages)
 
 
 class FadumpState(NamedTuple):
@@ -152,9 +163,13 @@ class Host(Protocol):
         ...
 
     def copy_file(
-        self, src: str, dst: str, mode: int = 0o600, progress: ProgressCallback | None = None
+        self, src: str, dst: str, mode: int = 0o600, progress: ProgressCallback | None = None,
+        *, timeout: float | None = None,
     ) -> int:
-        """Stream ``src`` into a new file ``dst`` (zero-copy where the kernel can); bytes copied."""
+        """Stream ``src`` into a new file ``dst`` (zero-copy where the kernel can); bytes copied.
+
+        Past ``timeout`` seconds (a read that blocks included) HostError with ETIME.
+        """
         ...
 
     def fsync(self, path: str) -> None:
@@ -201,15 +216,32 @@ class Host(Protocol):
         ...
 
     # -- network services without a CLI ------------------------------------------------
+    # Each FTP operation is one session (connect, log in, act, quit), bounded by
+    # ``timeout``; a refused login is returncode FTP_NOT_LOGGED_IN.
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
-        source_path: str | None = None,
+        source_path: str | None = None, *, timeout: float | None = None,
     ) -> PipelineResult:
         """Store the output of ``stages`` (or the file ``source_path``) at ``remote_path``."""
         ...
 
+    def ftp_list(self, target: FtpTarget, directory: str, *,
+                 timeout: float | None = None) -> RunResult:
+        """The names in a remote directory, one per line in ``stdout``."""
+        ...
+
+    def ftp_rename(self, target: FtpTarget, src: str, dst: str, *,
+                   timeout: float | None = None) -> RunResult: ...
+
+    def ftp_remove(self, target: FtpTarget, path: str, *,
+                   timeout: float | None = None) -> RunResult: ...
+
     # -- time and logging ------------------------------------------------------------
     def now(self) -> _dt.datetime: ...
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never steps back, for deadlines."""
+        ...
 
     def sleep(self, seconds: float) -> None: ...
 

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
+import posixpath
+import signal
+import threading
 import time
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import IO, TYPE_CHECKING
 
 from backends.base import (
+    FTP_NOT_LOGGED_IN,
+    TIMED_OUT,
     FadumpState,
     FtpTarget,
     HostError,
     PipelineResult,
+    ProgressCallback,
     RunResult,
     Uname,
 )
@@ -21,7 +28,9 @@ from backends.power import FadumpSysfs
 from backends.rooted import RootedFiles
 
 if TYPE_CHECKING:
-    from backends.runner import Runner
+    import ftplib
+
+    from backends.runner import Program, Runner
 
 # kdump-config has always run with this PATH, whatever the caller had.
 SYSTEM_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -105,16 +114,24 @@ class LinuxHost(RootedFiles):
                 return candidate
         return None
 
-    def _executable(self, argv: Sequence[str]) -> list[str]:
-        """argv with its program mapped from a target path to where it lives here."""
-        program = argv[0] if "/" in argv[0] else (self.which(argv[0]) or argv[0])
-        return [self.host_path(program) if program.startswith("/") else program, *argv[1:]]
+    def _program(self, argv: Sequence[str]) -> Program:
+        """What to execute here for ``argv``: argv[0] stays the name it is invoked as.
+
+        Only the file to execute is mapped (and, under a root, resolved inside it);
+        a multi-call program (busybox) tells its applets apart by argv[0].
+        """
+        from backends.runner import Program
+
+        name = argv[0]
+        program = name if "/" in name else (self.which(name) or name)
+        if program.startswith("/") and self.root != "/":
+            program = self.host_path(program)
+        return Program(program, tuple(argv))
 
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, input_text: str | None = None
     ) -> RunResult:
-        result = self.runner.run(self._executable(argv), timeout=timeout, input_text=input_text)
-        return RunResult(tuple(argv), result.returncode, result.stdout, result.stderr)
+        return self.runner.run(self._program(argv), timeout=timeout, input_text=input_text)
 
     def run_installed(
         self, path: str, args: Sequence[str], *, timeout: float | None = None
@@ -129,44 +146,40 @@ class LinuxHost(RootedFiles):
         stdout_mode: int = 0o600,
         timeout: float | None = None,
     ) -> PipelineResult:
-        stages = [self._executable(argv) for argv in stages]
+        programs = [self._program(argv) for argv in stages]
         if stdout_path is None:
-            return self.runner.pipeline(stages, timeout=timeout)
+            return self.runner.pipeline(programs, timeout=timeout)
         try:
             fd = os.open(self.host_path(stdout_path, follow_last=False),
                          os.O_WRONLY | os.O_CREAT | os.O_EXCL, stdout_mode)
         except OSError as exc:
             raise HostError("create", stdout_path, exc.strerror or str(exc), exc.errno) from exc
         try:
-            result = self.runner.pipeline(stages, stdout_fd=fd, timeout=timeout)
+            result = self.runner.pipeline(programs, stdout_fd=fd, timeout=timeout)
             os.fsync(fd)
             size = os.fstat(fd).st_size
         finally:
             os.close(fd)
         return PipelineResult(result.stages, size)
 
+    def copy_file(
+        self, src: str, dst: str, mode: int = 0o600, progress: ProgressCallback | None = None,
+        *, timeout: float | None = None,
+    ) -> int:
+        """As the file layer's copy, but a read that blocks cannot outlive ``timeout``."""
+        with _alarm(timeout, "copy", dst):
+            return super().copy_file(src, dst, mode, progress)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
     # -- FTP through the standard library: the password never appears in argv -----------
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
-        source_path: str | None = None,
+        source_path: str | None = None, *, timeout: float | None = None,
     ) -> PipelineResult:
-        import ftplib  # brings ssl along: only when an FTP target is used
-
         label = ("ftp-stor", f"{target.host}:{remote_path}")
-
-        def failed(exc: BaseException) -> RunResult:
-            # ftplib's EOFError has no words of its own.
-            reason = str(exc) or ("connection closed by the server"
-                                  if isinstance(exc, EOFError) else type(exc).__name__)
-            return RunResult(label, 1, "", _without(reason, target.password))
-
-        ftp = ftplib.FTP()
-        try:
-            ftp.connect(target.host, target.port, timeout=_FTP_TIMEOUT)
-            ftp.login(target.user or "anonymous", target.password or "anonymous@")
-        except ftplib.all_errors as exc:  # EOFError too: a server that hangs up at once
-            ftp.close()
-            return PipelineResult((failed(exc),))
+        deadline = None if timeout is None else time.monotonic() + timeout
         # savecore holds this against the vmcore's size: count what the data connection
         # took, since the server's side cannot be asked.
         sent = 0
@@ -175,25 +188,99 @@ class LinuxHost(RootedFiles):
             nonlocal sent
             sent += len(block)
 
-        producers: list[RunResult] = []
+        if not stages:
+            try:
+                source = open(self.host_path(source_path or "/dev/null"), "rb")  # noqa: SIM115
+            except (OSError, HostError) as exc:
+                return PipelineResult((RunResult(label, 1, "", f"{source_path}: {exc}"),))
+            with source:
+                stored = self._ftp(target, label, deadline, lambda ftp: ftp.storbinary(
+                    f"STOR {remote_path}", _Bounded(source, deadline), callback=count))
+            return PipelineResult((stored,), sent)
+        chain = self.runner.producers([self._program(a) for a in stages], timeout=timeout)
+        if chain.failed is not None or chain.stdout is None:
+            return PipelineResult(tuple(chain.wait()))
+        stream = chain.stdout
         try:
-            if stages:
-                chain = self.runner.producers([self._executable(a) for a in stages])
-                try:
-                    ftp.storbinary(f"STOR {remote_path}", chain.stdout, callback=count)
-                finally:
-                    producers = chain.wait()
-            else:
-                with open(self.host_path(source_path or "/dev/null"), "rb") as source:
-                    ftp.storbinary(f"STOR {remote_path}", source, callback=count)
-            stored = RunResult(label, 0)
+            stored = self._ftp(target, label, deadline, lambda ftp: ftp.storbinary(
+                f"STOR {remote_path}", _Bounded(stream, deadline), callback=count))
+        finally:
+            producers = chain.wait()
+        return PipelineResult((*producers, stored), sent)
+
+    def ftp_list(self, target: FtpTarget, directory: str, *,
+                 timeout: float | None = None) -> RunResult:
+        label = ("ftp-nlst", f"{target.host}:{directory}")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        names: list[str] = []
+
+        def nlst(ftp: ftplib.FTP) -> object:
+            names.extend(posixpath.basename(n.rstrip("/")) for n in ftp.nlst(directory))
+            return None
+
+        listed = self._ftp(target, label, deadline, nlst)
+        return listed._replace(stdout="".join(f"{n}\n" for n in names)) if listed.ok else listed
+
+    def ftp_rename(self, target: FtpTarget, src: str, dst: str, *,
+                   timeout: float | None = None) -> RunResult:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        return self._ftp(target, ("ftp-rename", f"{target.host}:{src}", dst), deadline,
+                         lambda ftp: ftp.rename(src, dst))
+
+    def ftp_remove(self, target: FtpTarget, path: str, *,
+                   timeout: float | None = None) -> RunResult:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        return self._ftp(target, ("ftp-delete", f"{target.host}:{path}"), deadline,
+                         lambda ftp: ftp.delete(path))
+
+    def _ftp(self, target: FtpTarget, label: tuple[str, ...], deadline: float | None,
+             action: Callable[[ftplib.FTP], object]) -> RunResult:
+        """One session: connect, log in, ``action``, quit; every wait bounded."""
+        import ftplib  # brings ssl along: only when an FTP target is used
+
+        def failed(exc: BaseException, status: int = 1) -> RunResult:
+            # ftplib's EOFError has no words of its own.
+            reason = str(exc) or ("connection closed by the server"
+                                  if isinstance(exc, EOFError) else type(exc).__name__)
+            return RunResult(label, status, "", _without(reason, target.password))
+
+        def wait() -> float:
+            if deadline is None:
+                return _FTP_TIMEOUT
+            return max(min(_FTP_TIMEOUT, deadline - time.monotonic()), 0.001)
+
+        ftp = ftplib.FTP()
+        try:
+            ftp.connect(target.host, target.port, timeout=wait())
+            ftp.login(target.user or "anonymous", target.password or "anonymous@")
+        except ftplib.error_perm as exc:
+            ftp.close()
+            refused = str(exc).startswith(str(FTP_NOT_LOGGED_IN))
+            return failed(exc, FTP_NOT_LOGGED_IN if refused else 1)
+        except ftplib.all_errors as exc:  # EOFError too: a server that hangs up at once
+            ftp.close()
+            return failed(exc)
+        try:
+            if ftp.sock is not None:
+                ftp.sock.settimeout(wait())
+            action(ftp)
+            result = RunResult(label, 0)
+        except _Expired:
+            result = RunResult(label, TIMED_OUT, "", "stopped: the deadline passed",
+                               timed_out=True)
+        except ftplib.error_perm as exc:
+            refused = str(exc).startswith(str(FTP_NOT_LOGGED_IN))
+            result = failed(exc, FTP_NOT_LOGGED_IN if refused else 1)
         except ftplib.all_errors as exc:
-            stored = failed(exc)
+            result = failed(exc)
         finally:
             with contextlib.suppress(*ftplib.all_errors):
                 ftp.quit()
             ftp.close()
-        return PipelineResult((*producers, stored), sent)
+        if deadline is not None and time.monotonic() >= deadline and result.ok:
+            # A transfer that ran into its deadline is not a transfer that finished.
+            result = result._replace(returncode=TIMED_OUT, timed_out=True)
+        return result
 
     # -- time and logging ------------------------------------------------------------
     def now(self) -> dt.datetime:
@@ -226,3 +313,44 @@ class LinuxHost(RootedFiles):
 def _without(text: str, secret: str) -> str:
     """A server may echo what it was sent; the password must not reach a message."""
     return text.replace(secret, "********") if secret else text
+
+
+class _Expired(Exception):
+    """The deadline passed in the middle of a transfer."""
+
+
+class _Bounded:
+    """A binary stream that ends the transfer with _Expired once the deadline has passed."""
+
+    def __init__(self, stream: IO[bytes], deadline: float | None) -> None:
+        self.stream = stream
+        self.deadline = deadline
+
+    def read(self, size: int = -1) -> bytes:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise _Expired
+        return self.stream.read(size)
+
+
+@contextlib.contextmanager
+def _alarm(timeout: float | None, operation: str, path: str) -> Iterator[None]:
+    """Interrupt a blocking system call (a read of /proc/vmcore) after ``timeout`` seconds.
+
+    SIGALRM only reaches the main thread; elsewhere the copy runs unbounded, as before.
+    """
+    if timeout is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, max(timeout, 0.001))
+    try:
+        yield
+    except _Expired:
+        raise HostError(operation, path, f"timed out after {timeout:g} s", errno.ETIME) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

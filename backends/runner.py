@@ -3,6 +3,17 @@
 argv lists only: a configuration value is data and never reaches a shell.
 Pipelines are connected process to process (the bytes never pass through
 Python), and every stage's exit status is kept.
+
+Three rules hold for every process started here:
+
+* argv[0] is the name the program is invoked as; where the file lives on this
+  host is passed separately (``Program.executable``), so a multi-call program
+  (busybox) still knows which applet it is.
+* A chain never waits on a stage that could not start: the stages that did start
+  are stopped at once (they could never finish a broken chain).
+* A deadline covers the whole chain: when it passes, every stage still running
+  is killed and reported ``timed_out`` (never a success, whatever it exits with).
+  Output goes to files, not pipes Python must drain, so nothing blocks after a kill.
 """
 
 from __future__ import annotations
@@ -10,53 +21,151 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
+import time
 from collections.abc import Mapping, Sequence
-from typing import IO
+from typing import IO, NamedTuple
 
-from backends.base import HostError, PipelineResult, RunResult
+from backends.base import TIMED_OUT, HostError, PipelineResult, RunResult
 
 _NOT_FOUND = 127
+_NOT_EXECUTABLE = 126
+
+
+class Program(NamedTuple):
+    """A process to start: the file to execute on this host, and its argv."""
+
+    executable: str
+    argv: tuple[str, ...]  # argv[0]: the name the program is invoked as
+
+    @classmethod
+    def of(cls, argv: Sequence[str]) -> Program:
+        """``argv`` as it stands: a bare name is looked up on PATH."""
+        return cls(argv[0], tuple(argv))
+
+
+def _deadline(timeout: float | None) -> float | None:
+    return None if timeout is None else time.monotonic() + max(timeout, 0.0)
+
+
+def _start(program: Program, stdin: int | IO[bytes] | None, stdout: int | IO[bytes] | None,
+           stderr: IO[bytes], env: dict[str, str] | None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(list(program.argv), executable=program.executable, stdin=stdin,
+                            stdout=stdout, stderr=stderr, env=env)
+
+
+def _not_started(program: Program, exc: OSError) -> RunResult:
+    status = _NOT_FOUND if isinstance(exc, FileNotFoundError) else _NOT_EXECUTABLE
+    return RunResult(program.argv, status, "", f"{program.argv[0]}: {exc.strerror or exc}\n")
+
+
+def _stop(procs: Sequence[subprocess.Popen[bytes]]) -> set[int]:
+    """Kill every process still running; the indexes of those that were."""
+    killed = set()
+    for index, proc in enumerate(procs):
+        if proc.poll() is None:
+            proc.kill()
+            killed.add(index)
+    for proc in procs:
+        proc.wait()
+    return killed
+
+
+def _wait(procs: Sequence[subprocess.Popen[bytes]], deadline: float | None) -> set[int]:
+    """Wait for every process until the deadline; the indexes of those killed at it."""
+    for proc in procs:
+        remaining = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+        try:
+            proc.wait(timeout=remaining)
+        except subprocess.TimeoutExpired:
+            return _stop(procs)
+    return set()
+
+
+def _result(program: Program, proc: subprocess.Popen[bytes], err: IO[bytes], stdout: str,
+            killed: bool, timeout: float | None, broken: RunResult | None = None) -> RunResult:
+    err.seek(0)
+    stderr = err.read().decode(errors="replace")
+    if broken is not None and proc.returncode != 0:
+        stderr += f"{program.argv[0]}: stopped: {broken.argv[0]} could not start\n"
+    if killed:
+        stderr += f"{program.argv[0]}: killed: still running after {timeout:g} s\n"
+        return RunResult(program.argv, TIMED_OUT, stdout, stderr, timed_out=True)
+    return RunResult(program.argv, proc.returncode, stdout, stderr)
 
 
 class ProducerChain:
-    """Processes piped into each other whose final output Python reads (for FTP)."""
+    """Processes piped into each other whose final output Python reads (for FTP).
 
-    def __init__(self, stages: Sequence[Sequence[str]], env: dict[str, str] | None) -> None:
+    ``failed`` is set when a stage could not start (the others are stopped then);
+    past ``timeout`` a watchdog kills the stages, so the reader sees the end of
+    the stream and ``wait`` reports them timed out.
+    """
+
+    def __init__(self, stages: Sequence[Program], env: dict[str, str] | None,
+                 timeout: float | None = None) -> None:
+        self.stages = list(stages)
+        self.timeout = timeout
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.failed: RunResult | None = None
+        self.killed: set[int] = set()
+        self._lock = threading.Lock()
         # stderr to files, not pipes: a chatty stage must not block on a full pipe
         # while we only read the last stage's stdout.
         self.errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed in wait
         previous: IO[bytes] | None = None
-        try:
-            for argv, err in zip(stages, self.errs, strict=True):
-                proc = subprocess.Popen(list(argv), stdin=previous or subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE, stderr=err, env=env)
+        for program, err in zip(self.stages, self.errs, strict=True):
+            try:
+                proc = _start(program, previous or subprocess.DEVNULL, subprocess.PIPE, err,
+                              env)
+            except OSError as exc:
+                self.failed = _not_started(program, exc)
+                break
+            finally:
                 if previous is not None:
                     previous.close()
-                previous = proc.stdout
-                self.procs.append(proc)
-        except OSError:
-            # A later stage could not start: reap the ones that did, then report it.
-            if previous is not None:
-                previous.close()
-            for proc in self.procs:
-                proc.kill()
-                proc.wait()
-            for handle in self.errs:
-                handle.close()
-            raise
-        assert previous is not None
-        self.stdout: IO[bytes] = previous
+            previous = proc.stdout
+            self.procs.append(proc)
+        if self.failed is not None:
+            _stop(self.procs)
+            previous = None
+        self.stdout: IO[bytes] | None = previous
+        self._started = time.monotonic()
+        self._watchdog: threading.Timer | None = None
+        if timeout is not None and self.failed is None:
+            self._watchdog = threading.Timer(max(timeout, 0.0), self._expire)
+            self._watchdog.daemon = True
+            self._watchdog.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.killed = {i for i, proc in enumerate(self.procs) if proc.poll() is None}
+            for index in self.killed:
+                self.procs[index].kill()
 
     def wait(self) -> list[RunResult]:
-        self.stdout.close()
+        if self.stdout is not None:
+            self.stdout.close()
+        if self._watchdog is not None:
+            # The stream has ended: what is still running gets the rest of the deadline.
+            self._watchdog.cancel()
+            assert self.timeout is not None
+            remaining = self.timeout - (time.monotonic() - self._started)
+            self.killed |= _wait(self.procs, _deadline(remaining))
+        else:
+            for proc in self.procs:
+                proc.wait()
         results = []
-        for proc, err in zip(self.procs, self.errs, strict=True):
-            proc.wait()
-            err.seek(0)
-            results.append(RunResult(tuple(str(a) for a in proc.args),  # type: ignore[union-attr]
-                                     proc.returncode, "", err.read().decode(errors="replace")))
-            err.close()
+        for index, program in enumerate(self.stages):
+            if index < len(self.procs):
+                results.append(_result(program, self.procs[index], self.errs[index], "",
+                                       index in self.killed, self.timeout, self.failed))
+            elif self.failed is not None and index == len(self.procs):
+                results.append(self.failed)
+            else:
+                results.append(RunResult(program.argv, _NOT_FOUND, "", "not started\n"))
+        for handle in self.errs:
+            handle.close()
         return results
 
 
@@ -65,27 +174,27 @@ class Runner:
         self.env = dict(env) if env is not None else None
 
     def run(
-        self, argv: Sequence[str], *, timeout: float | None = None, input_text: str | None = None
+        self, program: Program, *, timeout: float | None = None, input_text: str | None = None
     ) -> RunResult:
-        args = tuple(argv)
+        stdin: IO[bytes] | None = None
+        if input_text is not None:
+            # From a file, not a pipe: nothing to feed while we wait for the deadline.
+            stdin = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+            stdin.write(input_text.encode())
+            stdin.seek(0)
         try:
-            done = subprocess.run(
-                list(args), input=input_text, capture_output=True, text=True,
-                timeout=timeout, env=self.env, check=False,
-                stdin=subprocess.DEVNULL if input_text is None else None,
-            )
-        except FileNotFoundError as exc:
-            return RunResult(args, _NOT_FOUND, "", str(exc))
-        except subprocess.TimeoutExpired:
-            return RunResult(args, 124, "", f"timed out after {timeout} s")
-        return RunResult(args, done.returncode, done.stdout, done.stderr)
+            return self._chain([program], stdin=stdin, timeout=timeout).stages[0]
+        finally:
+            if stdin is not None:
+                stdin.close()
 
-    def producers(self, stages: Sequence[Sequence[str]]) -> ProducerChain:
-        return ProducerChain(stages, self.env)
+    def producers(self, stages: Sequence[Program], *, timeout: float | None = None
+                  ) -> ProducerChain:
+        return ProducerChain(stages, self.env, timeout)
 
     def pipeline(
         self,
-        stages: Sequence[Sequence[str]],
+        stages: Sequence[Program],
         *,
         stdout_fd: int | None = None,
         timeout: float | None = None,
@@ -93,55 +202,64 @@ class Runner:
         """Run ``stages`` as a pipe chain; the last writes to ``stdout_fd`` (or is captured)."""
         if not stages:
             raise HostError("pipeline", "-", "no stages")
-        procs: list[subprocess.Popen[bytes]] = []
+        return self._chain(stages, stdout_fd=stdout_fd, timeout=timeout)
+
+    def _chain(self, stages: Sequence[Program], *, stdin: IO[bytes] | None = None,
+               stdout_fd: int | None = None, timeout: float | None = None) -> PipelineResult:
+        deadline = _deadline(timeout)
         errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed below
-        failures: dict[int, RunResult] = {}
+        captured = tempfile.TemporaryFile() if stdout_fd is None else None  # noqa: SIM115
+        procs: list[subprocess.Popen[bytes]] = []
+        failed: RunResult | None = None
         previous: int | None = None
         try:
-            for index, argv in enumerate(stages):
+            for index, program in enumerate(stages):
                 last = index == len(stages) - 1
-                out: int | None = (stdout_fd if stdout_fd is not None else subprocess.PIPE) \
-                    if last else subprocess.PIPE
+                out: int | IO[bytes] | None = subprocess.PIPE
+                if last:
+                    out = stdout_fd if stdout_fd is not None else captured
+                source: int | IO[bytes] = previous if previous is not None else \
+                    (stdin if stdin is not None else subprocess.DEVNULL)
                 try:
-                    proc = subprocess.Popen(
-                        list(argv), stdin=previous if previous is not None else subprocess.DEVNULL,
-                        stdout=out, stderr=errs[index], env=self.env,
-                    )
+                    proc = _start(program, source, out, errs[index], self.env)
                 except OSError as exc:
-                    failures[index] = RunResult(tuple(argv), _NOT_FOUND, "", str(exc))
+                    failed = _not_started(program, exc)
                     break
-                if previous is not None:
-                    os.close(previous)
-                previous = None
+                finally:
+                    # Ours is never needed again: with it closed, a writer whose reader
+                    # could not start gets EPIPE instead of blocking forever.
+                    if previous is not None:
+                        os.close(previous)
+                    previous = None
                 procs.append(proc)
                 if not last and proc.stdout is not None:
                     # Hand the read end to the next stage, and drop our copy of it there.
                     previous = os.dup(proc.stdout.fileno())
                     proc.stdout.close()
-            captured = b""
-            if procs and procs[-1].stdout is not None and len(procs) == len(stages):
-                captured = procs[-1].stdout.read()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
         finally:
             if previous is not None:
                 os.close(previous)
+        # A chain with a stage missing can never complete: stop the others now.
+        if failed is None:
+            killed = _wait(procs, deadline)
+        else:
+            _stop(procs)
+            killed = set()
+        stdout = ""
+        if captured is not None:
+            captured.seek(0)
+            stdout = captured.read().decode(errors="replace")
+            captured.close()
         results: list[RunResult] = []
-        for index, argv in enumerate(stages):
-            if index in failures:
-                results.append(failures[index])
-                continue
-            if index >= len(procs):
-                results.append(RunResult(tuple(argv), _NOT_FOUND, "", "not started"))
-                continue
-            errs[index].seek(0)
-            stderr = errs[index].read().decode(errors="replace")
-            stdout = captured.decode(errors="replace") if index == len(stages) - 1 else ""
-            results.append(RunResult(tuple(argv), procs[index].returncode, stdout, stderr))
+        for index, program in enumerate(stages):
+            if index < len(procs):
+                results.append(_result(program, procs[index], errs[index],
+                                       stdout if index == len(stages) - 1 else "",
+                                       index in killed, timeout, failed))
+            elif failed is not None and index == len(procs):
+                results.append(failed)
+            else:
+                results.append(RunResult(program.argv, _NOT_FOUND, "", "not started\n"))
         for handle in errs:
             handle.close()
         return PipelineResult(tuple(results))

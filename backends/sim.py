@@ -12,11 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import posixpath
 from collections.abc import Sequence
+from pathlib import Path
 
-from backends.base import FtpTarget, HostError, PipelineResult, ProgressCallback, RunResult
+from backends.base import (
+    FTP_NOT_LOGGED_IN,
+    TIMED_OUT,
+    FtpTarget,
+    HostError,
+    PipelineResult,
+    ProgressCallback,
+    RunResult,
+)
 from backends.linux import LinuxHost
 from sim.machine import TOOL_DIRS, Machine
+
+VMCORE = "/proc/vmcore"
 
 
 class SimHost(LinuxHost):
@@ -70,10 +82,16 @@ class SimHost(LinuxHost):
         super().symlink(target, link)
 
     def copy_file(
-        self, src: str, dst: str, mode: int = 0o600, progress: ProgressCallback | None = None
+        self, src: str, dst: str, mode: int = 0o600, progress: ProgressCallback | None = None,
+        *, timeout: float | None = None,
     ) -> int:
         self._refuse_write(dst, "create")
         self.machine.log_effect("copy", src=src, dst=dst)
+        if src == VMCORE and self.machine.fault("vmcore-hang"):
+            # The read blocks: the new file stays empty until the deadline stops the copy.
+            self._write_new(dst, b"", mode)
+            self._wait_forever(["cp", src, dst], timeout)
+            raise HostError("copy", dst, f"timed out after {timeout:g} s", errno.ETIME)
         budget = self.machine.fault("disk-full-after")
         if budget is None:
             return super().copy_file(src, dst, mode, progress)
@@ -86,6 +104,24 @@ class SimHost(LinuxHost):
                 progress(done, total)
 
         return super().copy_file(src, dst, mode, guard)
+
+    # -- programs that never finish (the "hang" and "vmcore-hang" faults) ---------------------
+    def _hangs(self, argv: Sequence[str]) -> bool:
+        armed = self.machine.fault("hang")
+        return bool(armed) and os.path.basename(argv[0]) in _as_list(armed)
+
+    def _wait_forever(self, argv: Sequence[str], timeout: float | None) -> None:
+        """A program that never finishes: only a deadline ends it (in virtual time)."""
+        self.machine.log_effect("hang", argv=list(argv), timeout=timeout)
+        if timeout is None:
+            # Here a real machine would wait forever; say so instead of pretending.
+            raise HostError("wait", argv[0], "never finishes, and no deadline was set")
+        self.machine.advance(timeout)
+
+    def _killed(self, argv: Sequence[str], timeout: float | None) -> RunResult:
+        return RunResult(tuple(argv), TIMED_OUT, "",
+                         f"{argv[0]}: killed: still running after {timeout:g} s\n",
+                         timed_out=True)
 
     def remove(self, path: str) -> None:
         self._refuse_write(path, "remove")
@@ -113,6 +149,9 @@ class SimHost(LinuxHost):
         from sim import tools  # emulation loads on the first program run
 
         self.machine.log_effect("run", argv=list(argv))
+        if self._hangs(argv):
+            self._wait_forever(argv, timeout)
+            return self._killed(argv, timeout)
         stdin = (input_text or "").encode()
         outcome = tools.emulate(self.machine, self, list(argv), stdin)
         return RunResult(tuple(argv), outcome.returncode,
@@ -140,25 +179,33 @@ class SimHost(LinuxHost):
         stdout_mode: int = 0o600,
         timeout: float | None = None,
     ) -> PipelineResult:
-        from sim import tools  # emulation loads on the first program run
-
         self.machine.log_effect("pipeline", stages=[list(s) for s in stages], stdout=stdout_path)
-        data = b""
-        results = []
-        for argv in stages:
-            outcome = tools.emulate(self.machine, self, list(argv), data)
-            data = outcome.stdout
-            results.append(RunResult(tuple(argv), outcome.returncode, "", outcome.stderr))
+        data, results = self._stages(stages, b"", timeout)
         if stdout_path is None:
             last = results[-1]
-            results[-1] = RunResult(last.argv, last.returncode, data.decode(errors="replace"),
-                                    last.stderr)
+            results[-1] = last._replace(stdout=data.decode(errors="replace"))
             return PipelineResult(tuple(results))
         self._refuse_write(stdout_path, "create")
         written = self._write_new(stdout_path, data, stdout_mode)
         if written < len(data):
             results.append(RunResult(("write", stdout_path), 1, "", "No space left on device"))
         return PipelineResult(tuple(results), written)
+
+    def _stages(self, stages: Sequence[Sequence[str]], data: bytes, timeout: float | None,
+                ) -> tuple[bytes, list[RunResult]]:
+        """Emulate a chain; from a stage that never finishes on, the deadline kills all."""
+        from sim import tools  # emulation loads on the first program run
+
+        results: list[RunResult] = []
+        for index, argv in enumerate(stages):
+            if self._hangs(argv):
+                self._wait_forever(argv, timeout)
+                results += [self._killed(rest, timeout) for rest in stages[index:]]
+                return b"", results
+            outcome = tools.emulate(self.machine, self, list(argv), data)
+            data = outcome.stdout
+            results.append(RunResult(tuple(argv), outcome.returncode, "", outcome.stderr))
+        return data, results
 
     def _write_new(self, path: str, data: bytes, mode: int) -> int:
         """Create ``path`` with ``data``, short when the disk-full fault is armed."""
@@ -177,36 +224,103 @@ class SimHost(LinuxHost):
 
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
-        source_path: str | None = None,
+        source_path: str | None = None, *, timeout: float | None = None,
     ) -> PipelineResult:
-        from sim import tools  # emulation loads on the first program run
-
         self.machine.log_effect("ftp-stor", host=target.host, port=target.port,
                                 user=target.user, path=remote_path)
         label = ("ftp-stor", f"{target.host}:{remote_path}")
         results: list[RunResult] = []
         data = b""
         if stages:
-            for argv in stages:
-                outcome = tools.emulate(self.machine, self, list(argv), data)
-                data = outcome.stdout
-                results.append(RunResult(tuple(argv), outcome.returncode, "", outcome.stderr))
+            data, results = self._stages(stages, b"", timeout)
         elif source_path is not None:
+            if source_path == VMCORE and self.machine.fault("vmcore-hang"):
+                self._wait_forever(["ftp-stor", source_path], timeout)
+                return PipelineResult((self._killed(label, timeout),))
             data = self.read_bytes(source_path) or b""
-        if target.host not in self.machine.state.get("ftp_hosts", []) or \
-                self.machine.fault("ftp-unreachable"):
-            results.append(RunResult(label, 1, "", f"ftp: connect to {target.host}: "
-                                                   "Connection timed out"))
-            return PipelineResult(tuple(results))
-        store = self.machine.remote / "ftp" / target.host / remote_path.lstrip("/")
+        refused = self._ftp_refused(target, label)
+        if refused is not None:
+            return PipelineResult((*results, refused))
+        store = self._ftp_path(target.host, remote_path)
+        if store is None:
+            return PipelineResult((*results, RunResult(label, 1, "", f"553 {remote_path}: "
+                                                       "Permission denied")))
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_bytes(data)
         results.append(RunResult(label, 0))
         return PipelineResult(tuple(results), len(data))
 
+    def ftp_list(self, target: FtpTarget, directory: str, *,
+                 timeout: float | None = None) -> RunResult:
+        self.machine.log_effect("ftp-nlst", host=target.host, path=directory)
+        label = ("ftp-nlst", f"{target.host}:{directory}")
+        refused = self._ftp_refused(target, label)
+        if refused is not None:
+            return refused
+        folder = self._ftp_path(target.host, directory)
+        if folder is None or not folder.is_dir():
+            return RunResult(label, 1, "", f"550 {directory}: No such file or directory")
+        return RunResult(label, 0, "".join(f"{name}\n" for name in sorted(os.listdir(folder))))
+
+    def ftp_rename(self, target: FtpTarget, src: str, dst: str, *,
+                   timeout: float | None = None) -> RunResult:
+        self.machine.log_effect("ftp-rename", host=target.host, src=src, dst=dst)
+        label = ("ftp-rename", f"{target.host}:{src}", dst)
+        refused = self._ftp_refused(target, label)
+        if refused is not None:
+            return refused
+        old, new = self._ftp_path(target.host, src), self._ftp_path(target.host, dst)
+        if old is None or new is None or not old.is_file():
+            return RunResult(label, 1, "", f"550 {src}: No such file or directory")
+        os.replace(old, new)
+        return RunResult(label, 0)
+
+    def ftp_remove(self, target: FtpTarget, path: str, *,
+                   timeout: float | None = None) -> RunResult:
+        self.machine.log_effect("ftp-delete", host=target.host, path=path)
+        label = ("ftp-delete", f"{target.host}:{path}")
+        refused = self._ftp_refused(target, label)
+        if refused is not None:
+            return refused
+        victim = self._ftp_path(target.host, path)
+        if victim is None or not victim.is_file():
+            return RunResult(label, 1, "", f"550 {path}: No such file or directory")
+        victim.unlink()
+        return RunResult(label, 0)
+
+    def _ftp_refused(self, target: FtpTarget, label: tuple[str, ...]) -> RunResult | None:
+        """Why the simulated server cannot be used (unreachable, login refused), or None."""
+        if target.host not in self.machine.state.get("ftp_hosts", []) or \
+                self.machine.fault("ftp-unreachable"):
+            return RunResult(label, 1, "", f"ftp: connect to {target.host}: "
+                                           "Connection timed out")
+        if self.machine.fault("ftp-login"):
+            return RunResult(label, FTP_NOT_LOGGED_IN, "", "530 Login incorrect.")
+        return None
+
+    def _ftp_path(self, host: str, remote: str) -> Path | None:
+        """Where a remote name lands: always inside the server's own directory.
+
+        Like a chrooted FTP server, ``..`` stops at the login directory; a name that
+        still resolves outside it (through a symlink) is refused (None).
+        """
+        base = (self.machine.remote / "ftp").resolve()
+        if not host or host in (".", "..") or "/" in host or "\0" in host:
+            return None
+        home = base / host
+        inside = posixpath.normpath("/" + remote).lstrip("/")
+        store = (home / inside) if inside else home
+        resolved = store.resolve()
+        if resolved != home.resolve() and not resolved.is_relative_to(home.resolve()):
+            return None
+        return store
+
     # -- time and logging ---------------------------------------------------------------------
     def now(self) -> dt.datetime:
         return self.machine.now()
+
+    def monotonic(self) -> float:
+        return self.machine.now().timestamp()  # virtual: a hang advances it to the deadline
 
     def sleep(self, seconds: float) -> None:
         self.machine.log_effect("sleep", seconds=seconds)

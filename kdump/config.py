@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 DEFAULTS_PATH = "/etc/default/kdump-tools"
@@ -74,6 +74,7 @@ KNOWN_KEYS = (
     "FTP_PASSWORD",
     "FTP_PORT",
     "KDUMP_CONFIG",
+    "KDUMP_SAVECORE_TIMEOUT",
 )
 
 # Keys older packages read; say what took their place instead of "unknown".
@@ -84,6 +85,9 @@ _HISTORICAL_KEYS = {
 
 DEFAULT_MAKEDUMP_ARGS = "-F -c -d 31"
 DEFAULT_SSH_KEY = "/root/.ssh/kdump_id_rsa"
+# Seconds savecore may spend on all its transfers together: generous (a slow network
+# and a large dump), but finite, so the capture kernel always reaches the reboot.
+DEFAULT_SAVECORE_TIMEOUT = 6 * 3600
 
 
 class ConfigError(Exception):
@@ -519,6 +523,7 @@ class Config:
     ftp_port: str
     kdump_config: str
     values: Mapping[str, str]
+    kdump_savecore_timeout: int = DEFAULT_SAVECORE_TIMEOUT
 
 
 _INTEGER = re.compile(r"[0-9]+")
@@ -667,5 +672,78 @@ def load_config(
         ftp_port=settings.ftp_port(),
         kdump_config=settings.text("KDUMP_CONFIG"),
         values={name: assignment.value for name, assignment in last.items()},
+        kdump_savecore_timeout=settings.integer("KDUMP_SAVECORE_TIMEOUT",
+                                                DEFAULT_SAVECORE_TIMEOUT, minimum=1),
     )
+    _check_arguments(settings)
     return config, _key_warnings(assignments, path)
+
+
+# ---------------------------------------------------------------------------
+# Values that become a program's arguments
+# ---------------------------------------------------------------------------
+
+ARGUMENT_ERROR = "config-argument"
+_SECRET_KEYS = frozenset({"FTP_PASSWORD"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BLANK = re.compile(r"\s")
+
+
+def _option(value: str, program: str) -> str | None:
+    if value.startswith("-"):
+        return f"starts with '-': {program} would read it as an option"
+    return None
+
+
+def _one_word(value: str, program: str) -> str | None:
+    if _BLANK.search(value):
+        return _option(value, program) or f"contains white space: {program} would get it " \
+            "as one argument"
+    return _option(value, program)
+
+
+def _ftp_host(value: str, program: str) -> str | None:
+    host = value.partition(":")[0]
+    if not host:
+        return "has no host name before ':'"
+    if "/" in host or host in (".", ".."):
+        return f"host {host!r} is not a host name"
+    return _one_word(host, program)
+
+
+# Key -> the checks its (non-empty) value must pass, each giving the problem or None.
+# Control characters first everywhere: in an FTP setting CR/LF would end the command
+# and start another one on the server's control connection.
+_Rule = Callable[[str, str], "str | None"]
+_ARGUMENT_RULES: dict[str, tuple[tuple[str, _Rule], ...]] = {
+    "SSH": (("ssh", _one_word),),
+    "NFS": (("mount", _one_word),),
+    "FTP": (("the FTP server", _ftp_host),),
+    "FTP_USER": (),
+    "FTP_PASSWORD": (),
+}
+
+
+def _check_arguments(settings: _Settings) -> None:
+    """Reject, with file:line, a value that would reach a program as something else."""
+    for key, rules in _ARGUMENT_RULES.items():
+        value = settings.raw(key)
+        if not value:
+            continue
+        problem = None
+        if _CONTROL.search(value):
+            problem = "contains a control character (CR, LF, TAB...)"
+        for program, rule in rules:
+            if problem is None:
+                problem = rule(value, program)
+        if problem is None:
+            continue
+        # Shown escaped (a CR must not rewrite the line it is reported on), and a
+        # password never at all.
+        shown = "********" if key in _SECRET_KEYS else value.encode("unicode_escape").decode()
+        assignment = settings.assigned.get(key)
+        reason = f"{key}='{shown}' {problem}"
+        if assignment is None:
+            reason += " (set in the environment)"
+        raise ConfigError(ARGUMENT_ERROR, settings.path, assignment.line if assignment else None,
+                          reason)

@@ -91,6 +91,21 @@ COMPRESSIONS = {
 
 
 # -- HOSTTAG ---------------------------------------------------------------------------------
+_UNSAFE_TAG = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def safe_tag(hostname: str) -> str:
+    """``hostname`` as one file-name component that no program reads as an option.
+
+    Anything but letters, digits, ``.``, ``_`` and ``-`` becomes ``_`` (so no ``/``),
+    and a leading ``-`` or ``.`` does too (so no option, no ``..``, no hidden file).
+    """
+    tag = _UNSAFE_TAG.sub("_", hostname)
+    if tag[:1] in ("-", "."):
+        tag = "_" + tag[1:]
+    return tag or "_"
+
+
 def pick_ipv4(addresses: Sequence[str]) -> str | None:
     """The address that names this machine's dumps on a shared server (B41).
 
@@ -118,6 +133,25 @@ class FtpPlace:
     def file(self, prefix: str, name: str) -> str:
         """The remote file: dumps share one directory, named ``PREFIX-NAME`` (as the original)."""
         return f"{self.directory}/{prefix}-{name}"
+
+
+def ftp_partial(final: str) -> str:
+    """The name a file is uploaded under until the server holds all of it."""
+    return f"{final}-incomplete"
+
+
+def ftp_unique_stamp(stamp_text: str, prefix: str, taken: Iterable[str]) -> str:
+    """``STAMP``, else ``STAMP-1``... : no file of this run shares a name with an earlier one.
+
+    ``taken`` are the names already in the remote directory (finished or not).
+    """
+    pattern = re.compile(rf"{re.escape(prefix)}-(?:dmesg|dump|vmcore)\.(\d{{12}}(?:-\d+)?)")
+    used = set()
+    for name in taken:
+        match = pattern.match(name.rpartition("/")[2])
+        if match:
+            used.add(match.group(1))
+    return unique_name(stamp_text, used)
 
 
 def parse_ftp(value: str) -> FtpPlace:

@@ -47,6 +47,11 @@ _ALL = [
     Message("config-syntax", "{detail}", F, 1),
     Message("config-value", "{detail}", F, 1),
     Message("config-unknown-key", "{detail}", W),
+    # A value that becomes a program's argument (SSH, NFS, FTP...) and could be read as an
+    # option, leave the dump directory, or break an FTP command: rejected when the config
+    # is read, with file:line (not passed after "--": neither busybox's nor every ssh's
+    # parser honours it, and an FTP command line has no such thing).
+    Message("config-argument", "{detail}", F, 1),
     Message("backend-error", "{detail}", F, 1),
     Message("host-error", "{name}: {detail}", F, 1, syslog=True),
     # -- kdump support checks (seed) ----------------------------------------------------------
@@ -102,6 +107,11 @@ _ALL = [
     Message("compression-unsupported", "Error: Compression '{method}' not supported. "
             "Disabling compression.", P, stderr=True),
     Message("no-ip", "Unable to get IP from network", F, stderr=True),
+    Message("hostname-unsafe", "the hostname {hostname!r} cannot name a dump directory; "
+            "using {tag}", W, stderr=True),
+    Message("savecore-timeout", "{name}: savecore ran out of time (KDUMP_SAVECORE_TIMEOUT="
+            "{timeout} seconds): the transfer was stopped and unfinished files keep their "
+            "-incomplete names", F, 1, syslog=True),
     Message("hosttag-fallback", "Reverting to HOSTTAG=hostname", A, stderr=True),
     Message("makedumpfile-missing-dmesg", "makedumpfile not installed, cannot extract dmesg", W),
     Message("running-dmesg", "running makedumpfile --dump-dmesg {vmcore} {path}", A),
@@ -155,6 +165,9 @@ _ALL = [
             syslog=True),
     Message("ftp-dmesg-failed", "{name}: failed to save dmesg content via FTP in {where}", F,
             syslog=True),
+    Message("ftp-login-failed",
+            "{name}: the FTP server {host} refused the login of user {user}. Cannot save core",
+            F, 1, syslog=True),
     Message("ftp-vmcore-saved", "{name}: saved vmcore via FTP in {where}", A, syslog=True),
     Message("ftp-vmcore-failed", "{name}: failed to save vmcore via FTP in {where}", F, 1,
             syslog=True),

@@ -15,7 +15,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from backends.runner import Runner
+from backends.runner import Program, Runner
 
 _runner = Runner()
 
@@ -25,7 +25,7 @@ class KernelFaultError(Exception):
 
 
 def _mount(*args: str) -> None:
-    result = _runner.run(["mount", *args], timeout=30)
+    result = _runner.run(Program.of(["mount", *args]), timeout=30)
     if not result.ok:
         raise KernelFaultError(f"mount {' '.join(args)}: {result.stderr.strip()}")
 
@@ -39,8 +39,8 @@ def make_readonly(host_path: str) -> None:
 def release(host_path: str) -> None:
     """Undo make_readonly (a no-op when nothing is mounted there)."""
     while is_mounted(host_path):
-        if not _runner.run(["umount", host_path], timeout=30).ok:
-            _runner.run(["umount", "-l", host_path], timeout=30)
+        if not _runner.run(Program.of(["umount", host_path]), timeout=30).ok:
+            _runner.run(Program.of(["umount", "-l", host_path]), timeout=30)
 
 
 def is_mounted(host_path: str) -> bool:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from backends.rooted import RootedFiles
 from sim import kernel_faults, tools
 from sim.machine import STATE_FILE, TOOL_DIRS, Machine
 
+HANG_SECONDS = 30
 STUB_TEMPLATE = "#!{python}\nimport sys\nfrom sim.stub import main\nsys.exit(main())\n"
 
 
@@ -40,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         call = [target, *args[1:]]
         machine.log_effect("run", argv=call)
         name = os.path.basename(target)
+        if name in _armed_list(machine.fault("hang")):
+            # Never finishes, silently: only the caller's deadline ends this.  Bounded,
+            # so a caller without one still ends (and sees no output, not a success).
+            machine.log_effect("hang", argv=call)
+            time.sleep(HANG_SECONDS)
+            return 0
         if name == "umount":
             _release_readonly_mounts(machine, files)
         if target == tools.KERNEL_HOOK:
@@ -55,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"{name}: write error: {exc.strerror}\n")
         return 1
     return outcome.returncode
+
+
+def _armed_list(value: object) -> list[str]:
+    if not value:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def _write_all(fd: int, data: bytes) -> None:

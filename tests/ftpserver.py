@@ -1,7 +1,8 @@
 """A small FTP server for tests: standard library only, loopback only, bounded.
 
-It speaks what Python's ``ftplib.FTP`` needs to connect, log in, ``storbinary``
-and quit (USER, PASS, TYPE, PASV, EPSV, STOR, SIZE, NOOP, QUIT), so the real
+It speaks what Python's ``ftplib.FTP`` needs to connect, log in, ``storbinary``,
+list, rename, delete and quit (USER, PASS, TYPE, PASV, EPSV, STOR, NLST, RNFR, RNTO,
+DELE, SIZE, NOOP, QUIT), so the real
 backend's FTP upload runs against a real socket.  Stored files land under
 ``root``; like the simulated FTP server, missing directories are created.
 
@@ -16,6 +17,7 @@ ends, and on its own after ``lifetime`` seconds should a test never end it.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -48,6 +50,7 @@ class FtpServer:
         self.timeout = timeout
         self.lifetime = lifetime
         self.uploads: list[Upload] = []
+        self.renames: list[str] = []  # the new names of files renamed (RNTO)
         self.commands: list[str] = []  # every command received, PASS arguments masked
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -156,6 +159,7 @@ class _Session:
         self.user: str | None = None
         self.logged_in = False
         self.passive: socket.socket | None = None
+        self.rename_from: Path | None = None
 
     def reply(self, code: int, text: str) -> None:
         self.conn.sendall(f"{code} {text}\r\n".encode())
@@ -199,6 +203,14 @@ class _Session:
             self.stor(arg)
         elif verb == "SIZE":
             self.size(arg)
+        elif verb == "NLST":
+            self.nlst(arg)
+        elif verb == "RNFR":
+            self.rnfr(arg)
+        elif verb == "RNTO":
+            self.rnto(arg)
+        elif verb == "DELE":
+            self.dele(arg)
         else:
             self.reply(502, "command not implemented")
         return True
@@ -267,6 +279,63 @@ class _Session:
             self.reply(226, "transfer complete")
         else:
             self.reply(426, "connection closed; transfer aborted")
+
+    def nlst(self, path: str) -> None:
+        if self.passive is None:
+            self.reply(425, "use PASV or EPSV first")
+            return
+        try:
+            folder = self.server.store(path) if path.strip("/") else self.server.root
+        except ValueError:
+            folder = None
+        if folder is None or not folder.is_dir():
+            self.close_passive()
+            self.reply(550, "no such directory")
+            return
+        self.reply(150, "here comes the listing")
+        try:
+            data = self.server._track(self.passive.accept()[0])
+            try:
+                data.sendall("".join(f"{name}\r\n" for name in
+                                     sorted(os.listdir(folder))).encode())
+            finally:
+                self.server._untrack(data)
+        finally:
+            self.close_passive()
+        self.reply(226, "listing sent")
+
+    def rnfr(self, path: str) -> None:
+        try:
+            source = self.server.store(path)
+        except ValueError:
+            source = None
+        if source is None or not source.exists():
+            self.reply(550, "no such file")
+            return
+        self.rename_from = source
+        self.reply(350, "ready for RNTO")
+
+    def rnto(self, path: str) -> None:
+        source, self.rename_from = self.rename_from, None
+        if source is None:
+            self.reply(503, "send RNFR first")
+            return
+        try:
+            source.rename(self.server.store(path))
+        except (ValueError, OSError) as exc:
+            self.reply(553, f"cannot rename: {exc}")
+            return
+        with self.server._lock:
+            self.server.renames.append(path)
+        self.reply(250, "renamed")
+
+    def dele(self, path: str) -> None:
+        try:
+            self.server.store(path).unlink()
+        except (ValueError, OSError):
+            self.reply(550, "no such file")
+            return
+        self.reply(250, "deleted")
 
     def size(self, path: str) -> None:
         try:

@@ -99,6 +99,10 @@ _ABSENT: dict[str, object] = {
     "ipv4_addresses": [],
 }
 _QUIET = {"sleep", "syslog"}  # their real failure is silence: no pause, a lost log line
+# A monotonic clock cannot fail; it is read before every step (for the deadline), so
+# it is not an operation of the walk either.
+_INFALLIBLE = {"monotonic"}
+_FTP_SESSIONS = {"ftp_list", "ftp_rename", "ftp_remove"}  # each one FTP session
 
 
 @dataclass
@@ -128,7 +132,7 @@ class FailingHost:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._inner, name)
-        if not callable(attr):
+        if not callable(attr) or name in _INFALLIBLE:
             return attr
 
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -152,6 +156,8 @@ class FailingHost:
             program = os.path.basename(str(args[0][0]))
             return RunResult(tuple(args[0]), 255 if program in ("ssh", "scp") else 1, "",
                              "injected failure\n")
+        if name in _FTP_SESSIONS:
+            return RunResult((name, str(args[1])), 1, "", "injected failure\n")
         if name in ("pipeline", "ftp_upload"):
             # The processes ran; one of them says it failed (B29: whatever the others did).
             real: PipelineResult = attr(*args, **kwargs)
@@ -312,9 +318,11 @@ def _documented(target_name: str, op: Op, stage: int) -> str | None:
     if op.method == "pipeline":
         return "ssh-makedumpfile-failed" if target_name.startswith("ssh") \
             else "makedumpfile-failed"
-    if op.method == "ftp_upload":
+    if op.method in ("ftp_upload", "ftp_rename"):
         if "dmesg." in text:
             return "ftp-dmesg-failed"
+        if op.method == "ftp_rename":
+            return "ftp-makedumpfile-failed" if "-dump." in text else "ftp-vmcore-failed"
         return "ftp-makedumpfile-failed" if op.stages > 1 else "ftp-vmcore-failed"
     if op.method == "copy_file":
         return "vmcore-save-failed"
@@ -364,7 +372,8 @@ def test_the_walk_covers_every_kind_of_operation() -> None:
     methods = {op.method for ops in CLEAN_OPS.values() for op in ops}
     assert methods >= {"exists", "which", "now", "ipv4_addresses", "mkdir", "listdir", "run",
                        "pipeline", "copy_file", "rename", "fsync", "remove", "remove_tree",
-                       "file_size", "ftp_upload", "syslog", "lock"}, methods
+                       "file_size", "ftp_upload", "ftp_list", "ftp_rename", "syslog",
+                       "lock"}, methods
     programs = {os.path.basename(op.words()[0]) for ops in CLEAN_OPS.values() for op in ops
                 if op.method == "run"}
     assert programs >= {"makedumpfile", "mount", "umount", "ssh", "scp"}, programs

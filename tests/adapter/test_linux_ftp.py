@@ -61,7 +61,8 @@ def test_a_producer_chain_is_stored_and_its_bytes_counted(
     assert result.ok, result
     assert (server.root / "incoming/dump.1").read_bytes() == DATA
     assert result.bytes_written == len(DATA)
-    assert [stage.argv[0] for stage in result.stages] == [host.which("cat"), "ftp-stor"]
+    # argv[0] is the name the program was invoked as, never the resolved path.
+    assert [stage.argv[0] for stage in result.stages] == ["cat", "ftp-stor"]
     _assert_secret_kept(result)
 
 
@@ -88,7 +89,7 @@ def test_a_failing_producer_fails_the_upload(host: LinuxHost, server: FtpServer)
     result = host.ftp_upload(_target(server), "/dump.1", [["false"]])
 
     assert not result.ok
-    assert result.failed_stage is not None and result.failed_stage.argv[0] == host.which("false")
+    assert result.failed_stage is not None and result.failed_stage.argv[0] == "false"
 
 
 def test_a_wrong_password_is_a_failed_result(
@@ -162,6 +163,11 @@ def test_savecore_stores_the_vmcore_on_a_real_server(
     out, err = capsys.readouterr()
     assert status == 0, out + err
     [upload] = server.uploads
+    # Uploaded under a -incomplete name, renamed only once the server held all of it.
     assert upload.complete and upload.path.startswith("/incoming/")
-    assert (server.store(upload.path)).read_bytes() == DATA
+    assert upload.path.endswith("-incomplete")
+    [final] = server.renames
+    assert final == upload.path.removesuffix("-incomplete")
+    assert (server.store(final)).read_bytes() == DATA
+    assert os.listdir(tmp_path / "srv/incoming") == [os.path.basename(final)]
     assert PASSWORD not in out + err

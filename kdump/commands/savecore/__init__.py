@@ -53,8 +53,11 @@ def _prepare(ctx: Context) -> Run:
     if makedumpfile is None and config.kdump_dump_dmesg:
         ctx.emit("makedumpfile-missing-dmesg")  # once for all targets (B37)
     remote = bool(config.nfs or config.ssh or config.ftp)
+    # One deadline for every transfer of this run, so the capture kernel always gets to
+    # KDUMP_FAIL_CMD or the reboot, whatever hangs.
+    deadline = host.monotonic() + config.kdump_savecore_timeout
     return Run(ctx, names.stamp(host.now()), makedumpfile, compressor, extension,
-               _host_tag(ctx) if remote else "", progress(ctx))
+               _host_tag(ctx) if remote else "", progress(ctx), deadline)
 
 
 def _compression(ctx: Context) -> tuple[list[str] | None, str]:
@@ -75,7 +78,7 @@ def _compression(ctx: Context) -> tuple[list[str] | None, str]:
 def _host_tag(ctx: Context) -> str:
     host = ctx.host
     if ctx.config.hosttag == "hostname":
-        return host.hostname()
+        return _hostname(ctx)
     for attempt in range(1, IP_ATTEMPTS + 1):
         address = names.pick_ipv4(host.ipv4_addresses())
         if address:
@@ -84,11 +87,22 @@ def _host_tag(ctx: Context) -> str:
             host.sleep(1)
     ctx.emit("no-ip")
     ctx.emit("hosttag-fallback")
-    return host.hostname()
+    return _hostname(ctx)
+
+
+def _hostname(ctx: Context) -> str:
+    """The hostname as a dump name: never an option, a path, or a climb out (``..``)."""
+    hostname = ctx.host.hostname()
+    tag = names.safe_tag(hostname)
+    if tag != hostname:
+        ctx.emit("hostname-unsafe", hostname=hostname, tag=tag)
+    return tag
 
 
 def _guarded(run: Run, target: Callable[[Run], bool]) -> bool:
     """One target's failure the code did not foresee must not cost the other targets."""
+    if run.out_of_time():  # an earlier target used up the time
+        return False
     try:
         return target(run)
     except HostError as exc:

@@ -4,6 +4,7 @@ network retries, the kernel log, and finishing a file durably."""
 from __future__ import annotations
 
 import contextlib
+import math
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,27 @@ class Run:
     extension: str
     prefix: str  # HOSTTAG, when a remote target is configured
     progress: Callable[[int, int], None] | None = field(default=None)
+    deadline: float = math.inf  # Host.monotonic() by which every transfer must be over
+    stopped: bool = False  # the deadline passed and savecore said so
+
+    def remaining(self, cap: float | None = None) -> float:
+        """Seconds left before the deadline (at most ``cap``): a step's timeout."""
+        left = max(self.deadline - self.host.monotonic(), 0.0)
+        return left if cap is None else min(cap, left)
+
+    def out_of_time(self) -> bool:
+        """True once the deadline has passed (said once): no further step may start.
+
+        What was running has been killed; its unfinished files keep their
+        ``-incomplete`` names, and savecore exits 1 so KDUMP_FAIL_CMD still runs.
+        """
+        if self.stopped:
+            return True
+        if self.host.monotonic() < self.deadline:
+            return False
+        self.stopped = True
+        self.emit("savecore-timeout", timeout=self.ctx.config.kdump_savecore_timeout)
+        return True
 
     @property
     def host(self) -> Host:
@@ -65,8 +87,9 @@ class Run:
         if text.strip() and not self.ctx.reporter.json_mode:
             self.ctx.reporter.err.write(text if text.endswith("\n") else text + "\n")
 
-    def execute(self, argv: Sequence[str], timeout: float | None) -> RunResult:
-        result = self.host.run(argv, timeout=timeout)
+    def execute(self, argv: Sequence[str], cap: float | None = None) -> RunResult:
+        """Run ``argv`` until it ends, ``cap`` seconds pass, or the deadline does."""
+        result = self.host.run(argv, timeout=self.remaining(cap))
         if not result.ok:
             self.tell(result)
         return result
@@ -88,6 +111,8 @@ def completed(run: Run, action: Callable[[], PipelineResult]) -> PipelineResult 
 def retrying(run: Run, attempts: int, once: Callable[[], T | None]) -> T | None:
     """The capture kernel's network may still be coming up: try again after a pause."""
     for attempt in range(1, attempts + 1):
+        if run.out_of_time():
+            return None
         outcome = once()
         if outcome is not None:
             return outcome
@@ -119,7 +144,7 @@ def extract_dmesg(run: Run, path: str) -> bool:
     assert run.makedumpfile is not None
     run.emit("running-dmesg", vmcore=VMCORE, path=path)
     result = run.host.run(names.dmesg_argv(run.makedumpfile, VMCORE, path),
-                          timeout=DMESG_TIMEOUT)
+                          timeout=run.remaining(DMESG_TIMEOUT))
     # An empty file is no kernel log, whatever makedumpfile's status says.
     if result.ok and run.host.file_size(path):
         return True
@@ -130,6 +155,8 @@ def extract_dmesg(run: Run, path: str) -> bool:
 
 def send_dmesg(run: Run, label: str, send: Callable[[str], bool]) -> bool:
     """The kernel log through a local temporary file, for a target that is not a directory."""
+    if run.out_of_time():
+        return False
     local = f"/tmp/dmesg.{label}.{run.stamp}"
     quietly(lambda: run.host.remove(local))  # makedumpfile will not overwrite a file
     saved = extract_dmesg(run, local) and send(local)

@@ -16,6 +16,7 @@ from kdump.commands.savecore.common import (
 )
 
 NFS_TIMEOUT = 600
+CLEANUP_TIMEOUT = 30  # an unmount still gets this long once the deadline has passed
 DUMP_MODE, DIR_MODE = 0o600, 0o700
 
 
@@ -29,7 +30,10 @@ def save_local(run: Run) -> bool:
         return _store(run, nfs=True)
     finally:
         umount = run.host.which("umount") or "umount"
-        if not run.execute([umount, config.kdump_coredir], timeout=NFS_TIMEOUT).ok:
+        result = run.host.run([umount, config.kdump_coredir],
+                              timeout=max(run.remaining(NFS_TIMEOUT), CLEANUP_TIMEOUT))
+        if not result.ok:
+            run.tell(result)
             run.emit("nfs-umount-failed")
 
 
@@ -46,7 +50,7 @@ def _mount_nfs(run: Run) -> bool:
                                 config.kdump_coredir, config.nfs_timeo, config.nfs_retrans)
 
     def mount() -> RunResult | None:
-        result = run.execute(argv, timeout=NFS_TIMEOUT)
+        result = run.execute(argv, NFS_TIMEOUT)
         return result if result.ok else None
 
     if retrying(run, config.nfs_mount_retry, mount) is not None:
@@ -85,17 +89,20 @@ def _store(run: Run, nfs: bool) -> bool:
 def _dmesg(run: Run, directory: str) -> None:
     if not run.dmesg_wanted:
         return
+    if run.out_of_time():
+        return
     partial, final = f"{directory}/dmesg-incomplete", f"{directory}/dmesg.{run.stamp}"
     if extract_dmesg(run, partial) and finish(run, partial, final):
         run.emit("dmesg-saved", where=directory)
         return
-    quietly(lambda: run.host.remove(partial))
+    if not run.out_of_time():  # past the deadline, an unfinished file keeps its name
+        quietly(lambda: run.host.remove(partial))
     run.emit("dmesg-save-failed", where=directory)
 
 
 def _vmcore(run: Run, directory: str) -> bool:
     host, config = run.host, run.ctx.config
-    if run.makedumpfile is not None:
+    if run.makedumpfile is not None and not run.out_of_time():
         partial = f"{directory}/dump-incomplete{run.extension}"
         run.emit("running-makedumpfile", args=render_argv(config.makedump_args), vmcore=VMCORE,
                  path=partial)
@@ -103,29 +110,36 @@ def _vmcore(run: Run, directory: str) -> bool:
                 finish(run, partial, f"{directory}/dump.{run.stamp}{run.extension}"):
             run.emit("vmcore-saved", where=directory)
             return True
-        run.emit("makedumpfile-failed")
-        # The partial output would only take the space the full copy needs.
-        quietly(lambda: host.remove(partial))
+        if not run.out_of_time():
+            run.emit("makedumpfile-failed")
+            # The partial output would only take the space the full copy needs.
+            quietly(lambda: host.remove(partial))
+    if run.out_of_time():  # no time for the fallback: what was written stays -incomplete
+        run.emit("vmcore-save-failed", where=directory)
+        return False
     partial = f"{directory}/vmcore-incomplete"
     run.emit("running-cp", vmcore=VMCORE, path=partial)
     if _copy(run, partial) and finish(run, partial, f"{directory}/vmcore.{run.stamp}"):
         run.emit("vmcore-saved", where=directory)
         return True
-    quietly(lambda: host.remove(partial))
+    if not run.out_of_time():
+        quietly(lambda: host.remove(partial))
     run.emit("vmcore-save-failed", where=directory)
     return False
 
 
 def _pipe_to_file(run: Run, partial: str) -> bool:
     result = completed(run, lambda: run.host.pipeline(run.dump_stages(), stdout_path=partial,
-                                                      stdout_mode=DUMP_MODE))
+                                                      stdout_mode=DUMP_MODE,
+                                                      timeout=run.remaining()))
     return result is not None and result.bytes_written > 0
 
 
 def _copy(run: Run, partial: str) -> bool:
     expected = run.host.file_size(VMCORE)
     try:
-        copied = run.host.copy_file(VMCORE, partial, DUMP_MODE, progress=run.progress)
+        copied = run.host.copy_file(VMCORE, partial, DUMP_MODE, progress=run.progress,
+                                    timeout=run.remaining())
     except HostError as exc:
         run.tell(exc)
         return False

@@ -30,11 +30,11 @@ class Remote:
         return names.ssh_argv(self.ssh_program, self.key, self.destination, command)
 
     def ssh(self, command: str) -> RunResult:
-        return self.run.execute(self.argv(command), timeout=SSH_TIMEOUT)
+        return self.run.execute(self.argv(command), SSH_TIMEOUT)
 
     def scp(self, source: str, remote_path: str) -> bool:
         argv = names.scp_argv(self.scp_program, self.key, source, self.destination, remote_path)
-        return self.run.execute(argv, timeout=None).ok
+        return self.run.execute(argv).ok  # as long as the deadline allows
 
     def finish(self, partial: str, final: str) -> bool:
         return self.ssh(names.remote_finish(partial, final)).ok
@@ -46,7 +46,8 @@ def save_ssh(run: Run) -> bool:
     base = run.coredir
     listing = _reach(run, remote, base)
     if listing is None:
-        run.emit("ssh-unreachable", server=names.ssh_server(config.ssh))
+        if not run.out_of_time():
+            run.emit("ssh-unreachable", server=names.ssh_server(config.ssh))
         return False
     directory = f"{base}/{run.dump_dir(listing.stdout.splitlines())}"
     if not listing.ok or not remote.ssh(names.remote_mkdir(directory)).ok:
@@ -62,7 +63,8 @@ def _reach(run: Run, remote: Remote, base: str) -> RunResult | None:
 
     def listing() -> RunResult | None:
         result = remote.ssh(names.remote_listing(base))
-        return None if result.returncode == names.SSH_FAILED else result
+        unanswered = result.returncode == names.SSH_FAILED or result.timed_out
+        return None if unanswered else result
 
     return retrying(run, run.ctx.config.ssh_kdump_retry, listing)
 
@@ -80,18 +82,23 @@ def _dmesg(remote: Remote, directory: str, where: str) -> None:
 def _vmcore(remote: Remote, directory: str, where: str) -> bool:
     run = remote.run
     config = run.ctx.config
-    if run.makedumpfile is not None:
+    if run.makedumpfile is not None and not run.out_of_time():
         partial = f"{directory}/dump-incomplete{run.extension}"
         run.emit("ssh-sending-makedumpfile", args=render_argv(config.makedump_args),
                  vmcore=VMCORE, ssh=config.ssh, path=partial)
         # The processes are connected to each other: no vmcore byte passes through Python.
         stages = [*run.dump_stages(), remote.argv(names.remote_write(partial))]
-        if completed(run, lambda: run.host.pipeline(stages)) is not None and \
+        if completed(run, lambda: run.host.pipeline(stages, timeout=run.remaining())) \
+                is not None and \
                 remote.finish(partial, f"{directory}/dump.{run.stamp}{run.extension}"):
             run.emit("vmcore-saved", where=where)
             return True
-        run.emit("ssh-makedumpfile-failed")
-        remote.ssh(names.remote_remove(partial))
+        if not run.out_of_time():
+            run.emit("ssh-makedumpfile-failed")
+            remote.ssh(names.remote_remove(partial))
+    if run.out_of_time():  # no time for scp: what was written stays -incomplete
+        run.emit("vmcore-save-failed", where=where)
+        return False
     partial = f"{directory}/vmcore-incomplete"  # B36: a raw vmcore is never called dump.*
     run.emit("ssh-sending-vmcore", vmcore=VMCORE, ssh=config.ssh, path=partial)
     if not remote.scp(VMCORE, partial):
@@ -99,5 +106,6 @@ def _vmcore(remote: Remote, directory: str, where: str) -> bool:
     elif remote.finish(partial, f"{directory}/vmcore.{run.stamp}"):
         run.emit("vmcore-saved", where=where)
         return True
+    run.out_of_time()  # says so when the deadline is why
     run.emit("vmcore-save-failed", where=where)
     return False
