@@ -190,8 +190,13 @@ class LinuxHost(RootedFiles):
 
         if not stages:
             try:
-                source = open(self.host_path(source_path or "/dev/null"), "rb")  # noqa: SIM115
-            except (OSError, HostError) as exc:
+                with _alarm(timeout, "open", source_path or "-"):  # a FIFO may never open
+                    source = open(self.host_path(source_path or "/dev/null"), "rb")  # noqa: SIM115
+            except HostError as exc:
+                timed_out = exc.errno == errno.ETIME
+                return PipelineResult((RunResult(label, TIMED_OUT if timed_out else 1, "",
+                                                 str(exc), timed_out=timed_out),))
+            except OSError as exc:
                 return PipelineResult((RunResult(label, 1, "", f"{source_path}: {exc}"),))
             with source:
                 stored = self._ftp(target, label, deadline, lambda ftp: ftp.storbinary(

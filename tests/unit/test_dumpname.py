@@ -160,3 +160,31 @@ def test_key_type_follows_the_key_name(key: str, kind: str) -> None:
 def test_copy_id_argv_uses_the_server_as_given() -> None:
     assert names.copy_id_argv("ssh-copy-id", "/k", "dumphost") == [
         "ssh-copy-id", "-i", "/k", "-o", "ConnectTimeout=30", "dumphost"]
+
+
+# -- names that come from outside: the hostname, the FTP server's listing ---------------------
+@pytest.mark.parametrize(("hostname", "tag"), [
+    ("dumphost", "dumphost"),
+    ("db-1.example.org", "db-1.example.org"),
+    ("..", "_."),
+    ("../../etc", "_._.._etc"),
+    ("a/b", "a_b"),
+    ("-oProxyCommand=x", "_oProxyCommand_x"),
+    (".hidden", "_hidden"),
+    ("", "_"),
+])
+def test_a_hostname_becomes_one_safe_name_component(hostname: str, tag: str) -> None:
+    safe = names.safe_tag(hostname)
+
+    assert safe == tag
+    assert "/" not in safe and safe not in (".", "..") and not safe.startswith(("-", "."))
+
+
+def test_an_ftp_run_never_reuses_the_names_of_an_earlier_one() -> None:
+    earlier = ["192.0.2.10-dmesg.202401010000", "192.0.2.10-dump.202401010000.xz",
+               "192.0.2.10-vmcore.202401010000-1-incomplete", "198.51.100.7-dump.202401010001"]
+
+    assert names.ftp_unique_stamp("202401010000", "192.0.2.10", earlier) == "202401010000-2"
+    assert names.ftp_unique_stamp("202401010001", "192.0.2.10", earlier) == "202401010001"
+    assert names.ftp_unique_stamp("202401010000", "192.0.2.10", []) == "202401010000"
+    assert names.ftp_partial("/in/x-dump.202401010000") == "/in/x-dump.202401010000-incomplete"
