@@ -35,6 +35,11 @@ disk-full-after N      the machine's disk takes N bytes per new file, then ENOSP
                        (copies and pipelines into a file; see backends/sim.py)
 readonly PATH          writes under PATH fail with EROFS (see backends/sim.py)
 ftp-unreachable        the FTP server cannot be reached (see backends/sim.py)
+ftp-login              the FTP server refuses the login (530)
+hang NAME|[NAMES]      the program(s) never finish: only savecore's deadline ends them
+                       (in virtual time; the sandbox's stubs really sleep)
+vmcore-hang            reading /proc/vmcore blocks for good (the cp fallback, a raw FTP
+                       upload); in the sandbox /proc/vmcore becomes a FIFO nobody writes
 ssh-keygen             ssh-keygen fails to save the key
 ssh-copy-id            ssh-copy-id is refused by the server
 =====================  ================================================================

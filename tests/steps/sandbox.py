@@ -62,6 +62,7 @@ class SandboxMachine(TestMachine):
         with ExitStack() as stack:
             stack.enter_context(self._virtual_time_and_syslog())
             stack.enter_context(self._ftp_servers())
+            self._vmcore_that_never_answers()
             stack.enter_context(kernel_faults.readonly(self._readonly_paths()))
             limit = self.machine.fault("disk-full-after")
             stack.enter_context(kernel_faults.file_size_limit(
@@ -92,9 +93,12 @@ class SandboxMachine(TestMachine):
         machine = self.machine
         hosts = [str(h) for h in machine.state.get("ftp_hosts", [])]
         refuse = bool(machine.fault("ftp-unreachable"))
+        # ftp-login: the server takes no password kdump-config could send.
+        password = "\0 refused" if machine.fault("ftp-login") else None
         with ExitStack() as stack:
             ports = {host: stack.enter_context(
-                FtpServer(machine.remote / "ftp" / host, refuse=refuse)).port for host in hosts}
+                FtpServer(machine.remote / "ftp" / host, refuse=refuse, password=password)).port
+                for host in hosts}
             original = ftplib.FTP.connect
 
             def connect(ftp: ftplib.FTP, host: str = "", port: int = 0,
@@ -106,6 +110,13 @@ class SandboxMachine(TestMachine):
             ftplib.FTP.connect = connect  # type: ignore[assignment,method-assign]
             stack.callback(setattr, ftplib.FTP, "connect", original)
             yield
+
+    def _vmcore_that_never_answers(self) -> None:
+        """vmcore-hang: /proc/vmcore becomes a FIFO nobody writes, so opening it blocks."""
+        vmcore = self.machine.path("/proc/vmcore")
+        if self.machine.fault("vmcore-hang") and vmcore.is_file():
+            vmcore.unlink()
+            os.mkfifo(vmcore, 0o400)
 
     @contextmanager
     def _virtual_time_and_syslog(self) -> Iterator[None]:

@@ -116,7 +116,7 @@ def retrying(run: Run, attempts: int, once: Callable[[], T | None]) -> T | None:
         outcome = once()
         if outcome is not None:
             return outcome
-        if attempt < attempts:  # B32: no pause after the last try
+        if attempt < attempts and not run.out_of_time():  # B32: no pause after the last try
             run.emit("network-retry", count=attempts - attempt)
             run.host.sleep(RETRY_PAUSE)
     return None
