@@ -86,3 +86,39 @@ Feature: savecore to an FTP server
       kdump-config: saved vmcore via FTP in ftp.example:/incoming/192.0.2.10-dump.202401010000.
       kdump-config: Unable to reach remote server unknown-host. No reason to continue ... failed!
       """
+
+  # -- as safe as a local save -------------------------------------------------------------
+  Scenario: A failed upload is deleted, never left under a final name
+    Given the machine "x86_64-ftp" has crashed into its capture kernel
+    And the fault "makedumpfile-short" is armed
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout contains the line "kdump-config: makedumpfile failed, retrying with full vmcore ... failed!"
+    And the dump location "ftp://ftp.example/incoming/192.0.2.10-dump.202401010000-incomplete" does not exist
+    And the dump location "ftp://ftp.example/incoming/192.0.2.10-dump.202401010000" does not exist
+    And the dump file "ftp://ftp.example/incoming/192.0.2.10-vmcore.202401010000" is a copy of the vmcore
+    And the dump location "ftp://ftp.example/incoming/192.0.2.10-vmcore.202401010000-incomplete" does not exist
+
+  Scenario: A second save in the same minute never overwrites the first
+    Given the machine "x86_64-ftp" has crashed into its capture kernel
+    And "kdump-config savecore" has run
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout contains the line "kdump-config: saved vmcore via FTP in ftp.example:/incoming/192.0.2.10-dump.202401010000-1."
+    And the dump file "ftp://ftp.example/incoming/192.0.2.10-dump.202401010000" is a flattened makedumpfile dump
+    And the dump file "ftp://ftp.example/incoming/192.0.2.10-dump.202401010000-1" is a flattened makedumpfile dump
+    And the dump file "ftp://ftp.example/incoming/192.0.2.10-dmesg.202401010000-1" is the kernel log
+
+  Scenario: A login the server refuses is reported as a login failure, and nothing is sent
+    Given the machine "x86_64-ftp" has crashed into its capture kernel
+    And the fault "ftp-login" is armed
+    When I run "kdump-config savecore"
+    Then the exit code is 1
+    And stdout is exactly:
+      """
+      kdump-config: the FTP server ftp.example refused the login of user kdump. Cannot save core ... failed!
+      """
+    And stdout does not contain "makedumpfile failed"
+    And "makedumpfile" never ran
+    And "s3cret-Passw0rd" appears in no output, effect or log
+    And the syslog contains "kdump-config: the FTP server ftp.example refused the login of user kdump"
