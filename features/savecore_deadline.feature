@@ -14,6 +14,7 @@ Feature: savecore never hangs the capture kernel
     And the fault "hang" is armed with "makedumpfile"
     When I run "kdump-config savecore"
     Then the exit code is 1
+    And every program that never finishes was stopped at the deadline
     And stdout is exactly:
       """
       running makedumpfile -F -c -d 31 /proc/vmcore | compress > /var/crash/202401010000/dump-incomplete.
@@ -32,6 +33,7 @@ Feature: savecore never hangs the capture kernel
     And the fault "hang" is armed with "makedumpfile"
     When I run "kdump-config savecore"
     Then the exit code is 1
+    And every program that never finishes was stopped at the deadline
     And stdout is exactly:
       """
       running makedumpfile --dump-dmesg /proc/vmcore /var/crash/202401010000/dmesg-incomplete.
@@ -50,6 +52,7 @@ Feature: savecore never hangs the capture kernel
     And the fault "hang" is armed with "gzip"
     When I run "kdump-config savecore"
     Then the exit code is 1
+    And every program that never finishes was stopped at the deadline
     And stdout ends with:
       """
       kdump-config: savecore ran out of time (KDUMP_SAVECORE_TIMEOUT=2 seconds): the transfer was stopped and unfinished files keep their -incomplete names ... failed!
@@ -67,6 +70,7 @@ Feature: savecore never hangs the capture kernel
     And the fault "vmcore-hang" is armed
     When I run "kdump-config savecore"
     Then the exit code is 1
+    And every program that never finishes was stopped at the deadline
     And stdout ends with:
       """
       running cp /proc/vmcore /var/crash/202401010000/vmcore-incomplete.
@@ -81,6 +85,7 @@ Feature: savecore never hangs the capture kernel
     And the fault "hang" is armed with "mount"
     When I run "kdump-config savecore"
     Then the exit code is 1
+    And every program that never finishes was stopped at the deadline
     And stdout is exactly:
       """
       Mounting NFS mountpoint nfs.example:/srv/crash ....
@@ -95,6 +100,7 @@ Feature: savecore never hangs the capture kernel
     And the fault "hang" is armed with "ssh"
     When I run "kdump-config savecore"
     Then the exit code is 1
+    And every program that never finishes was stopped at the deadline
     And stdout is exactly:
       """
       kdump-config: savecore ran out of time (KDUMP_SAVECORE_TIMEOUT=2 seconds): the transfer was stopped and unfinished files keep their -incomplete names ... failed!
@@ -108,6 +114,7 @@ Feature: savecore never hangs the capture kernel
     And the fault "hang" is armed with "scp"
     When I run "kdump-config savecore"
     Then the exit code is 1
+    And every program that never finishes was stopped at the deadline
     And stdout ends with:
       """
       kdump-config: makedumpfile scp failed. The vmcore file will not be available ... failed!
@@ -122,6 +129,7 @@ Feature: savecore never hangs the capture kernel
     And the fault "hang" is armed with "makedumpfile"
     When I run "kdump-config savecore"
     Then the exit code is 1
+    And every program that never finishes was stopped at the deadline
     And stdout is exactly:
       """
       sending makedumpfile -F -c -d 31 /proc/vmcore via FTP to ftp.example:/incoming/192.0.2.10-dump.202401010000.

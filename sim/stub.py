@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             # so a caller without one still ends (and sees no output, not a success).
             machine.log_effect("hang", argv=call)
             time.sleep(HANG_SECONDS)
+            # Still alive: whoever started us had no deadline (or ignored it).
+            machine.log_effect("hang-outlived", argv=call)
             return 0
         if name == "umount":
             _release_readonly_mounts(machine, files)

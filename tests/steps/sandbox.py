@@ -117,6 +117,7 @@ class SandboxMachine(TestMachine):
         if self.machine.fault("vmcore-hang") and vmcore.is_file():
             vmcore.unlink()
             os.mkfifo(vmcore, 0o400)
+            self.machine.log_effect("hang", argv=["/proc/vmcore"])
 
     @contextmanager
     def _virtual_time_and_syslog(self) -> Iterator[None]:

@@ -186,6 +186,16 @@ def then_clock(machine: TestMachine, seconds: int) -> None:
     assert machine.machine.now() - start == dt.timedelta(seconds=seconds), machine.machine.now()
 
 
+@then("every program that never finishes was stopped at the deadline")
+def then_hangs_stopped(machine: TestMachine) -> None:
+    # A stub that hangs records "hang"; one that was not killed records "hang-outlived"
+    # when it gives up (the simulator refuses a hang without a deadline outright).
+    effects = list(machine.effects())
+    assert any(effect.get("op") == "hang" for effect in effects), "nothing hung"
+    outlived = [effect for effect in effects if effect.get("op") == "hang-outlived"]
+    assert not outlived, outlived
+
+
 @then(parsers.parse('the syslog contains "{text}"'))
 def then_syslog(machine: TestMachine, text: str) -> None:
     log = machine.state_dir / "syslog"
