@@ -182,7 +182,7 @@ class Outcome:
 
 
 def _savecore(state: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int | None = None,
-              stage: int = 0) -> Outcome:
+              stage: int = 0, kind: type[FailingHost] = FailingHost) -> Outcome:
     from kdump.cli import main
 
     real_select = backends.select
@@ -191,7 +191,7 @@ def _savecore(state: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int | None 
     real_emit = Reporter.emit_indented
 
     def select(*args: Any, **kwargs: Any) -> Any:
-        hosts.append(FailingHost(real_select(*args, **kwargs), fail_at, stage))
+        hosts.append(kind(real_select(*args, **kwargs), fail_at, stage))
         return hosts[-1]
 
     def emit(self: Reporter, code: str, indent: str, params: dict[str, object]) -> int:
@@ -405,3 +405,58 @@ def test_a_clean_run_saves_everything(tmp_path: Path, monkeypatch: pytest.Monkey
     outcome = _savecore(state, monkeypatch)
     _check(Machine(state), target, outcome, None)
     assert outcome.status == 0
+
+
+# -- every process and transfer can also run into the deadline ------------------------------------
+_TIMED = ("run", "pipeline", "ftp_upload", "copy_file")
+
+
+class TimingOutHost(FailingHost):
+    """The ``fail_at``-th operation runs into savecore's deadline: the clock jumps past it,
+    and its stage ``stage`` is marked timed out, with the exit status it would have had
+    (0): a program stopped at the deadline must never count as a success."""
+
+    def _fail(self, name: str, attr: Callable[..., Any], args: tuple[Any, ...],
+              kwargs: dict[str, Any]) -> Any:
+        machine = self._inner.machine
+        if name == "copy_file":
+            attr(*args, **kwargs)
+            machine.advance(kwargs.get("timeout") or 0)
+            raise HostError("copy", str(args[1]), "timed out", 62)
+        timeout = kwargs.get("timeout")
+        assert timeout is not None, f"{name}{args} was started without a deadline"
+        if name == "run":
+            machine.advance(timeout)  # (after the real run, which takes no virtual time)
+            return attr(*args, **kwargs)._replace(timed_out=True)
+        real: PipelineResult = attr(*args, **kwargs)
+        machine.advance(timeout)
+        stages = list(real.stages)
+        stages[self.stage] = stages[self.stage]._replace(timed_out=True)
+        return PipelineResult(tuple(stages), real.bytes_written)
+
+
+TIMED_CASES = [(name, index, stage) for name, index, stage in CASES
+               if CLEAN_OPS[name][index].method in _TIMED]
+
+
+@pytest.mark.parametrize(("target_name", "index", "stage"), TIMED_CASES,
+                         ids=[f"{t}-op{i}-stage{s}" for t, i, s in TIMED_CASES])
+def test_one_operation_running_into_the_deadline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target_name: str, index: int,
+        stage: int) -> None:
+    target = TARGETS[target_name]
+    state = tmp_path / "m"
+    machine = _crashed_machine(state, target)
+    # Shorter than any one step's own cap, so a step that times out used up the run's time.
+    config = machine.read("/etc/default/kdump-tools") or ""
+    machine.write("/etc/default/kdump-tools", config + "KDUMP_SAVECORE_TIMEOUT=60\n")
+    outcome = _savecore(state, monkeypatch, index, stage, TimingOutHost)
+    failed = outcome.ops[index]
+    _check(Machine(state), target, outcome, failed)
+    # Past the deadline nothing else starts: the stopped operation is the last of its kind,
+    # but for the cleanup that must still happen (unmounting an NFS export).
+    later = [op for op in outcome.ops[index + 1:] if op.method in _TIMED
+             and not (op.method == "run" and os.path.basename(op.words()[0]) == "umount")]
+    assert not later, later
+    if outcome.status:
+        assert "savecore-timeout" in outcome.codes, outcome.stdout

@@ -29,12 +29,16 @@ def save_local(run: Run) -> bool:
     try:
         return _store(run, nfs=True)
     finally:
-        umount = run.host.which("umount") or "umount"
-        result = run.host.run([umount, config.kdump_coredir],
-                              timeout=max(run.remaining(NFS_TIMEOUT), CLEANUP_TIMEOUT))
-        if not result.ok:
-            run.tell(result)
-            run.emit("nfs-umount-failed")
+        _umount(run)
+
+
+def _umount(run: Run, quiet: bool = False) -> None:
+    umount = run.host.which("umount") or "umount"
+    result = run.host.run([umount, run.ctx.config.kdump_coredir],
+                          timeout=max(run.remaining(NFS_TIMEOUT), CLEANUP_TIMEOUT))
+    if not result.ok and not quiet:
+        run.tell(result)
+        run.emit("nfs-umount-failed")
 
 
 def _mount_nfs(run: Run) -> bool:
@@ -51,6 +55,9 @@ def _mount_nfs(run: Run) -> bool:
 
     def mount() -> RunResult | None:
         result = run.execute(argv, NFS_TIMEOUT)
+        if result.timed_out:
+            # Killed at its deadline, it may still have mounted: never leave it so.
+            _umount(run, quiet=True)
         return result if result.ok else None
 
     if retrying(run, config.nfs_mount_retry, mount) is not None:

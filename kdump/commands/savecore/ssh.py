@@ -51,6 +51,7 @@ def save_ssh(run: Run) -> bool:
         return False
     directory = f"{base}/{run.dump_dir(listing.stdout.splitlines())}"
     if not listing.ok or not remote.ssh(names.remote_mkdir(directory)).ok:
+        run.out_of_time()  # says so when the deadline is why
         run.emit("ssh-mkdir-failed", ssh=config.ssh, path=base if not listing.ok else directory)
         return False
     where = f"{config.ssh}:{directory}"
