@@ -238,6 +238,64 @@ Feature: savecore to the local disk
     And the dump location "/var/crash/2-notes" exists
     And the dump location "/var/crash/202401010000/dump.202401010000" exists
 
+  Scenario: Retention counts and removes only directories that hold a dump
+    # Issue 12: user-made 2099... directories counted as dumps, pushed three real
+    # dumps out, and one of them was removed too.
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the config sets KDUMP_NUM_DUMPS to "3"
+    And an earlier dump in "/var/crash/202312290000"
+    And an earlier dump in "/var/crash/202312300000"
+    And an earlier dump in "/var/crash/202312310000"
+    And an empty directory "/var/crash/209901010000"
+    And the file "/var/crash/209901020000/notes" contains "mine"
+    And the file "/var/crash/209901030000/dmesg.209901030000" contains "a kernel log, no dump"
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout ends with:
+      """
+      kdump-config: saved vmcore in /var/crash/202401010000.
+      Too many dumps, purging: /var/crash/202312290000.
+      """
+    And the dump location "/var/crash/202312290000" does not exist
+    And the dump location "/var/crash/202312300000/dump.202312300000" exists
+    And the dump location "/var/crash/202312310000/dump.202312310000" exists
+    And the dump location "/var/crash/209901010000" exists
+    And the dump location "/var/crash/209901020000/notes" exists
+    And the dump location "/var/crash/209901030000/dmesg.209901030000" exists
+
+  Scenario: A failed attempt's directory does not push a dump out
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the config sets KDUMP_NUM_DUMPS to "2"
+    And an earlier dump in "/var/crash/202312310000"
+    And the fault "makedumpfile" is armed
+    And the fault "disk-full-after" is armed with "4096"
+    And "kdump-config savecore" has run and failed
+    And the fault "disk-full-after" is disarmed
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout contains the line "kdump-config: saved vmcore in /var/crash/202401010000-1."
+    And stdout does not contain "purging"
+    And the dump location "/var/crash/202312310000/dump.202312310000" exists
+    And the dump directory "/var/crash/202401010000" holds exactly:
+      """
+      dmesg.202401010000 0600
+      """
+    And the dump location "/var/crash/202401010000-1/vmcore.202401010000" exists
+
+  Scenario: A link is neither counted nor followed by retention
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the config sets KDUMP_NUM_DUMPS to "1"
+    And an earlier dump in "/var/keep/202312300000"
+    And the link "/var/crash/202312300000" points to "/var/keep/202312300000"
+    And an earlier dump in "/var/crash/202312310000"
+    And the link "/var/crash/202312310000/dump.202312310000" points to "/var/keep/202312300000/dump.202312300000"
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout does not contain "purging"
+    And the dump location "/var/keep/202312300000/dump.202312300000" exists
+    And the dump location "/var/crash/202312300000" exists
+    And the dump location "/var/crash/202312310000/dump.202312310000" exists
+
   Scenario: A failed dump removes no earlier dump
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_NUM_DUMPS to "1"

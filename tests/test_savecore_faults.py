@@ -40,6 +40,7 @@ from tests.steps.savecore import flattened_complete
 
 VMCORE_SIZE = 96 << 10
 EARLIER = "202312310000"
+EARLIER_LOCAL = ("202312300100", "202312300200", EARLIER)
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,13 @@ def _crashed_machine(state: Path, target: Target) -> Machine:
     machine.crash(VMCORE_SIZE)
     for place in _earlier_dumps(machine, target):
         place.mkdir(parents=True, exist_ok=True)
-        (place / f"dump.{EARLIER}").write_bytes(b"an earlier dump\n")
+        _earlier_file(place).write_bytes(b"an earlier dump\n")
     return machine
+
+
+def _earlier_file(place: Path) -> Path:
+    """The dump an earlier savecore left there: named by its own stamp, as savecore does."""
+    return place / f"dump.{place.name[-12:]}"
 
 
 def _earlier_dumps(machine: Machine, target: Target) -> list[Path]:
@@ -87,8 +93,7 @@ def _earlier_dumps(machine: Machine, target: Target) -> list[Path]:
         return [machine.remote / "ssh/dumphost/var/crash" / f"192.0.2.10-{EARLIER}"]
     if target.profile == "x86_64-ftp":
         return [machine.remote / "ftp/ftp.example/incoming" / f"192.0.2.10-{EARLIER}"]
-    return [machine.root / "var/crash" / f"20231230{hour:02d}00" for hour in (1, 2)] + \
-        [machine.root / "var/crash" / EARLIER]
+    return [machine.root / "var/crash" / stamp for stamp in EARLIER_LOCAL]
 
 
 # -- the failing host --------------------------------------------------------------------------
@@ -249,7 +254,7 @@ def _final_files(machine: Machine) -> Iterator[Path]:
     for top in (machine.root / "var", machine.remote):
         for folder, _, files in os.walk(top):
             for name in files:
-                if _FINAL.fullmatch(name) and EARLIER not in name:
+                if _FINAL.fullmatch(name) and not any(s in name for s in EARLIER_LOCAL):
                     yield Path(folder) / name
 
 
@@ -276,7 +281,7 @@ def _check(machine: Machine, target: Target, outcome: Outcome, failed: Op | None
     for place in _earlier_dumps(machine, target):
         if saved and f"/{place.name}" in purged:
             continue
-        assert (place / f"dump.{EARLIER}").read_bytes() == b"an earlier dump\n", context
+        assert _earlier_file(place).read_bytes() == b"an earlier dump\n", context
 
 
 # -- what each operation's failure must say -----------------------------------------------------

@@ -74,6 +74,22 @@ def given_earlier_dump(machine: TestMachine, where: str) -> None:
     (directory / f"dump.{directory.name}").write_bytes(b"an earlier dump\n")
 
 
+@given(parsers.parse('an empty directory "{where}"'))
+def given_empty_directory(machine: TestMachine, where: str) -> None:
+    locate(machine, where).mkdir(parents=True, exist_ok=True)
+
+
+@given(parsers.parse('"{command}" has run and failed'))
+def given_command_failed(machine: TestMachine, command: str) -> None:
+    result = machine.run(command)
+    assert result.exit_code != 0, f"{command} succeeded:\n{result.stdout}{result.stderr}"
+
+
+@given(parsers.parse('the fault "{name}" is disarmed'))
+def given_fault_disarmed(machine: TestMachine, name: str) -> None:
+    machine.machine.clear_fault(name)
+
+
 # -- Then: what is stored --------------------------------------------------------------------------
 @then(parsers.parse('the dump directory "{where}" holds exactly:'))
 def then_dump_directory(machine: TestMachine, where: str, docstring: str) -> None:
