@@ -27,6 +27,20 @@ Feature: savecore to the local disk
     And the syslog contains "kdump-config: saved vmcore in /var/crash/202401010000"
     And "makedumpfile" was run with "-F -c -d 31 /proc/vmcore"
 
+  Scenario: The kernel log and the dump are flushed before they get their names, and the names after
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And "/var/crash/202401010000/dmesg-incomplete" was flushed, renamed to "/var/crash/202401010000/dmesg.202401010000", then its directory flushed
+    And "/var/crash/202401010000/dump-incomplete" was flushed, renamed to "/var/crash/202401010000/dump.202401010000", then its directory flushed
+
+  Scenario: The copied vmcore is flushed before it gets its name, and the name after
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the fault "makedumpfile" is armed
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And "/var/crash/202401010000/vmcore-incomplete" was flushed, renamed to "/var/crash/202401010000/vmcore.202401010000", then its directory flushed
+
   Scenario: Outside a capture kernel there is no vmcore to save
     Given a simulated machine "x86_64-ready"
     When I run "kdump-config savecore"
@@ -96,6 +110,37 @@ Feature: savecore to the local disk
       """
     And the syslog contains "kdump-config: failed to save vmcore in /var/crash/202401010000"
 
+  Scenario: A copy that ends short of the vmcore's size is no saved vmcore
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the fault "makedumpfile" is armed
+    And the fault "vmcore-short-copy" is armed with "65536"
+    When I run "kdump-config savecore"
+    Then the exit code is 1
+    And stdout ends with:
+      """
+      running cp /proc/vmcore /var/crash/202401010000/vmcore-incomplete.
+      kdump-config: failed to save vmcore in /var/crash/202401010000 ... failed!
+      """
+    And the dump directory "/var/crash/202401010000" holds exactly:
+      """
+      dmesg.202401010000 0600
+      """
+
+  Scenario: Without makedumpfile, a short copy is no saved vmcore either
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the tool "makedumpfile" is not installed
+    And the fault "vmcore-short-copy" is armed with "1048576"
+    When I run "kdump-config savecore"
+    Then the exit code is 1
+    And stdout ends with:
+      """
+      running cp /proc/vmcore /var/crash/202401010000/vmcore-incomplete.
+      kdump-config: failed to save vmcore in /var/crash/202401010000 ... failed!
+      """
+    And the dump directory "/var/crash/202401010000" holds exactly:
+      """
+      """
+
   Scenario: A dump directory that cannot be created means no vmcore
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the file "/var/crash" is absent
@@ -107,9 +152,9 @@ Feature: savecore to the local disk
       kdump-config: failed to save vmcore in /var/crash/202401010000 ... failed!
       """
 
-  Scenario: A failed kernel log extraction is reported and the vmcore is still saved
+  Scenario Outline: A failed kernel log extraction is reported and the vmcore is still saved (<fault>)
     Given the machine "x86_64-ready" has crashed into its capture kernel
-    And the fault "dmesg" is armed
+    And the fault "<fault>" is armed
     When I run "kdump-config savecore"
     Then the exit code is 0
     And stdout is exactly:
@@ -124,6 +169,12 @@ Feature: savecore to the local disk
       """
       dump.202401010000 0600
       """
+
+    # dmesg-empty: makedumpfile exits 0 with an empty log: no kernel log is no success.
+    Examples:
+      | fault       |
+      | dmesg       |
+      | dmesg-empty |
 
   Scenario: KDUMP_DUMP_DMESG=0 skips the kernel log
     Given the machine "x86_64-ready" has crashed into its capture kernel

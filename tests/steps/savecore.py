@@ -196,6 +196,20 @@ def then_run_with(machine: TestMachine, program: str, words: str) -> None:
 
 
 
+@then(parsers.parse('"{partial}" was flushed, renamed to "{final}", then its directory '
+                    'flushed'))
+def then_durable_rename(machine: TestMachine, partial: str, final: str) -> None:
+    """A dump gets its final name only once its bytes are on disk, and the name too after."""
+    steps = [("fsync", partial), ("rename", partial, final), ("fsync", os.path.dirname(final))]
+    done = [("fsync", str(e["path"])) if e["op"] == "fsync" else
+            ("rename", str(e["src"]), str(e["dst"])) for e in machine.effects()
+            if e.get("op") in ("fsync", "rename")]
+    position = 0
+    for step in steps:
+        assert step in done[position:], f"{step} missing in order from {done}"
+        position = done.index(step, position) + 1
+
+
 @then(parsers.parse("the clock advanced by {seconds:d} seconds since the crash"))
 def then_clock(machine: TestMachine, seconds: int) -> None:
     start = dt.datetime.fromisoformat(machine.machine.state["crashed_at"])
