@@ -22,6 +22,7 @@ import io
 import lzma
 import os
 import re
+import shlex
 import struct
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -111,6 +112,26 @@ class Op:
     method: str
     args: tuple[Any, ...]
     stages: int = 0  # for pipelines and uploads: how many stages can fail
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def pinned(self) -> str:
+        """One line for the checked-in list of what a clean run does (tests/savecore_ops/)."""
+        def text(value: Any) -> str:
+            if hasattr(value, "_fields"):  # FtpTarget: its repr keeps the password out
+                return repr(value)
+            if isinstance(value, list | tuple) and value and \
+                    all(isinstance(v, list | tuple) for v in value):
+                return "[" + " | ".join(shlex.join(str(w) for w in stage) for stage in value) + "]"
+            if isinstance(value, list | tuple):
+                return "[" + shlex.join(str(w) for w in value) + "]"
+            if callable(value):
+                return "<callable>"
+            return oct(value) if isinstance(value, int) and not isinstance(value, bool) \
+                and self.method in ("mkdir", "copy_file", "pipeline") else repr(value)
+
+        words = [text(a) for a in self.args]
+        words += [f"{key}={text(value)}" for key, value in sorted(self.kwargs.items())]
+        return " ".join([self.method, *words])
 
     def words(self) -> list[str]:
         if self.method == "run":
@@ -140,7 +161,7 @@ class FailingHost:
             index = len(self.ops)
             stages = len(args[0]) if name == "pipeline" else \
                 len(args[2] or []) + 1 if name == "ftp_upload" else 0
-            self.ops.append(Op(name, args, stages))
+            self.ops.append(Op(name, args, stages, kwargs))
             if index != self.fail_at:
                 return attr(*args, **kwargs)
             return self._fail(name, attr, args, kwargs)
@@ -373,6 +394,31 @@ def test_the_walk_covers_every_kind_of_operation() -> None:
     programs = {os.path.basename(op.words()[0]) for ops in CLEAN_OPS.values() for op in ops
                 if op.method == "run"}
     assert programs >= {"makedumpfile", "mount", "umount", "ssh", "scp"}, programs
+
+
+PINNED = Path(__file__).parent / "savecore_ops"
+UPDATE_PINNED = "KDUMP_UPDATE_SAVECORE_OPS"
+
+
+@pytest.mark.parametrize("target_name", sorted(TARGETS))
+def test_a_clean_run_performs_the_pinned_operations(target_name: str) -> None:
+    """The walk fails each operation of a clean run: one dropped (an fsync, a rename...)
+    would silently take its case away.  So the operations are pinned, per target kind;
+    after a deliberate change, rewrite the lists with
+    ``KDUMP_UPDATE_SAVECORE_OPS=1 pytest tests/test_savecore_faults.py -k pinned``
+    and review the diff."""
+    import difflib
+
+    path = PINNED / f"{target_name}.txt"
+    actual = [op.pinned() for op in CLEAN_OPS[target_name]]
+    if os.environ.get(UPDATE_PINNED):
+        path.write_text("".join(f"{line}\n" for line in actual))
+    expected = path.read_text().splitlines() if path.is_file() else []
+    diff = "\n".join(difflib.unified_diff(expected, actual, str(path), "this run", lineterm=""))
+    if actual != expected:
+        pytest.fail(f"savecore's operations for {target_name!r} changed (- pinned, + now); "
+                    f"if that is meant, set {UPDATE_PINNED}=1 to rewrite {path.name}:\n{diff}",
+                    pytrace=False)
 
 
 @pytest.mark.parametrize(("target_name", "index", "stage"), CASES,
