@@ -92,6 +92,10 @@ class SimHost(LinuxHost):
             self._write_new(dst, b"", mode)
             self._wait_forever(["cp", src, dst], timeout)
             raise HostError("copy", dst, f"timed out after {timeout:g} s", errno.ETIME)
+        short = self.machine.fault("vmcore-short-copy")
+        if short is not None and src == "/proc/vmcore":
+            # The old kernel's memory stops reading early, and no error says so.
+            return self._write_new(dst, (self.read_bytes(src) or b"")[: int(short)], mode)
         budget = self.machine.fault("disk-full-after")
         if budget is None:
             return super().copy_file(src, dst, mode, progress)
@@ -136,6 +140,11 @@ class SimHost(LinuxHost):
         self._refuse_write(src, "rename")
         self.machine.log_effect("rename", src=src, dst=dst)
         super().rename(src, dst)
+
+    def fsync(self, path: str) -> None:
+        # Recorded, so that scenarios can see a dump made durable before it is named.
+        self.machine.log_effect("fsync", path=path)
+        super().fsync(path)
 
     # -- processes -----------------------------------------------------------------------------
     def which(self, name: str) -> str | None:

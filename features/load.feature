@@ -388,6 +388,25 @@ Feature: load
     And kexec was run as "kexec -p -s '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
     And "kdump-config status" reports "current state   : ready to kdump"
 
+  Scenario Outline: Secure boot alone, or lockdown alone, loads with kexec -s (<profile>)
+    Given a machine "<profile>"
+    When I run "kdump-config load"
+    Then the exit code is 0
+    And kexec was run as "kexec -p -s '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
+    And "kdump-config status" reports "current state   : ready to kdump"
+
+    Examples:
+      | profile                 |
+      | x86_64-secureboot-only  |
+      | x86_64-lockdown-only    |
+
+  Scenario: securelevel 1 alone loads with kexec -s
+    Given a machine "x86_64-ready"
+    And the file "/sys/kernel/security/securelevel" contains "1"
+    When I run "kdump-config load"
+    Then the exit code is 0
+    And kexec was run as "kexec -p -s '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
+
   Scenario: arm64 loads with its own command line append
     Given a machine "arm64-ready"
     When I run "kdump-config load"

@@ -122,3 +122,19 @@ Feature: savecore to an FTP server
     And "makedumpfile" never ran
     And "s3cret-Passw0rd" appears in no output, effect or log
     And the syslog contains "kdump-config: the FTP server ftp.example refused the login of user kdump"
+
+  Scenario: An empty kernel log is not uploaded as the kernel log
+    Given the machine "x86_64-ftp" has crashed into its capture kernel
+    And the fault "dmesg-empty" is armed
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout is exactly:
+      """
+      running makedumpfile --dump-dmesg /proc/vmcore /tmp/dmesg.ftp.202401010000.
+      kdump-config: makedumpfile --dump-dmesg failed. dmesg content will be unavailable ... failed!
+      kdump-config: failed to save dmesg content via FTP in ftp.example:/incoming/192.0.2.10-dmesg.202401010000 ... failed!
+      sending makedumpfile -F -c -d 31 /proc/vmcore via FTP to ftp.example:/incoming/192.0.2.10-dump.202401010000.
+      kdump-config: saved vmcore via FTP in ftp.example:/incoming/192.0.2.10-dump.202401010000.
+      """
+    And the dump location "ftp://ftp.example/incoming/192.0.2.10-dmesg.202401010000" does not exist
+    And the dump location "/tmp/dmesg.ftp.202401010000" does not exist

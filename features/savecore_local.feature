@@ -27,6 +27,20 @@ Feature: savecore to the local disk
     And the syslog contains "kdump-config: saved vmcore in /var/crash/202401010000"
     And "makedumpfile" was run with "-F -c -d 31 /proc/vmcore"
 
+  Scenario: The kernel log and the dump are flushed before they get their names, and the names after
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And "/var/crash/202401010000/dmesg-incomplete" was flushed, renamed to "/var/crash/202401010000/dmesg.202401010000", then its directory flushed
+    And "/var/crash/202401010000/dump-incomplete" was flushed, renamed to "/var/crash/202401010000/dump.202401010000", then its directory flushed
+
+  Scenario: The copied vmcore is flushed before it gets its name, and the name after
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the fault "makedumpfile" is armed
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And "/var/crash/202401010000/vmcore-incomplete" was flushed, renamed to "/var/crash/202401010000/vmcore.202401010000", then its directory flushed
+
   Scenario: Outside a capture kernel there is no vmcore to save
     Given a simulated machine "x86_64-ready"
     When I run "kdump-config savecore"
@@ -96,6 +110,37 @@ Feature: savecore to the local disk
       """
     And the syslog contains "kdump-config: failed to save vmcore in /var/crash/202401010000"
 
+  Scenario: A copy that ends short of the vmcore's size is no saved vmcore
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the fault "makedumpfile" is armed
+    And the fault "vmcore-short-copy" is armed with "65536"
+    When I run "kdump-config savecore"
+    Then the exit code is 1
+    And stdout ends with:
+      """
+      running cp /proc/vmcore /var/crash/202401010000/vmcore-incomplete.
+      kdump-config: failed to save vmcore in /var/crash/202401010000 ... failed!
+      """
+    And the dump directory "/var/crash/202401010000" holds exactly:
+      """
+      dmesg.202401010000 0600
+      """
+
+  Scenario: Without makedumpfile, a short copy is no saved vmcore either
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the tool "makedumpfile" is not installed
+    And the fault "vmcore-short-copy" is armed with "1048576"
+    When I run "kdump-config savecore"
+    Then the exit code is 1
+    And stdout ends with:
+      """
+      running cp /proc/vmcore /var/crash/202401010000/vmcore-incomplete.
+      kdump-config: failed to save vmcore in /var/crash/202401010000 ... failed!
+      """
+    And the dump directory "/var/crash/202401010000" holds exactly:
+      """
+      """
+
   Scenario: A dump directory that cannot be created means no vmcore
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the file "/var/crash" is absent
@@ -107,9 +152,9 @@ Feature: savecore to the local disk
       kdump-config: failed to save vmcore in /var/crash/202401010000 ... failed!
       """
 
-  Scenario: A failed kernel log extraction is reported and the vmcore is still saved
+  Scenario Outline: A failed kernel log extraction is reported and the vmcore is still saved (<fault>)
     Given the machine "x86_64-ready" has crashed into its capture kernel
-    And the fault "dmesg" is armed
+    And the fault "<fault>" is armed
     When I run "kdump-config savecore"
     Then the exit code is 0
     And stdout is exactly:
@@ -124,6 +169,12 @@ Feature: savecore to the local disk
       """
       dump.202401010000 0600
       """
+
+    # dmesg-empty: makedumpfile exits 0 with an empty log: no kernel log is no success.
+    Examples:
+      | fault       |
+      | dmesg       |
+      | dmesg-empty |
 
   Scenario: KDUMP_DUMP_DMESG=0 skips the kernel log
     Given the machine "x86_64-ready" has crashed into its capture kernel
@@ -237,6 +288,64 @@ Feature: savecore to the local disk
     And the dump location "/var/crash/192.0.2.10-202312290000" exists
     And the dump location "/var/crash/2-notes" exists
     And the dump location "/var/crash/202401010000/dump.202401010000" exists
+
+  Scenario: Retention counts and removes only directories that hold a dump
+    # Issue 12: user-made 2099... directories counted as dumps, pushed three real
+    # dumps out, and one of them was removed too.
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the config sets KDUMP_NUM_DUMPS to "3"
+    And an earlier dump in "/var/crash/202312290000"
+    And an earlier dump in "/var/crash/202312300000"
+    And an earlier dump in "/var/crash/202312310000"
+    And an empty directory "/var/crash/209901010000"
+    And the file "/var/crash/209901020000/notes" contains "mine"
+    And the file "/var/crash/209901030000/dmesg.209901030000" contains "a kernel log, no dump"
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout ends with:
+      """
+      kdump-config: saved vmcore in /var/crash/202401010000.
+      Too many dumps, purging: /var/crash/202312290000.
+      """
+    And the dump location "/var/crash/202312290000" does not exist
+    And the dump location "/var/crash/202312300000/dump.202312300000" exists
+    And the dump location "/var/crash/202312310000/dump.202312310000" exists
+    And the dump location "/var/crash/209901010000" exists
+    And the dump location "/var/crash/209901020000/notes" exists
+    And the dump location "/var/crash/209901030000/dmesg.209901030000" exists
+
+  Scenario: A failed attempt's directory does not push a dump out
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the config sets KDUMP_NUM_DUMPS to "2"
+    And an earlier dump in "/var/crash/202312310000"
+    And the fault "makedumpfile" is armed
+    And the fault "disk-full-after" is armed with "4096"
+    And "kdump-config savecore" has run and failed
+    And the fault "disk-full-after" is disarmed
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout contains the line "kdump-config: saved vmcore in /var/crash/202401010000-1."
+    And stdout does not contain "purging"
+    And the dump location "/var/crash/202312310000/dump.202312310000" exists
+    And the dump directory "/var/crash/202401010000" holds exactly:
+      """
+      dmesg.202401010000 0600
+      """
+    And the dump location "/var/crash/202401010000-1/vmcore.202401010000" exists
+
+  Scenario: A link is neither counted nor followed by retention
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the config sets KDUMP_NUM_DUMPS to "1"
+    And an earlier dump in "/var/keep/202312300000"
+    And the link "/var/crash/202312300000" points to "/var/keep/202312300000"
+    And an earlier dump in "/var/crash/202312310000"
+    And the link "/var/crash/202312310000/dump.202312310000" points to "/var/keep/202312300000/dump.202312300000"
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout does not contain "purging"
+    And the dump location "/var/keep/202312300000/dump.202312300000" exists
+    And the dump location "/var/crash/202312300000" exists
+    And the dump location "/var/crash/202312310000/dump.202312310000" exists
 
   Scenario: A failed dump removes no earlier dump
     Given the machine "x86_64-ready" has crashed into its capture kernel

@@ -193,3 +193,22 @@ Feature: savecore to an SSH server
     And stdout contains the line "kdump-config: saved vmcore in root@dumphost:/var/crash/192.0.2.10-202401010000-1."
     And the dump location "ssh://dumphost/var/crash/192.0.2.10-202401010000/dump.202401010000" exists
     And the dump location "ssh://dumphost/var/crash/192.0.2.10-202401010000-1/dump.202401010000" exists
+
+  Scenario: An empty kernel log is not sent as the kernel log
+    Given the machine "x86_64-ssh" has crashed into its capture kernel
+    And the fault "dmesg-empty" is armed
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout is exactly:
+      """
+      running makedumpfile --dump-dmesg /proc/vmcore /tmp/dmesg.ssh.202401010000.
+      kdump-config: makedumpfile --dump-dmesg failed. dmesg content will be unavailable ... failed!
+      kdump-config: failed to save dmesg content in root@dumphost:/var/crash/192.0.2.10-202401010000 ... failed!
+      sending makedumpfile -F -c -d 31 /proc/vmcore to root@dumphost : /var/crash/192.0.2.10-202401010000/dump-incomplete.
+      kdump-config: saved vmcore in root@dumphost:/var/crash/192.0.2.10-202401010000.
+      """
+    And the dump directory "ssh://dumphost/var/crash/192.0.2.10-202401010000" holds exactly:
+      """
+      dump.202401010000 0600
+      """
+    And the dump location "/tmp/dmesg.ssh.202401010000" does not exist

@@ -61,6 +61,18 @@ Feature: unload
       """
     And kexec was run as "kexec -s -p -u"
 
+  Scenario Outline: Secure boot alone, or lockdown alone, unloads with kexec -s (<profile>)
+    Given a machine "<profile>"
+    And kdump is loaded
+    When I run "kdump-config unload"
+    Then the exit code is 0
+    And kexec was run as "kexec -s -p -u"
+
+    Examples:
+      | profile                 |
+      | x86_64-secureboot-only  |
+      | x86_64-lockdown-only    |
+
   Scenario: kexec not installed
     Given a machine "x86_64-ready"
     And the tool "kexec" is not installed

@@ -11,7 +11,7 @@ import ipaddress
 import posixpath
 import re
 import shlex
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # Minute resolution, as the original: scripts and people find dumps by this name.
@@ -53,16 +53,41 @@ def dump_dir_key(name: str) -> tuple[str, int] | None:
     return match.group(1), int(match.group(2) or 0)
 
 
-def retention_victims(dump_dirs: Iterable[str], keep: int, current: str) -> list[str]:
-    """Dump directories to delete, oldest first, so that at most ``keep`` remain.
+def dump_file_names(stamp_text: str) -> frozenset[str]:
+    """The names a complete dump gets from savecore: ``dump.STAMP[.ext]``, ``vmcore.STAMP``.
 
-    Only names that are dump stamps count (B34): a user's ``2-notes`` file or a
-    host-prefixed directory is never touched.  The dump just written is never a
-    victim, even when a clock step makes it look older than the others.
+    ``-incomplete`` files and the kernel log (``dmesg.STAMP``) are no dump.
+    """
+    dumps = {f"dump.{stamp_text}{c.extension}" for c in COMPRESSIONS.values()}
+    return frozenset({f"dump.{stamp_text}", f"vmcore.{stamp_text}", *dumps})
+
+
+def holds_dump(dir_name: str, files: Iterable[str]) -> bool:
+    """A local dump directory that holds a complete dump of its own stamp."""
+    key = dump_dir_key(dir_name)
+    if key is None:
+        return False
+    return not dump_file_names(key[0]).isdisjoint(files)
+
+
+def retention_victims(dump_dirs: Mapping[str, Iterable[str]], keep: int,
+                      current: str) -> list[str]:
+    """Dump directories to delete, oldest first, so that at most ``keep`` dumps remain.
+
+    ``dump_dirs`` maps each directory of KDUMP_COREDIR to the files it holds.  Only a
+    directory named by a dump stamp that holds the complete dump savecore writes
+    there counts, and only such a directory is ever a victim (B34): a user's
+    ``2099...`` directory, a failed attempt's leftovers (a kernel log, an
+    ``-incomplete`` file), a host-prefixed directory are neither counted nor touched.
+    The dump just written counts, and is never a victim, even when a clock step
+    makes it look older than the others.
     """
     if keep <= 0:
         return []
-    dumps = sorted((key, name) for name in dump_dirs if (key := dump_dir_key(name)))
+    dumps = sorted((key, name) for name, files in dump_dirs.items()
+                   if (key := dump_dir_key(name)) and (name == current or holds_dump(name, files)))
+    if current not in dump_dirs and (key := dump_dir_key(current)):
+        dumps = sorted([*dumps, (key, current)])
     excess = len(dumps) - keep
     if excess <= 0:
         return []

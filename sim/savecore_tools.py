@@ -30,10 +30,13 @@ makedumpfile           makedumpfile exits 1 without output
 makedumpfile-short [N] makedumpfile writes only its first N bytes (default 4096), exits 1
 makedumpfile-empty     makedumpfile exits 0 without writing anything
 dmesg                  ``makedumpfile --dump-dmesg`` exits 1
+dmesg-empty            ``makedumpfile --dump-dmesg`` exits 0 and writes an empty file
 compressor [NAME]      the compressor (or only NAME: gzip, bzip2, xz, lz4) exits 1
 disk-full-after N      the machine's disk takes N bytes per new file, then ENOSPC
                        (copies and pipelines into a file; see backends/sim.py)
 readonly PATH          writes under PATH fail with EROFS (see backends/sim.py)
+vmcore-short-copy N    the plain copy of /proc/vmcore (the cp fallback) ends after N
+                       bytes without an error (see backends/sim.py)
 ftp-unreachable        the FTP server cannot be reached (see backends/sim.py)
 ftp-login              the FTP server refuses the login (530)
 hang NAME|[NAMES]      the program(s) never finish: only savecore's deadline ends them
@@ -195,6 +198,8 @@ def _dump_dmesg(call: Call, args: list[str]) -> Outcome:
     if fires(call.machine, "dmesg"):
         return Outcome(1, b"", "dump_dmesg: Can't find the symbol of log_buf.\n"
                                "makedumpfile Failed.\n")
+    if fires(call.machine, "dmesg-empty"):  # an empty log buffer, and a status that lies
+        return _create(call, args[1], b"", "The dmesg log is saved to")
     try:
         with open(call.files.host_path(args[0]), "rb") as handle:
             head = handle.read(1 << 16)

@@ -136,10 +136,25 @@ def kexec(call: Call) -> Outcome:
 
 
 def _secure_boot_active(files: Files) -> bool:
+    """Does the kernel refuse kexec_load (unsigned images)?  Lockdown, securelevel, or
+    UEFI Secure Boot on its own (the architecture's signature policy)."""
     lockdown = files.read_text("/sys/kernel/security/lockdown") or ""
     if "[integrity]" in lockdown or "[confidentiality]" in lockdown:
         return True
-    return (files.read_text("/sys/kernel/security/securelevel") or "").strip() == "1"
+    if (files.read_text("/sys/kernel/security/securelevel") or "").strip() == "1":
+        return True
+    return _efi_flag(files, "SecureBoot") == 1 and _efi_flag(files, "SetupMode") == 0
+
+
+def _efi_flag(files: Files, name: str) -> int | None:
+    from sim.machine import EFI_GUID
+
+    try:
+        with open(files.host_path(f"/sys/firmware/efi/efivars/{name}-{EFI_GUID}"), "rb") as f:
+            data = f.read(5)
+    except OSError:
+        return None
+    return data[4] if len(data) == 5 else None
 
 
 # -- small system tools --------------------------------------------------------------------

@@ -22,6 +22,7 @@ import io
 import lzma
 import os
 import re
+import shlex
 import struct
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -40,6 +41,7 @@ from tests.steps.savecore import flattened_complete
 
 VMCORE_SIZE = 96 << 10
 EARLIER = "202312310000"
+EARLIER_LOCAL = ("202312300100", "202312300200", EARLIER)
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,13 @@ def _crashed_machine(state: Path, target: Target) -> Machine:
     machine.crash(VMCORE_SIZE)
     for place in _earlier_dumps(machine, target):
         place.mkdir(parents=True, exist_ok=True)
-        (place / f"dump.{EARLIER}").write_bytes(b"an earlier dump\n")
+        _earlier_file(place).write_bytes(b"an earlier dump\n")
     return machine
+
+
+def _earlier_file(place: Path) -> Path:
+    """The dump an earlier savecore left there: named by its own stamp, as savecore does."""
+    return place / f"dump.{place.name[-12:]}"
 
 
 def _earlier_dumps(machine: Machine, target: Target) -> list[Path]:
@@ -87,8 +94,7 @@ def _earlier_dumps(machine: Machine, target: Target) -> list[Path]:
         return [machine.remote / "ssh/dumphost/var/crash" / f"192.0.2.10-{EARLIER}"]
     if target.profile == "x86_64-ftp":
         return [machine.remote / "ftp/ftp.example/incoming" / f"192.0.2.10-{EARLIER}"]
-    return [machine.root / "var/crash" / f"20231230{hour:02d}00" for hour in (1, 2)] + \
-        [machine.root / "var/crash" / EARLIER]
+    return [machine.root / "var/crash" / stamp for stamp in EARLIER_LOCAL]
 
 
 # -- the failing host --------------------------------------------------------------------------
@@ -110,6 +116,26 @@ class Op:
     method: str
     args: tuple[Any, ...]
     stages: int = 0  # for pipelines and uploads: how many stages can fail
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def pinned(self) -> str:
+        """One line for the checked-in list of what a clean run does (tests/savecore_ops/)."""
+        def text(value: Any) -> str:
+            if hasattr(value, "_fields"):  # FtpTarget: its repr keeps the password out
+                return repr(value)
+            if isinstance(value, list | tuple) and value and \
+                    all(isinstance(v, list | tuple) for v in value):
+                return "[" + " | ".join(shlex.join(str(w) for w in stage) for stage in value) + "]"
+            if isinstance(value, list | tuple):
+                return "[" + shlex.join(str(w) for w in value) + "]"
+            if callable(value):
+                return "<callable>"
+            return oct(value) if isinstance(value, int) and not isinstance(value, bool) \
+                and self.method in ("mkdir", "copy_file", "pipeline") else repr(value)
+
+        words = [text(a) for a in self.args]
+        words += [f"{key}={text(value)}" for key, value in sorted(self.kwargs.items())]
+        return " ".join([self.method, *words])
 
     def words(self) -> list[str]:
         if self.method == "run":
@@ -139,7 +165,7 @@ class FailingHost:
             index = len(self.ops)
             stages = len(args[0]) if name == "pipeline" else \
                 len(args[2] or []) + 1 if name == "ftp_upload" else 0
-            self.ops.append(Op(name, args, stages))
+            self.ops.append(Op(name, args, stages, kwargs))
             if index != self.fail_at:
                 return attr(*args, **kwargs)
             return self._fail(name, attr, args, kwargs)
@@ -255,7 +281,7 @@ def _final_files(machine: Machine) -> Iterator[Path]:
     for top in (machine.root / "var", machine.remote):
         for folder, _, files in os.walk(top):
             for name in files:
-                if _FINAL.fullmatch(name) and EARLIER not in name:
+                if _FINAL.fullmatch(name) and not any(s in name for s in EARLIER_LOCAL):
                     yield Path(folder) / name
 
 
@@ -282,7 +308,7 @@ def _check(machine: Machine, target: Target, outcome: Outcome, failed: Op | None
     for place in _earlier_dumps(machine, target):
         if saved and f"/{place.name}" in purged:
             continue
-        assert (place / f"dump.{EARLIER}").read_bytes() == b"an earlier dump\n", context
+        assert _earlier_file(place).read_bytes() == b"an earlier dump\n", context
 
 
 # -- what each operation's failure must say -----------------------------------------------------
@@ -377,6 +403,31 @@ def test_the_walk_covers_every_kind_of_operation() -> None:
     programs = {os.path.basename(op.words()[0]) for ops in CLEAN_OPS.values() for op in ops
                 if op.method == "run"}
     assert programs >= {"makedumpfile", "mount", "umount", "ssh", "scp"}, programs
+
+
+PINNED = Path(__file__).parent / "savecore_ops"
+UPDATE_PINNED = "KDUMP_UPDATE_SAVECORE_OPS"
+
+
+@pytest.mark.parametrize("target_name", sorted(TARGETS))
+def test_a_clean_run_performs_the_pinned_operations(target_name: str) -> None:
+    """The walk fails each operation of a clean run: one dropped (an fsync, a rename...)
+    would silently take its case away.  So the operations are pinned, per target kind;
+    after a deliberate change, rewrite the lists with
+    ``KDUMP_UPDATE_SAVECORE_OPS=1 pytest tests/test_savecore_faults.py -k pinned``
+    and review the diff."""
+    import difflib
+
+    path = PINNED / f"{target_name}.txt"
+    actual = [op.pinned() for op in CLEAN_OPS[target_name]]
+    if os.environ.get(UPDATE_PINNED):
+        path.write_text("".join(f"{line}\n" for line in actual))
+    expected = path.read_text().splitlines() if path.is_file() else []
+    diff = "\n".join(difflib.unified_diff(expected, actual, str(path), "this run", lineterm=""))
+    if actual != expected:
+        pytest.fail(f"savecore's operations for {target_name!r} changed (- pinned, + now); "
+                    f"if that is meant, set {UPDATE_PINNED}=1 to rewrite {path.name}:\n{diff}",
+                    pytrace=False)
 
 
 @pytest.mark.parametrize(("target_name", "index", "stage"), CASES,

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
+from backends.base import ProgressCallback
 from backends.linux import LinuxHost
 from sim import kernel_faults, stub
 from sim.machine import Machine
@@ -61,12 +62,16 @@ class SandboxMachine(TestMachine):
     def host_seams(self) -> Iterator[None]:
         with ExitStack() as stack:
             stack.enter_context(self._virtual_time_and_syslog())
+            stack.enter_context(self._recorded_durability())
             stack.enter_context(self._ftp_servers())
             self._vmcore_that_never_answers()
             stack.enter_context(kernel_faults.readonly(self._readonly_paths()))
             limit = self.machine.fault("disk-full-after")
             stack.enter_context(kernel_faults.file_size_limit(
                 None if limit is None else int(limit)))
+            short = self.machine.fault("vmcore-short-copy")
+            if short is not None:
+                stack.enter_context(_short_vmcore_copy(int(short)))
             yield
 
     def _readonly_paths(self) -> list[str]:
@@ -142,7 +147,63 @@ class SandboxMachine(TestMachine):
             for name, value in saved.items():
                 setattr(LinuxHost, name, value)
 
+    @contextmanager
+    def _recorded_durability(self) -> Iterator[None]:
+        """Record fsync and rename in the effect log, as the simulated backend does.
+
+        The real operations still run; only their order becomes visible, so that
+        scenarios can check that a dump is flushed before it gets its final name.
+        """
+        machine_dir = self.state_dir
+        real_fsync, real_rename = LinuxHost.fsync, LinuxHost.rename
+
+        def fsync(host: LinuxHost, path: str) -> None:
+            Machine(machine_dir).log_effect("fsync", path=path)
+            real_fsync(host, path)
+
+        def rename(host: LinuxHost, src: str, dst: str) -> None:
+            Machine(machine_dir).log_effect("rename", src=src, dst=dst)
+            real_rename(host, src, dst)
+
+        own = {name: LinuxHost.__dict__.get(name) for name in ("fsync", "rename")}
+        LinuxHost.fsync = fsync  # type: ignore[method-assign]
+        LinuxHost.rename = rename  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            for name, value in own.items():
+                if value is None:  # inherited from the file layer: unshadow it
+                    delattr(LinuxHost, name)
+                else:
+                    setattr(LinuxHost, name, value)
+
     def cleanup(self) -> None:
         """Leave no mount behind, even when a scenario failed half-way."""
         for point in kernel_faults.mounts_under(str(self.state_dir)):
             kernel_faults.release(point)
+
+
+@contextmanager
+def _short_vmcore_copy(limit: int) -> Iterator[None]:
+    """The vmcore-short-copy fault: copying /proc/vmcore ends after ``limit`` bytes, no error.
+
+    The real backend's copy (backends.rooted.copy_file) runs as it is; only the byte
+    pump under it stops early for the vmcore, as a read that hits a premature end would.
+    """
+    import backends.rooted as rooted
+
+    real = rooted.stream_fd
+
+    def stream_fd(source: int, sink: int, total: int,
+                  progress: ProgressCallback | None) -> int:
+        if not os.readlink(f"/proc/self/fd/{source}").endswith("/proc/vmcore"):
+            return real(source, sink, total, progress)
+        data = os.pread(source, limit, 0)
+        os.write(sink, data)
+        return len(data)
+
+    rooted.stream_fd = stream_fd
+    try:
+        yield
+    finally:
+        rooted.stream_fd = real

@@ -74,6 +74,22 @@ def given_earlier_dump(machine: TestMachine, where: str) -> None:
     (directory / f"dump.{directory.name}").write_bytes(b"an earlier dump\n")
 
 
+@given(parsers.parse('an empty directory "{where}"'))
+def given_empty_directory(machine: TestMachine, where: str) -> None:
+    locate(machine, where).mkdir(parents=True, exist_ok=True)
+
+
+@given(parsers.parse('"{command}" has run and failed'))
+def given_command_failed(machine: TestMachine, command: str) -> None:
+    result = machine.run(command)
+    assert result.exit_code != 0, f"{command} succeeded:\n{result.stdout}{result.stderr}"
+
+
+@given(parsers.parse('the fault "{name}" is disarmed'))
+def given_fault_disarmed(machine: TestMachine, name: str) -> None:
+    machine.machine.clear_fault(name)
+
+
 # -- Then: what is stored --------------------------------------------------------------------------
 @then(parsers.parse('the dump directory "{where}" holds exactly:'))
 def then_dump_directory(machine: TestMachine, where: str, docstring: str) -> None:
@@ -178,6 +194,20 @@ def then_run_with(machine: TestMachine, program: str, words: str) -> None:
     assert any(argv[i:i + len(wanted)] == wanted
                for argv in runs for i in range(len(argv))), runs
 
+
+
+@then(parsers.parse('"{partial}" was flushed, renamed to "{final}", then its directory '
+                    'flushed'))
+def then_durable_rename(machine: TestMachine, partial: str, final: str) -> None:
+    """A dump gets its final name only once its bytes are on disk, and the name too after."""
+    steps = [("fsync", partial), ("rename", partial, final), ("fsync", os.path.dirname(final))]
+    done = [("fsync", str(e["path"])) if e["op"] == "fsync" else
+            ("rename", str(e["src"]), str(e["dst"])) for e in machine.effects()
+            if e.get("op") in ("fsync", "rename")]
+    position = 0
+    for step in steps:
+        assert step in done[position:], f"{step} missing in order from {done}"
+        position = done.index(step, position) + 1
 
 
 @then(parsers.parse("the clock advanced by {seconds:d} seconds since the crash"))

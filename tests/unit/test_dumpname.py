@@ -47,8 +47,14 @@ def test_only_stamp_names_are_dump_directories(name: str, key: tuple[str, int] |
     assert names.dump_dir_key(name) == key
 
 
+def _dumps(*dirs: str) -> dict[str, list[str]]:
+    """Directories that each hold the complete dump savecore writes there."""
+    return {name: [f"dmesg.{name[:12]}", f"dump.{name[:12]}"] for name in dirs}
+
+
 def test_retention_keeps_the_newest_by_timestamp_not_by_text() -> None:
-    dirs = ["202401010000-10", "202312310000", "202401010000-2", "202401010000", "notes"]
+    dirs = {**_dumps("202401010000-10", "202312310000", "202401010000-2", "202401010000"),
+            "notes": []}
     # -10 is newer than -2 although it sorts before it as text
     assert names.retention_victims(dirs, 2, "202401010000-10") == ["202312310000",
                                                                     "202401010000"]
@@ -56,20 +62,61 @@ def test_retention_keeps_the_newest_by_timestamp_not_by_text() -> None:
 
 def test_retention_never_removes_the_dump_just_written() -> None:
     # a clock that went backwards makes the new dump look like the oldest
-    dirs = ["202001010000", "202401010000", "202401020000"]
+    dirs = _dumps("202001010000", "202401010000", "202401020000")
     assert names.retention_victims(dirs, 2, "202001010000") == ["202401010000"]
 
 
 @pytest.mark.parametrize(("keep", "expected"), [(0, []), (3, []), (5, []), (1, ["202301010000",
-                                                                               "202302010000"])])
+                                                                             "202302010000"])])
 def test_retention_limits(keep: int, expected: list[str]) -> None:
-    dirs = ["202302010000", "202301010000", "202303010000"]
+    dirs = _dumps("202302010000", "202301010000", "202303010000")
     assert names.retention_victims(dirs, keep, "202303010000") == expected
 
 
 def test_retention_ignores_what_is_not_a_dump() -> None:
-    dirs = ["2-notes", "192.0.2.10-202001010000", "202401010000"]
+    dirs = {"2-notes": [], "192.0.2.10-202001010000": ["dump.202001010000"],
+            **_dumps("202401010000")}
     assert names.retention_victims(dirs, 1, "202401010000") == []
+
+
+def test_directories_without_a_dump_neither_count_nor_go() -> None:
+    # Issue 12, class 6: user-made 2099... directories pushed three real dumps out of
+    # KDUMP_NUM_DUMPS=3 and were removed themselves.
+    dirs = {**_dumps("202312290000", "202312300000", "202312310000", "202401010000"),
+            "209901010000": [], "209901020000": ["notes.txt"], "209901030000": ["dump.x"]}
+    assert names.retention_victims(dirs, 3, "202401010000") == ["202312290000"]
+
+
+@pytest.mark.parametrize("files", [
+    [],
+    ["dmesg.202312310000"],  # an attempt that saved only the kernel log
+    ["dmesg.202312310000", "dump-incomplete", "vmcore-incomplete"],  # a failed attempt
+    ["dump-incomplete.gz"],
+    ["dump.202312310000.zst"],  # not a compression savecore writes
+    ["dump.202312300000"],  # another stamp's dump: not what savecore wrote here
+    ["vmcore.202312310000-incomplete"],
+    ["Dump.202312310000"],
+])
+def test_failed_attempts_never_push_a_dump_out(files: list[str]) -> None:
+    dirs = {**_dumps("202312300000", "202401010000"), "202312310000": files}
+    assert names.retention_victims(dirs, 2, "202401010000") == []
+    assert not names.holds_dump("202312310000", files)
+
+
+@pytest.mark.parametrize("name", ["dump.202312310000", "vmcore.202312310000",
+                                  "dump.202312310000.gz", "dump.202312310000.bz2",
+                                  "dump.202312310000.xz", "dump.202312310000.lz4"])
+def test_every_dump_name_savecore_writes_is_a_dump(name: str) -> None:
+    assert names.holds_dump("202312310000", [name])
+    assert names.holds_dump("202312310000-4", [name])
+    assert not names.holds_dump("192.0.2.10-202312310000", [name])
+    assert names.retention_victims({"202312310000": [name], **_dumps("202401010000")}, 1,
+                                   "202401010000") == ["202312310000"]
+
+
+def test_the_dump_just_written_counts_even_if_it_was_not_listed() -> None:
+    assert names.retention_victims(_dumps("202312310000"), 1, "202401010000") == [
+        "202312310000"]
 
 
 def test_compression_table() -> None:

@@ -156,8 +156,8 @@ def _copy(run: Run, partial: str) -> bool:
 
 def _purge(run: Run, base: str, current: str) -> None:
     host = run.host
-    dirs = [entry for entry in host.listdir(base) if host.is_dir(f"{base}/{entry}")]
-    victims = names.retention_victims(dirs, run.ctx.config.kdump_num_dumps, current)
+    victims = names.retention_victims(_dump_dirs(run, base), run.ctx.config.kdump_num_dumps,
+                                      current)
     if not victims:
         return
     run.emit("purging", victims=" ".join(f"{base}/{victim}" for victim in victims))
@@ -167,3 +167,23 @@ def _purge(run: Run, base: str, current: str) -> None:
             host.remove_tree(path)
         except HostError as exc:
             run.emit("purge-failed", path=path, reason=exc.reason)
+
+
+def _dump_dirs(run: Run, base: str) -> dict[str, list[str]]:
+    """Each real directory named like a dump, with the dump files it really holds.
+
+    A link is never a dump directory nor a dump file: retention counts and removes
+    only what it can prove savecore wrote (kdump.dumpname.retention_victims).
+    """
+    host = run.host
+    found: dict[str, list[str]] = {}
+    for entry in host.listdir(base):
+        key = names.dump_dir_key(entry)
+        path = f"{base}/{entry}"
+        if key is None or host.is_symlink(path) or not host.is_dir(path):
+            continue
+        wanted = names.dump_file_names(key[0])
+        found[entry] = [name for name in host.listdir(path) if name in wanted
+                        and host.is_file(f"{path}/{name}")
+                        and not host.is_symlink(f"{path}/{name}")]
+    return found
