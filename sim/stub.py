@@ -5,6 +5,12 @@ tree.  There, ``/usr/sbin/kexec`` and friends are small scripts that land here:
 they find their machine from their own location, emulate the program with
 sim.tools (the same code the simulated backend runs in-process), record the
 call in the effect log, and exit like the real program.
+
+What a stub records as argv[0] is the file the kernel executed: for a script the
+kernel replaces the caller's argv[0] with that path, so a stub cannot see it.  That
+argv[0] stays the name a program is invoked as is shown with a real binary instead
+(tests/adapter/test_runner.py).  The fault ``hang NAME`` makes the stub for NAME
+sleep silently (recording ``hang``, and ``hang-outlived`` if nobody killed it).
 """
 
 from __future__ import annotations
