@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from backends.base import FtpTarget, PipelineResult
+from backends.base import FTP_NOT_LOGGED_IN, FtpTarget, PipelineResult
 from backends.linux import LinuxHost
 from tests.ftpserver import FtpServer
 
@@ -99,6 +99,7 @@ def test_a_wrong_password_is_a_failed_result(
     assert not result.ok
     assert result.bytes_written == 0
     assert result.failed_stage is not None and "530" in result.failed_stage.stderr
+    assert result.failed_stage.returncode == FTP_NOT_LOGGED_IN  # a login failure, as such
     assert not (server.root / "dump.1").exists()
     _assert_secret_kept(result, "wrong-pass")
 
