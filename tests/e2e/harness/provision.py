@@ -64,9 +64,12 @@ GUEST_PACKAGES = (
     "busybox-static",
 )
 
-# Modules the initramfs loads to mount the 9p shares. Dependencies are added from each
-# module's own .modinfo, so only the leaves are listed.
+# Modules the initramfs loads to mount the 9p shares (per architecture: see Arch.modules).
+# Dependencies are added from each module's own .modinfo, so only the leaves are listed.
 INITRAMFS_MODULES = ("virtio_pci", "9pnet_virtio", "9p")
+# arm64 guests use QEMU's virt board with virtio over MMIO (virtio-9p-device): no PCI bus
+# to probe, and Debian builds virtio_mmio as a module there.
+INITRAMFS_MODULES_MMIO = ("virtio_mmio", "9pnet_virtio", "9p")
 
 # Bump when the way a sysroot is assembled changes, so old caches are not reused.
 SYSROOT_RECIPE = "3"
@@ -78,6 +81,10 @@ deb [signed-by={keyring}] http://deb.debian.org/debian bookworm main
 deb [signed-by={keyring}] http://deb.debian.org/debian bookworm-updates main
 deb [signed-by={keyring}] http://deb.debian.org/debian-security bookworm-security main
 """
+# Only for the architectures whose guests boot a backports kernel (Arch.backports): the
+# package lists are fetched per architecture, so the others do not pay for them.
+BACKPORTS_SOURCE = "deb [signed-by={keyring}] http://deb.debian.org/debian bookworm-backports main\n"
+BACKPORTS = "bookworm-backports"
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 
 
@@ -89,6 +96,8 @@ class Arch:
     image_prefix: str  # /boot/<prefix>-<ver>: vmlinuz (bzImage) or vmlinux (ELF)
     qemu_package: str
     qemu_binary: str
+    modules: tuple[str, ...] = INITRAMFS_MODULES
+    backports: bool = False  # also fetch bookworm-backports' lists (a newer kernel)
 
 
 ARCHES = {
@@ -107,6 +116,18 @@ ARCHES = {
         image_prefix="vmlinux",
         qemu_package="qemu-system-ppc",
         qemu_binary="qemu-system-ppc64",
+    ),
+    # Debian's arm64 /boot/vmlinuz is a raw Image (with an EFI stub), which QEMU's virt
+    # board boots with -kernel as it is.
+    "arm64": Arch(
+        deb="arm64",
+        uname="aarch64",
+        kernel_meta="linux-image-arm64",
+        image_prefix="vmlinuz",
+        qemu_package="qemu-system-arm",
+        qemu_binary="qemu-system-aarch64",
+        modules=INITRAMFS_MODULES_MMIO,
+        backports=True,
     ),
 }
 
@@ -191,7 +212,8 @@ class AptRoot:
         ):
             (self.root / d).mkdir(parents=True, exist_ok=True)
         (self.root / "var/lib/dpkg/status").touch()
-        (self.root / "etc/apt/sources.list").write_text(DEBIAN_SOURCES.format(keyring=KEYRING))
+        sources = DEBIAN_SOURCES + (BACKPORTS_SOURCE if self.arch.backports else "")
+        (self.root / "etc/apt/sources.list").write_text(sources.format(keyring=KEYRING))
         lists = self.root / "var/lib/apt/lists"
         stamp = self.root / "updated"
         fresh = stamp.exists() and time.time() - stamp.stat().st_mtime < LIST_MAX_AGE
@@ -235,28 +257,31 @@ class AptRoot:
         )
         return [tuple(line.split()) for line in lines]  # type: ignore[misc]
 
-    def resolve(self, packages: list[str]) -> list[tuple[str, str, str]]:
+    def resolve(self, packages: list[str], suite: str = "") -> list[tuple[str, str, str]]:
         """The full dependency closure as (name, version, arch), from a simulated install
-        into an empty system."""
-        done = self.apt("apt-get", "install", "-s", "-q", *packages)
+        into an empty system (preferring ``suite``'s versions when given)."""
+        target = ["-t", suite] if suite else []
+        done = self.apt("apt-get", "install", "-s", "-q", *target, *packages)
         found = re.findall(r"^Inst (\S+) \((\S+) .*?\[(\S+)\]\)", done.stdout, re.M)
         if not found:
             raise SystemExit(f"could not resolve {packages}:\n{done.stdout}{done.stderr}")
         return [(n.split(":")[0], v, a) for n, v, a in found]
 
-    def kernel_pin(self) -> tuple[str, str, str]:
+    def kernel_pin(self, suite: str = "") -> tuple[str, str, str]:
         """The versioned kernel package the meta package depends on (it changes with point
-        releases, so never hard-code it), pinned to its candidate version."""
+        releases, so never hard-code it), pinned to its candidate version; with ``suite``
+        (bookworm-backports), that suite's meta package instead."""
+        meta = f"{self.arch.kernel_meta}/{suite}" if suite else self.arch.kernel_meta
 
         def compute() -> list[str]:
-            done = self.apt("apt-cache", "depends", self.arch.kernel_meta)
+            done = self.apt("apt-cache", "depends", meta)
             m = re.search(r"Depends: (linux-image-\S+)", done.stdout)
             if not m:
-                raise SystemExit(f"cannot resolve {self.arch.kernel_meta}:\n{done.stdout}")
-            pin = next(p for p in self.resolve([m.group(1)]) if p[0] == m.group(1))
+                raise SystemExit(f"cannot resolve {meta}:\n{done.stdout}")
+            pin = next(p for p in self.resolve([m.group(1)], suite) if p[0] == m.group(1))
             return [" ".join(pin)]
 
-        name, version, arch = self.memo("kernel " + self.arch.kernel_meta, compute)[0].split()
+        name, version, arch = self.memo("kernel " + meta, compute)[0].split()
         return name, version, arch
 
     def fetch(self, pins: list[tuple[str, str, str]]) -> list[Path]:
@@ -300,10 +325,16 @@ def unpack_kernel(cache: Path, arch: Arch, deb: Path) -> Kernel:
             (dest / "modules").mkdir(parents=True)
             shutil.copytree(tmp / "boot", dest / "boot")
             mod_root = next((tmp / "lib/modules").iterdir())
-            closure = module_closure(mod_root, INITRAMFS_MODULES)
+            closure = module_closure(mod_root, arch.modules)
+            if not closure:
+                raise SystemExit(f"{deb.name}: none of the modules {arch.modules} found")
+            names = []
             for ko in closure:
-                shutil.copy2(ko, dest / "modules" / ko.name)
-            (dest / "modules/order").write_text("".join(f"{ko.name}\n" for ko in closure))
+                # Newer kernels ship modules xz-compressed; busybox insmod wants them raw.
+                name = ko.name.removesuffix(".xz")
+                (dest / "modules" / name).write_bytes(read_module(ko))
+                names.append(name)
+            (dest / "modules/order").write_text("".join(f"{name}\n" for name in names))
             (dest / "release").write_text(mod_root.name + "\n")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -318,12 +349,18 @@ def unpack_kernel(cache: Path, arch: Arch, deb: Path) -> Kernel:
     )
 
 
+def read_module(ko: Path) -> bytes:
+    import lzma
+
+    return lzma.decompress(ko.read_bytes()) if ko.suffix == ".xz" else ko.read_bytes()
+
+
 def module_closure(mod_root: Path, leaves: tuple[str, ...]) -> list[Path]:
     """Modules to insmod, dependencies first. Reads `depends=` from each .ko's .modinfo
     strings, so no depmod (and no foreign-arch kmod) is needed on the host."""
     by_name: dict[str, Path] = {}
-    for ko in mod_root.rglob("*.ko"):
-        by_name[ko.stem.replace("-", "_")] = ko
+    for ko in [*mod_root.rglob("*.ko"), *mod_root.rglob("*.ko.xz")]:
+        by_name[ko.name.split(".")[0].replace("-", "_")] = ko
     ordered: list[Path] = []
 
     def visit(name: str, stack: tuple[str, ...]) -> None:
@@ -333,7 +370,7 @@ def module_closure(mod_root: Path, leaves: tuple[str, ...]) -> list[Path]:
             return
         if ko in ordered or key in stack:
             return
-        m = re.search(rb"depends=([^\0]*)\0", ko.read_bytes())
+        m = re.search(rb"depends=([^\0]*)\0", read_module(ko))
         for dep in m.group(1).decode().split(",") if m and m.group(1) else []:
             visit(dep, (*stack, key))
         ordered.append(ko)

@@ -28,10 +28,12 @@ def open_dump(path: Path) -> BinaryIO:
     return opener(path, "rb")  # type: ignore[operator,no-any-return]
 
 
-def check_kdump_header(head: bytes, size: int | None, release: str) -> list[str]:
+def check_kdump_header(
+    head: bytes, size: int | None, release: str, machine: str | None = None
+) -> list[str]:
     """A kdump-compressed (makedumpfile -c/-l/-p) disk_dump_header: signature, the
     incomplete flag makedumpfile sets when it could not finish, and the crashed kernel's
-    release in the embedded utsname."""
+    release (and, when given, machine: aarch64...) in the embedded utsname."""
     problems = []
     if len(head) < 464:
         return ["kdump header truncated"]
@@ -44,6 +46,8 @@ def check_kdump_header(head: bytes, size: int | None, release: str) -> list[str]
         problems.append("kdump header has the INCOMPLETE flag")
     if utsname[2] != release:
         problems.append(f"dump is of kernel {utsname[2]!r}, expected {release!r}")
+    if machine is not None and utsname[4] != machine:
+        problems.append(f"dump is of machine {utsname[4]!r}, expected {machine!r}")
     if size is not None and block_size > 0:
         minimum = (1 + sub_hdr_size + bitmap_blocks) * block_size
         if size <= minimum:
@@ -51,7 +55,7 @@ def check_kdump_header(head: bytes, size: int | None, release: str) -> list[str]
     return problems
 
 
-def check_flattened(f: BinaryIO, release: str) -> list[str]:
+def check_flattened(f: BinaryIO, release: str, machine: str | None = None) -> list[str]:
     """makedumpfile -F: a 4096-byte header, then (offset, size) big-endian records, ending
     with the (-1, -1) end marker. A stream cut short has no end marker."""
     head = f.read(4096)
@@ -77,7 +81,7 @@ def check_flattened(f: BinaryIO, release: str) -> list[str]:
     if f.read(1):
         return ["data after the flattened end marker"]
     if first.startswith(KDUMP_SIG):
-        return check_kdump_header(first, None, release)
+        return check_kdump_header(first, None, release, machine)
     if first.startswith(ELF_SIG):
         return []
     return ["flattened dump holds neither a kdump nor an ELF image"]
@@ -105,7 +109,7 @@ def check_elf(f: BinaryIO, size: int) -> list[str]:
     return [] if loads else ["ELF dump has no PT_LOAD segment"]
 
 
-def check_dump_file(path: Path, release: str) -> list[str]:
+def check_dump_file(path: Path, release: str, machine: str | None = None) -> list[str]:
     size = path.stat().st_size
     if size == 0:
         return [f"{path.name} is empty"]
@@ -113,10 +117,10 @@ def check_dump_file(path: Path, release: str) -> list[str]:
         head = f.read(4096)
         f.seek(0)
         if head.startswith(FLAT_SIG):
-            return check_flattened(f, release)
+            return check_flattened(f, release, machine)
         if head.startswith(KDUMP_SIG):
             return check_kdump_header(
-                head, None if path.suffix in (".gz", ".bz2", ".xz") else size, release
+                head, None if path.suffix in (".gz", ".bz2", ".xz") else size, release, machine
             )
         if head.startswith(ELF_SIG):
             return check_elf(f, size)
@@ -187,13 +191,17 @@ def check_cmd(
     return problems
 
 
-def check_crash_guest(res: Path, release: str, plain: bool) -> list[str]:
+def check_crash_guest(
+    res: Path, release: str, plain: bool, machine: str | None = None
+) -> list[str]:
     problems = check_cmd(res, "first", "load")
     problems += check_cmd(res, "first", "status")
     status = read_text(res / "first/status.out")
     if not re.search(r"current state\s*:\s*ready to kdump", status):
         problems.append(f"status does not say 'ready to kdump': {status.strip()!r}")
     problems += check_cmd(res, "first", "test")
+    if (res / "first/check.rc").exists() and not plain:
+        problems += check_cmd(res, "first", "check", 0, "ready to kdump")
 
     # The argv kexec really got equals what `test` printed.
     loads = [
@@ -224,7 +232,7 @@ def check_crash_guest(res: Path, release: str, plain: bool) -> list[str]:
     if len(dumps) != 1:
         problems.append(f"expected one dump.* or vmcore.* file, found {[p.name for p in files]}")
     for dump in dumps:
-        problems += check_dump_file(dump, release)
+        problems += check_dump_file(dump, release, machine)
     if len(dmesgs) != 1:
         problems.append(f"expected one dmesg.* file, found {[p.name for p in files]}")
     for dmesg in dmesgs:
@@ -260,4 +268,40 @@ def check_nocrash_guest(res: Path, plain: bool) -> list[str]:
         problems.append("kexec_crash_loaded is set")
     if (res / "capture").exists():
         problems.append("a capture phase ran")
+    return problems
+
+
+# The catalog text `load` prints where kexec_load cannot build a valid core header and the
+# kernel has no kexec_file_load (kdump/messages.py, code kexec-symbols-missing).
+NOSYMBOLS_TEXT = "_text"
+
+
+def check_nosymbols_guest(res: Path, release: str, plain: bool) -> list[str]:
+    """An arm64 kernel on which no load method yields a dump: load refuses (exit 1, saying
+    why), check names the failing check (exit 3), status never says ready, kexec_load was
+    never run, and the forced crash captured nothing. If a capture did run (something
+    loaded anyway), whatever it saved is judged too, so the report says what came of it."""
+    problems = []
+    if not plain:
+        problems += check_cmd(res, "first", "load", 1, NOSYMBOLS_TEXT)
+        problems += check_cmd(res, "first", "check", 3, "kexec-symbols")
+    status = read_text(res / "first/status.out")
+    if re.search(r"current state\s*:\s*ready to kdump", status):
+        problems.append(f"status says 'ready to kdump': {status.strip()!r}")
+    loads = [argv for argv, rc in kexec_calls(res) if "-p" in argv and "-u" not in argv]
+    if loads:
+        problems.append(f"kexec was asked to load on a kernel where no method works: {loads}")
+    if read_text(res / "first/kexec_crash_loaded").strip() not in ("0", ""):
+        problems.append("kexec_crash_loaded is set")
+    if (res / "capture").exists():
+        problems.append("a capture kernel ran after the crash")
+        for dump in sorted((res / "crash").glob("*/*")):
+            if dump.name.startswith(("dump.", "vmcore.")):
+                found = check_dump_file(dump, release)
+                problems += [f"captured {dump.name}: {p}" for p in found] or [
+                    f"captured {dump.name} looks valid"
+                ]
+        savecore = read_text(res / "capture/savecore.err").strip()
+        if savecore:
+            problems.append(f"savecore said: {savecore[-300:]!r}")
     return problems
