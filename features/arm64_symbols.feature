@@ -15,7 +15,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
     And stdout is exactly:
       """
       kexec_load cannot build a valid crash dump header on 6.1.0-18-arm64: /proc/kallsyms has no _text symbol (the kernel was built without CONFIG_KALLSYMS_ALL), and the kernel has no kexec_file_load (CONFIG_KEXEC_FILE is not set) ... failed!
-      install a kernel whose /proc/kallsyms lists _text (CONFIG_KALLSYMS_ALL=y, as in linux-image-arm64 from bookworm-backports or Debian 13) or that has CONFIG_KEXEC_FILE=y, and reboot into it ... failed!
+      to make kdump work: install a kernel whose /proc/kallsyms lists _text (CONFIG_KALLSYMS_ALL=y, as in linux-image-arm64 from bookworm-backports or Debian 13) or that has CONFIG_KEXEC_FILE=y, and reboot into it ... failed!
       """
     And "kexec" never ran
     And "kdump-config status" reports "current state   : Not ready to kdump"
@@ -49,7 +49,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
     And the config sets KDUMP_KEXEC_ARGS to "-c"
     When I run "kdump-config load"
     Then the exit code is 1
-    And stdout contains the line "remove -c/--kexec-syscall from KDUMP_KEXEC_ARGS in /etc/default/kdump-tools ... failed!"
+    And stdout contains the line "to make kdump work: remove -c/--kexec-syscall from KDUMP_KEXEC_ARGS in /etc/default/kdump-tools ... failed!"
     And "kexec" never ran
 
   Scenario: Without _text but with kexec_file_load, load uses kexec -s and is ready

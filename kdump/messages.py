@@ -86,11 +86,11 @@ _ALL = [
     Message("kexec-symbols-missing",
             "kexec_load cannot build a valid crash dump header on {release}: /proc/kallsyms "
             "has no _text symbol (the kernel was built without CONFIG_KALLSYMS_ALL), and {why}",
-            F, 1, syslog=True, more=("{remedy}",)),
+            F, 1, syslog=True, more=("to make kdump work: {remedy}",)),
     Message("loaded-by-kexec-load",
             "the capture kernel was loaded with kexec_load, whose crash dump header is invalid "
             "on {release} (no _text in /proc/kallsyms): run 'kdump-config reload' "
-            "to load it with kexec_file_load", F, syslog=True),
+            "to load it with kexec_file_load", F, 1, syslog=True),
     Message("panic-trigger-unavailable",
             "{name} couldn't set panic trigger (sysctl binary not available)", W),
     Message("fadump-registered", "fadump registered successfully", A, syslog=True),
