@@ -77,19 +77,22 @@ SYSROOT_RECIPE = "3"
 LIST_MAX_AGE = 24 * 3600  # re-run apt-get update for a private root after a day
 
 DEBIAN_SOURCES = """\
-deb [signed-by={keyring}] http://deb.debian.org/debian bookworm main
-deb [signed-by={keyring}] http://deb.debian.org/debian bookworm-updates main
-deb [signed-by={keyring}] http://deb.debian.org/debian-security bookworm-security main
+deb [signed-by={keyring}] http://deb.debian.org/debian {release} main
+deb [signed-by={keyring}] http://deb.debian.org/debian {release}-updates main
+deb [signed-by={keyring}] http://deb.debian.org/debian-security {release}-security main
 """
-# Only for the architectures whose guests boot a backports kernel (Arch.backports): the
-# package lists are fetched per architecture, so the others do not pay for them.
-BACKPORTS_SOURCE = "deb [signed-by={keyring}] http://deb.debian.org/debian bookworm-backports main\n"
-BACKPORTS = "bookworm-backports"
+# Only for the guests that boot a backports kernel (Arch.backports): the package lists are
+# fetched per APT root, so the others do not pay for them.
+BACKPORTS_SOURCE = "deb [signed-by={keyring}] http://deb.debian.org/debian {release}-backports main\n"
+BACKPORTS = "backports"
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 
 
 @dataclasses.dataclass(frozen=True)
 class Arch:
+    """A guest userland: one Debian architecture of one Debian release."""
+
+    name: str  # key in ARCHES; names the APT root, sysroot and venv in the cache
     deb: str  # Debian architecture name
     uname: str  # what `uname -m` says in the guest
     kernel_meta: str  # the meta package whose Depends names the current kernel
@@ -97,11 +100,14 @@ class Arch:
     qemu_package: str
     qemu_binary: str
     modules: tuple[str, ...] = INITRAMFS_MODULES
-    backports: bool = False  # also fetch bookworm-backports' lists (a newer kernel)
+    backports: bool = False  # also fetch <release>-backports' lists (a newer kernel)
+    release: str = "bookworm"
+    python: str = "3.11"  # the release's python3 (the guest venv is built for it)
 
 
 ARCHES = {
     "amd64": Arch(
+        name="amd64",
         deb="amd64",
         uname="x86_64",
         kernel_meta="linux-image-amd64",
@@ -110,6 +116,7 @@ ARCHES = {
         qemu_binary="qemu-system-x86_64",
     ),
     "ppc64el": Arch(
+        name="ppc64el",
         deb="ppc64el",
         uname="ppc64le",
         kernel_meta="linux-image-powerpc64le",
@@ -120,6 +127,7 @@ ARCHES = {
     # Debian's arm64 /boot/vmlinuz is a raw Image (with an EFI stub), which QEMU's virt
     # board boots with -kernel as it is.
     "arm64": Arch(
+        name="arm64",
         deb="arm64",
         uname="aarch64",
         kernel_meta="linux-image-arm64",
@@ -128,6 +136,20 @@ ARCHES = {
         qemu_binary="qemu-system-aarch64",
         modules=INITRAMFS_MODULES_MMIO,
         backports=True,
+    ),
+    # Debian 13: kernel 6.12 with CONFIG_KALLSYMS_ALL, kexec-tools and a makedumpfile that
+    # reads its 52-bit-VA dumps; python3 is 3.13.
+    "arm64-trixie": Arch(
+        name="arm64-trixie",
+        deb="arm64",
+        uname="aarch64",
+        kernel_meta="linux-image-arm64",
+        image_prefix="vmlinuz",
+        qemu_package="qemu-system-arm",
+        qemu_binary="qemu-system-aarch64",
+        modules=INITRAMFS_MODULES_MMIO,
+        release="trixie",
+        python="3.13",
     ),
 }
 
@@ -179,7 +201,7 @@ class AptRoot:
 
     def __init__(self, cache: Path, arch: Arch) -> None:
         self.arch = arch
-        self.root = cache / "apt" / arch.deb
+        self.root = cache / "apt" / arch.name
         self.archives = self.root / "var/cache/apt/archives"
 
     def _opts(self) -> list[str]:
@@ -213,23 +235,25 @@ class AptRoot:
             (self.root / d).mkdir(parents=True, exist_ok=True)
         (self.root / "var/lib/dpkg/status").touch()
         sources = DEBIAN_SOURCES + (BACKPORTS_SOURCE if self.arch.backports else "")
-        (self.root / "etc/apt/sources.list").write_text(sources.format(keyring=KEYRING))
+        (self.root / "etc/apt/sources.list").write_text(
+            sources.format(keyring=KEYRING, release=self.arch.release)
+        )
         lists = self.root / "var/lib/apt/lists"
         stamp = self.root / "updated"
         fresh = stamp.exists() and time.time() - stamp.stat().st_mtime < LIST_MAX_AGE
         if fresh and not refresh:
             return
-        log(f"apt-get update ({self.arch.deb})")
+        log(f"apt-get update ({self.arch.name})")
         done = self.apt("apt-get", "update", "-q", check=False)
         # A mirror caught mid-sync fails one index ("File has unexpected size") while the
-        # others are fine: go on with what we have, as long as bookworm main is there.
-        if not list(lists.glob("*_debian_dists_bookworm_main_binary-*_Packages*")):
+        # others are fine: go on with what we have, as long as <release> main is there.
+        if not list(lists.glob(f"*_debian_dists_{self.arch.release}_main_binary-*_Packages*")):
             raise SystemExit(
-                f"apt-get update for {self.arch.deb} failed:\n{done.stdout}{done.stderr}"
+                f"apt-get update for {self.arch.name} failed:\n{done.stdout}{done.stderr}"
             )
         if done.returncode != 0:
             log(
-                f"warning: apt-get update ({self.arch.deb}) partly failed; using the lists "
+                f"warning: apt-get update ({self.arch.name}) partly failed; using the lists "
                 "it did fetch:\n"
                 + "\n".join(
                     line
@@ -271,6 +295,7 @@ class AptRoot:
         """The versioned kernel package the meta package depends on (it changes with point
         releases, so never hard-code it), pinned to its candidate version; with ``suite``
         (bookworm-backports), that suite's meta package instead."""
+        suite = f"{self.arch.release}-{suite}" if suite else ""
         meta = f"{self.arch.kernel_meta}/{suite}" if suite else self.arch.kernel_meta
 
         def compute() -> list[str]:
@@ -289,7 +314,7 @@ class AptRoot:
         paths = [self.archives / deb_filename(n, v, a) for n, v, a in pins]
         wanted = [f"{n}={v}" for (n, v, _), p in zip(pins, paths, strict=True) if not p.exists()]
         if wanted:
-            log(f"downloading {len(wanted)} packages ({self.arch.deb})")
+            log(f"downloading {len(wanted)} packages ({self.arch.name})")
             self.apt("apt-get", "download", "-q", *wanted, cwd=self.archives)
         missing = [p for p in paths if not p.exists()]
         if missing:
@@ -389,12 +414,12 @@ def build_sysroot(cache: Path, arch: Arch, debs: list[Path]) -> Path:
     key = hashlib.sha256(
         "\n".join([SYSROOT_RECIPE, *sorted(d.name for d in debs)]).encode()
     ).hexdigest()[:16]
-    dest = cache / "sysroot" / f"{arch.deb}-{key}"
+    dest = cache / "sysroot" / f"{arch.name}-{key}"
     if (dest / ".complete").exists():
         return dest
-    log(f"building the {arch.deb} guest sysroot from {len(debs)} packages")
+    log(f"building the {arch.name} guest sysroot from {len(debs)} packages")
     (cache / "sysroot").mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=cache / "sysroot", prefix=f".{arch.deb}-"))
+    tmp = Path(tempfile.mkdtemp(dir=cache / "sysroot", prefix=f".{arch.name}-"))
     try:
         for deb in debs:
             run(["dpkg-deb", "-x", str(deb), str(tmp)])
@@ -404,10 +429,10 @@ def build_sysroot(cache: Path, arch: Arch, debs: list[Path]) -> Path:
         # compiles what it imports, under TCG emulation. The host's /usr/bin/python3 is the
         # same 3.11 (pyc is architecture-independent and keyed on source mtime, which the
         # 9p share passes through unchanged).
-        py_dirs = [str(p) for p in tmp.glob("usr/lib/python3*") if p.is_dir()]
-        if py_dirs and Path("/usr/bin/python3").exists():
-            run(["/usr/bin/python3", "-m", "compileall", "-q", "-j0", *py_dirs], check=False)
-        for stale in (cache / "sysroot").glob(f"{arch.deb}-*"):
+        py_dirs = [p for p in tmp.glob("usr/lib/python3*") if p.is_dir()]
+        if py_dirs:
+            compile_python(arch, tmp, py_dirs)
+        for stale in stale_entries(cache / "sysroot", arch):
             shutil.rmtree(stale, ignore_errors=True)
         tmp.rename(dest)
     except BaseException:
@@ -415,6 +440,32 @@ def build_sysroot(cache: Path, arch: Arch, debs: list[Path]) -> Path:
         raise
     (dest / ".complete").touch()
     return dest
+
+
+def stale_entries(parent: Path, arch: Arch) -> list[Path]:
+    """Earlier builds for this guest userland (never another's: "arm64" is a prefix of
+    "arm64-trixie")."""
+    pattern = re.compile(rf"{re.escape(arch.name)}-[0-9a-f]{{16}}")
+    return [p for p in parent.iterdir() if pattern.fullmatch(p.name)]
+
+
+# qemu-user runs the guest's own python3 on the host to byte-compile for a release whose
+# python3 is not the host's (pyc files are version-specific, not architecture-specific).
+QEMU_USER_PACKAGE = "qemu-user-static"
+
+
+def compile_python(arch: Arch, sysroot: Path, dirs: list[Path]) -> None:
+    """Write the .pyc files Debian's postinst would have (dpkg -x runs no scripts): without
+    them every guest python start compiles what it imports, under TCG emulation."""
+    if arch.python == HOST_PYTHON:
+        argv = ["/usr/bin/python3"]
+    else:
+        argv = [f"/usr/bin/qemu-{arch.uname}-static", "-L", str(sysroot),
+                str(sysroot / f"usr/bin/python{arch.python}")]
+    run([*argv, "-m", "compileall", "-q", "-j0", *map(str, dirs)], check=False)
+
+
+HOST_PYTHON = "3.11"  # Debian 12's /usr/bin/python3, which runs this harness
 
 
 def usr_merge(root: Path) -> None:
@@ -468,7 +519,9 @@ def project_key(project: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = None) -> Path:
+def build_venv(
+    cache: Path, project: Path, arch: Arch, host_venv: Path | None = None, sysroot: Path | None = None
+) -> Path:
     """A venv with the project installed, for guests of one architecture; reused while the
     project is unchanged. Built with Debian's /usr/bin/python3 (the same 3.11 as the guest
     sysroot's), so its pyvenv.cfg says home = /usr/bin, which in the guest is the sysroot's
@@ -481,12 +534,12 @@ def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = 
     if not (project / "pyproject.toml").exists():
         raise SystemExit(f"--project {project}: no pyproject.toml")
     key = project_key(project)
-    dest = cache / "venv" / f"{arch.deb}-{key}"
+    dest = cache / "venv" / f"{arch.name}-{key}"
     if (dest / ".complete").exists():
         return dest
-    log(f"building the {arch.deb} guest venv from {project}")
+    log(f"building the {arch.name} guest venv from {project}")
     (cache / "venv").mkdir(parents=True, exist_ok=True)
-    for stale in (cache / "venv").glob(f"{arch.deb}-*"):
+    for stale in stale_entries(cache / "venv", arch):
         shutil.rmtree(stale, ignore_errors=True)
     pip_common = ["-q", "--disable-pip-version-check", "--cache-dir", str(cache / "pip")]
     # pip builds a local tree in place: build/ and *.egg-info would land in the project, and
@@ -497,6 +550,8 @@ def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = 
     shutil.copytree(project, src, symlinks=True, ignore=_skipped)
     try:
         _install(dest, src, arch, host_venv, pip_common)
+        if arch.python != HOST_PYTHON and sysroot is not None:
+            compile_python(arch, sysroot, [next(dest.glob(f"lib/python{arch.python}/"))])
     finally:
         shutil.rmtree(src, ignore_errors=True)
     if not (dest / "bin/kdump-config").exists():
@@ -521,8 +576,12 @@ def _install(
         # Wheels for the project and every dependency: sdist-only ones get built here
         # (pure Python ones then install anywhere); compiled ones are fetched below.
         run([str(host_venv / "bin/pip"), "wheel", *pip_common, "-w", str(wheels), str(project)])
-        platforms = [f"manylinux_2_{minor}_{arch.uname}" for minor in range(17, 37)]
-        site = next(dest.glob("lib/python3*/")) / "site-packages"
+        platforms = [f"manylinux_2_{minor}_{arch.uname}" for minor in range(17, 42)]
+        # The guest's python finds lib/python<its version>/site-packages (pyvenv.cfg's home
+        # is /usr/bin, which in the guest is the release's python3).
+        site = dest / f"lib/python{arch.python}/site-packages"
+        site.mkdir(parents=True, exist_ok=True)
+        cp = "cp" + arch.python.replace(".", "")
         run(
             [
                 str(host_venv / "bin/pip"),
@@ -531,11 +590,11 @@ def _install(
                 "--target",
                 str(site),
                 "--python-version",
-                "3.11",
+                arch.python,
                 "--implementation",
                 "cp",
                 "--abi",
-                "cp311",
+                cp,
                 *(f"--platform={p}" for p in ["manylinux2014_" + arch.uname, *platforms]),
                 "--only-binary=:all:",
                 "--find-links",
