@@ -326,9 +326,12 @@ def run_guest(
     problems += fails
     release = prep.kernel_for(guest).release
     if guest.scenario == "crash":
+        notes: list[str] = []
         problems += verify.check_crash_guest(
-            res, release, plain=venv is None, machine=prep.arch.uname
+            res, release, plain=venv is None, machine=prep.arch.uname, notes=notes
         )
+        for note in notes:
+            print(f"  note: {note}", flush=True)
     elif guest.scenario == "nosymbols":
         problems += verify.check_nosymbols_guest(res, release, plain=venv is None)
     else:

@@ -349,7 +349,9 @@ def unpack_kernel(cache: Path, arch: Arch, deb: Path) -> Kernel:
             run(["dpkg-deb", "-x", str(deb), str(tmp)])
             (dest / "modules").mkdir(parents=True)
             shutil.copytree(tmp / "boot", dest / "boot")
-            mod_root = next((tmp / "lib/modules").iterdir())
+            # Debian 13's kernel packages ship /usr/lib/modules (merged /usr).
+            modules = next(d for d in (tmp / "lib/modules", tmp / "usr/lib/modules") if d.is_dir())
+            mod_root = next(modules.iterdir())
             closure = module_closure(mod_root, arch.modules)
             if not closure:
                 raise SystemExit(f"{deb.name}: none of the modules {arch.modules} found")

@@ -87,18 +87,30 @@ def check_flattened(f: BinaryIO, release: str, machine: str | None = None) -> li
     return ["flattened dump holds neither a kdump nor an ELF image"]
 
 
-def check_elf(f: BinaryIO, size: int) -> list[str]:
-    """A raw /proc/vmcore copy (the cp fallback): every PT_LOAD lies inside the file."""
+ELF_MACHINES = {"x86_64": 62, "aarch64": 183, "ppc64le": 21}
+
+
+def check_elf(
+    f: BinaryIO, size: int, release: str | None = None, machine: str | None = None
+) -> list[str]:
+    """A raw /proc/vmcore copy (the cp fallback): every PT_LOAD lies inside the file, and
+    (when given) the ELF machine and the VMCOREINFO note's OSRELEASE are the crashed
+    kernel's. A core header built from wrong kernel facts fails these."""
     eh = f.read(64)
     if eh[:4] != ELF_SIG or eh[4] != 2:
         return ["not an ELF64 file"]
     endian = "<" if eh[5] == 1 else ">"
+    (e_machine,) = struct.unpack_from(endian + "H", eh, 18)
     (e_phoff,) = struct.unpack_from(endian + "Q", eh, 32)
     e_phentsize, e_phnum = struct.unpack_from(endian + "HH", eh, 54)
+    problems = []
+    if machine is not None and e_machine != ELF_MACHINES.get(machine):
+        problems.append(f"ELF machine {e_machine}, expected {machine}")
     f.seek(e_phoff)
+    phdrs = [f.read(e_phentsize) for _ in range(e_phnum)]
     loads = 0
-    for _ in range(e_phnum):
-        ph = f.read(e_phentsize)
+    notes: list[tuple[int, int]] = []
+    for ph in phdrs:
         (p_type,) = struct.unpack_from(endian + "I", ph, 0)
         (p_offset,) = struct.unpack_from(endian + "Q", ph, 8)
         (p_filesz,) = struct.unpack_from(endian + "Q", ph, 32)
@@ -106,7 +118,52 @@ def check_elf(f: BinaryIO, size: int) -> list[str]:
             loads += 1
             if p_offset + p_filesz > size:
                 return [f"ELF segment past the end of the file ({p_offset}+{p_filesz} > {size})"]
-    return [] if loads else ["ELF dump has no PT_LOAD segment"]
+        elif p_type == 4:
+            notes.append((p_offset, p_filesz))
+    if not loads:
+        problems.append("ELF dump has no PT_LOAD segment")
+    if release is not None:
+        info = vmcoreinfo(f, endian, notes)
+        if f"OSRELEASE={release}\n" not in info:
+            problems.append(f"no VMCOREINFO note with OSRELEASE={release}")
+    return problems
+
+
+def vmcoreinfo(f: BinaryIO, endian: str, notes: list[tuple[int, int]]) -> str:
+    """The VMCOREINFO note's text ("" when there is none)."""
+    for offset, length in notes:
+        f.seek(offset)
+        data = f.read(min(length, 1 << 20))
+        pos = 0
+        while pos + 12 <= len(data):
+            namesz, descsz, _ = struct.unpack_from(endian + "III", data, pos)
+            name_end = pos + 12 + namesz
+            desc_start = name_end + (-namesz % 4)
+            name = data[pos + 12 : name_end].rstrip(b"\0")
+            if name == b"VMCOREINFO":
+                return data[desc_start : desc_start + descsz].decode(errors="replace")
+            pos = desc_start + descsz + (-descsz % 4)
+    return ""
+
+
+PANIC_TEXTS = (b"sysrq: Trigger a crash", b"Kernel panic - not syncing")
+
+
+def memory_has_panic(path: Path) -> list[str]:
+    """Which of the panic's log lines the dump's memory lacks: the kernel log ring holds
+    its text as plain bytes, so a raw vmcore of the crash shows them."""
+    found = set()
+    keep = max(len(t) for t in PANIC_TEXTS)
+    tail = b""
+    with open_dump(path) as f:
+        while len(found) < len(PANIC_TEXTS):
+            chunk = f.read(1 << 24)
+            if not chunk:
+                break
+            window = tail + chunk
+            found.update(t for t in PANIC_TEXTS if t in window)
+            tail = window[-keep:]
+    return [t.decode() for t in PANIC_TEXTS if t not in found]
 
 
 def check_dump_file(path: Path, release: str, machine: str | None = None) -> list[str]:
@@ -123,7 +180,7 @@ def check_dump_file(path: Path, release: str, machine: str | None = None) -> lis
                 head, None if path.suffix in (".gz", ".bz2", ".xz") else size, release, machine
             )
         if head.startswith(ELF_SIG):
-            return check_elf(f, size)
+            return check_elf(f, size, release, machine)
     return [f"{path.name}: no makedumpfile, KDUMP or ELF signature"]
 
 
@@ -192,8 +249,16 @@ def check_cmd(
 
 
 def check_crash_guest(
-    res: Path, release: str, plain: bool, machine: str | None = None
+    res: Path,
+    release: str,
+    plain: bool,
+    machine: str | None = None,
+    notes: list[str] | None = None,
 ) -> list[str]:
+    """The whole cycle. Where makedumpfile cannot read the crashed kernel's dump (arm64
+    6.12 with 52-bit VA before makedumpfile 1.7.7), savecore's fallback is a raw vmcore and
+    no dmesg file: then the vmcore itself must hold the panic's log lines (noted in
+    ``notes``)."""
     problems = check_cmd(res, "first", "load")
     problems += check_cmd(res, "first", "status")
     status = read_text(res / "first/status.out")
@@ -233,7 +298,18 @@ def check_crash_guest(
         problems.append(f"expected one dump.* or vmcore.* file, found {[p.name for p in files]}")
     for dump in dumps:
         problems += check_dump_file(dump, release, machine)
-    if len(dmesgs) != 1:
+    raw = [p for p in dumps if p.name.startswith("vmcore.")]
+    if not dmesgs and raw and "makedumpfile failed" in read_text(res / "capture/savecore.out"):
+        lacking = memory_has_panic(raw[0])
+        if lacking:
+            problems.append(f"{raw[0].name} (no dmesg file) lacks the panic's log: {lacking}")
+        elif notes is not None:
+            notes.append(
+                "makedumpfile could not read this kernel's dump: savecore saved the raw "
+                f"vmcore ({raw[0].stat().st_size >> 20} MiB) without dmesg; the panic's log "
+                "lines were found in it"
+            )
+    elif len(dmesgs) != 1:
         problems.append(f"expected one dmesg.* file, found {[p.name for p in files]}")
     for dmesg in dmesgs:
         text = read_text(dmesg)
@@ -297,7 +373,7 @@ def check_nosymbols_guest(res: Path, release: str, plain: bool) -> list[str]:
         problems.append("a capture kernel ran after the crash")
         for dump in sorted((res / "crash").glob("*/*")):
             if dump.name.startswith(("dump.", "vmcore.")):
-                found = check_dump_file(dump, release)
+                found = check_dump_file(dump, release, "aarch64")
                 problems += [f"captured {dump.name}: {p}" for p in found] or [
                     f"captured {dump.name} looks valid"
                 ]
