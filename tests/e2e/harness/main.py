@@ -398,9 +398,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cache = args.cache.resolve()
     out = args.out.resolve()
-    guests = [g for g in GUESTS if g.name in args.guest] if args.guest else [
-        g for g in GUESTS if not g.optional
-    ]
+    guests = (
+        [g for g in GUESTS if g.name in args.guest]
+        if args.guest
+        else [g for g in GUESTS if not g.optional]
+    )
     arches = sorted({g.arch for g in guests}, key=list(ARCHES).index)
     timer = Timer()
     t_start = time.monotonic()

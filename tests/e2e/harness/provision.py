@@ -83,7 +83,9 @@ deb [signed-by={keyring}] http://deb.debian.org/debian-security {release}-securi
 """
 # Only for the guests that boot a backports kernel (Arch.backports): the package lists are
 # fetched per APT root, so the others do not pay for them.
-BACKPORTS_SOURCE = "deb [signed-by={keyring}] http://deb.debian.org/debian {release}-backports main\n"
+BACKPORTS_SOURCE = (
+    "deb [signed-by={keyring}] http://deb.debian.org/debian {release}-backports main\n"
+)
 BACKPORTS = "backports"
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 
@@ -462,8 +464,12 @@ def compile_python(arch: Arch, sysroot: Path, dirs: list[Path]) -> None:
     if arch.python == HOST_PYTHON:
         argv = ["/usr/bin/python3"]
     else:
-        argv = [f"/usr/bin/qemu-{arch.uname}-static", "-L", str(sysroot),
-                str(sysroot / f"usr/bin/python{arch.python}")]
+        argv = [
+            f"/usr/bin/qemu-{arch.uname}-static",
+            "-L",
+            str(sysroot),
+            str(sysroot / f"usr/bin/python{arch.python}"),
+        ]
     run([*argv, "-m", "compileall", "-q", "-j0", *map(str, dirs)], check=False)
 
 
@@ -522,7 +528,11 @@ def project_key(project: Path) -> str:
 
 
 def build_venv(
-    cache: Path, project: Path, arch: Arch, host_venv: Path | None = None, sysroot: Path | None = None
+    cache: Path,
+    project: Path,
+    arch: Arch,
+    host_venv: Path | None = None,
+    sysroot: Path | None = None,
 ) -> Path:
     """A venv with the project installed, for guests of one architecture; reused while the
     project is unchanged. Built with Debian's /usr/bin/python3 (the same 3.11 as the guest
