@@ -14,6 +14,8 @@ SECURELEVEL = "/sys/kernel/security/securelevel"
 EFIVARS = "/sys/firmware/efi/efivars"
 SECURE_BOOT_VAR = "SecureBoot-"
 SETUP_MODE_VAR = "SetupMode-"
+KALLSYMS = "/proc/kallsyms"
+ARM64 = "aarch64"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ class Facts:
     kexec_path: str | None
     kdump_dir_is_dir: bool
     links: tuple[LinkFact, ...]
+    # arm64 only (None elsewhere, or when unreadable): whether /proc/kallsyms lists _text,
+    # the symbol kexec-tools' kexec_load path needs to build the capture's ELF core header.
+    kallsyms_text: bool | None = None
+    # arm64 only: CONFIG_KEXEC_FILE of the running kernel, from /boot/config-<release>
+    # (None when that file is missing or does not say).
+    kexec_file: bool | None = None
 
     @property
     def dump_mode(self) -> str:
@@ -109,8 +117,30 @@ def link_fact(host: Host, path: str) -> LinkFact:
                     host.exists(path))
 
 
+def has_symbol(kallsyms: str, name: str) -> bool:
+    """Whether /proc/kallsyms text ("ADDR TYPE NAME [MODULE]" lines) lists a core-kernel
+    symbol NAME (not merely one whose name ends with it)."""
+    return f" {name}\n" in kallsyms or kallsyms.endswith(f" {name}")
+
+
+def kconfig_flag(text: str | None, name: str) -> bool | None:
+    """y/m -> True, "# NAME is not set" -> False, no mention or no file -> None."""
+    if text is None:
+        return None
+    for line in text.splitlines():
+        line = line.strip()
+        if line == f"# {name} is not set":
+            return False
+        key, sep, value = line.partition("=")
+        if sep and key == name:
+            return value.strip() in ("y", "m")
+    return None
+
+
 def gather(host: Host) -> Facts:
     uname = host.uname()
+    arm64 = uname.machine == ARM64
+    kallsyms = host.read_text(KALLSYMS) if arm64 else None
     loaded_text = host.read_text(KEXEC_CRASH_LOADED)
     secure_boot = _efi_flag(host, SECURE_BOOT_VAR) == 1 and _efi_flag(host, SETUP_MODE_VAR) == 0
     kdump_dir = host.is_dir(KDUMP_DIR)
@@ -131,4 +161,7 @@ def gather(host: Host) -> Facts:
         kexec_path=host.which("kexec"),
         kdump_dir_is_dir=kdump_dir,
         links=links,
+        kallsyms_text=has_symbol(kallsyms, "_text") if kallsyms else None,
+        kexec_file=kconfig_flag(host.read_text(f"/boot/config-{uname.release}"),
+                                "CONFIG_KEXEC_FILE") if arm64 else None,
     )

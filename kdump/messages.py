@@ -87,6 +87,15 @@ _ALL = [
     Message("loaded", "loaded kdump kernel", A, syslog=True),
     Message("unload-failed", "failed to unload kdump kernel", F, 1, syslog=True),
     Message("unloaded", "unloaded kdump kernel", A, syslog=True),
+    # arm64 kernels without _text in /proc/kallsyms (kdump/checks.py: symbols_finding).
+    Message("kexec-symbols-missing",
+            "kexec_load cannot build a valid crash dump header on {release}: /proc/kallsyms "
+            "has no _text symbol (the kernel was built without CONFIG_KALLSYMS_ALL), and {why}",
+            F, 1, syslog=True, more=("to make kdump work: {remedy}",)),
+    Message("loaded-by-kexec-load",
+            "the capture kernel was loaded with kexec_load, whose crash dump header is invalid "
+            "on {release} (no _text in /proc/kallsyms): run 'kdump-config reload' "
+            "to load it with kexec_file_load", F, 1, syslog=True),
     Message("panic-trigger-unavailable",
             "{name} couldn't set panic trigger (sysctl binary not available)", W),
     Message("fadump-registered", "fadump registered successfully", A, syslog=True),
@@ -225,6 +234,8 @@ CHECKS: dict[str, Check] = {c.name: c for c in [
     Check("secure-boot", "kexec mode suits secure boot and lockdown",
           "remove -c/--kexec-syscall from KDUMP_KEXEC_ARGS: a locked-down kernel only "
           "accepts signed images through kexec_file_load (-s)"),
+    Check("kexec-symbols", "arm64: a load method that builds a valid crash dump header",
+          "{symbols_remedy}"),
     Check("dump-target", "one remote dump target kind",
           "set either SSH or NFS in {config}, not both"),
     Check("fadump-support", "firmware-assisted dump available",

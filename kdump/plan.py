@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kdump.checks import Finding
+from kdump.checks import Finding, wants_kexec_file
 from kdump.cmdline import strip_params
 from kdump.config import Config
 from kdump.facts import Facts
@@ -126,7 +126,8 @@ def kexec_load_argv(
     initrd_exists: bool,
 ) -> list[str]:
     argv = [kexec, "-p"]
-    if facts.needs_signed_kexec:
+    # -s: lockdown requires it, or (arm64) kexec_load would build a bogus core header.
+    if wants_kexec_file(config, facts):
         argv.append("-s")
     if kernel_is_elf and facts.arch != "ia64":
         argv.append("--args-linux")

@@ -195,6 +195,13 @@ class Machine:
             self.write("/sys/kernel/kexec_crash_loaded", "0\n")
             self.write("/sys/kernel/kexec_loaded", "0\n")
             self.write("/sys/kernel/kexec_crash_size", f"{reserved}\n")
+        if kernel.get("arch") == "aarch64":
+            # kexec-tools' kexec_load path reads _text from here on arm64; kernels built
+            # without CONFIG_KALLSYMS_ALL (Debian bookworm's) list _stext only.
+            head = "ffff800008000000 T _text\n" if kernel.get("kallsyms_text", True) else ""
+            self.write("/proc/kallsyms", head + "ffff800008010000 T _stext\n"
+                       "ffff800008010040 T __do_softirq\n"
+                       "ffff800008e20000 T _etext\n", mode=0o444)
         lockdown = kernel.get("lockdown")
         if lockdown:
             modes = ["none", "integrity", "confidentiality"]

@@ -129,10 +129,20 @@ def kexec(call: Call) -> Outcome:
                             "kexec_load failed: Cannot assign requested address")
     if failure:
         return Outcome(1, b"", failure + "\n")
+    kernel = machine.state.get("kernel", {})
+    file_load = "-s" in args or "--kexec-file-syscall" in args
+    if file_load and not kernel.get("kexec_file", True):
+        return Outcome(253, b"", "syscall kexec_file_load not available.\n")
+    warning = ""
+    if kernel.get("arch") == "aarch64" and not file_load and \
+            " _text\n" not in (call.files.read_text("/proc/kallsyms") or ""):
+        # What kexec-tools 2.0.25 does there: it warns, builds a bogus ELF core header,
+        # and still loads and exits 0.
+        warning = "Can't get the symbol of _text to calculate page_offset.\n"
     call.write_target(loaded_path, b"1\n")
     machine.state["kexec_loaded"] = list(call.argv)
     machine.save()
-    return Outcome(0)
+    return Outcome(0, b"", warning)
 
 
 def _secure_boot_active(files: Files) -> bool:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kdump.checks import Finding, invalid_links
+from kdump.checks import (
+    Finding,
+    invalid_links,
+    kexec_load_unusable,
+    loaded_finding,
+    symbols_finding,
+    wants_kexec_file,
+)
 from kdump.cmdline import has_param, param_values
 from kdump.commands.report import crash_estimate
 from kdump.context import Context
@@ -101,13 +108,44 @@ def _kdump_checks(ctx: Context, params: dict[str, object], estimate_mib: int | N
         _result("secure-boot", not (facts.needs_signed_kexec and forced_syscall),
                 ("kexec -s (kexec_file_load): lockdown "
                  f"{facts.lockdown or 'none'}, secure boot {'on' if facts.secure_boot else 'off'}")
-                if facts.needs_signed_kexec else "not required: kexec_load will be used",
-                params),
-        _result("loaded", facts.kexec_loaded,
-                "kdump kernel loaded" if facts.kexec_loaded else "kdump kernel not loaded",
+                if facts.needs_signed_kexec else
+                "not required: kexec_file_load is used for want of _text (kexec-symbols)"
+                if wants_kexec_file(config, facts) else "not required: kexec_load will be used",
                 params),
     ]
+    if facts.arch == "aarch64":
+        results.append(_symbols_result(ctx, params))
+    results.append(_result("loaded", facts.kexec_loaded,
+                           "kdump kernel loaded" if facts.kexec_loaded
+                           else "kdump kernel not loaded", params))
     return results
+
+
+def _symbols_result(ctx: Context, params: dict[str, object]) -> CheckResult:
+    """arm64: kexec_load needs _text in /proc/kallsyms to build the core header; without it
+    only kexec_file_load (-s) gives a capture kernel that can produce a dump."""
+    config, facts = ctx.config, ctx.facts
+    if facts.kallsyms_text is None:
+        return _result("kexec-symbols", False, "/proc/kallsyms unreadable: cannot tell "
+                       "whether kexec_load can build the crash dump header",
+                       {**params, "symbols_remedy": "check that /proc/kallsyms is readable"},
+                       warn=True)
+    if not kexec_load_unusable(facts):
+        return _result("kexec-symbols", True, "_text in /proc/kallsyms: kexec_load works", params)
+    # The same decisions load and status make, so that they never disagree on readiness.
+    finding = symbols_finding(config, facts)
+    if finding is None and facts.kexec_loaded:
+        finding = loaded_finding(config, facts, ctx.host.read_text(ctx.kexec_cmd_file))
+    if finding is None:
+        return _result("kexec-symbols", True, "no _text in /proc/kallsyms: kexec_file_load "
+                       "(-s) will be used", params)
+    if finding.code == "loaded-by-kexec-load":
+        detail = "no _text in /proc/kallsyms, and the loaded kernel was loaded with kexec_load"
+        remedy = "run 'kdump-config reload' (it loads with kexec_file_load, -s)"
+    else:
+        detail = f"no _text in /proc/kallsyms, and {finding.params['why']}"
+        remedy = str(finding.params["remedy"])
+    return _result("kexec-symbols", False, detail, {**params, "symbols_remedy": remedy})
 
 
 def _finding_text(ctx: Context, finding: Finding) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backends.base import HostError
-from kdump.checks import support_findings
+from kdump.checks import support_findings, symbols_finding
 from kdump.cmdline import render_argv
 from kdump.commands.links import sysctl_changed, update_links
 from kdump.context import Context
@@ -33,6 +33,11 @@ def load(ctx: Context) -> int:
         return ctx.emit("symlinks-while-loaded")
     if facts.kexec_path is None:
         return ctx.emit("kexec-missing", program="kexec")
+    # Refused before anything changes: kexec would "succeed" and leave a capture kernel
+    # that can never produce a dump.
+    no_method = symbols_finding(ctx.config, facts)
+    if no_method is not None:
+        return ctx.report(no_method)
     update_links(ctx, facts.release, rebuild_initrd=sysctl_changed(ctx, facts.release))
     choice = locate_kernel(ctx.config, facts, ctx.host)
     for finding in choice.findings:

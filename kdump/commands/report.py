@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from backends.base import HostError
-from kdump.checks import invalid_links, support_findings
+from kdump.checks import invalid_links, loaded_finding, support_findings
 from kdump.cmdline import render_argv
 from kdump.context import Context
 from kdump.messages import USAGE_COMMANDS
@@ -67,7 +67,12 @@ def status(ctx: Context) -> tuple[int, dict[str, object]]:
         _report_support(ctx)
         for finding in invalid_links(facts):
             ctx.report(finding)
-        ready = facts.kexec_loaded
+        # Loaded is not ready when the loaded header cannot yield a dump (arm64, no _text).
+        unusable = loaded_finding(ctx.config, facts, ctx.host.read_text(ctx.kexec_cmd_file)) \
+            if facts.kexec_loaded else None
+        if unusable is not None:
+            ctx.report(unusable)
+        ready = facts.kexec_loaded and unusable is None
     ctx.emit("state-ready" if ready else "state-not-ready", mode=mode)
     return 0, {"dump_mode": mode, "ready": ready}
 

@@ -282,3 +282,24 @@ def test_a_link_loop_is_an_invalid_link_not_a_crash(tmp_path: Path) -> None:
     assert kernel.is_symlink and not kernel.resolved_exists
     assert kernel.target == "/var/lib/kdump/vmlinuz"
     assert [f.params["link"] for f in invalid_links(facts)] == ["/var/lib/kdump/vmlinuz"]
+
+
+def test_gather_arm64_reads_kallsyms_and_kexec_file(tmp_path: Path) -> None:
+    root = machine(tmp_path)
+    put(root, "/proc/sys/kernel/arch", "aarch64\n")
+    put(root, "/proc/kallsyms", "ffff800008000000 T _stext\nffff800008010000 T do_one\n")
+    put(root, f"/boot/config-{R}", "CONFIG_KEXEC=y\n# CONFIG_KEXEC_FILE is not set\n")
+    facts = gather(LinuxHost(str(root), env={}))
+    assert facts.arch == "aarch64"
+    assert facts.kallsyms_text is False and facts.kexec_file is False
+    put(root, "/proc/kallsyms", "ffff800008000000 T _text\nffff800008000000 T _stext\n")
+    put(root, f"/boot/config-{R}", "CONFIG_KEXEC_FILE=y\n")
+    facts = gather(LinuxHost(str(root), env={}))
+    assert facts.kallsyms_text is True and facts.kexec_file is True
+
+
+def test_gather_reads_kallsyms_only_on_arm64(tmp_path: Path) -> None:
+    root = machine(tmp_path)
+    put(root, "/proc/kallsyms", "ffff800008000000 T _stext\n")
+    facts = gather(LinuxHost(str(root), env={}))
+    assert facts.kallsyms_text is None and facts.kexec_file is None

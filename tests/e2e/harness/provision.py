@@ -64,9 +64,12 @@ GUEST_PACKAGES = (
     "busybox-static",
 )
 
-# Modules the initramfs loads to mount the 9p shares. Dependencies are added from each
-# module's own .modinfo, so only the leaves are listed.
+# Modules the initramfs loads to mount the 9p shares (per architecture: see Arch.modules).
+# Dependencies are added from each module's own .modinfo, so only the leaves are listed.
 INITRAMFS_MODULES = ("virtio_pci", "9pnet_virtio", "9p")
+# arm64 guests use QEMU's virt board with virtio over MMIO (virtio-9p-device): no PCI bus
+# to probe, and Debian builds virtio_mmio as a module there.
+INITRAMFS_MODULES_MMIO = ("virtio_mmio", "9pnet_virtio", "9p")
 
 # Bump when the way a sysroot is assembled changes, so old caches are not reused.
 SYSROOT_RECIPE = "3"
@@ -74,25 +77,39 @@ SYSROOT_RECIPE = "3"
 LIST_MAX_AGE = 24 * 3600  # re-run apt-get update for a private root after a day
 
 DEBIAN_SOURCES = """\
-deb [signed-by={keyring}] http://deb.debian.org/debian bookworm main
-deb [signed-by={keyring}] http://deb.debian.org/debian bookworm-updates main
-deb [signed-by={keyring}] http://deb.debian.org/debian-security bookworm-security main
+deb [signed-by={keyring}] http://deb.debian.org/debian {release} main
+deb [signed-by={keyring}] http://deb.debian.org/debian {release}-updates main
+deb [signed-by={keyring}] http://deb.debian.org/debian-security {release}-security main
 """
+# Only for the guests that boot a backports kernel (Arch.backports): the package lists are
+# fetched per APT root, so the others do not pay for them.
+BACKPORTS_SOURCE = (
+    "deb [signed-by={keyring}] http://deb.debian.org/debian {release}-backports main\n"
+)
+BACKPORTS = "backports"
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 
 
 @dataclasses.dataclass(frozen=True)
 class Arch:
+    """A guest userland: one Debian architecture of one Debian release."""
+
+    name: str  # key in ARCHES; names the APT root, sysroot and venv in the cache
     deb: str  # Debian architecture name
     uname: str  # what `uname -m` says in the guest
     kernel_meta: str  # the meta package whose Depends names the current kernel
     image_prefix: str  # /boot/<prefix>-<ver>: vmlinuz (bzImage) or vmlinux (ELF)
     qemu_package: str
     qemu_binary: str
+    modules: tuple[str, ...] = INITRAMFS_MODULES
+    backports: bool = False  # also fetch <release>-backports' lists (a newer kernel)
+    release: str = "bookworm"
+    python: str = "3.11"  # the release's python3 (the guest venv is built for it)
 
 
 ARCHES = {
     "amd64": Arch(
+        name="amd64",
         deb="amd64",
         uname="x86_64",
         kernel_meta="linux-image-amd64",
@@ -101,12 +118,40 @@ ARCHES = {
         qemu_binary="qemu-system-x86_64",
     ),
     "ppc64el": Arch(
+        name="ppc64el",
         deb="ppc64el",
         uname="ppc64le",
         kernel_meta="linux-image-powerpc64le",
         image_prefix="vmlinux",
         qemu_package="qemu-system-ppc",
         qemu_binary="qemu-system-ppc64",
+    ),
+    # Debian's arm64 /boot/vmlinuz is a raw Image (with an EFI stub), which QEMU's virt
+    # board boots with -kernel as it is.
+    "arm64": Arch(
+        name="arm64",
+        deb="arm64",
+        uname="aarch64",
+        kernel_meta="linux-image-arm64",
+        image_prefix="vmlinuz",
+        qemu_package="qemu-system-arm",
+        qemu_binary="qemu-system-aarch64",
+        modules=INITRAMFS_MODULES_MMIO,
+        backports=True,
+    ),
+    # Debian 13: kernel 6.12 with CONFIG_KALLSYMS_ALL, kexec-tools and a makedumpfile that
+    # reads its 52-bit-VA dumps; python3 is 3.13.
+    "arm64-trixie": Arch(
+        name="arm64-trixie",
+        deb="arm64",
+        uname="aarch64",
+        kernel_meta="linux-image-arm64",
+        image_prefix="vmlinuz",
+        qemu_package="qemu-system-arm",
+        qemu_binary="qemu-system-aarch64",
+        modules=INITRAMFS_MODULES_MMIO,
+        release="trixie",
+        python="3.13",
     ),
 }
 
@@ -158,7 +203,7 @@ class AptRoot:
 
     def __init__(self, cache: Path, arch: Arch) -> None:
         self.arch = arch
-        self.root = cache / "apt" / arch.deb
+        self.root = cache / "apt" / arch.name
         self.archives = self.root / "var/cache/apt/archives"
 
     def _opts(self) -> list[str]:
@@ -191,23 +236,26 @@ class AptRoot:
         ):
             (self.root / d).mkdir(parents=True, exist_ok=True)
         (self.root / "var/lib/dpkg/status").touch()
-        (self.root / "etc/apt/sources.list").write_text(DEBIAN_SOURCES.format(keyring=KEYRING))
+        sources = DEBIAN_SOURCES + (BACKPORTS_SOURCE if self.arch.backports else "")
+        (self.root / "etc/apt/sources.list").write_text(
+            sources.format(keyring=KEYRING, release=self.arch.release)
+        )
         lists = self.root / "var/lib/apt/lists"
         stamp = self.root / "updated"
         fresh = stamp.exists() and time.time() - stamp.stat().st_mtime < LIST_MAX_AGE
         if fresh and not refresh:
             return
-        log(f"apt-get update ({self.arch.deb})")
+        log(f"apt-get update ({self.arch.name})")
         done = self.apt("apt-get", "update", "-q", check=False)
         # A mirror caught mid-sync fails one index ("File has unexpected size") while the
-        # others are fine: go on with what we have, as long as bookworm main is there.
-        if not list(lists.glob("*_debian_dists_bookworm_main_binary-*_Packages*")):
+        # others are fine: go on with what we have, as long as <release> main is there.
+        if not list(lists.glob(f"*_debian_dists_{self.arch.release}_main_binary-*_Packages*")):
             raise SystemExit(
-                f"apt-get update for {self.arch.deb} failed:\n{done.stdout}{done.stderr}"
+                f"apt-get update for {self.arch.name} failed:\n{done.stdout}{done.stderr}"
             )
         if done.returncode != 0:
             log(
-                f"warning: apt-get update ({self.arch.deb}) partly failed; using the lists "
+                f"warning: apt-get update ({self.arch.name}) partly failed; using the lists "
                 "it did fetch:\n"
                 + "\n".join(
                     line
@@ -235,28 +283,32 @@ class AptRoot:
         )
         return [tuple(line.split()) for line in lines]  # type: ignore[misc]
 
-    def resolve(self, packages: list[str]) -> list[tuple[str, str, str]]:
+    def resolve(self, packages: list[str], suite: str = "") -> list[tuple[str, str, str]]:
         """The full dependency closure as (name, version, arch), from a simulated install
-        into an empty system."""
-        done = self.apt("apt-get", "install", "-s", "-q", *packages)
+        into an empty system (preferring ``suite``'s versions when given)."""
+        target = ["-t", suite] if suite else []
+        done = self.apt("apt-get", "install", "-s", "-q", *target, *packages)
         found = re.findall(r"^Inst (\S+) \((\S+) .*?\[(\S+)\]\)", done.stdout, re.M)
         if not found:
             raise SystemExit(f"could not resolve {packages}:\n{done.stdout}{done.stderr}")
         return [(n.split(":")[0], v, a) for n, v, a in found]
 
-    def kernel_pin(self) -> tuple[str, str, str]:
+    def kernel_pin(self, suite: str = "") -> tuple[str, str, str]:
         """The versioned kernel package the meta package depends on (it changes with point
-        releases, so never hard-code it), pinned to its candidate version."""
+        releases, so never hard-code it), pinned to its candidate version; with ``suite``
+        (bookworm-backports), that suite's meta package instead."""
+        suite = f"{self.arch.release}-{suite}" if suite else ""
+        meta = f"{self.arch.kernel_meta}/{suite}" if suite else self.arch.kernel_meta
 
         def compute() -> list[str]:
-            done = self.apt("apt-cache", "depends", self.arch.kernel_meta)
+            done = self.apt("apt-cache", "depends", meta)
             m = re.search(r"Depends: (linux-image-\S+)", done.stdout)
             if not m:
-                raise SystemExit(f"cannot resolve {self.arch.kernel_meta}:\n{done.stdout}")
-            pin = next(p for p in self.resolve([m.group(1)]) if p[0] == m.group(1))
+                raise SystemExit(f"cannot resolve {meta}:\n{done.stdout}")
+            pin = next(p for p in self.resolve([m.group(1)], suite) if p[0] == m.group(1))
             return [" ".join(pin)]
 
-        name, version, arch = self.memo("kernel " + self.arch.kernel_meta, compute)[0].split()
+        name, version, arch = self.memo("kernel " + meta, compute)[0].split()
         return name, version, arch
 
     def fetch(self, pins: list[tuple[str, str, str]]) -> list[Path]:
@@ -264,7 +316,7 @@ class AptRoot:
         paths = [self.archives / deb_filename(n, v, a) for n, v, a in pins]
         wanted = [f"{n}={v}" for (n, v, _), p in zip(pins, paths, strict=True) if not p.exists()]
         if wanted:
-            log(f"downloading {len(wanted)} packages ({self.arch.deb})")
+            log(f"downloading {len(wanted)} packages ({self.arch.name})")
             self.apt("apt-get", "download", "-q", *wanted, cwd=self.archives)
         missing = [p for p in paths if not p.exists()]
         if missing:
@@ -299,11 +351,19 @@ def unpack_kernel(cache: Path, arch: Arch, deb: Path) -> Kernel:
             run(["dpkg-deb", "-x", str(deb), str(tmp)])
             (dest / "modules").mkdir(parents=True)
             shutil.copytree(tmp / "boot", dest / "boot")
-            mod_root = next((tmp / "lib/modules").iterdir())
-            closure = module_closure(mod_root, INITRAMFS_MODULES)
+            # Debian 13's kernel packages ship /usr/lib/modules (merged /usr).
+            modules = next(d for d in (tmp / "lib/modules", tmp / "usr/lib/modules") if d.is_dir())
+            mod_root = next(modules.iterdir())
+            closure = module_closure(mod_root, arch.modules)
+            if not closure:
+                raise SystemExit(f"{deb.name}: none of the modules {arch.modules} found")
+            names = []
             for ko in closure:
-                shutil.copy2(ko, dest / "modules" / ko.name)
-            (dest / "modules/order").write_text("".join(f"{ko.name}\n" for ko in closure))
+                # Newer kernels ship modules xz-compressed; busybox insmod wants them raw.
+                name = ko.name.removesuffix(".xz")
+                (dest / "modules" / name).write_bytes(read_module(ko))
+                names.append(name)
+            (dest / "modules/order").write_text("".join(f"{name}\n" for name in names))
             (dest / "release").write_text(mod_root.name + "\n")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -318,12 +378,18 @@ def unpack_kernel(cache: Path, arch: Arch, deb: Path) -> Kernel:
     )
 
 
+def read_module(ko: Path) -> bytes:
+    import lzma
+
+    return lzma.decompress(ko.read_bytes()) if ko.suffix == ".xz" else ko.read_bytes()
+
+
 def module_closure(mod_root: Path, leaves: tuple[str, ...]) -> list[Path]:
     """Modules to insmod, dependencies first. Reads `depends=` from each .ko's .modinfo
     strings, so no depmod (and no foreign-arch kmod) is needed on the host."""
     by_name: dict[str, Path] = {}
-    for ko in mod_root.rglob("*.ko"):
-        by_name[ko.stem.replace("-", "_")] = ko
+    for ko in [*mod_root.rglob("*.ko"), *mod_root.rglob("*.ko.xz")]:
+        by_name[ko.name.split(".")[0].replace("-", "_")] = ko
     ordered: list[Path] = []
 
     def visit(name: str, stack: tuple[str, ...]) -> None:
@@ -333,7 +399,7 @@ def module_closure(mod_root: Path, leaves: tuple[str, ...]) -> list[Path]:
             return
         if ko in ordered or key in stack:
             return
-        m = re.search(rb"depends=([^\0]*)\0", ko.read_bytes())
+        m = re.search(rb"depends=([^\0]*)\0", read_module(ko))
         for dep in m.group(1).decode().split(",") if m and m.group(1) else []:
             visit(dep, (*stack, key))
         ordered.append(ko)
@@ -352,12 +418,12 @@ def build_sysroot(cache: Path, arch: Arch, debs: list[Path]) -> Path:
     key = hashlib.sha256(
         "\n".join([SYSROOT_RECIPE, *sorted(d.name for d in debs)]).encode()
     ).hexdigest()[:16]
-    dest = cache / "sysroot" / f"{arch.deb}-{key}"
+    dest = cache / "sysroot" / f"{arch.name}-{key}"
     if (dest / ".complete").exists():
         return dest
-    log(f"building the {arch.deb} guest sysroot from {len(debs)} packages")
+    log(f"building the {arch.name} guest sysroot from {len(debs)} packages")
     (cache / "sysroot").mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=cache / "sysroot", prefix=f".{arch.deb}-"))
+    tmp = Path(tempfile.mkdtemp(dir=cache / "sysroot", prefix=f".{arch.name}-"))
     try:
         for deb in debs:
             run(["dpkg-deb", "-x", str(deb), str(tmp)])
@@ -367,10 +433,10 @@ def build_sysroot(cache: Path, arch: Arch, debs: list[Path]) -> Path:
         # compiles what it imports, under TCG emulation. The host's /usr/bin/python3 is the
         # same 3.11 (pyc is architecture-independent and keyed on source mtime, which the
         # 9p share passes through unchanged).
-        py_dirs = [str(p) for p in tmp.glob("usr/lib/python3*") if p.is_dir()]
-        if py_dirs and Path("/usr/bin/python3").exists():
-            run(["/usr/bin/python3", "-m", "compileall", "-q", "-j0", *py_dirs], check=False)
-        for stale in (cache / "sysroot").glob(f"{arch.deb}-*"):
+        py_dirs = [p for p in tmp.glob("usr/lib/python3*") if p.is_dir()]
+        if py_dirs:
+            compile_python(arch, tmp, py_dirs)
+        for stale in stale_entries(cache / "sysroot", arch):
             shutil.rmtree(stale, ignore_errors=True)
         tmp.rename(dest)
     except BaseException:
@@ -378,6 +444,36 @@ def build_sysroot(cache: Path, arch: Arch, debs: list[Path]) -> Path:
         raise
     (dest / ".complete").touch()
     return dest
+
+
+def stale_entries(parent: Path, arch: Arch) -> list[Path]:
+    """Earlier builds for this guest userland (never another's: "arm64" is a prefix of
+    "arm64-trixie")."""
+    pattern = re.compile(rf"{re.escape(arch.name)}-[0-9a-f]{{16}}")
+    return [p for p in parent.iterdir() if pattern.fullmatch(p.name)]
+
+
+# qemu-user runs the guest's own python3 on the host to byte-compile for a release whose
+# python3 is not the host's (pyc files are version-specific, not architecture-specific).
+QEMU_USER_PACKAGE = "qemu-user-static"
+
+
+def compile_python(arch: Arch, sysroot: Path, dirs: list[Path]) -> None:
+    """Write the .pyc files Debian's postinst would have (dpkg -x runs no scripts): without
+    them every guest python start compiles what it imports, under TCG emulation."""
+    if arch.python == HOST_PYTHON:
+        argv = ["/usr/bin/python3"]
+    else:
+        argv = [
+            f"/usr/bin/qemu-{arch.uname}-static",
+            "-L",
+            str(sysroot),
+            str(sysroot / f"usr/bin/python{arch.python}"),
+        ]
+    run([*argv, "-m", "compileall", "-q", "-j0", *map(str, dirs)], check=False)
+
+
+HOST_PYTHON = "3.11"  # Debian 12's /usr/bin/python3, which runs this harness
 
 
 def usr_merge(root: Path) -> None:
@@ -431,7 +527,13 @@ def project_key(project: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = None) -> Path:
+def build_venv(
+    cache: Path,
+    project: Path,
+    arch: Arch,
+    host_venv: Path | None = None,
+    sysroot: Path | None = None,
+) -> Path:
     """A venv with the project installed, for guests of one architecture; reused while the
     project is unchanged. Built with Debian's /usr/bin/python3 (the same 3.11 as the guest
     sysroot's), so its pyvenv.cfg says home = /usr/bin, which in the guest is the sysroot's
@@ -444,12 +546,12 @@ def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = 
     if not (project / "pyproject.toml").exists():
         raise SystemExit(f"--project {project}: no pyproject.toml")
     key = project_key(project)
-    dest = cache / "venv" / f"{arch.deb}-{key}"
+    dest = cache / "venv" / f"{arch.name}-{key}"
     if (dest / ".complete").exists():
         return dest
-    log(f"building the {arch.deb} guest venv from {project}")
+    log(f"building the {arch.name} guest venv from {project}")
     (cache / "venv").mkdir(parents=True, exist_ok=True)
-    for stale in (cache / "venv").glob(f"{arch.deb}-*"):
+    for stale in stale_entries(cache / "venv", arch):
         shutil.rmtree(stale, ignore_errors=True)
     pip_common = ["-q", "--disable-pip-version-check", "--cache-dir", str(cache / "pip")]
     # pip builds a local tree in place: build/ and *.egg-info would land in the project, and
@@ -460,6 +562,8 @@ def build_venv(cache: Path, project: Path, arch: Arch, host_venv: Path | None = 
     shutil.copytree(project, src, symlinks=True, ignore=_skipped)
     try:
         _install(dest, src, arch, host_venv, pip_common)
+        if arch.python != HOST_PYTHON and sysroot is not None:
+            compile_python(arch, sysroot, [next(dest.glob(f"lib/python{arch.python}/"))])
     finally:
         shutil.rmtree(src, ignore_errors=True)
     if not (dest / "bin/kdump-config").exists():
@@ -484,8 +588,12 @@ def _install(
         # Wheels for the project and every dependency: sdist-only ones get built here
         # (pure Python ones then install anywhere); compiled ones are fetched below.
         run([str(host_venv / "bin/pip"), "wheel", *pip_common, "-w", str(wheels), str(project)])
-        platforms = [f"manylinux_2_{minor}_{arch.uname}" for minor in range(17, 37)]
-        site = next(dest.glob("lib/python3*/")) / "site-packages"
+        platforms = [f"manylinux_2_{minor}_{arch.uname}" for minor in range(17, 42)]
+        # The guest's python finds lib/python<its version>/site-packages (pyvenv.cfg's home
+        # is /usr/bin, which in the guest is the release's python3).
+        site = dest / f"lib/python{arch.python}/site-packages"
+        site.mkdir(parents=True, exist_ok=True)
+        cp = "cp" + arch.python.replace(".", "")
         run(
             [
                 str(host_venv / "bin/pip"),
@@ -494,11 +602,11 @@ def _install(
                 "--target",
                 str(site),
                 "--python-version",
-                "3.11",
+                arch.python,
                 "--implementation",
                 "cp",
                 "--abi",
-                "cp311",
+                cp,
                 *(f"--platform={p}" for p in ["manylinux2014_" + arch.uname, *platforms]),
                 "--only-binary=:all:",
                 "--find-links",

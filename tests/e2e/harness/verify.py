@@ -28,10 +28,12 @@ def open_dump(path: Path) -> BinaryIO:
     return opener(path, "rb")  # type: ignore[operator,no-any-return]
 
 
-def check_kdump_header(head: bytes, size: int | None, release: str) -> list[str]:
+def check_kdump_header(
+    head: bytes, size: int | None, release: str, machine: str | None = None
+) -> list[str]:
     """A kdump-compressed (makedumpfile -c/-l/-p) disk_dump_header: signature, the
     incomplete flag makedumpfile sets when it could not finish, and the crashed kernel's
-    release in the embedded utsname."""
+    release (and, when given, machine: aarch64...) in the embedded utsname."""
     problems = []
     if len(head) < 464:
         return ["kdump header truncated"]
@@ -44,6 +46,8 @@ def check_kdump_header(head: bytes, size: int | None, release: str) -> list[str]
         problems.append("kdump header has the INCOMPLETE flag")
     if utsname[2] != release:
         problems.append(f"dump is of kernel {utsname[2]!r}, expected {release!r}")
+    if machine is not None and utsname[4] != machine:
+        problems.append(f"dump is of machine {utsname[4]!r}, expected {machine!r}")
     if size is not None and block_size > 0:
         minimum = (1 + sub_hdr_size + bitmap_blocks) * block_size
         if size <= minimum:
@@ -51,7 +55,7 @@ def check_kdump_header(head: bytes, size: int | None, release: str) -> list[str]
     return problems
 
 
-def check_flattened(f: BinaryIO, release: str) -> list[str]:
+def check_flattened(f: BinaryIO, release: str, machine: str | None = None) -> list[str]:
     """makedumpfile -F: a 4096-byte header, then (offset, size) big-endian records, ending
     with the (-1, -1) end marker. A stream cut short has no end marker."""
     head = f.read(4096)
@@ -77,24 +81,36 @@ def check_flattened(f: BinaryIO, release: str) -> list[str]:
     if f.read(1):
         return ["data after the flattened end marker"]
     if first.startswith(KDUMP_SIG):
-        return check_kdump_header(first, None, release)
+        return check_kdump_header(first, None, release, machine)
     if first.startswith(ELF_SIG):
         return []
     return ["flattened dump holds neither a kdump nor an ELF image"]
 
 
-def check_elf(f: BinaryIO, size: int) -> list[str]:
-    """A raw /proc/vmcore copy (the cp fallback): every PT_LOAD lies inside the file."""
+ELF_MACHINES = {"x86_64": 62, "aarch64": 183, "ppc64le": 21}
+
+
+def check_elf(
+    f: BinaryIO, size: int, release: str | None = None, machine: str | None = None
+) -> list[str]:
+    """A raw /proc/vmcore copy (the cp fallback): every PT_LOAD lies inside the file, and
+    (when given) the ELF machine and the VMCOREINFO note's OSRELEASE are the crashed
+    kernel's. A core header built from wrong kernel facts fails these."""
     eh = f.read(64)
     if eh[:4] != ELF_SIG or eh[4] != 2:
         return ["not an ELF64 file"]
     endian = "<" if eh[5] == 1 else ">"
+    (e_machine,) = struct.unpack_from(endian + "H", eh, 18)
     (e_phoff,) = struct.unpack_from(endian + "Q", eh, 32)
     e_phentsize, e_phnum = struct.unpack_from(endian + "HH", eh, 54)
+    problems = []
+    if machine is not None and e_machine != ELF_MACHINES.get(machine):
+        problems.append(f"ELF machine {e_machine}, expected {machine}")
     f.seek(e_phoff)
+    phdrs = [f.read(e_phentsize) for _ in range(e_phnum)]
     loads = 0
-    for _ in range(e_phnum):
-        ph = f.read(e_phentsize)
+    notes: list[tuple[int, int]] = []
+    for ph in phdrs:
         (p_type,) = struct.unpack_from(endian + "I", ph, 0)
         (p_offset,) = struct.unpack_from(endian + "Q", ph, 8)
         (p_filesz,) = struct.unpack_from(endian + "Q", ph, 32)
@@ -102,10 +118,55 @@ def check_elf(f: BinaryIO, size: int) -> list[str]:
             loads += 1
             if p_offset + p_filesz > size:
                 return [f"ELF segment past the end of the file ({p_offset}+{p_filesz} > {size})"]
-    return [] if loads else ["ELF dump has no PT_LOAD segment"]
+        elif p_type == 4:
+            notes.append((p_offset, p_filesz))
+    if not loads:
+        problems.append("ELF dump has no PT_LOAD segment")
+    if release is not None:
+        info = vmcoreinfo(f, endian, notes)
+        if f"OSRELEASE={release}\n" not in info:
+            problems.append(f"no VMCOREINFO note with OSRELEASE={release}")
+    return problems
 
 
-def check_dump_file(path: Path, release: str) -> list[str]:
+def vmcoreinfo(f: BinaryIO, endian: str, notes: list[tuple[int, int]]) -> str:
+    """The VMCOREINFO note's text ("" when there is none)."""
+    for offset, length in notes:
+        f.seek(offset)
+        data = f.read(min(length, 1 << 20))
+        pos = 0
+        while pos + 12 <= len(data):
+            namesz, descsz, _ = struct.unpack_from(endian + "III", data, pos)
+            name_end = pos + 12 + namesz
+            desc_start = name_end + (-namesz % 4)
+            name = data[pos + 12 : name_end].rstrip(b"\0")
+            if name == b"VMCOREINFO":
+                return data[desc_start : desc_start + descsz].decode(errors="replace")
+            pos = desc_start + descsz + (-descsz % 4)
+    return ""
+
+
+PANIC_TEXTS = (b"sysrq: Trigger a crash", b"Kernel panic - not syncing")
+
+
+def memory_has_panic(path: Path) -> list[str]:
+    """Which of the panic's log lines the dump's memory lacks: the kernel log ring holds
+    its text as plain bytes, so a raw vmcore of the crash shows them."""
+    found = set()
+    keep = max(len(t) for t in PANIC_TEXTS)
+    tail = b""
+    with open_dump(path) as f:
+        while len(found) < len(PANIC_TEXTS):
+            chunk = f.read(1 << 24)
+            if not chunk:
+                break
+            window = tail + chunk
+            found.update(t for t in PANIC_TEXTS if t in window)
+            tail = window[-keep:]
+    return [t.decode() for t in PANIC_TEXTS if t not in found]
+
+
+def check_dump_file(path: Path, release: str, machine: str | None = None) -> list[str]:
     size = path.stat().st_size
     if size == 0:
         return [f"{path.name} is empty"]
@@ -113,13 +174,13 @@ def check_dump_file(path: Path, release: str) -> list[str]:
         head = f.read(4096)
         f.seek(0)
         if head.startswith(FLAT_SIG):
-            return check_flattened(f, release)
+            return check_flattened(f, release, machine)
         if head.startswith(KDUMP_SIG):
             return check_kdump_header(
-                head, None if path.suffix in (".gz", ".bz2", ".xz") else size, release
+                head, None if path.suffix in (".gz", ".bz2", ".xz") else size, release, machine
             )
         if head.startswith(ELF_SIG):
-            return check_elf(f, size)
+            return check_elf(f, size, release, machine)
     return [f"{path.name}: no makedumpfile, KDUMP or ELF signature"]
 
 
@@ -187,13 +248,25 @@ def check_cmd(
     return problems
 
 
-def check_crash_guest(res: Path, release: str, plain: bool) -> list[str]:
+def check_crash_guest(
+    res: Path,
+    release: str,
+    plain: bool,
+    machine: str | None = None,
+    notes: list[str] | None = None,
+) -> list[str]:
+    """The whole cycle. Where makedumpfile cannot read the crashed kernel's dump (arm64
+    6.12 with 52-bit VA before makedumpfile 1.7.7), savecore's fallback is a raw vmcore and
+    no dmesg file: then the vmcore itself must hold the panic's log lines (noted in
+    ``notes``)."""
     problems = check_cmd(res, "first", "load")
     problems += check_cmd(res, "first", "status")
     status = read_text(res / "first/status.out")
     if not re.search(r"current state\s*:\s*ready to kdump", status):
         problems.append(f"status does not say 'ready to kdump': {status.strip()!r}")
     problems += check_cmd(res, "first", "test")
+    if (res / "first/check.rc").exists() and not plain:
+        problems += check_cmd(res, "first", "check", 0, "ready to kdump")
 
     # The argv kexec really got equals what `test` printed.
     loads = [
@@ -224,8 +297,19 @@ def check_crash_guest(res: Path, release: str, plain: bool) -> list[str]:
     if len(dumps) != 1:
         problems.append(f"expected one dump.* or vmcore.* file, found {[p.name for p in files]}")
     for dump in dumps:
-        problems += check_dump_file(dump, release)
-    if len(dmesgs) != 1:
+        problems += check_dump_file(dump, release, machine)
+    raw = [p for p in dumps if p.name.startswith("vmcore.")]
+    if not dmesgs and raw and "makedumpfile failed" in read_text(res / "capture/savecore.out"):
+        lacking = memory_has_panic(raw[0])
+        if lacking:
+            problems.append(f"{raw[0].name} (no dmesg file) lacks the panic's log: {lacking}")
+        elif notes is not None:
+            notes.append(
+                "makedumpfile could not read this kernel's dump: savecore saved the raw "
+                f"vmcore ({raw[0].stat().st_size >> 20} MiB) without dmesg; the panic's log "
+                "lines were found in it"
+            )
+    elif len(dmesgs) != 1:
         problems.append(f"expected one dmesg.* file, found {[p.name for p in files]}")
     for dmesg in dmesgs:
         text = read_text(dmesg)
@@ -260,4 +344,40 @@ def check_nocrash_guest(res: Path, plain: bool) -> list[str]:
         problems.append("kexec_crash_loaded is set")
     if (res / "capture").exists():
         problems.append("a capture phase ran")
+    return problems
+
+
+# The catalog text `load` prints where kexec_load cannot build a valid core header and the
+# kernel has no kexec_file_load (kdump/messages.py, code kexec-symbols-missing).
+NOSYMBOLS_TEXT = "_text"
+
+
+def check_nosymbols_guest(res: Path, release: str, plain: bool) -> list[str]:
+    """An arm64 kernel on which no load method yields a dump: load refuses (exit 1, saying
+    why), check names the failing check (exit 3), status never says ready, kexec_load was
+    never run, and the forced crash captured nothing. If a capture did run (something
+    loaded anyway), whatever it saved is judged too, so the report says what came of it."""
+    problems = []
+    if not plain:
+        problems += check_cmd(res, "first", "load", 1, NOSYMBOLS_TEXT)
+        problems += check_cmd(res, "first", "check", 3, "kexec-symbols")
+    status = read_text(res / "first/status.out")
+    if re.search(r"current state\s*:\s*ready to kdump", status):
+        problems.append(f"status says 'ready to kdump': {status.strip()!r}")
+    loads = [argv for argv, rc in kexec_calls(res) if "-p" in argv and "-u" not in argv]
+    if loads:
+        problems.append(f"kexec was asked to load on a kernel where no method works: {loads}")
+    if read_text(res / "first/kexec_crash_loaded").strip() not in ("0", ""):
+        problems.append("kexec_crash_loaded is set")
+    if (res / "capture").exists():
+        problems.append("a capture kernel ran after the crash")
+        for dump in sorted((res / "crash").glob("*/*")):
+            if dump.name.startswith(("dump.", "vmcore.")):
+                found = check_dump_file(dump, release, "aarch64")
+                problems += [f"captured {dump.name}: {p}" for p in found] or [
+                    f"captured {dump.name} looks valid"
+                ]
+        savecore = read_text(res / "capture/savecore.err").strip()
+        if savecore:
+            problems.append(f"savecore said: {savecore[-300:]!r}")
     return problems
