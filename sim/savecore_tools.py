@@ -173,7 +173,7 @@ def _flatten(pieces: list[tuple[int, bytes]]) -> bytes:
 
 def _create(call: Call, target: str, data: bytes, said: str) -> Outcome:
     """Write a new file as makedumpfile does: never over an existing one, mode 0600."""
-    host = call.files.host_path(target)
+    host = call.files.host_path(target, follow_last=False)  # O_EXCL: a link is a file
     try:
         fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as exc:
