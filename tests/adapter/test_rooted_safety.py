@@ -252,3 +252,17 @@ def test_lock_that_cannot_be_created_is_a_host_error(files: RootedFiles, root: P
         pass
     assert not isinstance(failed.value, (UnsafePathError, LockBusyError))
     assert failed.value.reason == "Not a directory"
+
+
+def test_pipeline_output_never_goes_through_a_planted_directory_link(root: Path) -> None:
+    from backends.linux import LinuxHost
+
+    (root / "bin").mkdir()
+    (root / "bin/produce").write_text("#!/bin/sh\necho dump\n")
+    os.chmod(root / "bin/produce", 0o755)
+    as_nobody("ln", "-s", "/etc", str(root / "var/crash/202401010000"))
+    host = LinuxHost(str(root))
+    with pytest.raises(UnsafePathError) as refused:
+        host.pipeline([["/bin/produce"]], stdout_path="/var/crash/202401010000/dump-incomplete")
+    assert refused.value.path == "/var/crash/202401010000"
+    assert sorted(os.listdir(root / "etc")) == ["passwd"]
