@@ -37,3 +37,21 @@ def test_a_dump_directory_planted_after_the_listing_costs_only_its_name(
     assert (root / "var/crash/202401010000-1/dump.202401010000").is_file()
     assert not any(name.startswith(("dump", "dmesg")) for name in
                    [p.name for p in (root / "etc").iterdir()])
+
+
+def test_kdump_sim_plant_makes_a_trap_the_simulated_backend_refuses(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from backends.base import UnsafePathError
+    from sim.cli import app
+
+    Machine.create(tmp_path / "m", "x86_64-ready")
+    done = CliRunner().invoke(app, ["plant", str(tmp_path / "m"), "/var/crash/kexec_cmd",
+                                    "--link", "/etc/passwd"])
+    assert done.exit_code == 0, done.output
+    assert done.output == "planted /var/crash/kexec_cmd owned by uid 65534\n"
+    host = SimHost(Machine(tmp_path / "m"))
+    with pytest.raises(UnsafePathError) as refused:
+        host.write_text("/var/crash/kexec_cmd", "kexec -p\n")
+    assert refused.value.reason == "it is a symbolic link owned by another user (uid 65534)"
+    assert (tmp_path / "m/root/var/crash/kexec_cmd").is_symlink()
