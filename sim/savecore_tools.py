@@ -35,6 +35,7 @@ disk-full-after N      the machine's disk takes N bytes per new file, then ENOSP
                        (copies and pipelines into a file; see backends/sim.py)
 readonly PATH          writes under PATH fail with EROFS (see backends/sim.py)
 ftp-unreachable        the FTP server cannot be reached (see backends/sim.py)
+lock-held PID          process PID holds kdump-config's lock (see backends/sim.py)
 ssh-keygen             ssh-keygen fails to save the key
 ssh-copy-id            ssh-copy-id is refused by the server
 =====================  ================================================================
