@@ -16,6 +16,7 @@ Feature: what another user plants is never written through, and the lock never h
     And stdout contains the line "kdump-config: refusing to write /var/crash/kexec_cmd: it is a symbolic link owned by another user (uid 65534) ... failed!"
     And the file "/etc/passwd" still holds "root:x:0:0:root:/root:/bin/bash\n"
     And the link "/var/crash/kexec_cmd" points to "/etc/passwd"
+    And "kexec" never ran
 
   Scenario: The /var/lib/kdump links are never replaced when another user owns them
     Given a machine "x86_64-ready"
