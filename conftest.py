@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.steps.machine", "tests.steps.common", "tests.steps.savecore"]
+pytest_plugins = ["tests.steps.machine", "tests.steps.common", "tests.steps.savecore",
+                  "tests.steps.safety"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

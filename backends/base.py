@@ -24,6 +24,25 @@ class HostError(Exception):
         self.errno = errno
 
 
+class UnsafePathError(HostError):
+    """A write refused because the path could be another user's trap.
+
+    Raised for a symbolic link or file another user owns where kdump-config would
+    create or replace a file, and for a directory another user controls on the way.
+    """
+
+    def __init__(self, operation: str, path: str, reason: str) -> None:
+        super().__init__(operation, path, reason)
+
+
+class LockBusyError(HostError):
+    """Another process holds the lock; ``holder`` says who (``pid 1234``), if known."""
+
+    def __init__(self, path: str, holder: str) -> None:
+        super().__init__("lock", path, f"held by {holder}")
+        self.holder = holder
+
+
 class Uname(NamedTuple):
     release: str
     machine: str
@@ -177,7 +196,11 @@ class Host(Protocol):
         ...
 
     def lock(self, path: str) -> AbstractContextManager[None]:
-        """Hold an exclusive advisory lock on ``path`` (created if needed)."""
+        """Hold an exclusive advisory lock on ``path`` (created if needed), without waiting.
+
+        LockBusyError when another process holds it, UnsafePathError when the file is
+        not one only root could have made, HostError when it cannot be created.
+        """
         ...
 
     # -- firmware-assisted dump (POWER) ----------------------------------------------

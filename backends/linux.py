@@ -149,11 +149,7 @@ class LinuxHost(RootedFiles):
         programs = [self._program(argv) for argv in stages]
         if stdout_path is None:
             return self.runner.pipeline(programs, timeout=timeout)
-        try:
-            fd = os.open(self.host_path(stdout_path, follow_last=False),
-                         os.O_WRONLY | os.O_CREAT | os.O_EXCL, stdout_mode)
-        except OSError as exc:
-            raise HostError("create", stdout_path, exc.strerror or str(exc), exc.errno) from exc
+        fd = self.create_new(stdout_path, stdout_mode)  # never through a planted link
         try:
             result = self.runner.pipeline(programs, stdout_fd=fd, timeout=timeout)
             os.fsync(fd)

@@ -12,11 +12,13 @@ import contextlib
 import errno as errno_mod
 import fcntl
 import os
+import posixpath
+import secrets
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
-from backends.base import HostError, ProgressCallback
+from backends.base import HostError, LockBusyError, ProgressCallback, UnsafePathError
 
 _MAX_SYMLINKS = 40
 _CHUNK = 8 << 20
@@ -152,31 +154,184 @@ class RootedFiles:
         return vfs.f_bavail * vfs.f_frsize
 
     # -- changes ---------------------------------------------------------------------------
+    # Every write goes through a directory opened from the root one component at a time,
+    # without following a link the kernel would not trust (O_NOFOLLOW), each directory
+    # checked on the way; the name itself is then created, replaced or removed relative to
+    # that directory's descriptor.  So a link or file another user planted in a directory
+    # they can write to (/var/crash, /run/lock, /tmp, an NFS export) is refused, never
+    # followed and never reused.
     def _fail(self, operation: str, path: str, exc: OSError) -> HostError:
         return HostError(operation, path, exc.strerror or str(exc), exc.errno)
 
+    def _owner(self, target: str, st: os.stat_result) -> int:
+        """Who owns ``target`` (the simulated machine records planted files' owners)."""
+        return st.st_uid
+
+    @staticmethod
+    def _trusted_uids() -> set[int]:
+        return {0, os.getuid(), os.geteuid()}
+
+    def _untrusted(self, operation: str, target: str, st: os.stat_result,
+                   what: str) -> UnsafePathError | None:
+        owner = self._owner(target, st)
+        trusted = self._trusted_uids()
+        if owner in trusted:
+            return None
+        return UnsafePathError(operation, target, f"{what} owned by another user (uid {owner})")
+
+    def _check_entry(self, operation: str, target: str, st: os.stat_result) -> None:
+        """An existing name kdump-config is about to replace or remove must be its own."""
+        kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else \
+            "a directory" if stat.S_ISDIR(st.st_mode) else "a file"
+        refused = self._untrusted(operation, target, st, f"it is {kind}")
+        if refused is not None:
+            raise refused
+
+    def _check_dir(self, operation: str, target: str, st: os.stat_result) -> None:
+        """A directory to create or replace names in: only root (or we) may change it."""
+        refused = self._untrusted(operation, target, st, "the directory is")
+        if refused is not None:
+            raise refused
+        mode = st.st_mode
+        if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
+            raise UnsafePathError(operation, target, "the directory is writable by every user "
+                                                     "and has no sticky bit")
+        if mode & stat.S_IWGRP and not mode & stat.S_ISVTX and \
+                st.st_gid not in {0, os.getgid(), os.getegid()}:
+            raise UnsafePathError(operation, target, f"the directory is writable by group "
+                                                     f"{st.st_gid} and has no sticky bit")
+
+    def _open_dir(self, operation: str, path: str, create: int | None = None,
+                  leaf_mode: int | None = None) -> tuple[int, str]:
+        """Open directory ``path`` safely; (descriptor, canonical target path).
+
+        Links on the way are followed (inside the root) only when root or we own them.
+        ``create``: make missing directories with that mode (``leaf_mode`` for the last).
+        """
+        if not path.startswith("/"):
+            raise HostError(operation, path, "not an absolute target path")
+        pending = [part for part in path.split("/") if part]
+        stack = [(os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), "/")]
+        hops = 0
+        try:
+            while pending:
+                part = pending.pop(0)
+                if part == ".":
+                    continue
+                if part == "..":
+                    if len(stack) > 1:
+                        os.close(stack.pop()[0])
+                    continue
+                fd, where = stack[-1]
+                target = posixpath.join(where, part)
+                try:
+                    st = os.lstat(part, dir_fd=fd)
+                except FileNotFoundError:
+                    if create is None:
+                        raise
+                    mode = leaf_mode if leaf_mode is not None and not pending else create
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(part, mode, dir_fd=fd)
+                    st = os.lstat(part, dir_fd=fd)
+                if stat.S_ISLNK(st.st_mode):
+                    self._check_entry(operation, target, st)
+                    hops += 1
+                    if hops > _MAX_SYMLINKS:
+                        raise HostError(operation, path, "too many levels of symbolic links",
+                                        errno_mod.ELOOP)
+                    link = os.readlink(part, dir_fd=fd)
+                    if link.startswith("/"):
+                        while len(stack) > 1:
+                            os.close(stack.pop()[0])
+                    pending = [p for p in link.split("/") if p] + pending
+                    continue
+                if not stat.S_ISDIR(st.st_mode):
+                    raise HostError(operation, target, "Not a directory", errno_mod.ENOTDIR)
+                self._check_dir(operation, target, st)
+                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                opened = os.fstat(child)
+                stack.append((child, target))
+                if (opened.st_dev, opened.st_ino) != (st.st_dev, st.st_ino):
+                    raise UnsafePathError(operation, target,
+                                          "the directory changed while it was being opened")
+            return stack.pop()
+        finally:
+            for fd, _ in stack:
+                os.close(fd)
+
+    @contextmanager
+    def _parent(self, operation: str, path: str, create: bool = False,
+                ) -> Iterator[tuple[int, str, str]]:
+        """(directory descriptor, name, canonical target path) of ``path``'s last component."""
+        parent, name = posixpath.split(posixpath.normpath(path))
+        if name in ("", ".", ".."):
+            raise HostError(operation, path, "not a file name")
+        fd, where = self._open_dir(operation, parent, 0o755 if create else None)
+        try:
+            yield fd, name, posixpath.join(where, name)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _lstat_at(fd: int, name: str) -> os.stat_result | None:
+        try:
+            return os.lstat(name, dir_fd=fd)
+        except FileNotFoundError:
+            return None
+
+    def _existing(self, operation: str, fd: int, name: str, target: str,
+                  ) -> os.stat_result | None:
+        st = self._lstat_at(fd, name)
+        if st is not None:
+            self._check_entry(operation, target, st)
+        return st
+
+    @staticmethod
+    def _temp_name(name: str, make: Callable[[str], None]) -> str:
+        """A fresh name beside ``name`` made by ``make`` (which must refuse an existing one)."""
+        for _ in range(100):
+            temp = f".{name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+            try:
+                make(temp)
+            except FileExistsError:
+                continue
+            return temp
+        raise FileExistsError(errno_mod.EEXIST, "no free temporary name", name)
+
     def mkdir(self, path: str, mode: int = 0o755) -> None:
         try:
-            os.makedirs(self.host_path(path), mode=mode, exist_ok=True)
+            fd, _ = self._open_dir("mkdir", path, create=0o755, leaf_mode=mode)
         except OSError as exc:
             raise self._fail("mkdir", path, exc) from exc
+        os.close(fd)
 
     def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
-        target = self.host_path(path)
-        tmp = f"{target}.tmp-{os.getpid()}"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-            try:
-                os.write(fd, text.encode())
-                os.fchmod(fd, mode)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, target)
-            self._fsync_dir(os.path.dirname(target))
+            with self._parent("write", path) as (dir_fd, name, target):
+                self._existing("write", dir_fd, name, target)
+                holder: list[int] = []
+
+                def create(temp: str) -> None:
+                    holder.append(os.open(temp, _NEW_FILE, mode, dir_fd=dir_fd))
+
+                temp = self._temp_name(name, create)
+                try:
+                    fd = holder[0]
+                    try:
+                        os.write(fd, text.encode())
+                        os.fchmod(fd, mode)
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+                    # (checked again: the name must still not be someone else's)
+                    self._existing("write", dir_fd, name, target)
+                    os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temp, dir_fd=dir_fd)
+                    raise
+                _fsync_fd(dir_fd)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             raise self._fail("write", path, exc) from exc
 
     def write_sysfs(self, path: str, value: str) -> None:
@@ -187,21 +342,36 @@ class RootedFiles:
             raise self._fail("write", path, exc) from exc
 
     def symlink(self, target: str, link: str) -> None:
-        host_link = self.host_path(link, follow_last=False)
-        tmp = f"{host_link}.tmp-{os.getpid()}"
         try:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            os.symlink(target, tmp)
-            os.replace(tmp, host_link)
+            with self._parent("symlink", link) as (dir_fd, name, where):
+                self._existing("symlink", dir_fd, name, where)
+                temp = self._temp_name(name, lambda t: os.symlink(target, t, dir_fd=dir_fd))
+                try:
+                    self._existing("symlink", dir_fd, name, where)
+                    os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temp, dir_fd=dir_fd)
+                    raise
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             raise self._fail("symlink", link, exc) from exc
+
+    def create_new(self, path: str, mode: int = 0o600) -> int:
+        """A descriptor on a new file at ``path`` (never an existing file or a link)."""
+        try:
+            with self._parent("create", path) as (dir_fd, name, target):
+                if self._existing("create", dir_fd, name, target) is not None:
+                    raise FileExistsError(errno_mod.EEXIST, "File exists")
+                return os.open(name, _NEW_FILE, mode, dir_fd=dir_fd)
+        except OSError as exc:
+            raise self._fail("create", path, exc) from exc
 
     def remove(self, path: str) -> None:
         try:
-            os.unlink(self.host_path(path, follow_last=False))
+            with self._parent("remove", path) as (dir_fd, name, target):
+                if self._existing("remove", dir_fd, name, target) is None:
+                    return
+                os.unlink(name, dir_fd=dir_fd)
         except FileNotFoundError:
             return
         except OSError as exc:
@@ -210,50 +380,46 @@ class RootedFiles:
     def remove_tree(self, path: str) -> None:
         import shutil
 
-        host = self.host_path(path, follow_last=False)
         try:
-            if os.path.islink(host) or not os.path.isdir(host):
-                os.unlink(host)
-            else:
-                shutil.rmtree(host)
+            with self._parent("remove", path) as (dir_fd, name, target):
+                st = self._existing("remove", dir_fd, name, target)
+                if st is None:
+                    return
+                if not stat.S_ISDIR(st.st_mode):
+                    os.unlink(name, dir_fd=dir_fd)
+                    return
+                # The directories above were checked (no other user can swap them), and
+                # rmtree never follows a link inside the tree it removes.
+                shutil.rmtree(self._join(target))
         except FileNotFoundError:
             return
         except OSError as exc:
             raise self._fail("remove", path, exc) from exc
 
     def rename(self, src: str, dst: str) -> None:
-        host_dst = self.host_path(dst, follow_last=False)
-        if os.path.lexists(host_dst):
-            raise HostError("rename", dst, "File exists", errno_mod.EEXIST)
         try:
-            os.rename(self.host_path(src, follow_last=False), host_dst)
+            with self._parent("rename", src) as (src_fd, src_name, src_target), \
+                    self._parent("rename", dst) as (dst_fd, dst_name, _):
+                if self._existing("rename", src_fd, src_name, src_target) is None:
+                    raise FileNotFoundError(errno_mod.ENOENT, "No such file or directory")
+                if self._lstat_at(dst_fd, dst_name) is not None:
+                    raise HostError("rename", dst, "File exists", errno_mod.EEXIST)
+                os.rename(src_name, dst_name, src_dir_fd=src_fd, dst_dir_fd=dst_fd)
         except OSError as exc:
             raise self._fail("rename", src, exc) from exc
 
     def fsync(self, path: str) -> None:
-        host = self.host_path(path)
-        if os.path.isdir(host):
-            self._fsync_dir(host)
-            return
         try:
-            fd = os.open(host, os.O_RDONLY)
+            if self.is_dir(path) and not self.is_symlink(path):
+                fd, _ = self._open_dir("fsync", path)
+            else:
+                with self._parent("fsync", path) as (dir_fd, name, _):
+                    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                                 | os.O_CLOEXEC, dir_fd=dir_fd)
         except OSError as exc:
             raise self._fail("fsync", path, exc) from exc
         try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    @staticmethod
-    def _fsync_dir(host_dir: str) -> None:
-        try:
-            fd = os.open(host_dir, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
+            _fsync_fd(fd)
         finally:
             os.close(fd)
 
@@ -266,11 +432,7 @@ class RootedFiles:
             raise HostError("open", src, getattr(exc, "strerror", None) or str(exc)) from exc
         try:
             total = os.fstat(source).st_size
-            try:
-                sink = os.open(self.host_path(dst, follow_last=False),
-                               os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-            except OSError as exc:
-                raise self._fail("create", dst, exc) from exc
+            sink = self.create_new(dst, mode)
             try:
                 copied = stream_fd(source, sink, total, progress)
                 os.fsync(sink)
@@ -282,16 +444,70 @@ class RootedFiles:
             os.close(source)
         return copied
 
+    def lock(self, path: str) -> AbstractContextManager[None]:
+        """Take the lock now or raise: LockBusyError names who holds it."""
+        return self._lock(path)
+
     @contextmanager
-    def lock(self, path: str) -> Iterator[None]:
-        host = self.host_path(path)
-        os.makedirs(os.path.dirname(host), exist_ok=True)
-        fd = os.open(host, os.O_WRONLY | os.O_CREAT, 0o600)
+    def _lock(self, path: str) -> Iterator[None]:
+        target = path
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            with self._parent("lock", path, create=True) as (dir_fd, name, target):
+                st = self._existing("lock", dir_fd, name, target)
+                if st is not None and stat.S_ISLNK(st.st_mode):
+                    raise UnsafePathError("lock", target, "it is a symbolic link")
+                fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+                             | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
+        except OSError as exc:
+            raise self._fail("lock", path, exc) from exc
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                raise UnsafePathError("lock", target, "it is not a regular file")
+            self._check_entry("lock", target, opened)
+            if opened.st_nlink != 1:
+                raise UnsafePathError("lock", target, "it has other names (hard links)")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise LockBusyError(path, _lock_holder(fd)) from exc
+            except OSError as exc:
+                raise self._fail("lock", path, exc) from exc
+            # Who holds it, for a root that finds it busy and cannot read /proc/locks.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             yield
         finally:
             os.close(fd)
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+PROC_LOCKS = "/proc/locks"
+
+
+def _fsync_fd(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.fsync(fd)
+
+
+def _lock_holder(fd: int) -> str:
+    """``pid N`` of the process holding the flock on ``fd``'s file, from the kernel's list.
+
+    /proc/locks is the running kernel's (the lock is a real one even on a root tree);
+    failing that, the pid the holder wrote into the file.
+    """
+    st = os.fstat(fd)
+    key = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    with contextlib.suppress(OSError), open(PROC_LOCKS) as handle:
+        for line in handle:
+            words = line.split()
+            if len(words) > 5 and words[1] == "FLOCK" and words[5] == key:
+                return f"pid {words[4]}"
+    with contextlib.suppress(OSError, ValueError):
+        return f"pid {int(os.pread(fd, 32, 0).decode().strip())}"
+    return "another process"
 
 
 def stream_fd(source: int, sink: int, total: int, progress: ProgressCallback | None) -> int:

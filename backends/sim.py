@@ -14,6 +14,7 @@ import errno
 import os
 import posixpath
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from backends.base import (
@@ -21,6 +22,7 @@ from backends.base import (
     TIMED_OUT,
     FtpTarget,
     HostError,
+    LockBusyError,
     PipelineResult,
     ProgressCallback,
     RunResult,
@@ -55,6 +57,21 @@ class SimHost(LinuxHost):
             if value.strip() == "1" and current == "1":
                 raise HostError("write", path, "File exists", errno.EEXIST)
         super().write_sysfs(path, value + ("" if value.endswith("\n") else "\n"))
+
+    # -- who owns a file: what another user planted is recorded in the machine's state --
+    def _owner(self, target: str, st: os.stat_result) -> int:
+        planted = self.machine.foreign_owner(target)
+        return st.st_uid if planted is None else planted
+
+    # -- the lock: another process may hold it (the "lock-held" fault names its pid) ----
+    def lock(self, path: str) -> AbstractContextManager[None]:
+        if not self.lexists(path):
+            self._refuse_write(path, "lock")
+        holder = self.machine.fault("lock-held")
+        if holder:
+            self.machine.log_effect("lock-busy", path=path, holder=holder)
+            raise LockBusyError(path, f"pid {holder}")
+        return super().lock(path)
 
     # -- writes that faults can refuse ----------------------------------------------------
     def _refuse_write(self, path: str, operation: str = "write") -> None:
@@ -220,11 +237,7 @@ class SimHost(LinuxHost):
         """Create ``path`` with ``data``, short when the disk-full fault is armed."""
         budget = self.machine.fault("disk-full-after")
         keep = data if budget is None else data[: int(budget)]
-        try:
-            fd = os.open(self.host_path(path, follow_last=False),
-                         os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        except OSError as exc:
-            raise HostError("create", path, exc.strerror or str(exc), exc.errno) from exc
+        fd = self.create_new(path, mode)
         try:
             os.write(fd, keep)
         finally:

@@ -59,9 +59,10 @@ def _name() -> str:
 def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bool = False,
              ) -> None:
     import backends
-    from backends.base import HostError
+    from backends.base import HostError, UnsafePathError
     from kdump.config import DEFAULTS_PATH, ConfigError, load_config
-    from kdump.context import LOCK_FILE, Context
+    from kdump.context import Context
+    from kdump.locking import LockFailed, exclusive
 
     reporter = Reporter(name=_name(), json_mode=as_json)
     data: dict[str, object] = {}
@@ -77,13 +78,19 @@ def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bo
             for warning in warnings:
                 reporter.emit(warning.code, detail=f"{warning.path}:{warning.line}: "
                                                    f"{warning.text}")
-            lock: AbstractContextManager[None] = host.lock(LOCK_FILE) if mutating \
-                else nullcontext()
+            # savecore never gives up a dump for the lock: it goes on without it.
+            lock: AbstractContextManager[bool] = exclusive(
+                host, reporter, best_effort=command == "savecore") if mutating \
+                else nullcontext(True)
             with lock:
                 outcome = func(Context(host, config, reporter))
             status, data = outcome if isinstance(outcome, tuple) else (outcome, {})
+        except LockFailed as exc:
+            status = exc.status
         except ConfigError as exc:
             status = reporter.emit(exc.code, detail=str(exc))
+        except UnsafePathError as exc:
+            status = reporter.emit("path-refused", path=exc.path, reason=exc.reason)
         except HostError as exc:
             status = reporter.emit("host-error", detail=str(exc))
     if as_json:
@@ -196,7 +203,9 @@ def propagate() -> None:
     """Send the ssh public key to the dump server."""
     from kdump.commands.propagate import propagate as run
 
-    _execute("propagate", run, mutating=True)
+    # Not held for the whole command: ssh-copy-id may wait for a password (propagate
+    # takes the lock itself, only while it makes the key).
+    _execute("propagate", run)
 
 
 def take_global_options(args: list[str]) -> list[str] | None:

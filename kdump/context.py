@@ -10,8 +10,6 @@ from kdump.config import Config
 from kdump.facts import Facts, gather
 from kdump.report import Reporter
 
-LOCK_FILE = "/run/lock/kdump-config.lock"
-
 
 @dataclass
 class Context:

@@ -180,6 +180,17 @@ _ALL = [
     Message("ftp-vmcore-saved", "{name}: saved vmcore via FTP in {where}", A, syslog=True),
     Message("ftp-vmcore-failed", "{name}: failed to save vmcore via FTP in {where}", F, 1,
             syslog=True),
+    # -- safety of the files kdump-config writes, and its lock ------------------------------
+    Message("path-refused", "{name}: refusing to write {path}: {reason}", F, 1, syslog=True),
+    Message("lock-waiting",
+            "{name}: waiting up to {seconds} seconds for the lock {path}, held by {holder}", W),
+    Message("lock-timeout",
+            "{name}: the lock {path} is still held by {holder} after {seconds} seconds; "
+            "nothing was changed", F, 1, syslog=True),
+    Message("lock-unavailable", "{name}: cannot take the lock {path}: {reason}", F, 1,
+            syslog=True),
+    Message("lock-skipped", "{name}: saving the dump without the lock {path}: {reason}", W,
+            syslog=True),
     # -- propagate ---------------------------------------------------------------------------
     Message("propagate-no-ssh",
             "{name}: Remote ssh dump is not configured. No reason to propagate", F, 1,

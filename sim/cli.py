@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sim.machine import DEFAULT_VMCORE_SIZE, Machine, MachineError
+from sim.machine import DEFAULT_VMCORE_SIZE, NOBODY_UID, Machine, MachineError
 from sim.profile import DEFAULT_PROFILE, ProfileError, shipped_profiles
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -113,6 +113,25 @@ def fault(
         return
     parsed: object = True if value == "true" else int(value) if value.isdigit() else value
     machine.set_fault(name, parsed)
+
+
+@app.command()
+def plant(
+    state: StateDir,
+    path: Annotated[str, typer.Argument(help="path on the machine, e.g. /var/crash/kexec_cmd")],
+    link: Annotated[str | None, typer.Option(help="make a symbolic link to this target")] = None,
+    directory: Annotated[bool, typer.Option("--dir", help="make a directory")] = False,
+    text: Annotated[str, typer.Option(help="contents of a planted file")] = "",
+    uid: Annotated[int, typer.Option(help="the other user's uid")] = NOBODY_UID,
+) -> None:
+    """Plant a link, directory or file owned by another user (an attacker's trap)."""
+    machine = _open(state)
+    try:
+        machine.plant(path, link_to=link, directory=directory, text=text, uid=uid)
+    except OSError as exc:
+        typer.echo(f"kdump-sim: {path}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"planted {path} owned by uid {uid}")
 
 
 @app.command()

@@ -37,6 +37,7 @@ TOOL_DIRS = {
     "mkinitramfs": "/usr/sbin",
 }
 DEFAULT_VMCORE_SIZE = 4 << 20
+NOBODY_UID = 65534
 EFI_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 PANIC_TEXT = "sysrq: Trigger a crash\nKernel panic - not syncing: sysrq triggered crash"
 DMESG_BEGIN = b"\n--kdump-sim-dmesg-begin--\n"
@@ -241,6 +242,32 @@ class Machine:
             return self.path(target).read_text()
         except OSError:
             return None
+
+    # -- what another user planted ------------------------------------------------------
+    def plant(self, target: str, *, link_to: str | None = None, directory: bool = False,
+              text: str = "", uid: int = NOBODY_UID) -> Path:
+        """Another user (``uid``, nobody by default) puts a link, directory or file here.
+
+        The simulated machine has no other users: the owner is recorded in the state,
+        and the simulated backend reports it as that file's owner.
+        """
+        host = self.path(target)
+        host.parent.mkdir(parents=True, exist_ok=True)
+        if link_to is not None:
+            host.symlink_to(link_to)
+        elif directory:
+            host.mkdir()
+        else:
+            host.write_text(text)
+        self.state.setdefault("planted", {})[posixpath.normpath(target)] = uid
+        self.save()
+        return host
+
+    def foreign_owner(self, target: str) -> int | None:
+        """The uid of another user who planted ``target``, if one did."""
+        planted: dict[str, int] = self.state.get("planted", {})
+        owner = planted.get(posixpath.normpath(target))
+        return None if owner is None or not os.path.lexists(self.path(target)) else int(owner)
 
     # -- state -------------------------------------------------------------------------
     def save(self) -> None:

@@ -43,6 +43,7 @@ hang NAME|[NAMES]      the program(s) never finish: only savecore's deadline end
                        (in virtual time; the sandbox's stubs really sleep)
 vmcore-hang            reading /proc/vmcore blocks for good (the cp fallback, a raw FTP
                        upload); in the sandbox /proc/vmcore becomes a FIFO nobody writes
+lock-held PID          process PID holds kdump-config's lock (see backends/sim.py)
 ssh-keygen             ssh-keygen fails to save the key
 ssh-copy-id            ssh-copy-id is refused by the server
 =====================  ================================================================
@@ -181,7 +182,7 @@ def _flatten(pieces: list[tuple[int, bytes]]) -> bytes:
 
 def _create(call: Call, target: str, data: bytes, said: str) -> Outcome:
     """Write a new file as makedumpfile does: never over an existing one, mode 0600."""
-    host = call.files.host_path(target)
+    host = call.files.host_path(target, follow_last=False)  # O_EXCL: a link is a file
     try:
         fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as exc:

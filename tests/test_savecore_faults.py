@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 
 import backends
-from backends.base import HostError, PipelineResult, RunResult
+from backends.base import HostError, PipelineResult, RunResult, UnsafePathError
 from kdump.messages import CATALOG, Severity
 from kdump.report import Reporter, render
 from sim.machine import Machine
@@ -149,11 +149,13 @@ class Op:
 class FailingHost:
     """A SimHost whose ``fail_at``-th operation fails (stage ``stage`` of a pipeline)."""
 
-    def __init__(self, inner: Any, fail_at: int | None = None, stage: int = 0) -> None:
+    def __init__(self, inner: Any, fail_at: int | None = None, stage: int = 0,
+                 trap: bool = False) -> None:
         self._inner = inner
         self.kind = inner.kind
         self.fail_at = fail_at
         self.stage = stage
+        self.trap = trap  # the failure is another user's trap the file layer refused
         self.ops: list[Op] = []
 
     def __getattr__(self, name: str) -> Any:
@@ -174,6 +176,10 @@ class FailingHost:
 
     def _fail(self, name: str, attr: Callable[..., Any], args: tuple[Any, ...],
               kwargs: dict[str, Any]) -> Any:
+        if self.trap and name in TRAPPABLE:
+            raise UnsafePathError(name, str(args[1] if name in ("copy_file", "rename") else
+                                            args[0]), "it is a symbolic link owned by another "
+                                                      "user (uid 65534)")
         if name in _QUIET:
             return None
         if name in _ABSENT:
@@ -208,7 +214,8 @@ class Outcome:
 
 
 def _savecore(state: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int | None = None,
-              stage: int = 0, kind: type[FailingHost] = FailingHost) -> Outcome:
+              stage: int = 0, kind: type[FailingHost] = FailingHost,
+              trap: bool = False) -> Outcome:
     from kdump.cli import main
 
     real_select = backends.select
@@ -217,7 +224,7 @@ def _savecore(state: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int | None 
     real_emit = Reporter.emit_indented
 
     def select(*args: Any, **kwargs: Any) -> Any:
-        hosts.append(kind(real_select(*args, **kwargs), fail_at, stage))
+        hosts.append(kind(real_select(*args, **kwargs), fail_at, stage, trap))
         return hosts[-1]
 
     def emit(self: Reporter, code: str, indent: str, params: dict[str, object]) -> int:
@@ -362,7 +369,9 @@ def _documented(target_name: str, op: Op, stage: int) -> str | None:
         return "vmcore-save-failed"
     if op.method == "remove_tree":
         return "purge-failed"
-    if op.method in ("now", "uname", "lock"):
+    if op.method == "lock":  # savecore never gives up a dump for the lock
+        return "lock-skipped"
+    if op.method in ("now", "uname"):
         return "host-error"
     return None
 
@@ -392,6 +401,10 @@ def _cases() -> Iterator[tuple[str, int, int]]:
 
 
 CASES = list(_cases())
+# The file operations the layer can refuse as another user's trap (UnsafePathError).
+TRAPPABLE = {"mkdir", "rename", "copy_file", "fsync", "remove", "remove_tree", "lock"}
+TRAP_CASES = [(name, index) for name, ops in CLEAN_OPS.items()
+              for index, op in enumerate(ops) if op.method in TRAPPABLE]
 
 
 def test_the_walk_covers_every_kind_of_operation() -> None:
@@ -511,3 +524,38 @@ def test_one_operation_running_into_the_deadline(
     assert not later, later
     if outcome.status:
         assert "savecore-timeout" in outcome.codes, outcome.stdout
+
+
+def _trap_documented(op: Op) -> str | None:
+    if op.method == "lock":
+        return "lock-skipped"  # and the dump is saved all the same
+    if op.method == "remove_tree":
+        return "purge-failed"
+    if op.method == "remove":
+        return None  # clearing a leftover or a cleanup: path-refused, or nothing to say
+    return "path-refused"
+
+
+def test_the_trap_walk_covers_every_writer() -> None:
+    methods = {CLEAN_OPS[name][index].method for name, index in TRAP_CASES}
+    assert methods == TRAPPABLE, methods
+
+
+@pytest.mark.parametrize(("target_name", "index"), TRAP_CASES,
+                         ids=[f"{t}-op{i}" for t, i in TRAP_CASES])
+def test_one_refused_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                           target_name: str, index: int) -> None:
+    """A write the file layer refuses as a trap: said by name, and the dump still counts."""
+    target = TARGETS[target_name]
+    state = tmp_path / "m"
+    _crashed_machine(state, target)
+    outcome = _savecore(state, monkeypatch, index, trap=True)
+    failed = outcome.ops[index]
+    _check(Machine(state), target, outcome, failed)
+    code = _trap_documented(failed)
+    if code is not None:
+        assert code in outcome.codes, (
+            f"refusing {failed.method}{failed.args} should say {code}; said {outcome.codes}\n"
+            f"{outcome.stdout}")
+    if failed.method == "mkdir" and re.search(r"/\d{12}$", str(failed.args[0])):
+        assert outcome.status == 0, outcome.stdout  # the next name was taken

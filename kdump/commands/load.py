@@ -45,12 +45,16 @@ def load(ctx: Context) -> int:
     if choice.fatal is not None:
         return 1
     argv = load_argv(ctx, choice, facts.kexec_path)
+    # Recorded first: a record the file layer refuses (another user's link or file in
+    # KDUMP_COREDIR) stops the load before anything is loaded, so the exit status and
+    # the kernel's state agree.
+    ctx.host.mkdir(ctx.config.kdump_coredir)
+    ctx.host.write_text(ctx.kexec_cmd_file, render_argv(argv) + "\n")
     result = ctx.host.run(argv, timeout=300)
     ctx.echo_output(result.stdout, result.stderr)
     if not result.ok:
+        ctx.host.remove(ctx.kexec_cmd_file)  # it describes nothing that is loaded
         return ctx.emit("load-failed")
-    ctx.host.mkdir(ctx.config.kdump_coredir)
-    ctx.host.write_text(ctx.kexec_cmd_file, render_argv(argv) + "\n")
     ctx.host.syslog(ctx.reporter.name, render_argv(argv))
     ctx.emit("loaded")
     _panic_triggers(ctx)

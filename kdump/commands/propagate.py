@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import posixpath
 
-from backends.base import HostError, RunResult
+from backends.base import HostError, RunResult, UnsafePathError
 from kdump import dumpname as names
 from kdump.context import Context
+from kdump.locking import LockFailed, exclusive
 
 KEYGEN_TIMEOUT = 120
 # ssh-copy-id may wait for the administrator to type the server's password.
@@ -29,8 +30,14 @@ def propagate(ctx: Context) -> int:
         ctx.emit("using-existing-key", key=key)
     else:
         ctx.emit("generating-key")
-        if not _generate(ctx, key):
+        try:
+            with exclusive(ctx.host, ctx.reporter):
+                generated = _generate(ctx, key)
+        except LockFailed as exc:
+            return exc.status
+        if not generated:
             return ctx.emit("keygen-failed", key=key)
+    # The lock is not held here: ssh-copy-id may wait for the server's password.
     program = ctx.host.which("ssh-copy-id") or "ssh-copy-id"
     result = ctx.host.run(names.copy_id_argv(program, key, config.ssh), timeout=COPY_ID_TIMEOUT)
     if not result.ok:
@@ -43,6 +50,9 @@ def _generate(ctx: Context, key: str) -> bool:
     host = ctx.host
     try:
         host.mkdir(posixpath.dirname(key) or "/", 0o700)  # ~/.ssh is private
+    except UnsafePathError as exc:
+        ctx.emit("path-refused", path=exc.path, reason=exc.reason)
+        return False
     except HostError as exc:
         _tell(ctx, RunResult(("mkdir",), 1, "", str(exc)))
         return False

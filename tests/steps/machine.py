@@ -124,6 +124,23 @@ class TestMachine:
         path = self.host_path(target)
         return sorted(os.listdir(path)) if path.is_dir() else []
 
+    # -- another user's doing ----------------------------------------------------------------
+    lock_holder: str = ""
+
+    def plant(self, target: str, link_to: str | None = None, directory: bool = False,
+              text: str = "") -> None:
+        """Another user (nobody) leaves a link, directory or file at ``target``.
+
+        The simulated machine records the owner in its state (it has no other users).
+        """
+        self.remove(target)
+        self.machine.plant(target, link_to=link_to, directory=directory, text=text)
+
+    def hold_lock(self) -> None:
+        """Another process holds kdump-config's lock: the simulated kernel's fault names it."""
+        self.arm_fault("lock-held", 4242)
+        self.lock_holder = "pid 4242"
+
     # -- installed programs ---------------------------------------------------------------
     def uninstall_tool(self, name: str) -> None:
         """Take a program off the machine (kexec, sysctl, makedumpfile ...)."""

@@ -27,6 +27,15 @@ from sim.machine import Machine
 from tests.ftpserver import FtpServer
 from tests.steps.machine import CliResult, TestMachine
 
+NOBODY, NOGROUP = 65534, 65534
+_HOLD_LOCK = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(3600)
+"""
+
 
 class SandboxMachine(TestMachine):
     backend = "linux"
@@ -177,8 +186,35 @@ class SandboxMachine(TestMachine):
                 else:
                     setattr(LinuxHost, name, value)
 
+    @property
+    def holders(self) -> list[subprocess.Popen[bytes]]:
+        held: list[subprocess.Popen[bytes]] = self.__dict__.setdefault("_holders", [])
+        return held
+
+    def plant(self, target: str, link_to: str | None = None, directory: bool = False,
+              text: str = "") -> None:
+        """The real thing: the kernel itself reports the planted entry as nobody's."""
+        super().plant(target, link_to=link_to, directory=directory, text=text)
+        os.lchown(self.host_path(target), NOBODY, NOGROUP)
+
+    def hold_lock(self) -> None:
+        """A real process takes the flock on the lock file and keeps it until cleanup."""
+        from kdump.locking import LOCK_FILE
+
+        path = self.host_path(LOCK_FILE)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        holder = subprocess.Popen(  # noqa: S603 - test code, fixed argv
+            [sys.executable, "-c", _HOLD_LOCK, str(path)], stdout=subprocess.PIPE)
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        self.holders.append(holder)
+        self.lock_holder = f"pid {holder.pid}"
+
     def cleanup(self) -> None:
-        """Leave no mount behind, even when a scenario failed half-way."""
+        """Leave no mount or lock holder behind, even when a scenario failed half-way."""
+        for holder in self.holders:
+            holder.kill()
+            holder.wait()
+        self.holders.clear()
         for point in kernel_faults.mounts_under(str(self.state_dir)):
             kernel_faults.release(point)
 

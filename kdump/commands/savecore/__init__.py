@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from backends.base import HostError
+from backends.base import HostError, UnsafePathError
 from kdump import dumpname as names
 from kdump.commands.savecore.common import VMCORE, Run, progress
 from kdump.commands.savecore.ftp import save_ftp
@@ -105,6 +105,9 @@ def _guarded(run: Run, target: Callable[[Run], bool]) -> bool:
         return False
     try:
         return target(run)
+    except UnsafePathError as exc:
+        run.emit("path-refused", path=exc.path, reason=exc.reason)
+        return False
     except HostError as exc:
         run.emit("host-error", detail=str(exc))
         return False

@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from backends.base import Host, HostError, PipelineResult, RunResult
+from backends.base import Host, HostError, PipelineResult, RunResult, UnsafePathError
 from kdump import dumpname as names
 from kdump.context import Context
 
 VMCORE = "/proc/vmcore"
 RETRY_PAUSE = 3  # seconds between NFS mount / ssh attempts, as the original
 DMESG_TIMEOUT = 300
+NAME_ATTEMPTS = 10  # names tried when another user's trap takes the wanted one
 
 T = TypeVar("T")
 
@@ -79,6 +80,9 @@ class Run:
 
     def tell(self, result: RunResult | PipelineResult | HostError) -> None:
         """A failed child's own words, on stderr, for whoever reads the console."""
+        if isinstance(result, UnsafePathError):  # a trap: the catalog says what and why
+            self.emit("path-refused", path=result.path, reason=result.reason)
+            return
         if isinstance(result, HostError):
             text = str(result)
         else:
@@ -157,11 +161,29 @@ def send_dmesg(run: Run, label: str, send: Callable[[str], bool]) -> bool:
     """The kernel log through a local temporary file, for a target that is not a directory."""
     if run.out_of_time():
         return False
-    local = f"/tmp/dmesg.{label}.{run.stamp}"
-    quietly(lambda: run.host.remove(local))  # makedumpfile will not overwrite a file
+    local = free_name(run, f"/tmp/dmesg.{label}.{run.stamp}")
+    if local is None:
+        return False
     saved = extract_dmesg(run, local) and send(local)
     quietly(lambda: run.host.remove(local))  # B40: no leftovers in the capture kernel
     return saved
+
+
+def free_name(run: Run, wanted: str) -> str | None:
+    """``wanted`` cleared of an earlier run's leftover (makedumpfile will not overwrite a
+    file); when another user planted something there, the next of ``wanted-1``... instead.
+    """
+    for suffix in ("", *(f"-{n}" for n in range(1, NAME_ATTEMPTS))):
+        candidate = wanted + suffix
+        try:
+            run.host.remove(candidate)
+        except UnsafePathError as exc:
+            run.tell(exc)
+            continue
+        except HostError:
+            pass
+        return candidate
+    return None
 
 
 def progress(ctx: Context) -> Callable[[int, int], None] | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from backends.base import HostError, RunResult
+from backends.base import HostError, RunResult, UnsafePathError
 from kdump import dumpname as names
 from kdump.cmdline import render_argv
 from kdump.commands.savecore.common import (
+    NAME_ATTEMPTS,
     VMCORE,
     Run,
     completed,
@@ -72,9 +73,20 @@ def _store(run: Run, nfs: bool) -> bool:
     try:
         if not nfs:
             host.mkdir(base)
-        name = run.dump_dir(host.listdir(base))
-        directory = f"{base}/{name}"
-        host.mkdir(directory, DIR_MODE)
+        taken = set(host.listdir(base))
+        for attempt in range(1, NAME_ATTEMPTS + 1):
+            name = run.dump_dir(taken)
+            directory = f"{base}/{name}"
+            try:
+                host.mkdir(directory, DIR_MODE)
+                break
+            except UnsafePathError as exc:
+                # Another user's link or directory took the name since it was listed:
+                # never write there, and do not lose the dump for it: take the next name.
+                if attempt == NAME_ATTEMPTS:
+                    raise
+                run.tell(exc)
+                taken.add(name)
     except HostError as exc:
         run.tell(exc)
         if nfs:  # B31: stop here; the caller unmounts

@@ -1,0 +1,82 @@
+"""The one lock every changing command takes, and what happens when it cannot be had.
+
+Where: ``/run/kdump-config.lock``.  ``/run`` is root's own directory (0755), so no other
+user can plant the file, a link in its place, or hold it (the file is 0600 root); in
+``/run/lock`` (1777) any user could do all three.  The file layer still refuses a lock
+file that is a link or that another user owns (backends.rooted).
+
+How long: a command waits at most LOCK_WAIT seconds for another holder, saying who it
+is, then fails with a catalog message.  savecore never gives up a dump for the lock: if
+the lock is busy, refused or cannot be created (read-only /run, /run not a directory),
+it says so and saves without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+from backends.base import Host, HostError, LockBusyError, UnsafePathError
+from kdump.report import Reporter
+
+LOCK_FILE = "/run/kdump-config.lock"
+# A constant, not a config key: nothing legitimate holds the lock for long (a load or a
+# savecore), and a value in /etc/default/kdump-tools would be one more thing to get wrong
+# on the path to a dump.  The service's own timeout (90 s) is longer.
+LOCK_WAIT = 30  # seconds
+POLL = 1  # seconds between attempts
+
+
+class LockFailed(Exception):
+    """The lock could not be taken; ``status`` is the exit status already reported."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _take(host: Host, reporter: Reporter, stack: ExitStack) -> tuple[str, str, str] | None:
+    """None once held; otherwise (message code, holder or reason, path) of the failure."""
+    waited = 0
+    while True:
+        try:
+            stack.enter_context(host.lock(LOCK_FILE))
+            return None
+        except LockBusyError as exc:
+            if waited >= LOCK_WAIT:
+                return "lock-timeout", exc.holder, exc.path
+            if waited == 0:
+                reporter.emit("lock-waiting", path=exc.path, holder=exc.holder,
+                              seconds=LOCK_WAIT)
+            host.sleep(POLL)
+            waited += POLL
+        except UnsafePathError as exc:
+            return "path-refused", exc.reason, exc.path
+        except HostError as exc:
+            return "lock-unavailable", exc.reason, LOCK_FILE
+
+
+@contextmanager
+def exclusive(host: Host, reporter: Reporter, *, best_effort: bool = False) -> Iterator[bool]:
+    """Hold the lock (True); with ``best_effort``, go on without it (False) when it fails.
+
+    Without ``best_effort`` a failure is reported and raised as LockFailed.
+    """
+    with ExitStack() as stack:
+        failure = _take(host, reporter, stack)
+        if failure is None:
+            yield True
+            return
+        code, detail, path = failure
+        if best_effort:
+            why = f"held by {detail} for {LOCK_WAIT} seconds" if code == "lock-timeout" \
+                else detail
+            reporter.emit("lock-skipped", path=path, reason=why)
+            yield False
+            return
+        if code == "lock-timeout":
+            raise LockFailed(reporter.emit("lock-timeout", path=path, holder=detail,
+                                           seconds=LOCK_WAIT))
+        if code == "path-refused":
+            raise LockFailed(reporter.emit("path-refused", path=path, reason=detail))
+        raise LockFailed(reporter.emit("lock-unavailable", path=path, reason=detail))
