@@ -16,6 +16,7 @@ from backends.base import (
     PipelineResult,
     RunResult,
     Uname,
+    parse_cpu_list,
 )
 from backends.power import FadumpSysfs
 from backends.rooted import RootedFiles
@@ -62,13 +63,9 @@ class LinuxHost(RootedFiles):
         return Uname(release, machine)
 
     def nproc(self) -> int:
-        online = self.read_text("/sys/devices/system/cpu/online")
-        if online:
-            count = 0
-            for part in online.strip().split(","):
-                low, _, high = part.partition("-")
-                count += (int(high) - int(low) + 1) if high else 1
-            return max(count, 1)
+        count = parse_cpu_list(self.read_text("/sys/devices/system/cpu/online"))
+        if count:
+            return count
         return os.cpu_count() or 1
 
     def hostname(self) -> str:
