@@ -561,6 +561,11 @@ def _too_many_digits(value: str, maximum: int) -> bool:
     return len(value.lstrip("0")) > len(str(maximum))
 
 
+def _number(digits: str) -> int:
+    """int() of ASCII digits that _too_many_digits has bounded (leading zeros need not be)."""
+    return int(digits.lstrip("0") or "0")
+
+
 class _Settings:
     """Raw values of the known keys: the file's last assignment, else the environment."""
 
@@ -607,11 +612,11 @@ class _Settings:
             return default
         if not _INTEGER.fullmatch(value):
             raise self.fail(key, f"must be an integer >= {minimum}")
-        if _too_many_digits(value, maximum) or int(value) > maximum:
+        if _too_many_digits(value, maximum) or _number(value) > maximum:
             raise self.fail(key, f"is too large (at most {maximum})")
-        if int(value) < minimum:
+        if _number(value) < minimum:
             raise self.fail(key, f"must be an integer >= {minimum}")
-        return int(value)
+        return _number(value)
 
     def hosttag(self) -> str:
         value = self.text("HOSTTAG", "ip")
@@ -622,9 +627,9 @@ class _Settings:
     def ftp_port(self) -> str:
         value = self.raw("FTP_PORT")
         if value and not (_INTEGER.fullmatch(value) and not _too_many_digits(value, 65535)
-                          and 1 <= int(value) <= 65535):
+                          and 1 <= _number(value) <= 65535):
             raise self.fail("FTP_PORT", "must be a port number from 1 to 65535")
-        return value
+        return str(_number(value)) if value else value  # leading zeros dropped: int()-safe
 
     def makedump_args(self) -> list[str]:
         # The original word-split this value without quote removal; do the same.
