@@ -273,6 +273,18 @@ Feature: robustness: exit codes that match reality, and no traceback
     Then the exit code is 3
     And no traceback was printed
 
+  Scenario: A reservation size in an odd shape makes kexec refuse, cleanly
+    Given a machine "x86_64-ready"
+    And the file "/sys/kernel/kexec_crash_size" holds the bytes "\xff\xfe9999\n"
+    When I run "kdump-config load"
+    Then the exit code is 1
+    And stdout ends with:
+      """
+      failed to load kdump kernel ... failed!
+      """
+    And stderr contains "Memory for crashkernel is not reserved"
+    And no traceback was printed
+
   # -- the exception boundary -------------------------------------------------------------------------
   Scenario: An unexpected error is one catalog line and exit 1, no traceback
     Given a machine "x86_64-ready"
