@@ -277,16 +277,16 @@ def internal_error(reporter: Reporter, exc: BaseException) -> int:
     detail = detail.encode("utf-8", "backslashreplace").decode("utf-8")
     try:
         return reporter.emit("internal-error", detail=detail)
-    except Exception:  # the syslog sink may be what broke: say it without the log
-        reporter.syslog = None
-        return reporter.emit("internal-error", detail=detail)
+    except Exception:  # the output or the syslog sink is what broke
+        return 1  # the line was written if it could be (and is in the JSON document)
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(argv)
+        status = _main(argv)
     except Exception as exc:  # the one exception boundary: no traceback reaches a user
-        return internal_error(Reporter(name=_name()), exc)
+        status = internal_error(Reporter(name=_name()), exc)
+    return status
 
 
 def _main(argv: list[str] | None) -> int:

@@ -92,7 +92,9 @@ def test_a_broken_syslog_does_not_hide_the_internal_error(state: Path,
 
     monkeypatch.setattr(SimHost, "syslog", no_syslog)
     code, out, _ = run_main(cli.main, ["--backend", "sim", "--sim-state", str(state), "status"])
-    assert code == 1 and "internal error: RuntimeError: the bug" in out
+    assert code == 1
+    assert out == ("kdump-config: internal error: RuntimeError: the bug "
+                   "(set KDUMP_DEBUG=1 for a traceback) ... failed!\n")
 
 
 @pytest.mark.parametrize("argv", [["--root", "", "status"], ["--root=", "show"],
@@ -239,3 +241,15 @@ def test_a_config_mode_000_as_non_root_says_unreadable(tmp_path_factory: pytest.
                "... failed!\n"), done.stderr
     finally:
         shutil.rmtree(base)
+
+
+@pytest.mark.parametrize("command", ["status", "show", "status --json", "help"])
+def test_a_stdout_that_takes_nothing_fails_quietly(state: Path, command: str) -> None:
+    # A full disk (or a closed pipe) on stdout: exit 1, and not a word of traceback.
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([str(SCRIPT), "--root", str(state / "root"), *command.split()],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+                              check=False)
+    assert (done.returncode, done.stderr) == (1, "")

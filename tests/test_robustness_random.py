@@ -116,6 +116,11 @@ def _run(argv: list[str]) -> tuple[int, str, str]:
 @example(config=b"USE_KDUMP=1\n",
          files={**{p: None for p in KERNEL_FILES}, LOADED: "１\n".encode(),
                 "/proc/sys/kernel/osrelease": b"6.1\x00x\n", "/proc/cmdline": b"crashkernel=1G"})
+@example(config=b"USE_KDUMP=1\nKDUMP_COREDIR=/var/caf\xe9\n",
+         files={p: None for p in KERNEL_FILES})
+@example(config=b"USE_KDUMP=1\n",
+         files={**{p: None for p in KERNEL_FILES}, "/sys/kernel/kexec_crash_size": b"9" * 5000,
+                "/sys/kernel/fadump/enabled": b"1\n", FADUMP_REGISTERED: b"9" * 5000})
 def test_read_only_commands_survive_anything(machine: Machine, config: bytes | None,
                                             files: dict[str, bytes | None]) -> None:
     _put(machine, CONFIG, config)

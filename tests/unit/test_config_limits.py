@@ -94,7 +94,21 @@ def test_the_issues_doubling_file_is_refused_in_bounded_memory() -> None:
     finally:
         tracemalloc.stop()
     assert error.code == TOO_LARGE and error.line == 17
+    assert "expands to more than" in error.reason
     assert peak < 4 * MAX_VALUE_CHARS * 4 + (1 << 20)
+
+
+def test_one_line_of_many_expansions_is_stopped_while_it_is_read() -> None:
+    # Each $X is under the limit; the value is refused as it grows, not once built.
+    text = f"X='{'a' * (MAX_VALUE_CHARS - 10)}'\nY={'$X' * 500}\n".encode()
+    tracemalloc.start()
+    try:
+        error = error_of(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert error.code == TOO_LARGE and error.line == 2
+    assert peak < 16 * MAX_VALUE_CHARS * 4 + (1 << 20), peak
 
 
 def test_many_values_under_the_per_value_limit_are_bounded_together() -> None:
