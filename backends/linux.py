@@ -79,7 +79,9 @@ class LinuxHost(RootedFiles):
         addresses = []
         for line in result.stdout.splitlines():
             words = line.split()
-            if "inet" in words:
+            # An `ip` that prints "inet" last (a busybox applet, a broken build) is no
+            # address, not a traceback.
+            if "inet" in words[:-1]:
                 cidr = words[words.index("inet") + 1]
                 addresses.append(cidr.split("/")[0])
         return addresses

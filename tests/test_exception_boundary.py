@@ -253,3 +253,17 @@ def test_a_stdout_that_takes_nothing_fails_quietly(state: Path, command: str) ->
                               stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
                               check=False)
     assert (done.returncode, done.stderr) == (1, "")
+
+
+def test_bytes_that_are_not_utf8_in_argv_and_name_reach_a_strict_stdout_escaped(state: Path,
+                                                                                  ) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KDUMP_")}
+    env.update(PYTHONIOENCODING="utf-8:strict", NAME="kd\udcff")
+    done = subprocess.run([os.fsencode(SCRIPT), b"--root", os.fsencode(state / "root"),
+                           b"symlinks", b"6.1\xff"], capture_output=True, env=env, timeout=60,
+                          check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, b"Invalid kernel version : 6.1\\xff ... failed!\n", b"")
+    done = subprocess.run([os.fsencode(SCRIPT), b"--root", os.fsencode(state / "root"),
+                           b"savecore"], capture_output=True, env=env, timeout=60, check=False)
+    assert done.returncode == 1 and done.stdout.startswith(b"kd\\xff: /proc/vmcore does not ")

@@ -75,3 +75,15 @@ def test_fadump_flags_in_odd_shapes(text: str, registered: bool) -> None:
                                   "202401010000-١"])
 def test_directory_names_in_odd_shapes_are_not_dumps(name: str) -> None:
     assert dump_dir_key(name) is None
+
+
+def test_ip_output_in_odd_shapes_gives_the_addresses_it_can(tmp_path: object,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            ) -> None:
+    from backends.base import RunResult
+    from backends.linux import LinuxHost
+
+    host = LinuxHost(str(tmp_path))
+    text = "1: lo    inet\n2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global\n\n"
+    monkeypatch.setattr(host, "run", lambda argv, **_: RunResult(tuple(argv), 0, text))
+    assert host.ipv4_addresses() == ["10.0.0.5"]
