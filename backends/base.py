@@ -43,6 +43,36 @@ class LockBusyError(HostError):
         self.holder = holder
 
 
+# What the kernel writes around a sysfs or procfs number.
+_KERNEL_BLANKS = " \t\n"
+MAX_CPUS = 8192  # the largest NR_CPUS a Linux kernel is built with
+
+
+def parse_kernel_int(text: str | None, max_digits: int = 20) -> int | None:
+    """A decimal number as the kernel writes one ("1\\n"); None for anything else.
+
+    Kernel files can be in odd shapes (a broken driver, a tampered tree): no Unicode
+    digits, no "1_000", no 5000-digit numbers that int() would refuse with a traceback.
+    """
+    word = (text or "").strip(_KERNEL_BLANKS)
+    if not word or len(word) > max_digits or not (word.isascii() and word.isdigit()):
+        return None
+    return int(word)
+
+
+def parse_cpu_list(text: str | None) -> int | None:
+    """How many CPUs a list such as ``0-3,8`` names; None when it is not such a list."""
+    count = 0
+    for part in (text or "").strip(_KERNEL_BLANKS).split(","):
+        low_text, dash, high_text = part.partition("-")
+        low = parse_kernel_int(low_text)
+        high = parse_kernel_int(high_text) if dash else low
+        if low is None or high is None or high < low:
+            return None
+        count += high - low + 1
+    return min(count, MAX_CPUS)
+
+
 class Uname(NamedTuple):
     release: str
     machine: str
@@ -128,6 +158,14 @@ class Host(Protocol):
         ...
 
     def read_bytes(self, path: str, limit: int | None = None) -> bytes | None: ...
+
+    def read_config_file(self, path: str, limit: int) -> bytes | None:
+        """A config file's bytes (at most ``limit`` + 1 of them), None when it is absent.
+
+        Unlike read_text, a file that exists but cannot be read (permission, a directory,
+        a link loop or a dangling link, not a regular file) raises HostError saying why.
+        """
+        ...
 
     def exists(self, path: str) -> bool:
         """True if the path exists, following symlinks (``test -e``)."""

@@ -23,6 +23,7 @@ from backends.base import (
     ProgressCallback,
     RunResult,
     Uname,
+    parse_cpu_list,
 )
 from backends.power import FadumpSysfs
 from backends.rooted import RootedFiles
@@ -71,13 +72,9 @@ class LinuxHost(RootedFiles):
         return Uname(release, machine)
 
     def nproc(self) -> int:
-        online = self.read_text("/sys/devices/system/cpu/online")
-        if online:
-            count = 0
-            for part in online.strip().split(","):
-                low, _, high = part.partition("-")
-                count += (int(high) - int(low) + 1) if high else 1
-            return max(count, 1)
+        count = parse_cpu_list(self.read_text("/sys/devices/system/cpu/online"))
+        if count:
+            return count
         return os.cpu_count() or 1
 
     def hostname(self) -> str:
@@ -91,7 +88,9 @@ class LinuxHost(RootedFiles):
         addresses = []
         for line in result.stdout.splitlines():
             words = line.split()
-            if "inet" in words:
+            # An `ip` that prints "inet" last (a busybox applet, a broken build) is no
+            # address, not a traceback.
+            if "inet" in words[:-1]:
                 cidr = words[words.index("inet") + 1]
                 addresses.append(cidr.split("/")[0])
         return addresses

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 from typing import Protocol
 
-from backends.base import FadumpState, HostError
+from backends.base import FadumpState, HostError, parse_kernel_int
 
 NEW_DIR = "/sys/kernel/fadump"
 LEGACY_PREFIX = "/sys/kernel/fadump_"
@@ -20,10 +20,7 @@ class SysfsFiles(Protocol):
 def _flag(text: str | None) -> bool | None:
     if text is None:
         return None
-    try:
-        return int(text.strip() or "0") == 1
-    except ValueError:
-        return False
+    return parse_kernel_int(text) == 1
 
 
 class FadumpSysfs:

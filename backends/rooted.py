@@ -39,6 +39,8 @@ class RootedFiles:
         """Target path with every symlink resolved inside the root."""
         if not path.startswith("/"):
             raise HostError("resolve", path, "not an absolute target path")
+        if "\0" in path:  # from a kernel file in an odd shape (a NUL in osrelease...)
+            raise HostError("resolve", path, "NUL byte in the path")
         if self.root == "/":
             if follow_last:
                 return os.path.realpath(path)
@@ -89,6 +91,42 @@ class RootedFiles:
                 return handle.read() if limit is None else handle.read(limit)
         except (OSError, HostError):
             return None
+
+    def read_config_file(self, path: str, limit: int) -> bytes | None:
+        """See Host.read_config_file: absent is None, anything else unreadable says why."""
+        try:
+            host = self.host_path(path)
+        except HostError as exc:  # a link loop inside the root
+            raise HostError("read", path, exc.reason, exc.errno) from exc
+        try:
+            # O_NONBLOCK: a FIFO planted as the config must not hang the command.
+            fd = os.open(host, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError as exc:
+            if self.lexists(path):
+                raise HostError("read", path, "dangling symbolic link", exc.errno) from exc
+            return None
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise HostError("read", path, reason, getattr(exc, "errno", None)) from exc
+        try:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise HostError("read", path, "Is a directory", errno_mod.EISDIR)
+            if not stat.S_ISREG(mode):
+                raise HostError("read", path, "not a regular file")
+            chunks: list[bytes] = []
+            size = 0
+            while size <= limit:
+                chunk = os.read(fd, limit + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            return b"".join(chunks)
+        except OSError as exc:
+            raise self._fail("read", path, exc) from exc
+        finally:
+            os.close(fd)
 
     def read_text(self, path: str) -> str | None:
         data = self.read_bytes(path)

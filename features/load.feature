@@ -185,7 +185,6 @@ Feature: load
     And stdout is exactly:
       """
       Unable to locate kernel hook ... failed!
-      /etc/default/kdump-tools: KDUMP_INITRD does not exist: /var/lib/kdump/initrd.img ... failed!
       """
     And "kexec" was not run
 

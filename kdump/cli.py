@@ -61,6 +61,7 @@ def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bo
     import backends
     from backends.base import HostError, UnsafePathError
     from kdump.config import DEFAULTS_PATH, ConfigError, load_config
+    from kdump.configfile import read_config_text
     from kdump.context import Context
     from kdump.locking import LockFailed, exclusive
 
@@ -70,10 +71,12 @@ def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bo
         host = backends.select(_machine.backend, root=_machine.root, state=_machine.sim_state)
     except backends.BackendError as exc:
         status = reporter.emit("backend-error", detail=str(exc))
+    except Exception as exc:  # the exception boundary
+        status = internal_error(reporter, exc)
     else:
         reporter.syslog = host.syslog
         try:
-            config, warnings = load_config(host.read_text(DEFAULTS_PATH), DEFAULTS_PATH,
+            config, warnings = load_config(read_config_text(host, DEFAULTS_PATH), DEFAULTS_PATH,
                                            arch=host.uname().machine, environ=os.environ)
             for warning in warnings:
                 reporter.emit(warning.code, detail=f"{warning.path}:{warning.line}: "
@@ -93,6 +96,9 @@ def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bo
             status = reporter.emit("path-refused", path=exc.path, reason=exc.reason)
         except HostError as exc:
             status = reporter.emit("host-error", detail=str(exc))
+        except Exception as exc:  # the exception boundary
+            # savecore too: exit 1, so that the service's KDUMP_FAIL_CMD still runs.
+            status = internal_error(reporter, exc)
     if as_json:
         sys.stdout.write(reporter.json_document(command, status, data) + "\n")
     raise typer.Exit(status)
@@ -208,9 +214,35 @@ def propagate() -> None:
     _execute("propagate", run)
 
 
+class EmptyOptionError(Exception):
+    """A global option (or its KDUMP_* variable) given with an empty value."""
+
+    def __init__(self, option: str) -> None:
+        super().__init__(option)
+        self.option = option
+
+
+def _reject_empty(values: dict[str, str], given_as: dict[str, str]) -> None:
+    """An empty --root (or KDUMP_ROOT="") must never mean this host: refuse every empty value.
+
+    The same for --backend and --sim-state: an empty value is a mistake (an unset shell
+    variable), never a request for the default.
+    """
+    for field_name, env in GLOBAL_ENV.items():
+        if field_name in values:
+            if values[field_name] == "":
+                raise EmptyOptionError(given_as[field_name])
+        elif os.environ.get(env) == "":
+            raise EmptyOptionError(f"{env} (from the environment)")
+
+
 def take_global_options(args: list[str]) -> list[str] | None:
-    """Fill ``_machine`` from leading global options; the rest of argv, or None if malformed."""
+    """Fill ``_machine`` from leading global options; the rest of argv, or None if malformed.
+
+    Raises EmptyOptionError for an empty value.
+    """
     values: dict[str, str] = {}
+    given_as: dict[str, str] = {}
     rest = list(args)
     while rest and rest[0].split("=", 1)[0] in GLOBAL_OPTIONS:
         option, sep, value = rest.pop(0).partition("=")
@@ -219,6 +251,8 @@ def take_global_options(args: list[str]) -> list[str] | None:
                 return None
             value = rest.pop(0)
         values[GLOBAL_OPTIONS[option]] = value
+        given_as[GLOBAL_OPTIONS[option]] = option
+    _reject_empty(values, given_as)
     for field_name, env in GLOBAL_ENV.items():
         chosen = values.get(field_name) or os.environ.get(env) or None
         if field_name == "backend":
@@ -235,12 +269,45 @@ def usage(prog: str) -> int:
     return reporter.emit("usage", prog=prog)
 
 
+def internal_error(reporter: Reporter, exc: BaseException) -> int:
+    """The last resort of the exception boundary: one catalog line, exit 1.
+
+    The traceback is for developers: only with KDUMP_DEBUG=1, on stderr.
+    """
+    if os.environ.get("KDUMP_DEBUG") == "1":
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    text = " ".join(str(exc).split())
+    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if len(detail) > 300:
+        detail = detail[:297] + "..."
+    # Whatever the exception carried must not fail the output a second time.
+    detail = detail.encode("utf-8", "backslashreplace").decode("utf-8")
+    try:
+        return reporter.emit("internal-error", detail=detail)
+    except Exception:  # the output or the syslog sink is what broke
+        return 1  # the line was written if it could be (and is in the JSON document)
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        status = _main(argv)
+    except Exception as exc:  # the one exception boundary: no traceback reaches a user
+        status = internal_error(Reporter(name=_name()), exc)
+    return status
+
+
+def _main(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     # The usage line names the program, not the path it was started by (the original
     # printed $0): the same words whichever way kdump-config is invoked.
     prog = "kdump-config"
-    rest = take_global_options(args)
+    try:
+        rest = take_global_options(args)
+    except EmptyOptionError as exc:
+        Reporter(name=_name()).emit("option-empty", option=exc.option)
+        return usage(prog)
     if not rest:
         return usage(prog)
     args = rest

@@ -47,6 +47,15 @@ DEFAULTS_PATH = "/etc/default/kdump-tools"
 SYNTAX_ERROR = "config-syntax"
 VALUE_ERROR = "config-value"
 UNKNOWN_KEY = "config-unknown-key"
+UNREADABLE = "config-unreadable"
+TOO_LARGE = "config-too-large"
+
+# Bounds that keep a hostile or broken file from taking the machine's memory (a 254-byte
+# file of X=$X$X lines once needed 2 GB).  A real kdump-tools config is a few KiB.
+MAX_CONFIG_BYTES = 1 << 20  # the file
+MAX_VALUE_CHARS = 1 << 16  # one value, once $VAR expansions are done
+MAX_EXPANDED_CHARS = 1 << 22  # every value of the file together
+MAX_CONFIG_INTEGER = 10**9  # counts, retries, timeouts: far beyond any sane setting
 
 KNOWN_KEYS = (
     "USE_KDUMP",
@@ -181,6 +190,8 @@ class _Parser:
         self.line = 1
         self.variables: dict[str, str] = {}
         self.assignments: list[Assignment] = []
+        self.expanded = 0  # characters $VAR expansions added to the value being read
+        self.total = 0  # characters of every value so far
 
     # -- cursor helpers -----------------------------------------------------
 
@@ -341,6 +352,7 @@ class _Parser:
     def assign(self, name: str, value: str, line: int, *, exported: bool) -> None:
         if _shell_owned(name):
             raise self.error(f"{name} is maintained by the shell and cannot be set here", line)
+        self.charge_total(name, value, line)
         self.variables[name] = value
         self.assignments.append(Assignment(name, value, line, exported))
 
@@ -349,6 +361,7 @@ class _Parser:
     def value(self) -> str:
         """One word, the right-hand side of ``=``; stops at unquoted whitespace."""
         parts: list[str] = []
+        self.expanded = 0
         while not self.at_word_end():
             char = self.peek()
             if char == "'":
@@ -447,9 +460,28 @@ class _Parser:
     def lookup(self, name: str) -> str:
         if _shell_owned(name):
             raise self.error(f"${name} is set by the shell itself and is not supported here")
-        if name in self.variables:
-            return self.variables[name]
-        return self.environ.get(name, "")
+        value = self.variables[name] if name in self.variables else self.environ.get(name, "")
+        self.charge_expansion(name, value)
+        return value
+
+    # -- bounds (issue 12): expansion must not take the machine's memory ---------------------
+
+    def charge_expansion(self, name: str, value: str) -> None:
+        self.expanded += len(value)
+        if self.expanded > MAX_VALUE_CHARS:
+            raise ConfigError(TOO_LARGE, self.path, self.line,
+                              f"the value expands to more than {MAX_VALUE_CHARS} characters "
+                              f"(at ${name}): refused")
+
+    def charge_total(self, name: str, value: str, line: int) -> None:
+        if len(value) > MAX_VALUE_CHARS:
+            raise ConfigError(TOO_LARGE, self.path, line,
+                              f"{name} is longer than {MAX_VALUE_CHARS} characters: refused")
+        self.total += len(value)
+        if self.total > MAX_EXPANDED_CHARS:
+            raise ConfigError(TOO_LARGE, self.path, line,
+                              f"the values of the file expand to more than "
+                              f"{MAX_EXPANDED_CHARS} characters (at {name}): refused")
 
 
 def parse_assignments(
@@ -529,6 +561,16 @@ class Config:
 _INTEGER = re.compile(r"[0-9]+")
 
 
+def _too_many_digits(value: str, maximum: int) -> bool:
+    # int() of a very long digit string costs time and, past 4300 digits, raises.
+    return len(value.lstrip("0")) > len(str(maximum))
+
+
+def _number(digits: str) -> int:
+    """int() of ASCII digits that _too_many_digits has bounded (leading zeros need not be)."""
+    return int(digits.lstrip("0") or "0")
+
+
 class _Settings:
     """Raw values of the known keys: the file's last assignment, else the environment."""
 
@@ -550,6 +592,8 @@ class _Settings:
 
     def fail(self, key: str, problem: str) -> ConfigError:
         value = self.raw(key)
+        if len(value) > 80:  # a value can be 64 KiB: the message stays one readable line
+            value = value[:60] + f"... ({len(value)} characters)"
         assignment = self.assigned.get(key)
         reason = f"{key}='{value}' {problem}"
         if assignment is None:
@@ -566,13 +610,18 @@ class _Settings:
             raise self.fail(key, "is not a boolean (use 0/1, yes/no, true/false)")
         return parsed
 
-    def integer(self, key: str, default: int, minimum: int) -> int:
+    def integer(self, key: str, default: int, minimum: int,
+                maximum: int = MAX_CONFIG_INTEGER) -> int:
         value = self.raw(key)
         if value == "":
             return default
-        if not _INTEGER.fullmatch(value) or int(value) < minimum:
+        if not _INTEGER.fullmatch(value):
             raise self.fail(key, f"must be an integer >= {minimum}")
-        return int(value)
+        if _too_many_digits(value, maximum) or _number(value) > maximum:
+            raise self.fail(key, f"is too large (at most {maximum})")
+        if _number(value) < minimum:
+            raise self.fail(key, f"must be an integer >= {minimum}")
+        return _number(value)
 
     def hosttag(self) -> str:
         value = self.text("HOSTTAG", "ip")
@@ -582,9 +631,10 @@ class _Settings:
 
     def ftp_port(self) -> str:
         value = self.raw("FTP_PORT")
-        if value and not (_INTEGER.fullmatch(value) and 1 <= int(value) <= 65535):
+        if value and not (_INTEGER.fullmatch(value) and not _too_many_digits(value, 65535)
+                          and 1 <= _number(value) <= 65535):
             raise self.fail("FTP_PORT", "must be a port number from 1 to 65535")
-        return value
+        return str(_number(value)) if value else value  # leading zeros dropped: int()-safe
 
     def makedump_args(self) -> list[str]:
         # The original word-split this value without quote removal; do the same.
@@ -643,6 +693,8 @@ def load_config(
     assignments = [] if text is None else parse_assignments(text, path, env)
     last = {assignment.name: assignment for assignment in assignments}
     settings = _Settings(path, last, {key: env[key] for key in KNOWN_KEYS if key in env})
+    check_text_values(settings, assignments)
+    check_absolute_paths(settings)
     config = Config(
         path=path,
         use_kdump=settings.boolean("USE_KDUMP", False),
@@ -747,3 +799,54 @@ def _check_arguments(settings: _Settings) -> None:
             reason += " (set in the environment)"
         raise ConfigError(ARGUMENT_ERROR, settings.path, assignment.line if assignment else None,
                           reason)
+
+
+# ---------------------------------------------------------------------------
+# Bytes, encodings and paths (issue 12, class 4)
+# ---------------------------------------------------------------------------
+
+# Settings that name a file or directory on this machine: a relative path would depend
+# on the directory kdump-config happens to be started from.
+ABSOLUTE_PATH_KEYS = ("KDUMP_COREDIR", "KDUMP_KERNEL", "KDUMP_INITRD", "SSH_KEY", "KDUMP_CONFIG")
+
+
+def decode_config(data: bytes, path: str) -> str:
+    """The file's text.  Bytes that are not UTF-8 survive as surrogates, so that a
+    comment in another encoding stays harmless and a value holding them is refused
+    (check_text_values) with its line, never silently replaced."""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(TOO_LARGE, path, None,
+                          f"the file is larger than {MAX_CONFIG_BYTES} bytes (a kdump-tools "
+                          "config is a few kilobytes): refused")
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _has_undecodable(text: str) -> bool:
+    return any("\udc80" <= char <= "\udcff" for char in text)
+
+
+def _shown(text: str) -> str:
+    """``text`` with undecodable bytes written as \\xNN, safe to print."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def check_text_values(settings: _Settings, assignments: list[Assignment]) -> None:
+    """Every value (and every known key taken from the environment) is UTF-8 text."""
+    for assignment in assignments:
+        if _has_undecodable(assignment.value):
+            raise ConfigError(VALUE_ERROR, settings.path, assignment.line,
+                              f"{assignment.name}='{_shown(assignment.value)}' holds bytes "
+                              "that are not UTF-8 text")
+    for key, value in settings.environ.items():
+        if key not in settings.assigned and _has_undecodable(value):
+            raise ConfigError(VALUE_ERROR, settings.path, None,
+                              f"{key}='{_shown(value)}' holds bytes that are not UTF-8 text "
+                              "(set in the environment)")
+
+
+def check_absolute_paths(settings: _Settings) -> None:
+    """A path-valued setting must be absolute (an empty one takes its default)."""
+    for key in ABSOLUTE_PATH_KEYS:
+        value = settings.raw(key)
+        if value and not value.startswith("/"):
+            raise settings.fail(key, "must be an absolute path (starting with /)")

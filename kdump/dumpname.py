@@ -17,7 +17,7 @@ from dataclasses import dataclass
 # Minute resolution, as the original: scripts and people find dumps by this name.
 STAMP_FORMAT = "%Y%m%d%H%M"
 # A local dump directory: the stamp, or the stamp and a rerun counter (B35).
-_DUMP_DIR = re.compile(r"(\d{12})(?:-(\d+))?")
+_DUMP_DIR = re.compile(r"([0-9]{12})(?:-([0-9]{1,9}))?")
 
 SSH_CONNECT_TIMEOUT = 30
 # BatchMode: in the capture kernel nobody can answer a password or host-key prompt,

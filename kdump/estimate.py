@@ -45,9 +45,14 @@ def meminfo(text: str) -> dict[str, int]:
     for line in text.splitlines():
         name, _, rest = line.partition(":")
         fields = rest.split()
-        if fields and fields[0].isdigit():
+        if fields and _is_number(fields[0]):
             values[name.strip()] = int(fields[0])
     return values
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits of a sane length: int() of "²" or of 5000 digits would raise."""
+    return text.isascii() and text.isdigit() and len(text) <= 20
 
 
 def _mib_rounded_up(size: int) -> int:
@@ -74,7 +79,7 @@ def estimate(inputs: EstimateInputs) -> Estimate:
     decompressed_text = inputs.decompressed_initrd_mib.strip()
     if not decompressed_text:
         return Estimate(None, "zero-sized decompressed initrd size")
-    if not decompressed_text.isdigit():
+    if not _is_number(decompressed_text):
         return Estimate(None, "can't parse decompressed initrd size")
     if inputs.early_meminfo is None:
         return Estimate(None, "can't find early boot memory info, it's only available after "

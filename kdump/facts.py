@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from backends.base import FadumpState, Host, HostError
+from backends.base import FadumpState, Host, HostError, parse_kernel_int
 
 KDUMP_DIR = "/var/lib/kdump"
 KEXEC_CRASH_LOADED = "/sys/kernel/kexec_crash_loaded"
@@ -67,6 +68,9 @@ class Facts:
         return ", ".join(f"{start:#x}" for start, _ in self.crash_ranges)
 
 
+_HEX = re.compile(r"[0-9a-fA-F]{1,16}")
+
+
 def crash_ranges(iomem: str) -> tuple[tuple[int, int], ...]:
     """Every "Crash kernel" range (high and low are listed separately, never glued)."""
     ranges = []
@@ -75,10 +79,8 @@ def crash_ranges(iomem: str) -> tuple[tuple[int, int], ...]:
         if name.strip() != "Crash kernel":
             continue
         start, _, end = span.strip().partition("-")
-        try:
+        if _HEX.fullmatch(start) and _HEX.fullmatch(end):
             ranges.append((int(start, 16), int(end, 16)))
-        except ValueError:
-            continue
     return tuple(ranges)
 
 
@@ -101,10 +103,7 @@ def _efi_flag(host: Host, prefix: str) -> int | None:
 
 
 def _int(text: str | None) -> int | None:
-    try:
-        return int((text or "").strip())
-    except ValueError:
-        return None
+    return parse_kernel_int(text)
 
 
 def link_fact(host: Host, path: str) -> LinkFact:

@@ -54,6 +54,12 @@ _ALL = [
     Message("config-argument", "{detail}", F, 1),
     Message("backend-error", "{detail}", F, 1),
     Message("host-error", "{name}: {detail}", F, 1, syslog=True),
+    # -- robustness (issue 12: classes 4 and 7) ------------------------------------------------
+    Message("option-empty", "{option} must not be empty", F, 1),
+    Message("config-unreadable", "{detail}", F, 1),
+    Message("config-too-large", "{detail}", F, 1),
+    Message("internal-error", "{name}: internal error: {detail} "
+            "(set KDUMP_DEBUG=1 for a traceback)", F, 1, syslog=True),
     # -- kdump support checks (seed) ----------------------------------------------------------
     Message("use-kdump-off", "{config}: USE_KDUMP is not set or zero", F, 1),
     Message("kdump-not-supported", "kdump is not supported by this kernel", F, 1),

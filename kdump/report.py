@@ -32,6 +32,20 @@ def render(severity: Severity, text: str, colour: bool = False) -> str:
     return text
 
 
+def printable(text: str) -> str:
+    """Bytes that are not UTF-8 (from argv or the environment) written as \\xNN.
+
+    They reach Python as lone surrogates, which a strict UTF-8 stdout refuses.
+    """
+    if text.isascii():
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 @dataclass
 class Emitted:
     code: str
@@ -56,7 +70,8 @@ class Reporter:
 
     def emit_indented(self, code: str, indent: str, params: dict[str, object]) -> int:
         message = CATALOG[code]
-        lines = [indent + line for line in message.lines({"name": self.name, **params})]
+        lines = [printable(indent + line)
+                 for line in message.lines({"name": self.name, **params})]
         self.emitted.append(Emitted(code, message.severity.value, lines))
         if not self.json_mode:
             stream = self.err if message.stderr else self.out
@@ -69,13 +84,13 @@ class Reporter:
 
             prefix = f"{self.name}: "
             text = " ".join(line.removeprefix(prefix) for line in lines)
-            log_message(self.syslog, self.name, code, message.severity.value, text)
+            log_message(self.syslog, printable(self.name), code, message.severity.value, text)
         return message.exit_code
 
     def line(self, text: str = "") -> None:
         """A report line of show/test/help (not a message: no code)."""
         if not self.json_mode:
-            self.out.write(text + "\n")
+            self.out.write(printable(text) + "\n")
 
     def codes(self) -> list[str]:
         return [entry.code for entry in self.emitted]

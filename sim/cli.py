@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Annotated
 
@@ -111,8 +112,16 @@ def fault(
     if clear:
         machine.clear_fault(name)
         return
-    parsed: object = True if value == "true" else int(value) if value.isdigit() else value
-    machine.set_fault(name, parsed)
+    machine.set_fault(name, parse_fault_value(value))
+
+
+def parse_fault_value(value: str) -> object:
+    """``true``, a whole number (ASCII digits, as JSON stores it), or a message."""
+    if value == "true":
+        return True
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return value
 
 
 @app.command()
@@ -141,12 +150,26 @@ def effects(state: StateDir) -> None:
         typer.echo(json.dumps(record, sort_keys=True))
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """The simulator's one exception boundary: a line on stderr and exit 1, no traceback."""
     try:
-        result = app(standalone_mode=False)
+        result = app(args=argv, standalone_mode=False)
+    except (MachineError, ProfileError) as exc:
+        sys.stderr.write(f"kdump-sim: {exc}\n")
+        return 1
+    except OSError as exc:  # a state directory that cannot be made or read
+        sys.stderr.write(f"kdump-sim: {exc}\n")
+        return 1
     except Exception as exc:
         if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
             sys.stderr.write(f"kdump-sim: {exc.format_message()}\n")
             return 1
-        raise
+        if os.environ.get("KDUMP_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exception(exc, file=sys.stderr)
+        text = " ".join(str(exc).split())
+        sys.stderr.write(f"kdump-sim: internal error: {type(exc).__name__}: {text} "
+                         "(set KDUMP_DEBUG=1 for a traceback)\n")
+        return 1
     return result if isinstance(result, int) else 0

@@ -57,7 +57,7 @@ class Machine:
         if not state_path.is_file():
             raise MachineError(
                 f"{self.dir} is not a simulated machine (run: kdump-sim init {self.dir})")
-        self.state: dict[str, Any] = json.loads(state_path.read_text())
+        self.state: dict[str, Any] = read_state(state_path)
 
     # -- creation --------------------------------------------------------------------
     @classmethod
@@ -284,6 +284,7 @@ class Machine:
         return self.faults.get(name)
 
     def set_fault(self, name: str, value: Any = True) -> None:
+        check_fault(name, value)
         self.faults[name] = value
         self.save()
 
@@ -360,6 +361,59 @@ class Machine:
                 return text.strip() == "1"
         return False
 
+
+
+# -- a state directory edited by hand, or broken: a clear error, never a traceback ---------
+# The keys every command relies on, and their JSON types.
+_STATE_SHAPE: dict[str, type] = {"profile": str, "description": str, "phase": str,
+                                 "clock": str, "hostname": str, "tools": list, "faults": dict,
+                                 "kernel": dict, "mounts": dict, "ipv4": list}
+# Faults whose value the machine uses as a number of bytes (or a count).
+_NUMERIC_FAULTS = {"disk-full-after": "a number of bytes",
+                   "makedumpfile-short": "a number of bytes (or true)"}
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """state.json, checked enough that every command can rely on its shape."""
+    recreate = f"recreate the machine with: kdump-sim init {path.parent}"
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise MachineError(f"{path}: cannot read the machine's state ({exc}); {recreate}") \
+            from exc
+    if not isinstance(state, dict):
+        raise MachineError(f"{path}: the machine's state is not a JSON object; {recreate}")
+    for key, kind in _STATE_SHAPE.items():
+        if not isinstance(state.get(key), kind):
+            raise MachineError(f"{path}: {key!r} is missing or not a {kind.__name__}; "
+                               f"{recreate}")
+    if state["phase"] not in ("normal", "capture"):
+        raise MachineError(f"{path}: unknown phase {state['phase']!r}; {recreate}")
+    try:
+        dt.datetime.fromisoformat(state["clock"])
+    except ValueError as exc:
+        raise MachineError(f"{path}: clock {state['clock']!r} is not a date and time; "
+                           f"{recreate}") from exc
+    for name, value in state["faults"].items():
+        try:
+            check_fault(str(name), value)
+        except MachineError as exc:
+            raise MachineError(f"{path}: {exc}") from exc
+    return state
+
+
+def check_fault(name: str, value: Any) -> None:
+    """Refuse a fault value the machine could not use (``disk-full-after abc``)."""
+    if name in _NUMERIC_FAULTS:
+        allowed_true = name != "disk-full-after" and value is True
+        if not allowed_true and not (isinstance(value, int) and not isinstance(value, bool)
+                                     and value >= 0):
+            raise MachineError(f"fault {name} takes {_NUMERIC_FAULTS[name]}, "
+                               f"not {value!r}")
+    if name == "readonly":
+        paths = value if isinstance(value, list) else [value]
+        if not all(isinstance(p, str) and p.startswith("/") for p in paths):
+            raise MachineError(f"fault readonly takes an absolute path, not {value!r}")
 
 
 def load_profile_from_state(machine: Machine) -> Profile:

@@ -80,6 +80,12 @@ def emulate(machine: Machine, files: Files, argv: list[str], stdin: bytes = b"")
     return TOOLS[name](Call(machine, files, list(argv), stdin))
 
 
+def _kernel_number(text: str | None) -> int:
+    """A sysfs number as the kernel would have written it; 0 for anything else."""
+    word = (text or "").strip(" \t\n")
+    return int(word) if word.isascii() and word.isdigit() and len(word) <= 20 else 0
+
+
 def fault_message(machine: Machine, name: str, default: str) -> str | None:
     """The text of an armed fault (its value when it is a string), else None."""
     value = machine.fault(name)
@@ -109,7 +115,7 @@ def kexec(call: Call) -> Outcome:
         machine.state["kexec_loaded"] = None
         machine.save()
         return Outcome(0)
-    reserved = int((call.files.read_text("/sys/kernel/kexec_crash_size") or "0").strip() or 0)
+    reserved = _kernel_number(call.files.read_text("/sys/kernel/kexec_crash_size"))
     if reserved == 0:
         return Outcome(1, b"", "Memory for crashkernel is not reserved\n"
                                "Please reserve memory by passing \"crashkernel=Y@X\" parameter "
@@ -223,6 +229,10 @@ def kernel_hook(machine: Machine, files: Files, version: str) -> Outcome:
     said = f"kdump-tools: Generating {initrd}\n".encode()
     if failure:
         return Outcome(1, said, failure + "\n")
+    if machine.fault("kernel-hook-skip"):
+        # What the real hook does in a chroot: a warning, exit 0, and no initrd built.
+        return Outcome(0, said, "W: kdump-tools: Executing in a chroot, skipping initramfs "
+                                "generation.\n")
     host = files.host_path(initrd)
     os.makedirs(os.path.dirname(host), exist_ok=True)
     with open(host, "wb") as handle:

@@ -31,6 +31,10 @@ def update_links(ctx: Context, version: str, rebuild_initrd: bool = False) -> in
     if rebuild_initrd or not host.is_file(initrd):
         if not host.is_executable(KERNEL_HOOK):
             return ctx.emit("kernel-hook-missing")
+        if rebuild_initrd:
+            # The old initrd embeds the old sysctls: gone before the hook runs, so that a
+            # hook that skips the build (in a chroot) cannot leave it to be loaded.
+            host.remove(initrd)
         result = host.run_installed(KERNEL_HOOK, [version], timeout=600)
         ctx.echo_output(result.stdout, result.stderr)
         if not result.ok or not host.is_file(initrd):

@@ -7,7 +7,13 @@ from kdump.checks import support_findings, symbols_finding
 from kdump.cmdline import render_argv
 from kdump.commands.links import sysctl_changed, update_links
 from kdump.context import Context
-from kdump.plan import KernelChoice, kexec_load_argv, kexec_unload_argv, locate_kernel
+from kdump.plan import (
+    KernelChoice,
+    boot_image,
+    kexec_load_argv,
+    kexec_unload_argv,
+    locate_kernel,
+)
 
 ELF_MAGIC = b"\x7fELF"
 PANIC_TRIGGER = "kernel.panic_on_oops=1"
@@ -38,7 +44,9 @@ def load(ctx: Context) -> int:
     no_method = symbols_finding(ctx.config, facts)
     if no_method is not None:
         return ctx.report(no_method)
-    update_links(ctx, facts.release, rebuild_initrd=sysctl_changed(ctx, facts.release))
+    status = _update_links_for_load(ctx, facts.release)
+    if status:
+        return status
     choice = locate_kernel(ctx.config, facts, ctx.host)
     for finding in choice.findings:
         ctx.report(finding)
@@ -59,6 +67,19 @@ def load(ctx: Context) -> int:
     ctx.emit("loaded")
     _panic_triggers(ctx)
     return 0
+
+
+def _update_links_for_load(ctx: Context, release: str) -> int:
+    """Point the links at the running kernel; 1 when its kdump initrd could not be built.
+
+    As in the original, a running kernel without an image in /boot is reported and load
+    goes on (KDUMP_KERNEL may name another); but a kdump initrd that could not be built,
+    or rebuilt after a sysctl change, stops load: never a stale or missing initrd loaded.
+    """
+    if not boot_image(ctx.host, release):
+        ctx.emit("invalid-kernel-version", version=release)
+        return 0
+    return update_links(ctx, release, rebuild_initrd=sysctl_changed(ctx, release))
 
 
 def load_argv(ctx: Context, choice: KernelChoice, kexec: str) -> list[str]:

@@ -296,3 +296,52 @@ def then_run_count(machine: TestMachine, program: str, count: int) -> None:
 
     runs = [argv for argv in programs_run(machine) if os.path.basename(argv[0]) == program]
     assert len(runs) == count, runs
+
+
+# -- Robustness (issue 12, classes 4 and 7) ------------------------------------------------------
+def _unescaped(text: str) -> bytes:
+    r"""Gherkin text with \n, \t and \xNN escapes, as the bytes to write."""
+    return text.encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1")
+
+
+@given(parsers.parse('the config file holds the bytes "{text}"'))
+def given_config_bytes(machine: TestMachine, text: str) -> None:
+    machine.write_bytes(CONFIG, _unescaped(text))
+
+
+@given(parsers.parse('the file "{path}" holds the bytes "{text}"'))
+def given_file_bytes(machine: TestMachine, path: str, text: str) -> None:
+    machine.write_bytes(path, _unescaped(text))
+
+
+@given(parsers.parse('the config file is {size:d} bytes of comments'))
+def given_config_size(machine: TestMachine, size: int) -> None:
+    line = b"# " + b"x" * 77 + b"\n"
+    machine.write_bytes(CONFIG, (b"USE_KDUMP=1\n" + line * (size // len(line) + 1))[:size])
+
+
+@given(parsers.parse('"{path}" is a directory'))
+def given_directory(machine: TestMachine, path: str) -> None:
+    machine.remove(path)
+    machine.host_path(path).mkdir(parents=True)
+
+
+@given(parsers.parse('the environment sets {key} to an empty value'))
+def given_env_empty(machine: TestMachine, key: str) -> None:
+    machine.env[key] = ""
+
+
+@given("kdump-config will hit an unexpected error")
+def given_unexpected_error(machine: TestMachine) -> None:
+    machine.unexpected = RuntimeError("simulated bug\nwith a second line")
+
+
+@when(parsers.parse('I run "{command}" with no machine options'))
+def when_run_bare(machine: TestMachine, command: str) -> None:
+    machine.run(command, bare=True)
+
+
+@then("no traceback was printed")
+def then_no_traceback(machine: TestMachine) -> None:
+    result = _result(machine)
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr

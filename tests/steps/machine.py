@@ -74,6 +74,9 @@ class TestMachine:
     profile: str = "x86_64-ready"
     env: dict[str, str] = field(default_factory=dict)
     last: CliResult | None = None
+    # An exception the next in-process run hits inside the command (the exception
+    # boundary's scenarios); None: none.
+    unexpected: BaseException | None = None
 
     __test__ = False  # not a test class, despite the name
 
@@ -179,26 +182,63 @@ class TestMachine:
     def cleanup(self) -> None:
         """Undo whatever the backend set up outside the state directory (nothing here)."""
 
-    def run(self, command_line: str) -> CliResult:
+    def write_bytes(self, target: str, data: bytes) -> None:
+        self.machine.write_bytes(target, data)
+
+    def run(self, command_line: str, bare: bool = False) -> CliResult:
+        """Run kdump-config on this machine (``bare``: without the options naming it)."""
         from kdump.cli import main
 
         words = shlex.split(command_line)
         if words and words[0] == "kdump-config":
             words = words[1:]
-        argv = self.cli_argv(words)
-        out, err = io.StringIO(), io.StringIO()
+        argv = words if bare else self.cli_argv(words)
+        # Strict UTF-8 like a real stdout: text a terminal could not take fails here too.
+        out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
+        out = io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict", newline="\n")
+        err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="strict", newline="\n")
         saved = dict(os.environ)
         os.environ.pop("NAME", None)
         os.environ.update(self.env)
         try:
             with redirect_stdout(out), redirect_stderr(err), self.host_seams(), \
-                    recording_codes(self.backend):
+                    recording_codes(self.backend), self.unexpected_error():
                 code = main(argv)
         finally:
             os.environ.clear()
             os.environ.update(saved)
-        self.last = CliResult(words, code, out.getvalue(), err.getvalue())
+        out.flush()
+        err.flush()
+        self.last = CliResult(words, code, out_bytes.getvalue().decode(),
+                              err_bytes.getvalue().decode())
         return self.last
+
+    @contextmanager
+    def unexpected_error(self) -> Iterator[None]:
+        """Make the command itself raise ``self.unexpected`` (a bug, as far as it knows)."""
+        if self.unexpected is None:
+            yield
+            return
+        import kdump.context
+
+        error = self.unexpected
+
+        class BrokenContext(kdump.context.Context):
+            """Fails at the command's first look at the machine or first message."""
+
+            @property
+            def facts(self) -> kdump.context.Facts:
+                raise error
+
+            def emit(self, code: str, **params: object) -> int:
+                raise error
+
+        original = kdump.context.Context
+        kdump.context.Context = BrokenContext  # type: ignore[misc]
+        try:
+            yield
+        finally:
+            kdump.context.Context = original  # type: ignore[misc]
 
 
 @pytest.fixture

@@ -50,9 +50,9 @@ class SandboxMachine(TestMachine):
     def cli_argv(self, words: list[str]) -> list[str]:
         return ["--backend", "linux", "--root", str(self.state_dir / "root"), *words]
 
-    def run(self, command_line: str) -> CliResult:
+    def run(self, command_line: str, bare: bool = False) -> CliResult:
         if self.executable is None:
-            return super().run(command_line)
+            return super().run(command_line, bare)
         words = shlex.split(command_line)
         words = words[1:] if words and words[0] == "kdump-config" else words
         env = {k: v for k, v in os.environ.items() if not k.startswith("KDUMP_") and k != "NAME"}
@@ -62,7 +62,8 @@ class SandboxMachine(TestMachine):
         clock = shutil.which("faketime")
         prefix = [clock, "-f", "@" + self.machine.now().strftime("%Y-%m-%d %H:%M:%S")] \
             if clock else []
-        done = subprocess.run([*prefix, self.executable, *self.cli_argv(words)],
+        argv = words if bare else self.cli_argv(words)
+        done = subprocess.run([*prefix, self.executable, *argv],
                               capture_output=True, text=True, env=env, timeout=300, check=False)
         self.last = CliResult(words, done.returncode, done.stdout, done.stderr)
         return self.last
