@@ -18,7 +18,7 @@ import pytest
 
 from backends.linux import LinuxHost
 from backends.rooted import RootedFiles
-from backends.runner import Runner
+from backends.runner import Program, Runner
 
 # A program that never ends by itself: only the timeout can stop it.
 FOREVER = [sys.executable, "-c", "import time\nwhile True: time.sleep(60)"]
@@ -80,7 +80,7 @@ def test_a_pipeline_output_file_is_flushed_before_pipeline_returns(
 
 # -- timeouts ----------------------------------------------------------------------------------
 def test_a_program_that_timed_out_is_a_failure() -> None:
-    result = Runner().run(FOREVER, timeout=TIMEOUT)
+    result = Runner().run(Program.of(FOREVER), timeout=TIMEOUT)
     assert result.returncode != 0 and not result.ok
     assert "timed out" in result.stderr
 
@@ -93,6 +93,6 @@ def test_a_program_that_timed_out_is_a_failure_through_the_host() -> None:
 
 def test_a_pipeline_stage_that_timed_out_is_a_failure(tmp_path: Path) -> None:
     with open(tmp_path / "out", "wb") as sink:
-        result = Runner().pipeline([FOREVER], stdout_fd=sink.fileno(), timeout=TIMEOUT)
+        result = Runner().pipeline([Program.of(FOREVER)], stdout_fd=sink.fileno(), timeout=TIMEOUT)
     assert not result.ok
     assert result.failed_stage is not None and result.failed_stage.argv == tuple(FOREVER)
