@@ -87,6 +87,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       """
 
   # -- a config file that cannot be read says so ----------------------------------------------
+  # code: config-unreadable
   Scenario: A config file that is a directory
     Given a machine "x86_64-ready"
     And "/etc/default/kdump-tools" is a directory
@@ -146,6 +147,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       current state   : Not ready to kdump
       """
 
+  # code: config-too-large
   Scenario: A config whose values double on every line is refused in bounded memory
     Given a machine "x86_64-ready"
     And the config file holds the bytes "X=abcd\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\n"
@@ -156,6 +158,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       /etc/default/kdump-tools:16: the value expands to more than 65536 characters (at $X): refused ... failed!
       """
 
+  # code: config-too-large
   Scenario: An oversized config file is refused
     Given a machine "x86_64-ready"
     And the config file is 1048577 bytes of comments

@@ -238,8 +238,10 @@ class Machine:
         os.chmod(host, mode)
 
     def read(self, target: str) -> str | None:
+        # A kernel file can hold any bytes (a scenario may put them there): never a
+        # decoding error, as a kernel file read by the backends.
         try:
-            return self.path(target).read_text()
+            return self.path(target).read_bytes().decode("utf-8", "replace")
         except OSError:
             return None
 

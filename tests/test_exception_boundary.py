@@ -267,3 +267,11 @@ def test_bytes_that_are_not_utf8_in_argv_and_name_reach_a_strict_stdout_escaped(
     done = subprocess.run([os.fsencode(SCRIPT), b"--root", os.fsencode(state / "root"),
                            b"savecore"], capture_output=True, env=env, timeout=60, check=False)
     assert done.returncode == 1 and done.stdout.startswith(b"kd\\xff: /proc/vmcore does not ")
+
+
+def test_kdump_sim_state_shows_a_machine_with_kernel_files_in_odd_shapes(state: Path) -> None:
+    machine = Machine(state)
+    machine.write_bytes("/proc/cmdline", b"ro \xff\n")
+    machine.write_bytes("/sys/kernel/kexec_crash_loaded", b"\xfe")
+    code, out, err = run_main(sim_cli.main, ["state", str(state)])
+    assert code == 0 and "cmdline:      ro \ufffd" in out, err
