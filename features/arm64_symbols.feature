@@ -5,7 +5,8 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
   exits 0, and loads a capture kernel whose ELF core header is bogus (no dump is ever
   produced). kexec_file_load (-s) does not need the symbol, since the kernel builds the
   header itself. So load uses -s where the kernel has it, refuses where it has not, and
-  status and check never say ready for a capture kernel that cannot produce a dump.
+  status and check never say ready for a capture kernel that cannot produce a dump
+  (docs/compatibility.md: fix-arm64-kexec-symbols).
 
   # code: kexec-symbols-missing
   Scenario: Without _text and without kexec_file_load, load refuses and runs no kexec

@@ -103,9 +103,17 @@ plain_savecore() {
     stamp=$(date +%Y%m%d%H%M)
     dir=$coredir/$stamp
     mkdir -p "$dir" || return 1
-    makedumpfile --dump-dmesg /proc/vmcore "$dir/dmesg.$stamp" || return 1
-    makedumpfile -l -d 31 /proc/vmcore "$dir/dump-incomplete" || return 1
-    mv "$dir/dump-incomplete" "$dir/dump.$stamp"
+    # As kdump-config does: no dmesg is no failure, and a dump makedumpfile cannot read
+    # (arm64 6.12 before makedumpfile 1.7.7) is copied raw.
+    makedumpfile --dump-dmesg /proc/vmcore "$dir/dmesg.$stamp" || rm -f "$dir/dmesg.$stamp"
+    if makedumpfile -l -d 31 /proc/vmcore "$dir/dump-incomplete"; then
+        mv "$dir/dump-incomplete" "$dir/dump.$stamp"
+    else
+        echo "makedumpfile failed, falling back to 'cp'"
+        rm -f "$dir/dump-incomplete"
+        cp /proc/vmcore "$dir/vmcore-incomplete" || return 1
+        mv "$dir/vmcore-incomplete" "$dir/vmcore.$stamp"
+    fi
 }
 
 # ---- the phases --------------------------------------------------------------------------
