@@ -158,3 +158,14 @@ def test_setting_helper_never_runs_the_file(tmp_path: Path) -> None:
     assert not marker.exists()
     words = setting(tmp_path, 'KDUMP_FAIL_CMD="/bin/sh -i"\n', "kdump_fail_cmd")
     assert (words.returncode, words.stdout) == (0, "/bin/sh -i\n")
+
+
+def test_without_the_simulator_the_sim_backend_says_so(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    # The Debian package leaves sim/ and backends/sim.py out.
+    import backends
+
+    monkeypatch.setitem(sys.modules, "backends.sim", None)
+    monkeypatch.setitem(sys.modules, "sim.machine", None)
+    with pytest.raises(backends.BackendError, match="simulated machine is not installed"):
+        backends.select("sim", state=str(tmp_path))
