@@ -30,8 +30,12 @@ def select(kind: str, *, root: str | None = None, state: str | None = None,
 
         return LinuxHost(root or "/")
     if kind == "sim":
-        from backends.sim import SimHost
-        from sim.machine import Machine, MachineError
+        try:
+            from backends.sim import SimHost
+            from sim.machine import Machine, MachineError
+        except ImportError as exc:  # the Debian package leaves the simulator out
+            raise BackendError("the simulated machine is not installed here; run "
+                               "kdump-config from a source tree for --backend sim") from exc
 
         state_dir = Path(state) if state else default_sim_state()
         try:

@@ -9,9 +9,16 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
-import typer
+# typer before 0.16 (Debian trixie ships 0.15.2) imports rich and its help renderer
+# eagerly, though kdump-config renders nothing with rich (no typer help, errors formatted
+# here): keep rich out of the start-up of `status` at boot and of `savecore` in the capture
+# kernel's little memory. Newer typer imports rich only when it renders with it.
+if "rich" not in sys.modules:
+    sys.modules["rich"] = None  # type: ignore[assignment]
 
-from kdump.report import Reporter
+import typer  # noqa: E402
+
+from kdump.report import Reporter  # noqa: E402
 
 if TYPE_CHECKING:
     from kdump.context import Context
