@@ -7,6 +7,7 @@ Feature: configured values never become options or paths out of the dump directo
   busybox applet honours "--", and FTP commands have no such thing. The machine's
   host name, which names dump directories, is made one safe name instead.
 
+  # code: config-argument
   Scenario: An SSH target that is an ssh option is refused before anything runs
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the config sets SSH to "'-oProxyCommand=touch /tmp/pwned'"

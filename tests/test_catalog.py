@@ -81,7 +81,7 @@ _EXPLANATION_STARTS = ("The ", "A ", "a ", "For ", "Both ", "this ", "kexec repo
 _EXPLANATION_LINES = ("no kdump kernel could be found.",)
 
 _SHELL_VARIABLE = re.compile(r"\$[A-Z_]+")
-_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:![rsa])?\}")
 _LEADING_FIELD = re.compile(r"^\{[A-Za-z_][A-Za-z0-9_]*\}: ")
 
 
