@@ -101,7 +101,7 @@ _ALL = [
     Message("loaded-by-kexec-load",
             "the capture kernel was loaded with kexec_load, whose crash dump header is invalid "
             "on {release} (no _text in /proc/kallsyms): run 'kdump-config reload' "
-            "to load it with kexec_file_load", F, 1, syslog=True),
+            "to load it with kexec_file_load", F, 1),
     Message("panic-trigger-unavailable",
             "{name} couldn't set panic trigger (sysctl binary not available)", W),
     Message("fadump-registered", "fadump registered successfully", A, syslog=True),
