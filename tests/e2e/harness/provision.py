@@ -107,6 +107,18 @@ class Arch:
     python: str = "3.11"  # the release's python3 (the guest venv is built for it)
 
 
+_ARM64 = Arch(
+    name="arm64",
+    deb="arm64",
+    uname="aarch64",
+    kernel_meta="linux-image-arm64",
+    image_prefix="vmlinuz",
+    qemu_package="qemu-system-arm",
+    qemu_binary="qemu-system-aarch64",
+    modules=INITRAMFS_MODULES_MMIO,
+    backports=True,
+)
+
 ARCHES = {
     "amd64": Arch(
         name="amd64",
@@ -128,31 +140,11 @@ ARCHES = {
     ),
     # Debian's arm64 /boot/vmlinuz is a raw Image (with an EFI stub), which QEMU's virt
     # board boots with -kernel as it is.
-    "arm64": Arch(
-        name="arm64",
-        deb="arm64",
-        uname="aarch64",
-        kernel_meta="linux-image-arm64",
-        image_prefix="vmlinuz",
-        qemu_package="qemu-system-arm",
-        qemu_binary="qemu-system-aarch64",
-        modules=INITRAMFS_MODULES_MMIO,
-        backports=True,
-    ),
+    "arm64": _ARM64,
     # Debian 13: kernel 6.12 with CONFIG_KALLSYMS_ALL, kexec-tools and a makedumpfile that
     # reads its 52-bit-VA dumps; python3 is 3.13.
-    "arm64-trixie": Arch(
-        name="arm64-trixie",
-        deb="arm64",
-        uname="aarch64",
-        kernel_meta="linux-image-arm64",
-        image_prefix="vmlinuz",
-        qemu_package="qemu-system-arm",
-        qemu_binary="qemu-system-aarch64",
-        modules=INITRAMFS_MODULES_MMIO,
-        release="trixie",
-        python="3.13",
-    ),
+    "arm64-trixie": dataclasses.replace(_ARM64, name="arm64-trixie", backports=False,
+                                        release="trixie", python="3.13"),
 }
 
 
