@@ -31,6 +31,8 @@ REPO = Path(__file__).resolve().parents[3]
 
 READY = re.compile(r"current state\s*:\s*ready to kdump")
 LOAD_ENTRY = "loaded kdump kernel"
+# ... and not "unloaded kdump kernel", which contains it.
+LOADED = re.compile(r"(?<!un)loaded kdump kernel")
 DUMP_UNIT = "kdump-tools-dump.service"
 STAMP = re.compile(r"^\d{12}(-\d+)?$")
 
@@ -131,7 +133,7 @@ class Steps:
             with self.timer.phase(f"{when}: kdump-config check"):
                 res = self.run("kdump-config", "check")
             self.expect(res.rc == 0, "`kdump-config check` exits 0", f"check: {res}")
-        entries = [line for line in self.journal("-b").splitlines() if LOAD_ENTRY in line]
+        entries = [line for line in self.journal("-b").splitlines() if LOADED.search(line)]
         self.expect(
             bool(entries),
             f"journal has the load entry: {entries[-1] if entries else ''}",
@@ -373,7 +375,7 @@ def hotplug_evidence(lines: list[str]) -> tuple[list[str], list[str], list[str]]
         if "udev" in ln and re.search(r"\bcpu\d+: ", ln) and "kdump" in ln
     ]
     ran = [(i, ln) for i, ln in udev if re.search(r"Running|Starting", ln)]
-    loads = [ln for ln in lines[ran[0][0] :] if LOAD_ENTRY in ln] if ran else []
+    loads = [ln for ln in lines[ran[0][0] :] if LOADED.search(ln)] if ran else []
     errors = [
         ln.split(": ", 1)[-1] for _, ln in udev if re.search(r"failed|returned [1-9]|\(err\)", ln)
     ]
