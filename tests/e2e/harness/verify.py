@@ -287,7 +287,15 @@ def check_crash_guest(
     dump_dirs = [d for d in sorted((res / "crash").glob("*")) if d.is_dir()]
     if len(dump_dirs) != 1:
         return [*problems, f"expected one dump directory in crash/, found {dump_dirs}"]
-    stamp_dir = dump_dirs[0]
+    return problems + check_dump_dir(dump_dirs[0], release, modes=not plain)
+
+
+def check_dump_dir(stamp_dir: Path, release: str, modes: bool = True) -> list[str]:
+    """One KDUMP_COREDIR/<stamp>/ as savecore leaves it: one complete dump.*/vmcore.*, one
+    dmesg.* holding the sysrq panic, no *incomplete* files, every file 0600 (when `modes`)."""
+    if not stamp_dir.is_dir():
+        return [f"{stamp_dir} is missing"]
+    problems = []
     files = sorted(p for p in stamp_dir.iterdir() if p.is_file())
     dumps = [p for p in files if p.name.startswith(("dump.", "vmcore."))]
     dmesgs = [p for p in files if p.name.startswith("dmesg.")]
@@ -315,7 +323,7 @@ def check_crash_guest(
         text = read_text(dmesg)
         if "sysrq" not in text.lower() or "Kernel panic" not in text:
             problems.append(f"{dmesg.name} lacks the sysrq panic ({len(text)} bytes)")
-    if not plain:
+    if modes:
         for p in files:
             mode = p.stat().st_mode & 0o777
             if mode != 0o600:
