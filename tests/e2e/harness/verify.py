@@ -287,12 +287,23 @@ def check_crash_guest(
     dump_dirs = [d for d in sorted((res / "crash").glob("*")) if d.is_dir()]
     if len(dump_dirs) != 1:
         return [*problems, f"expected one dump directory in crash/, found {dump_dirs}"]
-    return problems + check_dump_dir(dump_dirs[0], release, modes=not plain)
+    return problems + check_dump_dir(dump_dirs[0], release, modes=not plain, machine=machine,
+                                     savecore_out=read_text(res / "capture/savecore.out"),
+                                     notes=notes)
 
 
-def check_dump_dir(stamp_dir: Path, release: str, modes: bool = True) -> list[str]:
+def check_dump_dir(
+    stamp_dir: Path,
+    release: str,
+    modes: bool = True,
+    machine: str | None = None,
+    savecore_out: str = "",
+    notes: list[str] | None = None,
+) -> list[str]:
     """One KDUMP_COREDIR/<stamp>/ as savecore leaves it: one complete dump.*/vmcore.*, one
-    dmesg.* holding the sysrq panic, no *incomplete* files, every file 0600 (when `modes`)."""
+    dmesg.* holding the sysrq panic, no *incomplete* files, every file 0600 (when `modes`).
+    Where savecore said makedumpfile failed and kept the raw vmcore without dmesg, the
+    vmcore itself must hold the panic's log lines (noted in ``notes``)."""
     if not stamp_dir.is_dir():
         return [f"{stamp_dir} is missing"]
     problems = []
@@ -307,7 +318,7 @@ def check_dump_dir(stamp_dir: Path, release: str, modes: bool = True) -> list[st
     for dump in dumps:
         problems += check_dump_file(dump, release, machine)
     raw = [p for p in dumps if p.name.startswith("vmcore.")]
-    if not dmesgs and raw and "makedumpfile failed" in read_text(res / "capture/savecore.out"):
+    if not dmesgs and raw and "makedumpfile failed" in savecore_out:
         lacking = memory_has_panic(raw[0])
         if lacking:
             problems.append(f"{raw[0].name} (no dmesg file) lacks the panic's log: {lacking}")
