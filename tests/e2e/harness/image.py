@@ -230,6 +230,23 @@ def install(base: Path, deb: Path, work: Path) -> tuple[Path, Installed]:
     )
 
 
+def check_man_pages(root: Path, work: Path) -> tuple[bool, str]:
+    """``man kdump-config`` and ``man 5 kdump-tools`` as a reader of the guest sees them:
+    man-db is installed into the guest's root and tests/deb/check_installed.py runs there.
+    (ok, its output)."""
+    done = _in_chroot(root, "apt-get", "install", "-y", "-q", "--no-install-recommends",
+                      "man-db", check=False)
+    if done.returncode != 0:
+        return False, f"apt-get install man-db exited {done.returncode}: {done.stderr[-1000:]}"
+    script = Path(__file__).resolve().parents[2] / "deb/check_installed.py"
+    shutil.copy2(script, root / "var/tmp/check_installed.py")
+    done = _in_chroot(root, "python3", "/var/tmp/check_installed.py", check=False)
+    (root / "var/tmp/check_installed.py").unlink()
+    output = (done.stdout + done.stderr).strip()
+    (work / "man-pages.log").write_text(output + "\n")
+    return done.returncode == 0, output
+
+
 def grub_crashkernel(root: Path) -> tuple[str, str]:
     """The crashkernel= the package puts on the kernel command line through
     /etc/default/grub.d/. The guest boots without grub, so the snippets are evaluated here

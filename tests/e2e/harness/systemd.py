@@ -500,6 +500,11 @@ def main(argv: list[str] | None = None) -> int:
             f"kdump-tools.service enabled ({', '.join(enabled)})",
             "kdump-tools.service is not enabled after install",
         )
+        if not steps.reference:
+            with timer.phase("install: man pages (man-db in the guest root)"):
+                good, said = image.check_man_pages(root, out)
+            steps.expect(good, f"man pages in the guest: {said.splitlines()[-1] if said else ''}",
+                         f"man pages in the guest: {said[-1500:]}")
         with timer.phase("install: ext4 image"):
             disk = out / "disk.img"
             image.make_image(root, disk)
