@@ -97,6 +97,13 @@ class Steps:
                 return state
             time.sleep(2)
 
+    def service_idle(self, unit: str) -> bool:
+        """Active, not reloading, and no job queued for it: a reload asked for while another
+        runs waits in systemd's job queue, and the unit looks "active" in between."""
+        state = self.run("systemctl", "show", "-P", "ActiveState", unit).out.strip()
+        jobs = self.run("systemctl", "list-jobs", "--no-legend", "--no-pager", unit).out.strip()
+        return state == "active" and not jobs
+
     def journal_cursor(self) -> str:
         res = self.run("journalctl", "-n", "0", "--show-cursor", "--no-pager")
         m = re.search(r"-- cursor: (\S+)", res.out)
@@ -187,7 +194,7 @@ class Steps:
                 runs = [ln for ln in ran if "Running" in ln] or ran
                 if errors or (loads and len(loads) >= len(runs)) or time.monotonic() > deadline:
                     break
-                if loads and lines == before and self.wait_service("kdump-tools.service"):
+                if loads and lines == before and self.service_idle("kdump-tools.service"):
                     break
                 before = lines
                 time.sleep(3)
