@@ -96,6 +96,9 @@ TIMED_OUT = 124
 FTP_NOT_LOGGED_IN = 530
 
 
+_KILLED_BY_SIGPIPE = -13  # subprocess's returncode for a child ended by signal 13
+
+
 class PipelineResult(NamedTuple):
     """Outcome of ``a | b | c``: every stage's status is kept (no silent pipefail)."""
 
@@ -108,7 +111,13 @@ class PipelineResult(NamedTuple):
 
     @property
     def failed_stage(self) -> RunResult | None:
-        return next((stage for stage in self.stages if not stage.ok), None)
+        """The failure to report: a stage killed by SIGPIPE only stopped because a later one
+        stopped reading, so when a later stage failed, that one is the cause."""
+        failed = [index for index, stage in enumerate(self.stages) if not stage.ok]
+        for index in failed:
+            if self.stages[index].returncode != _KILLED_BY_SIGPIPE or index == failed[-1]:
+                return self.stages[index]
+        return None
 
     @property
     def timed_out(self) -> bool:
