@@ -93,6 +93,9 @@ _ALL = [
     Message("loaded", "loaded kdump kernel", A, syslog=True),
     Message("unload-failed", "failed to unload kdump kernel", F, 1, syslog=True),
     Message("unloaded", "unloaded kdump kernel", A, syslog=True),
+    # -- hotplug (issue 11): when try-reload (and load) have nothing to do -----------------------
+    Message("capture-kernel-skip", "{name}: running in the capture kernel ({vmcore} exists): "
+            "{command} does nothing here", A),
     # arm64 kernels without _text in /proc/kallsyms (kdump/checks.py: symbols_finding).
     Message("kexec-symbols-missing",
             "kexec_load cannot build a valid crash dump header on {release}: /proc/kallsyms "
