@@ -18,3 +18,61 @@ Feature: hotplug: try-reload in the capture kernel, kernel-managed hotplug, coal
       | try-reload | try-reload |
       | condreload | try-reload |
       | load       | load       |
+
+  Scenario: The kernel updates the crash image on hotplug: try-reload does nothing
+    Given a machine "x86_64-crash-hotplug"
+    And kdump is loaded
+    When I run "kdump-config try-reload"
+    Then the exit code is 0
+    And stdout is exactly:
+      """
+      kdump-config: the kernel updates the loaded crash image on CPU and memory hotplug itself: try-reload does nothing.
+      """
+    And "kexec" was run 1 time
+    And "kdump-config status" reports "current state   : ready to kdump"
+
+  Scenario: Loaded without hotplug support: try-reload reloads
+    Given a machine "x86_64-crash-hotplug-kexec-load"
+    And kdump is loaded
+    When I run "kdump-config try-reload"
+    Then the exit code is 0
+    And stdout ends with:
+      """
+      loaded kdump kernel.
+      """
+    And "kexec" was run 3 times
+
+  Scenario: One crash_hotplug file reading 0 is not kernel-managed hotplug
+    Given a machine "x86_64-crash-hotplug"
+    And kdump is loaded
+    And the file "/sys/devices/system/memory/crash_hotplug" contains "0"
+    When I run "kdump-config try-reload"
+    Then the exit code is 0
+    And "kexec" was run 3 times
+
+  Scenario Outline: show and check say who keeps the capture image current (<profile>)
+    Given a machine "<profile>"
+    And kdump is loaded
+    When I run "kdump-config show"
+    Then stdout contains the line "crash hotplug:    <show>"
+    When I run "kdump-config check"
+    Then stdout contains the line "<check>"
+
+    Examples:
+      | profile                          | show                                                            | check                                                                              |
+      | x86_64-crash-hotplug             | handled by the kernel                                           | ok    crash-hotplug         handled by the kernel                                  |
+      | x86_64-crash-hotplug-kexec-load  | not handled by the kernel for the loaded image (udev reloads)   | warn  crash-hotplug         not handled by the kernel for the loaded image (udev reloads) |
+
+  Scenario: show and check say nothing of hotplug on a kernel that cannot tell
+    Given a machine "x86_64-ready"
+    And kdump is loaded
+    When I run "kdump-config show"
+    Then stdout does not contain "crash hotplug"
+    When I run "kdump-config check"
+    Then stdout does not contain "crash-hotplug"
+
+  Scenario: show --json says whether the kernel handles hotplug
+    Given a machine "x86_64-crash-hotplug"
+    And kdump is loaded
+    When I run "kdump-config show --json"
+    Then the JSON field "kernel_handles_hotplug" is true

@@ -170,4 +170,7 @@ def try_reload(ctx: Context) -> int:
         if status:
             return status
         return reload(ctx) if facts.fadump.registered else 0
+    if facts.kernel_handles_hotplug:
+        ctx.emit("hotplug-by-kernel", command="try-reload")
+        return 0
     return reload(ctx) if facts.kexec_loaded else 0
