@@ -76,3 +76,42 @@ Feature: hotplug: try-reload in the capture kernel, kernel-managed hotplug, coal
     And kdump is loaded
     When I run "kdump-config show --json"
     Then the JSON field "kernel_handles_hotplug" is true
+
+  # Coalescing: at most one reload runs and one more waits in the queue
+  # (/run/kdump-config.queued) behind it; every other request is covered by the queued one.
+  Scenario Outline: <command> returns at once when a reload runs and another is queued
+    Given a machine "x86_64-ready"
+    And kdump is loaded
+    And another process holds the kdump-config lock
+    And another try-reload is queued behind it
+    When I run "kdump-config <command>"
+    Then the exit code is 0
+    And stdout is exactly:
+      """
+      kdump-config: a reload is already queued: it will cover this request.
+      """
+    And "kexec" was run 1 time
+
+    Examples:
+      | command    |
+      | try-reload |
+      | condreload |
+
+  Scenario: A request that finds the queue free waits in it, bounded, for the lock
+    Given a machine "x86_64-ready"
+    And kdump is loaded
+    And another process holds the kdump-config lock
+    When I run "kdump-config try-reload"
+    Then the exit code is 1
+    And stdout contains the line with the lock holder "kdump-config: waiting up to 30 seconds for the lock /run/kdump-config.lock, held by <holder> ... (warning)."
+    And stdout contains the line with the lock holder "kdump-config: the lock /run/kdump-config.lock is still held by <holder> after 30 seconds; nothing was changed ... failed!"
+    And "kexec" was run 1 time
+    And the file "/run/kdump-config.queued" exists
+
+  Scenario: load is never coalesced: it waits for the lock even when a reload is queued
+    Given a machine "x86_64-ready"
+    And another process holds the kdump-config lock
+    And another try-reload is queued behind it
+    When I run "kdump-config load"
+    Then the exit code is 1
+    And stdout contains the line with the lock holder "kdump-config: the lock /run/kdump-config.lock is still held by <holder> after 30 seconds; nothing was changed ... failed!"

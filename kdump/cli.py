@@ -64,13 +64,13 @@ def _name() -> str:
 
 
 def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bool = False,
-             ) -> None:
+             coalesce: bool = False) -> None:
     import backends
     from backends.base import HostError, UnsafePathError
     from kdump.config import DEFAULTS_PATH, ConfigError, load_config
     from kdump.configfile import read_config_text
     from kdump.context import Context
-    from kdump.locking import LockFailed, exclusive
+    from kdump.locking import LockFailed, coalesced, exclusive
 
     reporter = Reporter(name=_name(), json_mode=as_json)
     data: dict[str, object] = {}
@@ -92,8 +92,11 @@ def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bo
             lock: AbstractContextManager[bool] = exclusive(
                 host, reporter, best_effort=command == "savecore") if mutating \
                 else nullcontext(True)
-            with lock:
-                outcome = func(Context(host, config, reporter))
+            if coalesce:  # try-reload: collapse a storm of requests into at most two reloads
+                lock = coalesced(host, reporter)
+            with lock as held:
+                # (not held: a queued request will do this one's work)
+                outcome = func(Context(host, config, reporter)) if held or not coalesce else 0
             status, data = outcome if isinstance(outcome, tuple) else (outcome, {})
         except LockFailed as exc:
             status = exc.status
@@ -184,7 +187,7 @@ def try_reload() -> None:
     """Reload only if loaded (memory and CPU hotplug)."""
     from kdump.commands.load import try_reload as run
 
-    _execute("try-reload", run, mutating=True)
+    _execute("try-reload", run, mutating=True, coalesce=True)
 
 
 @app.command("condreload", hidden=True)
@@ -192,7 +195,7 @@ def condreload() -> None:
     """Alias of try-reload."""
     from kdump.commands.load import try_reload as run
 
-    _execute("try-reload", run, mutating=True)
+    _execute("try-reload", run, mutating=True, coalesce=True)
 
 
 @app.command()

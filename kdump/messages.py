@@ -98,6 +98,8 @@ _ALL = [
             "{command} does nothing here", A),
     Message("hotplug-by-kernel", "{name}: the kernel updates the loaded crash image on CPU "
             "and memory hotplug itself: {command} does nothing", A),
+    Message("reload-queued", "{name}: a reload is already queued: it will cover this "
+            "request", A),
     # arm64 kernels without _text in /proc/kallsyms (kdump/checks.py: symbols_finding).
     Message("kexec-symbols-missing",
             "kexec_load cannot build a valid crash dump header on {release}: /proc/kallsyms "

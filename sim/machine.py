@@ -276,6 +276,10 @@ class Machine:
         return None if owner is None or not os.path.lexists(self.path(target)) else int(owner)
 
     # -- state -------------------------------------------------------------------------
+    def reread(self) -> None:
+        """Take the state another process may have saved since this one read it."""
+        self.state = read_state(self.dir / STATE_FILE)
+
     def save(self) -> None:
         tmp = self.dir / (STATE_FILE + ".tmp")
         tmp.write_text(json.dumps(self.state, indent=2, sort_keys=True) + "\n")
