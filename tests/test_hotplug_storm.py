@@ -107,3 +107,23 @@ def test_requests_during_a_reload_cause_exactly_one_more(kind: str, tmp_path: Pa
         holder.kill()
         holder.wait()
         machine.cleanup()
+
+
+@pytest.mark.parametrize("kind", ["sim", "linux"])
+def test_a_reload_that_fails_mid_storm_is_reported_once(kind: str, tmp_path: Path) -> None:
+    """The failing reload exits 1 (and says so); it leaves nothing loaded, so the queued
+    request finds nothing to reload: try-reload never loads what was not loaded."""
+    machine = _machine(kind, tmp_path)
+    machine.arm_fault("kexec-load")
+    try:
+        procs = _start(machine, 8)
+        outputs = [proc.communicate(timeout=600) for proc in procs]
+        codes = sorted(proc.returncode for proc in procs)
+        assert codes == [0] * 7 + [1], outputs
+        assert sum("failed to load kdump kernel ... failed!" in out.splitlines()
+                   for out, _ in outputs) == 1, outputs
+        assert _kexec_calls(machine) == (1, 2)
+        status = machine.run("kdump-config status")
+        assert "current state   : Not ready to kdump" in status.stdout, status.stdout
+    finally:
+        machine.cleanup()
