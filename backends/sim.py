@@ -13,8 +13,9 @@ import datetime as dt
 import errno
 import os
 import posixpath
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from backends.base import (
@@ -39,6 +40,7 @@ class SimHost(LinuxHost):
     def __init__(self, machine: Machine) -> None:
         super().__init__(str(machine.root), env={"PATH": ""})
         self.machine = machine
+        self._real_contention = False
 
     # -- facts that come from the profile rather than from files ----------------------
     def ipv4_addresses(self) -> list[str]:
@@ -67,11 +69,31 @@ class SimHost(LinuxHost):
     def lock(self, path: str) -> AbstractContextManager[None]:
         if not self.lexists(path):
             self._refuse_write(path, "lock")
-        holder = self.machine.fault("lock-held")
+        # lock-held: another process holds the lock; lock-queued: another request waits in
+        # try-reload's queue (kdump.locking.QUEUE_FILE) behind it.
+        holder = self.machine.fault("lock-queued" if path.endswith(".queued") else "lock-held")
         if holder:
             self.machine.log_effect("lock-busy", path=path, holder=holder)
             raise LockBusyError(path, f"pid {holder}")
-        return super().lock(path)
+        return self._real_lock(path)
+
+    @contextmanager
+    def _real_lock(self, path: str) -> Iterator[None]:
+        """The real flock in the state directory: kdump-config processes started together
+        against one simulated machine contend for it as they would on a real one.
+
+        Waiting for a real holder takes real time (see sleep); once held, the machine's
+        state is read again, as another process may have changed it meanwhile (the lock
+        is what orders their changes).
+        """
+        self._real_contention = False
+        try:
+            with super().lock(path):
+                self.machine.reread()
+                yield
+        except LockBusyError:
+            self._real_contention = True
+            raise
 
     # -- writes that faults can refuse ----------------------------------------------------
     def _refuse_write(self, path: str, operation: str = "write") -> None:
@@ -345,6 +367,10 @@ class SimHost(LinuxHost):
         return self.machine.now().timestamp()  # virtual: a hang advances it to the deadline
 
     def sleep(self, seconds: float) -> None:
+        if self._real_contention:
+            # Another real process holds a lock: it lets go in real time, not virtual.
+            time.sleep(seconds)
+            return
         self.machine.log_effect("sleep", seconds=seconds)
         self.machine.advance(seconds)
 

@@ -7,33 +7,16 @@ import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-# typer before 0.16 (Debian trixie ships 0.15.2) imports rich and its help renderer
-# eagerly, though kdump-config renders nothing with rich (no typer help, errors formatted
-# here): keep rich out of the start-up of `status` at boot and of `savecore` in the capture
-# kernel's little memory. Newer typer imports rich only when it renders with it.
-if "rich" not in sys.modules:
-    sys.modules["rich"] = None  # type: ignore[assignment]
-
-import typer  # noqa: E402
-
-from kdump.report import Reporter  # noqa: E402
+from kdump.commands.table import BY_NAME, FAST, Spec
+from kdump.report import Reporter
 
 if TYPE_CHECKING:
     from kdump.context import Context
 
 CommandResult = int | tuple[int, dict[str, object]]
 Command = Callable[["Context"], CommandResult]
-
-app = typer.Typer(
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    no_args_is_help=False,
-    context_settings={"help_option_names": []},
-)
-
 
 @dataclass
 class Machine:
@@ -53,24 +36,31 @@ GLOBAL_OPTIONS = {"--backend": "backend", "--root": "root", "--sim-state": "sim_
 GLOBAL_ENV = {"backend": "KDUMP_BACKEND", "root": "KDUMP_ROOT", "sim_state": "KDUMP_SIM_STATE"}
 
 
-@app.callback()
-def group() -> None:
-    """kdump-config: set up kernel crash dumps."""
-
-
 def _name() -> str:
     # NAME is the one piece of state taken from the environment (the init script sets it).
     return os.environ.get("NAME") or "kdump-config"
 
 
-def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bool = False,
-             ) -> None:
+def run_spec(spec: Spec, as_json: bool = False) -> int:
+    """Run one command of the table (both dispatchers come here); its exit status."""
+    def func(ctx: Context) -> CommandResult:
+        import importlib
+
+        command: Command = getattr(importlib.import_module(spec.module), spec.function)
+        return command(ctx)
+
+    return execute(spec.command, func, as_json=as_json, mutating=spec.mutating,
+                   coalesce=spec.coalesce)
+
+
+def execute(command: str, func: Command, *, as_json: bool = False, mutating: bool = False,
+            coalesce: bool = False) -> int:
     import backends
     from backends.base import HostError, UnsafePathError
     from kdump.config import DEFAULTS_PATH, ConfigError, load_config
     from kdump.configfile import read_config_text
     from kdump.context import Context
-    from kdump.locking import LockFailed, exclusive
+    from kdump.locking import LockFailed, coalesced, exclusive
 
     reporter = Reporter(name=_name(), json_mode=as_json)
     data: dict[str, object] = {}
@@ -92,8 +82,11 @@ def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bo
             lock: AbstractContextManager[bool] = exclusive(
                 host, reporter, best_effort=command == "savecore") if mutating \
                 else nullcontext(True)
-            with lock:
-                outcome = func(Context(host, config, reporter))
+            if coalesce:  # try-reload: collapse a storm of requests into at most two reloads
+                lock = coalesced(host, reporter)
+            with lock as held:
+                # (not held: a queued request will do this one's work)
+                outcome = func(Context(host, config, reporter)) if held or not coalesce else 0
             status, data = outcome if isinstance(outcome, tuple) else (outcome, {})
         except LockFailed as exc:
             status = exc.status
@@ -108,117 +101,7 @@ def _execute(command: str, func: Command, *, as_json: bool = False, mutating: bo
             status = internal_error(reporter, exc)
     if as_json:
         sys.stdout.write(reporter.json_document(command, status, data) + "\n")
-    raise typer.Exit(status)
-
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="one JSON document with message codes")]
-
-
-@app.command("help")
-def help_command() -> None:
-    """Print a usage summary."""
-    from kdump.commands.report import HELP
-
-    sys.stdout.write(HELP + "\n")
-    raise typer.Exit(0)
-
-
-@app.command()
-def test(as_json: JsonFlag = False) -> None:
-    """Dry-run: show the kernel, initrd and kexec command that load would use."""
-    from kdump.commands.report import test as run
-
-    _execute("test", run, as_json=as_json)
-
-
-@app.command()
-def show(as_json: JsonFlag = False) -> None:
-    """Show dump mode, parameters, state and the last kexec command."""
-    from kdump.commands.report import show as run
-
-    _execute("show", run, as_json=as_json)
-
-
-@app.command()
-def status(as_json: JsonFlag = False) -> None:
-    """Say whether a capture kernel is loaded (or fadump registered)."""
-    from kdump.commands.report import status as run
-
-    _execute("status", run, as_json=as_json)
-
-
-@app.command()
-def check(as_json: JsonFlag = False) -> None:
-    """Every readiness check with a remedy; exit 0 ready, 3 not ready, 1 error."""
-    from kdump.commands.check import check as run
-
-    _execute("check", run, as_json=as_json)
-
-
-@app.command()
-def load() -> None:
-    """Load the kdump kernel (or register fadump)."""
-    from kdump.commands.load import load as run
-
-    _execute("load", run, mutating=True)
-
-
-@app.command()
-def unload() -> None:
-    """Unload the kdump kernel (or unregister fadump)."""
-    from kdump.commands.load import unload as run
-
-    _execute("unload", run, mutating=True)
-
-
-@app.command()
-def reload() -> None:
-    """Unload, then load."""
-    from kdump.commands.load import reload as run
-
-    _execute("reload", run, mutating=True)
-
-
-@app.command("try-reload")
-def try_reload() -> None:
-    """Reload only if loaded (memory and CPU hotplug)."""
-    from kdump.commands.load import try_reload as run
-
-    _execute("try-reload", run, mutating=True)
-
-
-@app.command("condreload", hidden=True)
-def condreload() -> None:
-    """Alias of try-reload."""
-    from kdump.commands.load import try_reload as run
-
-    _execute("try-reload", run, mutating=True)
-
-
-@app.command()
-def symlinks(kernel_version: Annotated[str, typer.Argument()] = "") -> None:
-    """Point /var/lib/kdump/{vmlinuz,initrd.img} at a kernel version."""
-    from kdump.commands.links import symlinks as run
-
-    _execute("symlinks", lambda ctx: run(ctx, kernel_version), mutating=True)
-
-
-@app.command()
-def savecore() -> None:
-    """Save /proc/vmcore (in the capture kernel)."""
-    from kdump.commands.savecore import savecore as run
-
-    _execute("savecore", run, mutating=True)
-
-
-@app.command()
-def propagate() -> None:
-    """Send the ssh public key to the dump server."""
-    from kdump.commands.propagate import propagate as run
-
-    # Not held for the whole command: ssh-copy-id may wait for a password (propagate
-    # takes the lock itself, only while it makes the key).
-    _execute("propagate", run)
+    return status
 
 
 class EmptyOptionError(Exception):
@@ -269,8 +152,9 @@ def take_global_options(args: list[str]) -> list[str] | None:
     return rest
 
 
-COMMANDS = {"help", "test", "show", "status", "check", "load", "unload", "reload", "try-reload",
-            "condreload", "symlinks", "savecore", "propagate"}
+COMMANDS = {"help", "symlinks", *BY_NAME}
+
+
 def usage(prog: str) -> int:
     reporter = Reporter(name=_name())
     return reporter.emit("usage", prog=prog)
@@ -323,6 +207,11 @@ def _main(argv: list[str] | None) -> int:
         args[0] = "help"
     elif word not in COMMANDS:
         return usage(prog)
+    if word in FAST and (args == [word] or (BY_NAME[word].json and args == [word, "--json"])):
+        # What machines run (boot, monitoring, udev): no typer, rich or pydantic to import.
+        return run_spec(BY_NAME[word], as_json=len(args) == 2)
+    from kdump.typer_app import app
+
     try:
         result = app(args=args, prog_name="kdump-config", standalone_mode=False)
     except Exception as exc:  # a usage error from the parser: our usage line, exit 1

@@ -17,6 +17,11 @@ SECURE_BOOT_VAR = "SecureBoot-"
 SETUP_MODE_VAR = "SetupMode-"
 KALLSYMS = "/proc/kallsyms"
 ARM64 = "aarch64"
+# Kernels since 6.5 (CONFIG_CRASH_HOTPLUG): 1 when the kernel itself updates the loaded
+# crash image on CPU / memory hotplug (since 6.9 it reports the loaded image's own
+# support: kexec_file_load, or kexec_load with kexec-tools' --hotplug).
+CRASH_HOTPLUG = ("/sys/devices/system/cpu/crash_hotplug",
+                 "/sys/devices/system/memory/crash_hotplug")
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,14 @@ class Facts:
     # arm64 only: CONFIG_KEXEC_FILE of the running kernel, from /boot/config-<release>
     # (None when that file is missing or does not say).
     kexec_file: bool | None = None
+    # Both crash_hotplug files read 1 (True), one reads otherwise (False), or the kernel
+    # has neither (None: an older kernel, udev's try-reload is the only way).
+    crash_hotplug: bool | None = None
+
+    @property
+    def kernel_handles_hotplug(self) -> bool:
+        """The kernel updates the loaded capture image on hotplug: no reload needed."""
+        return self.kexec_loaded and self.crash_hotplug is True
 
     @property
     def dump_mode(self) -> str:
@@ -136,6 +149,13 @@ def kconfig_flag(text: str | None, name: str) -> bool | None:
     return None
 
 
+def crash_hotplug(host: Host) -> bool | None:
+    values = [_int(host.read_text(path)) for path in CRASH_HOTPLUG]
+    if all(value is None for value in values):
+        return None
+    return all(value == 1 for value in values)
+
+
 def gather(host: Host) -> Facts:
     uname = host.uname()
     arm64 = uname.machine == ARM64
@@ -163,4 +183,5 @@ def gather(host: Host) -> Facts:
         kallsyms_text=has_symbol(kallsyms, "_text") if kallsyms else None,
         kexec_file=kconfig_flag(host.read_text(f"/boot/config-{uname.release}"),
                                 "CONFIG_KEXEC_FILE") if arm64 else None,
+        crash_hotplug=crash_hotplug(host),
     )

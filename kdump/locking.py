@@ -9,6 +9,22 @@ How long: a command waits at most LOCK_WAIT seconds for another holder, saying w
 is, then fails with a catalog message.  savecore never gives up a dump for the lock: if
 the lock is busy, refused or cannot be created (read-only /run, /run not a directory),
 it says so and saves without it.
+
+Coalescing (try-reload, which udev runs once per CPU and memory block at every hotplug
+storm): a second lock file, ``/run/kdump-config.queued``, in the same directory and made
+by the same file layer, is the one place in the queue.  A request that finds the lock
+free takes it and reloads.  One that finds it busy takes the queue lock without waiting
+and, holding it, waits for the lock (bounded as above); it lets the queue go as soon as
+it holds the lock, before it reads anything, so the reload it then makes sees every
+event that arrived before it left the queue, and the next request may queue behind it.
+A request that finds both busy returns at once (exit 0): the queued request's reload,
+which has not read the machine yet, covers its event.  So at most one reload runs and at
+most one waits, and the last event is always followed by a reload that starts after it.
+
+A reload that fails mid-storm reports its failure (exit 1, in the journal) and releases
+the lock; the queued request then reads the machine afresh: with nothing loaded any
+more, try-reload has nothing to reload and exits 0 (it never loads what was not loaded);
+the failure stays in the journal and in `status`.
 """
 
 from __future__ import annotations
@@ -20,6 +36,7 @@ from backends.base import Host, HostError, LockBusyError, UnsafePathError
 from kdump.report import Reporter
 
 LOCK_FILE = "/run/kdump-config.lock"
+QUEUE_FILE = "/run/kdump-config.queued"
 # A constant, not a config key: nothing legitimate holds the lock for long (a load or a
 # savecore), and a value in /etc/default/kdump-tools would be one more thing to get wrong
 # on the path to a dump.  The service's own timeout (90 s) is longer.
@@ -74,9 +91,51 @@ def exclusive(host: Host, reporter: Reporter, *, best_effort: bool = False) -> I
             reporter.emit("lock-skipped", path=path, reason=why)
             yield False
             return
-        if code == "lock-timeout":
-            raise LockFailed(reporter.emit("lock-timeout", path=path, holder=detail,
-                                           seconds=LOCK_WAIT))
-        if code == "path-refused":
-            raise LockFailed(reporter.emit("path-refused", path=path, reason=detail))
-        raise LockFailed(reporter.emit("lock-unavailable", path=path, reason=detail))
+        _fail(reporter, failure)
+
+
+def _fail(reporter: Reporter, failure: tuple[str, str, str]) -> None:
+    code, detail, path = failure
+    if code == "lock-timeout":
+        raise LockFailed(reporter.emit("lock-timeout", path=path, holder=detail,
+                                       seconds=LOCK_WAIT))
+    if code == "path-refused":
+        raise LockFailed(reporter.emit("path-refused", path=path, reason=detail))
+    raise LockFailed(reporter.emit("lock-unavailable", path=path, reason=detail))
+
+
+@contextmanager
+def coalesced(host: Host, reporter: Reporter) -> Iterator[bool]:
+    """try-reload: True once the lock is held; False when a queued request covers this one.
+
+    Failures are reported and raised as LockFailed, as with ``exclusive``.
+    """
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(host.lock(LOCK_FILE))
+        except LockBusyError:
+            pass  # a reload (or another changing command) runs: queue behind it
+        except (UnsafePathError, HostError):
+            with exclusive(host, reporter) as held:  # reports why, and raises
+                yield held
+            return
+        else:
+            yield True
+            return
+        with ExitStack() as queue:
+            try:
+                queue.enter_context(host.lock(QUEUE_FILE))
+            except LockBusyError:
+                reporter.emit("reload-queued")
+                yield False
+                return
+            except UnsafePathError as exc:
+                _fail(reporter, ("path-refused", exc.reason, exc.path))
+            # Any other HostError: no queue can be made; wait for the lock uncoalesced.
+            except HostError:
+                pass
+            failure = _take(host, reporter, stack)
+        # The queue is free again from here: the reload below has not read anything yet.
+        if failure is not None:
+            _fail(reporter, failure)
+        yield True

@@ -93,6 +93,13 @@ _ALL = [
     Message("loaded", "loaded kdump kernel", A, syslog=True),
     Message("unload-failed", "failed to unload kdump kernel", F, 1, syslog=True),
     Message("unloaded", "unloaded kdump kernel", A, syslog=True),
+    # -- hotplug (issue 11): when try-reload (and load) have nothing to do -----------------------
+    Message("capture-kernel-skip", "{name}: running in the capture kernel ({vmcore} exists): "
+            "{command} does nothing here", A),
+    Message("hotplug-by-kernel", "{name}: the kernel updates the loaded crash image on CPU "
+            "and memory hotplug itself: {command} does nothing", A),
+    Message("reload-queued", "{name}: a reload is already queued: it will cover this "
+            "request", A),
     # arm64 kernels without _text in /proc/kallsyms (kdump/checks.py: symbols_finding).
     Message("kexec-symbols-missing",
             "kexec_load cannot build a valid crash dump header on {release}: /proc/kallsyms "
@@ -257,6 +264,10 @@ CHECKS: dict[str, Check] = {c.name: c for c in [
           "set either SSH or NFS in {config}, not both"),
     Check("fadump-support", "firmware-assisted dump available",
           'boot with "fadump=on" on a POWER system whose firmware supports it'),
+    Check("crash-hotplug", "CPU and memory hotplug keep the capture image current",
+          "load with kexec_file_load (KDUMP_KEXEC_ARGS=\"-s\") or with kexec-tools' "
+          "--hotplug, so that the kernel updates the image itself instead of a reload per "
+          "hotplug event"),
     Check("loaded", "capture kernel loaded (or fadump registered)",
           "run 'kdump-config load' (the kdump-tools service does it at boot)"),
 ]}

@@ -196,6 +196,10 @@ class Machine:
             self.write("/sys/kernel/kexec_crash_loaded", "0\n")
             self.write("/sys/kernel/kexec_loaded", "0\n")
             self.write("/sys/kernel/kexec_crash_size", f"{reserved}\n")
+        if "crash_hotplug" in kernel:
+            # Kernels since 6.5 (CONFIG_CRASH_HOTPLUG) show whether they update the loaded
+            # crash image themselves on hotplug: 1 only once an image that allows it is loaded.
+            write_crash_hotplug(self, False)
         if kernel.get("arch") == "aarch64":
             # kexec-tools' kexec_load path reads _text from here on arm64; kernels built
             # without CONFIG_KALLSYMS_ALL (Debian bookworm's) list _stext only.
@@ -272,6 +276,10 @@ class Machine:
         return None if owner is None or not os.path.lexists(self.path(target)) else int(owner)
 
     # -- state -------------------------------------------------------------------------
+    def reread(self) -> None:
+        """Take the state another process may have saved since this one read it."""
+        self.state = read_state(self.dir / STATE_FILE)
+
     def save(self) -> None:
         tmp = self.dir / (STATE_FILE + ".tmp")
         tmp.write_text(json.dumps(self.state, indent=2, sort_keys=True) + "\n")
@@ -339,6 +347,8 @@ class Machine:
         write_vmcore(self.path("/proc/vmcore"), vmcore_size, self.state["kernel"])
         if self.path("/sys/kernel/kexec_crash_loaded").exists():
             self.write("/sys/kernel/kexec_crash_loaded", "0\n")
+        if "crash_hotplug" in self.state["kernel"]:
+            write_crash_hotplug(self, False)
         self.log_effect("crash", vmcore_size=vmcore_size, via="kexec" if loaded else "fadump")
         return "kexec" if loaded else "fadump"
 
@@ -531,3 +541,12 @@ def write_vmcore(path: Path, size: int, kernel: dict[str, Any]) -> None:
             handle.write(chunk[: min(remaining, len(chunk))])
             remaining -= len(chunk)
     os.chmod(path, 0o400)
+
+
+CRASH_HOTPLUG_FILES = ("/sys/devices/system/cpu/crash_hotplug",
+                       "/sys/devices/system/memory/crash_hotplug")
+
+
+def write_crash_hotplug(machine: Machine, on: bool) -> None:
+    for path in CRASH_HOTPLUG_FILES:
+        machine.write(path, "1\n" if on else "0\n")

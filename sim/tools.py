@@ -95,6 +95,16 @@ def fault_message(machine: Machine, name: str, default: str) -> str | None:
 
 
 # -- kexec: loading and unloading the capture kernel ------------------------------------
+CRASH_HOTPLUG_FILES = ("/sys/devices/system/cpu/crash_hotplug",
+                       "/sys/devices/system/memory/crash_hotplug")
+
+
+def _crash_hotplug(call: Call, on: bool) -> None:
+    if "crash_hotplug" in call.machine.state.get("kernel", {}):
+        for path in CRASH_HOTPLUG_FILES:
+            call.write_target(path, b"1\n" if on else b"0\n")
+
+
 @tool("kexec")
 def kexec(call: Call) -> Outcome:
     machine, args = call.machine, call.args
@@ -112,6 +122,7 @@ def kexec(call: Call) -> Outcome:
         if failure:
             return Outcome(1, b"", failure + "\n")
         call.write_target(loaded_path, b"0\n")
+        _crash_hotplug(call, False)
         machine.state["kexec_loaded"] = None
         machine.save()
         return Outcome(0)
@@ -146,6 +157,9 @@ def kexec(call: Call) -> Outcome:
         # and still loads and exits 0.
         warning = "Can't get the symbol of _text to calculate page_offset.\n"
     call.write_target(loaded_path, b"1\n")
+    # A kernel with CONFIG_CRASH_HOTPLUG updates the image itself on hotplug when it was
+    # loaded with kexec_file_load, or with kexec_load and kexec-tools' --hotplug.
+    _crash_hotplug(call, file_load or "--hotplug" in args)
     machine.state["kexec_loaded"] = list(call.argv)
     machine.save()
     return Outcome(0, b"", warning)

@@ -13,7 +13,7 @@ from kdump.checks import (
     wants_kexec_file,
 )
 from kdump.cmdline import has_param, param_values
-from kdump.commands.report import crash_estimate
+from kdump.commands.report import crash_estimate, hotplug_text
 from kdump.context import Context
 from kdump.facts import Facts
 from kdump.messages import CHECKS
@@ -115,6 +115,11 @@ def _kdump_checks(ctx: Context, params: dict[str, object], estimate_mib: int | N
     ]
     if facts.arch == "aarch64":
         results.append(_symbols_result(ctx, params))
+    if facts.crash_hotplug is not None:  # kernels since 6.5: earlier output kept as it was
+        # A warning only: a reload per hotplug event works, it is just slow.
+        results.append(_result("crash-hotplug",
+                               facts.kernel_handles_hotplug or not facts.kexec_loaded,
+                               hotplug_text(facts) or "", params, warn=True))
     results.append(_result("loaded", facts.kexec_loaded,
                            "kdump kernel loaded" if facts.kexec_loaded
                            else "kdump kernel not loaded", params))

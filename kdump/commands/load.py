@@ -27,7 +27,28 @@ def _first_failure(ctx: Context) -> int:
     return 0
 
 
+VMCORE = "/proc/vmcore"
+
+
+def in_capture_kernel(ctx: Context, command: str) -> bool:
+    """Whether this is the capture kernel (/proc/vmcore exists); says so when it is.
+
+    There the dump is what matters: loading another capture kernel would be pointless,
+    and udev's coldplug of the capture kernel's CPUs and memory must not reload anything.
+    """
+    if not ctx.host.exists(VMCORE):
+        return False
+    ctx.emit("capture-kernel-skip", vmcore=VMCORE, command=command)
+    return True
+
+
 def load(ctx: Context) -> int:
+    if in_capture_kernel(ctx, "load"):
+        return 0
+    return _load(ctx)
+
+
+def _load(ctx: Context) -> int:
     status = _first_failure(ctx)
     if status:
         return status
@@ -136,15 +157,20 @@ def reload(ctx: Context) -> int:
     if status:
         return status
     ctx.refresh()
-    return load(ctx)
+    return _load(ctx)
 
 
 def try_reload(ctx: Context) -> int:
     """Reload only if something is loaded (udev calls this on memory and CPU hotplug)."""
+    if in_capture_kernel(ctx, "try-reload"):
+        return 0
     facts = ctx.facts
     if facts.dump_mode == "fadump":
         status = _first_failure(ctx)
         if status:
             return status
         return reload(ctx) if facts.fadump.registered else 0
+    if facts.kernel_handles_hotplug:
+        ctx.emit("hotplug-by-kernel", command="try-reload")
+        return 0
     return reload(ctx) if facts.kexec_loaded else 0

@@ -12,6 +12,7 @@ from kdump.messages import USAGE_COMMANDS
 
 if TYPE_CHECKING:
     from kdump.estimate import Estimate
+    from kdump.facts import Facts
 
 HELP = """\
 Usage:
@@ -75,6 +76,17 @@ def status(ctx: Context) -> tuple[int, dict[str, object]]:
         ready = facts.kexec_loaded and unusable is None
     ctx.emit("state-ready" if ready else "state-not-ready", mode=mode)
     return 0, {"dump_mode": mode, "ready": ready}
+
+
+def hotplug_text(facts: Facts) -> str | None:
+    """Who keeps the loaded capture image current on hotplug; None when the kernel can't say."""
+    if facts.crash_hotplug is None:
+        return None
+    if facts.kernel_handles_hotplug:
+        return "handled by the kernel"
+    if facts.kexec_loaded:
+        return "not handled by the kernel for the loaded image (udev reloads)"
+    return "supported by the kernel (nothing loaded yet)"
 
 
 def link_line(ctx: Context, path: str) -> str:
@@ -162,7 +174,12 @@ def show(ctx: Context) -> tuple[int, dict[str, object]]:
     ready = facts.kexec_loaded if mode == "kdump" else bool(facts.fadump.registered)
     state = "ready" if ready else "Not ready"
     out(f"current state:    {state} to {mode}")
+    hotplug = hotplug_text(facts)
+    if hotplug is not None:  # only kernels that can tell (6.5 and later): earlier layout kept
+        out(f"crash hotplug:    {hotplug}")
     data: dict[str, object] = {"dump_mode": mode, "ready": ready,
+                               "kernel_handles_hotplug": facts.kernel_handles_hotplug
+                               if facts.crash_hotplug is not None else None,
                                "crashkernel_addr": [f"{a:#x}" for a, _ in facts.crash_ranges]}
     if mode == "fadump":
         return 0, data

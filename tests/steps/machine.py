@@ -144,6 +144,10 @@ class TestMachine:
         self.arm_fault("lock-held", 4242)
         self.lock_holder = "pid 4242"
 
+    def hold_queue(self) -> None:
+        """Another try-reload waits in the queue behind the lock's holder."""
+        self.arm_fault("lock-queued", 4243)
+
     # -- installed programs ---------------------------------------------------------------
     def uninstall_tool(self, name: str) -> None:
         """Take a program off the machine (kexec, sysctl, makedumpfile ...)."""

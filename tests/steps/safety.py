@@ -37,6 +37,11 @@ def given_lock_held(machine: TestMachine) -> None:
     machine.hold_lock()
 
 
+@given("another try-reload is queued behind it")
+def given_queue_held(machine: TestMachine) -> None:
+    machine.hold_queue()
+
+
 @then(parsers.parse('stdout contains the line with the lock holder "{line}"'))
 def then_stdout_holder(machine: TestMachine, line: str) -> None:
     assert machine.lock_holder, "no lock holder in this scenario"

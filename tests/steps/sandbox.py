@@ -202,13 +202,22 @@ class SandboxMachine(TestMachine):
         """A real process takes the flock on the lock file and keeps it until cleanup."""
         from kdump.locking import LOCK_FILE
 
-        path = self.host_path(LOCK_FILE)
+        self.lock_holder = f"pid {self._hold(LOCK_FILE)}"
+
+    def hold_queue(self) -> None:
+        """A real process holds try-reload's queue lock, as a queued request would."""
+        from kdump.locking import QUEUE_FILE
+
+        self._hold(QUEUE_FILE)
+
+    def _hold(self, lock_file: str) -> int:
+        path = self.host_path(lock_file)
         path.parent.mkdir(parents=True, exist_ok=True)
         holder = subprocess.Popen(  # noqa: S603 - test code, fixed argv
             [sys.executable, "-c", _HOLD_LOCK, str(path)], stdout=subprocess.PIPE)
         assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
         self.holders.append(holder)
-        self.lock_holder = f"pid {holder.pid}"
+        return holder.pid
 
     def cleanup(self) -> None:
         """Leave no mount or lock holder behind, even when a scenario failed half-way."""

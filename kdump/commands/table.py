@@ -1,0 +1,59 @@
+"""The command table: one entry per command, read by both dispatchers.
+
+kdump.cli runs the commands that machines run (status at boot and by monitoring,
+try-reload on every hotplug event) straight from this table, without importing typer
+(or rich, or pydantic); kdump.typer_app registers every entry with typer for the rest
+(help, usage errors, arguments). One table, so the two paths cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str  # the word on the command line
+    module: str  # where the command function lives (imported when run)
+    function: str
+    doc: str
+    json: bool = False  # takes --json
+    mutating: bool = False  # holds the lock
+    coalesce: bool = False  # try-reload's queue (kdump.locking.coalesced)
+    hidden: bool = False
+    reported_as: str = ""  # the command name in JSON documents, if not ``name``
+
+    @property
+    def command(self) -> str:
+        return self.reported_as or self.name
+
+
+TABLE: tuple[Spec, ...] = (
+    Spec("test", "kdump.commands.report", "test",
+         "Dry-run: show the kernel, initrd and kexec command that load would use.", json=True),
+    Spec("show", "kdump.commands.report", "show",
+         "Show dump mode, parameters, state and the last kexec command.", json=True),
+    Spec("status", "kdump.commands.report", "status",
+         "Say whether a capture kernel is loaded (or fadump registered).", json=True),
+    Spec("check", "kdump.commands.check", "check",
+         "Every readiness check with a remedy; exit 0 ready, 3 not ready, 1 error.", json=True),
+    Spec("load", "kdump.commands.load", "load",
+         "Load the kdump kernel (or register fadump).", mutating=True),
+    Spec("unload", "kdump.commands.load", "unload",
+         "Unload the kdump kernel (or unregister fadump).", mutating=True),
+    Spec("reload", "kdump.commands.load", "reload", "Unload, then load.", mutating=True),
+    Spec("try-reload", "kdump.commands.load", "try_reload",
+         "Reload only if loaded (memory and CPU hotplug).", mutating=True, coalesce=True),
+    Spec("condreload", "kdump.commands.load", "try_reload", "Alias of try-reload.",
+         mutating=True, coalesce=True, hidden=True, reported_as="try-reload"),
+    Spec("savecore", "kdump.commands.savecore", "savecore",
+         "Save /proc/vmcore (in the capture kernel).", mutating=True),
+    # Not held for the whole command: ssh-copy-id may wait for a password (propagate
+    # takes the lock itself, only while it makes the key).
+    Spec("propagate", "kdump.commands.propagate", "propagate",
+         "Send the ssh public key to the dump server."),
+)
+
+BY_NAME = {spec.name: spec for spec in TABLE}
+# What machines run: dispatched without the CLI framework (kdump.cli.main).
+FAST = frozenset({"status", "try-reload", "condreload"})

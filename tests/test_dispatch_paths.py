@@ -1,0 +1,71 @@
+"""Issue 11, start-up: status and try-reload run without typer, from the same command table.
+
+Every command of the table runs both ways (straight from the table, and through typer)
+on two identical machines: same stdout, same exit status.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kdump.cli as cli
+from kdump.commands.table import TABLE, Spec
+from sim.machine import Machine
+
+CASES = [(spec, as_json) for spec in TABLE for as_json in ((False, True) if spec.json
+                                                           else (False,))]
+
+
+def _machine(path: Path) -> Path:
+    Machine.create(path, "x86_64-ready")
+    return path
+
+
+def _direct(spec: Spec, as_json: bool, state: Path) -> int:
+    cli._machine.backend, cli._machine.sim_state, cli._machine.root = "sim", str(state), None
+    return cli.run_spec(spec, as_json)
+
+
+def _typer(spec: Spec, as_json: bool, state: Path) -> int:
+    from kdump.typer_app import app
+
+    cli._machine.backend, cli._machine.sim_state, cli._machine.root = "sim", str(state), None
+    args = [spec.name, *(["--json"] if as_json else [])]
+    result = app(args=args, prog_name="kdump-config", standalone_mode=False)
+    assert isinstance(result, int)
+    return result
+
+
+@pytest.mark.parametrize(("spec", "as_json"), CASES,
+                         ids=[f"{s.name}{'-json' if j else ''}" for s, j in CASES])
+@pytest.mark.parametrize("loaded", [False, True], ids=["unloaded", "loaded"])
+def test_every_command_answers_the_same_both_ways(spec: Spec, as_json: bool, loaded: bool,
+                                                  tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    outcomes = []
+    for way, run in (("direct", _direct), ("typer", _typer)):
+        state = _machine(tmp_path / way)
+        if loaded:
+            assert _direct(TABLE[[s.name for s in TABLE].index("load")], False, state) == 0
+            capsys.readouterr()
+        status = run(spec, as_json, state)
+        out = capsys.readouterr()
+        outcomes.append((status, out.out.replace(str(state), "STATE"), out.err))
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("command", ["status", "status --json", "try-reload", "condreload"])
+def test_what_machines_run_imports_no_cli_framework(command: str, tmp_path: Path) -> None:
+    state = _machine(tmp_path / "m")
+    probe = ("import sys; from kdump.cli import main; "
+             f"status = main(['--backend', 'sim', '--sim-state', {str(state)!r}, "
+             f"*{command.split()!r}]); "
+             "print(sorted(m for m in ('typer', 'click', 'rich', 'pydantic') "
+             "if sys.modules.get(m)), status)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()
+    assert out[-1] == "[] 0"
