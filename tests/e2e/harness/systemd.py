@@ -33,6 +33,9 @@ READY = re.compile(r"current state\s*:\s*ready to kdump")
 LOAD_ENTRY = "loaded kdump kernel"
 # ... and not "unloaded kdump kernel", which contains it.
 LOADED = re.compile(r"(?<!un)loaded kdump kernel")
+# try-reload's answer where the kernel keeps the loaded image current on hotplug itself
+# (catalog code hotplug-by-kernel; trixie's 6.12 with kexec-tools 2.0.29): a good outcome.
+KERNEL_HANDLES = re.compile(r"updates the loaded crash image on CPU and memory hotplug itself")
 DUMP_UNIT = "kdump-tools-dump.service"
 STAMP = re.compile(r"^\d{12}(-\d+)?$")
 
@@ -373,7 +376,8 @@ class Steps:
 
 def hotplug_evidence(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
     """From the journal since the hotplug: udevd's lines starting the package's rule for a
-    CPU, the load entries after the first of them, and udevd's reports of that rule failing.
+    CPU, the load entries (or the kernel-handles-hotplug answers) after the first of them, and
+    udevd's reports of that rule failing.
 
     udevd's worker logs, at debug level, "cpu1: .../50-kdump-tools.rules:3 Running
     PROGRAM=..." and "Starting '...'", then the program's output and how it ended. The rule
@@ -385,7 +389,11 @@ def hotplug_evidence(lines: list[str]) -> tuple[list[str], list[str], list[str]]
         if "udev" in ln and re.search(r"\bcpu\d+: ", ln) and "kdump" in ln
     ]
     ran = [(i, ln) for i, ln in udev if re.search(r"Running|Starting", ln)]
-    loads = [ln for ln in lines[ran[0][0] :] if LOADED.search(ln)] if ran else []
+    loads = (
+        [ln for ln in lines[ran[0][0] :] if LOADED.search(ln) or KERNEL_HANDLES.search(ln)]
+        if ran
+        else []
+    )
     errors = [
         ln.split(": ", 1)[-1] for _, ln in udev if re.search(r"failed|returned [1-9]|\(err\)", ln)
     ]
