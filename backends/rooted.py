@@ -13,7 +13,6 @@ import errno as errno_mod
 import fcntl
 import os
 import posixpath
-import secrets
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -328,13 +327,27 @@ class RootedFiles:
     def _temp_name(name: str, make: Callable[[str], None]) -> str:
         """A fresh name beside ``name`` made by ``make`` (which must refuse an existing one)."""
         for _ in range(100):
-            temp = f".{name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+            temp = f".{name}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
             try:
                 make(temp)
             except FileExistsError:
                 continue
             return temp
         raise FileExistsError(errno_mod.EEXIST, "no free temporary name", name)
+
+    def _swap_in(self, operation: str, dir_fd: int, temp: str, name: str, target: str,
+                 fill: Callable[[], None] | None = None) -> None:
+        """Finish ``temp`` (``fill``), then rename it over ``name`` once the name is checked
+        again (it must still not be someone else's); on any failure ``temp`` goes."""
+        try:
+            if fill is not None:
+                fill()
+            self._existing(operation, dir_fd, name, target)
+            os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp, dir_fd=dir_fd)
+            raise
 
     def mkdir(self, path: str, mode: int = 0o755) -> None:
         try:
@@ -353,7 +366,8 @@ class RootedFiles:
                     holder.append(os.open(temp, _NEW_FILE, mode, dir_fd=dir_fd))
 
                 temp = self._temp_name(name, create)
-                try:
+
+                def fill() -> None:
                     fd = holder[0]
                     try:
                         os.write(fd, text.encode())
@@ -361,13 +375,8 @@ class RootedFiles:
                         os.fsync(fd)
                     finally:
                         os.close(fd)
-                    # (checked again: the name must still not be someone else's)
-                    self._existing("write", dir_fd, name, target)
-                    os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(temp, dir_fd=dir_fd)
-                    raise
+
+                self._swap_in("write", dir_fd, temp, name, target, fill)
                 _fsync_fd(dir_fd)
         except OSError as exc:
             raise self._fail("write", path, exc) from exc
@@ -384,13 +393,7 @@ class RootedFiles:
             with self._parent("symlink", link) as (dir_fd, name, where):
                 self._existing("symlink", dir_fd, name, where)
                 temp = self._temp_name(name, lambda t: os.symlink(target, t, dir_fd=dir_fd))
-                try:
-                    self._existing("symlink", dir_fd, name, where)
-                    os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(temp, dir_fd=dir_fd)
-                    raise
+                self._swap_in("symlink", dir_fd, temp, name, where)
         except OSError as exc:
             raise self._fail("symlink", link, exc) from exc
 

@@ -296,9 +296,8 @@ class SimHost(LinuxHost):
 
     def ftp_list(self, target: FtpTarget, directory: str, *,
                  timeout: float | None = None) -> RunResult:
-        self.machine.log_effect("ftp-nlst", host=target.host, path=directory)
         label = ("ftp-nlst", f"{target.host}:{directory}")
-        refused = self._ftp_refused(target, label)
+        refused = self._ftp_begin(target, label, host=target.host, path=directory)
         if refused is not None:
             return refused
         folder = self._ftp_path(target.host, directory)
@@ -308,9 +307,8 @@ class SimHost(LinuxHost):
 
     def ftp_rename(self, target: FtpTarget, src: str, dst: str, *,
                    timeout: float | None = None) -> RunResult:
-        self.machine.log_effect("ftp-rename", host=target.host, src=src, dst=dst)
         label = ("ftp-rename", f"{target.host}:{src}", dst)
-        refused = self._ftp_refused(target, label)
+        refused = self._ftp_begin(target, label, host=target.host, src=src, dst=dst)
         if refused is not None:
             return refused
         old, new = self._ftp_path(target.host, src), self._ftp_path(target.host, dst)
@@ -321,9 +319,8 @@ class SimHost(LinuxHost):
 
     def ftp_remove(self, target: FtpTarget, path: str, *,
                    timeout: float | None = None) -> RunResult:
-        self.machine.log_effect("ftp-delete", host=target.host, path=path)
         label = ("ftp-delete", f"{target.host}:{path}")
-        refused = self._ftp_refused(target, label)
+        refused = self._ftp_begin(target, label, host=target.host, path=path)
         if refused is not None:
             return refused
         victim = self._ftp_path(target.host, path)
@@ -331,6 +328,13 @@ class SimHost(LinuxHost):
             return RunResult(label, 1, "", f"550 {path}: No such file or directory")
         victim.unlink()
         return RunResult(label, 0)
+
+    def _ftp_begin(self, target: FtpTarget, label: tuple[str, ...],
+                   **fields: str) -> RunResult | None:
+        """Record one FTP command (named by its label) in the effect log; the server's
+        refusal, if it refuses."""
+        self.machine.log_effect(label[0], **fields)
+        return self._ftp_refused(target, label)
 
     def _ftp_refused(self, target: FtpTarget, label: tuple[str, ...]) -> RunResult | None:
         """Why the simulated server cannot be used (unreachable, login refused), or None."""
