@@ -37,6 +37,8 @@ class LinkFact:
 
 @dataclass(frozen=True, eq=False, repr=False)  # made once per run: keep it cheap
 class Facts:
+    """What the running machine says, read once per run."""
+
     release: str
     arch: str
     cmdline: str

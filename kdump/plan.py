@@ -27,6 +27,8 @@ class FileView(Protocol):
 
 @dataclass(frozen=True)
 class KernelChoice:
+    """The kernel and initrd that load would use, and what was found on the way."""
+
     kernel: str = ""
     initrd: str = ""
     kernel_addr: str = ""  # "relocatable", a CONFIG_PHYSICAL_START value, or ""
