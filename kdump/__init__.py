@@ -18,7 +18,7 @@ import types
 class _Deferred(types.ModuleType):
     def __getattr__(self, name: str) -> object:
         # Only names the module object does not have yet come here: run its code now.
-        self.__class__ = types.ModuleType
+        object.__setattr__(self, "__class__", types.ModuleType)
         spec = self.__spec__
         assert spec is not None and spec.loader is not None
         spec.loader.exec_module(self)
