@@ -57,7 +57,7 @@ LOCK_WAIT = 30  # seconds
 POLL = 1  # seconds between attempts
 # try-reload's queued request: finer, as the lock it waits for is let go within a second.
 QUEUE_POLL = 0.1
-SETTLE_QUIET = 0.5  # seconds without a turned-away request before the queued reload reads
+SETTLE_QUIET = 1.0  # seconds without a turned-away request before the queued reload reads
 SETTLE_MAX = 10.0  # seconds: the longest a storm delays the queued reload
 
 
