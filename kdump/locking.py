@@ -25,17 +25,21 @@ always followed by a reload that starts after it.  A storm's requests do not arr
 once: each is a Python start, and a few dozen of them on a small machine take longer
 than one reload.  So the queued request, once it holds the lock, settles before its
 snapshot: it keeps the queue while requests are still being turned away, and lets it go
-after SETTLE_QUIET seconds without one (each turned-away request leaves a token in
-``/run/kdump-config.arrival``: a hint only, whose loss costs at most one more reload),
+once they stop: none for SETTLE_QUIET seconds, nor for twice the longest gap seen
+between two of them (each turned-away request leaves a token in
+``/run/kdump-config.arrival``: a hint only, whose loss costs at most one more reload);
 or after SETTLE_MAX seconds in all, so that a storm that never ends still gets a reload
-every SETTLE_MAX seconds.  A single event pays nothing for this (its request finds the
+every SETTLE_MAX seconds (well within LOCK_WAIT: another command waiting for the lock
+meanwhile is not starved).  A single event pays nothing for this (its request finds the
 lock free); a storm costs one reload at its start and one after it: the crash kernel
-is stale only while the machine is still changing, and at most SETTLE_QUIET afterwards.
+is stale only while the machine is still changing, and for the settle after it.
 
 A reload that fails mid-storm reports its failure (exit 1, in the journal) and releases
 the lock; the queued request then reads the machine afresh: with nothing loaded any
 more, try-reload has nothing to reload and exits 0 (it never loads what was not loaded);
-the failure stays in the journal and in `status`.
+the failure stays in the journal and in `status`.  The same when the queued reload is
+the one that fails: later requests find nothing loaded and do nothing; `load` (the
+service's start, or an administrator) is what loads again.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ LOCK_WAIT = 30  # seconds
 POLL = 1  # seconds between attempts
 # try-reload's queued request: finer, as the lock it waits for is let go within a second.
 QUEUE_POLL = 0.1
-SETTLE_QUIET = 1.0  # seconds without a turned-away request before the queued reload reads
+SETTLE_QUIET = 1.0  # seconds without a turned-away request (at least; see _settle)
 SETTLE_MAX = 10.0  # seconds: the longest a storm delays the queued reload
 
 
@@ -169,18 +173,19 @@ def _arrived(host: Host) -> None:
 
 
 def _settle(host: Host) -> None:
-    """Keep the queue until no request was turned away for SETTLE_QUIET (SETTLE_MAX at most).
+    """Keep the queue until the turned-away requests stop (SETTLE_MAX in all at most).
 
-    Time is counted in the steps slept, as the lock wait does: the simulated machine's
-    clock is virtual, while the requests it waits for are real processes.
+    Stopped means: none for SETTLE_QUIET, and none for twice the longest gap seen so far
+    between two of them (a loaded machine starts them further apart).  Time is counted
+    in the steps slept, as the lock wait does: the simulated machine's clock is virtual,
+    while the requests it waits for are real processes.
     """
     seen = host.read_text(ARRIVAL_FILE)
-    quiet = total = 0.0
-    while quiet < SETTLE_QUIET and total < SETTLE_MAX:
+    since = total = longest = 0.0
+    while since < max(SETTLE_QUIET, 2 * longest) and total < SETTLE_MAX:
         host.sleep(QUEUE_POLL)
-        quiet += QUEUE_POLL
+        since += QUEUE_POLL
         total += QUEUE_POLL
         latest = host.read_text(ARRIVAL_FILE)
         if latest != seen:
-            seen, quiet = latest, 0.0
-
+            seen, longest, since = latest, max(longest, since), 0.0
