@@ -8,7 +8,9 @@ deferred: its module object is made at once, as an import would make it, and its
 runs into that same object on the first use of a name it defines (typer's path, a
 traceback), never on the fast path (tests/test_dispatch_paths.py).  importlib's
 LazyLoader is no help here: the ``import inspect`` of dataclasses itself reads the
-module's ``__spec__``, which sets it loading.
+module's ``__spec__``, which sets it loading.  This pays on Python 3.11 (bookworm) only:
+from 3.12 on (trixie's 3.13), dataclasses reads every class's annotations through
+``inspect.get_annotations``, so there the first dataclass runs it, as before.
 """
 
 import sys
