@@ -12,11 +12,14 @@ it says so and saves without it.
 
 Coalescing (try-reload, which udev runs once per CPU and memory block at every hotplug
 storm): a second lock file, ``/run/kdump-config.queued``, in the same directory and made
-by the same file layer, is the one place in the queue.  A request that finds the lock
-free takes it and reloads at once.  One that finds it busy takes the queue lock without
-waiting and, holding it, waits for the lock (bounded as above).  A request that finds
-both busy returns at once (exit 0): the queued request's reload, which has not read the
-machine yet, covers its event.  So at most one reload runs and at most one waits.
+by the same file layer, is the one place in the queue: whoever holds it reloads next and
+has not read the machine yet.  A request takes the queue lock without waiting; if it is
+busy, the request returns at once (exit 0): the queued request's reload covers its
+event.  Holding the queue, it takes the lock: free, it lets the queue go and reloads at
+once; busy, it waits for it (bounded as above), queue held.  The queue is tried first so
+that a request arriving just as a reload ends cannot take the lock ahead of the one
+queued behind that reload (which polls for it) and cost a reload more.  So at most one
+reload runs and at most one waits.
 
 The snapshot point.  The queued request keeps the queue until just before its reload
 reads anything; every request turned away before that moment is covered by that reload,
@@ -133,17 +136,6 @@ def coalesced(host: Host, reporter: Reporter) -> Iterator[bool]:
     Failures are reported and raised as LockFailed, as with ``exclusive``.
     """
     with ExitStack() as stack:
-        try:
-            stack.enter_context(host.lock(LOCK_FILE))
-        except LockBusyError:
-            pass  # a reload (or another changing command) runs: queue behind it
-        except (UnsafePathError, HostError):
-            with exclusive(host, reporter) as held:  # reports why, and raises
-                yield held
-            return
-        else:
-            yield True
-            return
         with ExitStack() as queue:
             try:
                 queue.enter_context(host.lock(QUEUE_FILE))
@@ -157,9 +149,17 @@ def coalesced(host: Host, reporter: Reporter) -> Iterator[bool]:
             # Any other HostError: no queue can be made; wait for the lock uncoalesced.
             except HostError:
                 pass
-            failure = _take(host, reporter, stack, QUEUE_POLL)
-            if failure is None:
-                _settle(host)
+            try:
+                stack.enter_context(host.lock(LOCK_FILE))
+                failure = None
+            except LockBusyError:  # a reload (or another changing command) runs: wait
+                failure = _take(host, reporter, stack, QUEUE_POLL)
+                if failure is None:
+                    _settle(host)
+            except UnsafePathError as exc:
+                failure = ("path-refused", exc.reason, exc.path)
+            except HostError as exc:
+                failure = ("lock-unavailable", exc.reason, LOCK_FILE)
         # The queue is free again from here: the reload below has not read anything yet.
         if failure is not None:
             _fail(reporter, failure)

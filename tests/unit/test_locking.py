@@ -163,3 +163,31 @@ def test_a_storm_that_never_settles_still_gets_its_reload() -> None:
 def test_a_single_request_pays_no_settle() -> None:
     host = StormHost(busy_for=0.0, arrivals=[])
     assert _queued_reload(host) == 0.0
+
+
+class QueuedHost(StormHost):
+    """The reload has just let the lock go; the request queued behind it holds the queue
+    and has not taken the lock yet (it polls for it)."""
+
+    def __init__(self) -> None:
+        super().__init__(busy_for=0.0, arrivals=[])
+        self.locked: list[str] = []
+        self.written: list[str] = []
+
+    def lock(self, path: str) -> AbstractContextManager[None]:
+        if path == QUEUE_FILE:
+            raise LockBusyError(path, "pid 4243")
+        self.locked.append(path)
+        return super().lock(path)
+
+    def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
+        self.written.append(path)
+
+
+def test_a_request_never_takes_the_lock_ahead_of_the_queued_one() -> None:
+    host, report = QueuedHost(), reporter()
+    with coalesced(host, report) as held:  # type: ignore[arg-type]
+        assert not held
+    assert host.locked == []
+    assert report.codes() == ["reload-queued"]
+    assert host.written == [ARRIVAL_FILE]  # the queued one's settle hears of it
