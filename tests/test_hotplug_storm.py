@@ -76,10 +76,16 @@ def _ready(machine: TestMachine) -> None:
 
 
 @pytest.mark.parametrize("kind", ["sim", "linux"])
-def test_a_storm_of_try_reload_costs_at_most_two_reloads(kind: str, tmp_path: Path) -> None:
-    """64 requests let go together (a hotplug storm): one reload at once, the queued one
-    after the storm (kdump.locking: the settle); never one per request, never two at a
-    time, and the machine is loaded at the end."""
+def test_a_storm_of_try_reload_coalesces_into_serial_reloads(kind: str,
+                                                             tmp_path: Path) -> None:
+    """64 requests let go together (a hotplug storm): never one reload per request, never
+    two at a time, and the machine is loaded at the end.
+
+    Two reloads in all (one at once, the queued one after the storm) is what happens
+    unless the machine stalls a request for longer than the settle waits (seconds: a
+    load of 30 on two cores does it); bench/hotplug.py counts them on a real start-up
+    spread, and test_a_storm_during_a_reload_costs_exactly_one_more asserts the bound
+    where no timing can move it."""
     machine = _machine(kind, tmp_path)
     try:
         procs = _start_together(machine, STORM)
@@ -92,7 +98,7 @@ def test_a_storm_of_try_reload_costs_at_most_two_reloads(kind: str, tmp_path: Pa
         queued = sum(1 for out, _ in outputs if out.splitlines() == [QUEUED])
         # Every request either reloaded or was covered by a queued one.
         assert reloaded + queued == len(procs), outputs
-        assert 1 <= reloaded <= 2, outputs
+        assert 1 <= reloaded < len(procs), outputs
         # Reloads never overlap: load (before the storm), then unload, load, unload, load.
         assert (unloads, loads) == (reloaded, reloaded + 1)
         order = ["u" if "-u" in argv else "l" for argv in programs_run(machine)
@@ -104,9 +110,10 @@ def test_a_storm_of_try_reload_costs_at_most_two_reloads(kind: str, tmp_path: Pa
 
 
 @pytest.mark.parametrize("kind", ["sim", "linux"])
-def test_requests_during_a_reload_cause_exactly_one_more(kind: str, tmp_path: Path) -> None:
-    """While the lock is held (a reload runs), N requests: one queues, N-1 return at once;
-    when the holder lets go, the queued one reloads, once."""
+def test_a_storm_during_a_reload_costs_exactly_one_more(kind: str, tmp_path: Path) -> None:
+    """The reload count bound: while the lock is held (a reload runs), a storm of 64
+    requests: one queues, 63 return at once; when the holder lets go, the queued one
+    reloads, once: two reloads for the storm, the running one included."""
     machine = _machine(kind, tmp_path)
     lock = machine.state_dir / "root" / LOCK_FILE.lstrip("/")
     lock.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +121,7 @@ def test_requests_during_a_reload_cause_exactly_one_more(kind: str, tmp_path: Pa
                               stdout=subprocess.PIPE)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
-        procs = _start(machine, 10)
+        procs = _start(machine, STORM)
         # Not a timed assertion: wait (however long it takes) until all but one have
         # returned; the one left is the queued request, waiting for the lock.
         while sum(proc.poll() is None for proc in procs) > 1:
