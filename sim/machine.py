@@ -113,6 +113,11 @@ class Machine:
             host.parent.mkdir(parents=True, exist_ok=True)
             with open(host, "ab") as handle:
                 handle.truncate(int(size))
+        for name in prof.tools:
+            # The program files, where Debian installs them (the emulation runs by name):
+            # `/sbin/kexec` exists on a merged-/usr machine as it does on a real one.
+            self.write(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}",
+                       f"#!/bin/sh\n# {name} (simulated by kdump-sim)\n", mode=0o755)
         for link, target in prof.symlinks.items():
             host = self.path(link)
             host.parent.mkdir(parents=True, exist_ok=True)
