@@ -3,7 +3,8 @@
 Every ```sh block of README.md is a walk-through unless the line before it says
 ``<!-- not run by tests/test_readme.py: REASON -->``; each walk-through is followed by
 a ```text block with what it prints (stdout and stderr, in order).  In that block a
-line ``...`` stands for any number of lines, and ``...`` inside a line for any text.
+line ``[...]`` stands for any number of lines, and ``[...]`` inside a line for any text
+(a plain ``...``, as in ``X ... failed!``, is literal).
 The blocks run in order, in one shell, as a user would type them after the first
 command (``dev/demo``): in a fresh directory whose ``.venv`` is the venv running the
 tests, with an environment holding nothing of ours.
@@ -24,6 +25,7 @@ README = ROOT / "README.md"
 SKIP = re.compile(r"<!-- not run by tests/test_readme\.py: .+ -->")
 FENCE = re.compile(r"^```(\S*)\s*$")
 MARK = "@@kdump-readme-block@@"
+WILD = "[...]"
 
 
 @dataclass
@@ -72,16 +74,16 @@ def walk_throughs(text: str) -> list[tuple[Block, Block]]:
 def expected_pattern(expected: str) -> re.Pattern[str]:
     parts = []
     for line in expected.splitlines():
-        if line == "...":
+        if line == WILD:
             parts.append(r"(?:[^\n]*\n)*?")
         else:
-            parts.append(".*?".join(re.escape(piece) for piece in line.split("...")) + r"\n")
+            parts.append(".*?".join(re.escape(piece) for piece in line.split(WILD)) + r"\n")
     return re.compile("".join(parts))
 
 
 def test_the_readme_points_nowhere_outside_the_repository() -> None:
     text = README.read_text()
-    outside = re.findall(r"(?<![.\w])\.\./\S*", text)  # ("...", the output wildcard, is fine)
+    outside = re.findall(r"(?<![.\w])\.\./\S*", text)
     assert outside == [], f"README.md points outside the repository: {outside}"
     for target in re.findall(r"\]\(([^)#]+)\)", text):
         assert "://" in target or (ROOT / target).exists(), target
@@ -113,9 +115,11 @@ def test_every_readme_walk_through_prints_what_the_readme_says(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(("expected", "output", "matches"), [
-    ("a\n...\nz", "a\nb\nc\nz\n", True),
-    ("a\n...\nz", "a\nz\n", True),
-    ("total ...", "total 48\n", True),
+    ("a\n[...]\nz", "a\nb\nc\nz\n", True),
+    ("a\n[...]\nz", "a\nz\n", True),
+    ("total [...]", "total 48\n", True),
+    ("x ... failed!", "x ... failed!\n", True),
+    ("x ... failed!", "x is fine failed!\n", False),
     ("a\nz", "a\nb\nz\n", False),
     ("loaded.", "loaded!\n", False),
 ])
