@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import stub
 from sim.machine import Machine
+from tests.sandbox import stub
 
 SCRIPT = Path(sys.executable).parent / "kdump-config"
 

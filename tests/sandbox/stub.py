@@ -21,11 +21,15 @@ import time
 from pathlib import Path
 
 from backends.rooted import RootedFiles
-from sim import kernel_faults, tools
+from sim import tools
 from sim.machine import STATE_FILE, TOOL_DIRS, Machine
+from tests.sandbox import kernel_faults
 
 HANG_SECONDS = 30
-STUB_TEMPLATE = "#!{python}\nimport sys\nfrom sim.stub import main\nsys.exit(main())\n"
+# The stub runs as its own process: the source tree (where tests/ lives) goes on its path.
+TOP = str(Path(__file__).resolve().parents[2])
+STUB_TEMPLATE = ("#!{python}\nimport sys\nsys.path.insert(0, {top!r})\n"
+                 "from tests.sandbox.stub import main\nsys.exit(main())\n")
 
 
 def _machine_of(path: Path) -> Machine:
@@ -100,7 +104,7 @@ def _release_readonly_mounts(machine: Machine, files: RootedFiles) -> None:
 
 def install(machine: Machine, python: str | None = None) -> None:
     """Put a stub at the target path of every tool the machine has, and of the hook."""
-    script = STUB_TEMPLATE.format(python=python or sys.executable)
+    script = STUB_TEMPLATE.format(python=python or sys.executable, top=TOP)
     for name in machine.state.get("tools", []):
         directory = TOOL_DIRS.get(name, "/usr/bin")
         machine.write(f"{directory}/{name}", script, mode=0o755)
