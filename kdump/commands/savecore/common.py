@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from backends.base import Host, HostError, PipelineResult, RunResult, UnsafePathError
 from kdump import dumpname as names
+from kdump import program_argv
 from kdump.context import Context
 
 VMCORE = "/proc/vmcore"
@@ -72,7 +73,7 @@ class Run:
 
     def dump_stages(self) -> list[list[str]]:
         assert self.makedumpfile is not None
-        return names.dump_stages(self.makedumpfile, self.ctx.config.makedump_args, VMCORE,
+        return program_argv.dump_stages(self.makedumpfile, self.ctx.config.makedump_args, VMCORE,
                                  self.compressor)
 
     def emit(self, code: str, **params: object) -> int:
@@ -147,7 +148,7 @@ def finish(run: Run, partial: str, final: str) -> bool:
 def extract_dmesg(run: Run, path: str) -> bool:
     assert run.makedumpfile is not None
     run.emit("running-dmesg", vmcore=VMCORE, path=path)
-    result = run.host.run(names.dmesg_argv(run.makedumpfile, VMCORE, path),
+    result = run.host.run(program_argv.dmesg_argv(run.makedumpfile, VMCORE, path),
                           timeout=run.remaining(DMESG_TIMEOUT))
     # An empty file is no kernel log, whatever makedumpfile's status says.
     if result.ok and run.host.file_size(path):
