@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from backends.base import Host, HostError
+from backends.base import Host, HostError, HostParts
 
-__all__ = ["Host", "HostError", "BackendError", "select", "default_sim_state"]
+__all__ = ["Host", "HostError", "HostParts", "BackendError", "select", "default_sim_state"]
 
 KINDS = ("linux", "sim")
 
@@ -23,12 +23,18 @@ def default_sim_state() -> Path:
 
 
 def select(kind: str, *, root: str | None = None, state: str | None = None,
-           profile: str | None = None) -> Host:
-    """The only place that branches on the backend kind."""
+           profile: str | None = None, parts: HostParts | None = None) -> Host:
+    """The only place that branches on the backend kind.
+
+    ``parts``: the real backend's clock, syslog sink, name resolver and effect recorder,
+    given instead of its own (the sandbox tier's seams); a simulated machine has its own.
+    """
     if kind == "linux":
         from backends.linux import LinuxHost
 
-        return LinuxHost(root or "/")
+        seams = parts or HostParts()
+        return LinuxHost(root or "/", clock=seams.clock, log=seams.log,
+                         resolver=seams.resolver, record=seams.record)
     if kind == "sim":
         try:
             from backends.sim import SimHost

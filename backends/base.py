@@ -8,7 +8,7 @@ Processes are argv lists, never shell strings.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import NamedTuple, Protocol
 
@@ -145,23 +145,41 @@ class FtpTarget(NamedTuple):
 ProgressCallback = Callable[[int, int], None]
 
 
-class Host(Protocol):
-    """What kdump-config may ask of a machine."""
+class Clock(Protocol):
+    """Time as the machine sees it: the wall clock (dump names), a monotonic clock
+    (deadlines), and pauses (retries)."""
 
-    kind: str
+    def now(self) -> _dt.datetime: ...
 
-    # -- kernel and system facts -------------------------------------------------
-    def uname(self) -> Uname: ...
-
-    def nproc(self) -> int: ...
-
-    def hostname(self) -> str: ...
-
-    def ipv4_addresses(self) -> list[str]:
-        """IPv4 addresses of interfaces that are up, in the order the kernel lists them."""
+    def monotonic(self) -> float:
+        """Seconds on a clock that never steps back, for deadlines."""
         ...
 
-    # -- files (target paths) ------------------------------------------------------
+    def sleep(self, seconds: float) -> None: ...
+
+
+# Where syslog lines go: (tag, message).
+LogSink = Callable[[str, str], None]
+# Where a name (an FTP server's) is reached: (host, port) -> (address, port).
+Resolver = Callable[[str, int], tuple[str, int]]
+# What a file operation did, for whoever records a machine's effects: (operation, fields).
+Recorder = Callable[..., None]
+
+
+class HostParts(NamedTuple):
+    """What a backend may be given instead of its own: the seams tests inject through
+    ``backends.select`` (a virtual clock, a log sink, a name resolver, an effect recorder).
+    None keeps the backend's own."""
+
+    clock: Clock | None = None
+    log: LogSink | None = None
+    resolver: Resolver | None = None
+    record: Recorder | None = None
+
+
+class Files(Protocol):
+    """The machine's files, by target path."""
+
     def read_text(self, path: str) -> str | None:
         """Contents, or None when the file is absent or unreadable."""
         ...
@@ -179,8 +197,6 @@ class Host(Protocol):
     def exists(self, path: str) -> bool:
         """True if the path exists, following symlinks (``test -e``)."""
         ...
-
-    def lexists(self, path: str) -> bool: ...
 
     def is_file(self, path: str) -> bool: ...
 
@@ -200,20 +216,12 @@ class Host(Protocol):
 
     def file_size(self, path: str) -> int | None: ...
 
-    def mode(self, path: str) -> int | None: ...
-
-    def disk_free(self, path: str) -> int | None: ...
-
     def mkdir(self, path: str, mode: int = 0o755) -> None:
         """Create a directory and its parents (``mkdir -p``)."""
         ...
 
     def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
         """Replace a file atomically (temporary file, fsync, rename)."""
-        ...
-
-    def write_sysfs(self, path: str, value: str) -> None:
-        """Write a kernel attribute; raises HostError with errno on refusal."""
         ...
 
     def symlink(self, target: str, link: str) -> None:
@@ -250,14 +258,35 @@ class Host(Protocol):
         """
         ...
 
-    # -- firmware-assisted dump (POWER) ----------------------------------------------
+
+class Kernel(Protocol):
+    """What the running system says about itself, and firmware-assisted dump (POWER)."""
+
+    def uname(self) -> Uname: ...
+
+    def nproc(self) -> int: ...
+
+    def hostname(self) -> str: ...
+
+    def environ(self) -> Mapping[str, str]:
+        """The environment kdump-config runs with on that machine (config keys the file
+        does not set come from it, as when the original sourced the file)."""
+        ...
+
+    def ipv4_addresses(self) -> list[str]:
+        """IPv4 addresses of interfaces that are up, in the order the kernel lists them."""
+        ...
+
     def fadump_state(self) -> FadumpState: ...
 
     def fadump_set_registered(self, register: bool) -> None:
         """Register or unregister fadump and read it back; HostError if it did not take."""
         ...
 
-    # -- processes -------------------------------------------------------------------
+
+class Processes(Protocol):
+    """Programs on the machine, and the network service without a program (FTP)."""
+
     def which(self, name: str) -> str | None: ...
 
     def run(
@@ -285,7 +314,6 @@ class Host(Protocol):
         """Run ``stages`` connected stdout-to-stdin, optionally writing the last to a new file."""
         ...
 
-    # -- network services without a CLI ------------------------------------------------
     # Each FTP operation is one session (connect, log in, act, quit), bounded by
     # ``timeout``; a refused login is returncode FTP_NOT_LOGGED_IN.
     def ftp_upload(
@@ -306,13 +334,12 @@ class Host(Protocol):
     def ftp_remove(self, target: FtpTarget, path: str, *,
                    timeout: float | None = None) -> RunResult: ...
 
-    # -- time and logging ------------------------------------------------------------
-    def now(self) -> _dt.datetime: ...
 
-    def monotonic(self) -> float:
-        """Seconds on a clock that never steps back, for deadlines."""
-        ...
-
-    def sleep(self, seconds: float) -> None: ...
+class ClockAndLog(Clock, Protocol):
+    """The machine's time, and its syslog."""
 
     def syslog(self, tag: str, message: str) -> None: ...
+
+
+class Host(Files, Kernel, Processes, ClockAndLog, Protocol):
+    """What kdump-config may ask of a machine: the only door to it."""

@@ -13,6 +13,7 @@ from kdump.commands.table import BY_NAME, FAST, Spec
 from kdump.report import Reporter
 
 if TYPE_CHECKING:
+    from backends.base import HostParts
     from kdump.context import Context
 
 CommandResult = int | tuple[int, dict[str, object]]
@@ -29,6 +30,7 @@ class Machine:
     backend: str = "linux"
     root: str | None = None
     sim_state: str | None = None
+    parts: HostParts | None = None  # the real backend's seams, given to main() by tests
 
 
 _machine = Machine()
@@ -65,7 +67,8 @@ def execute(command: str, func: Command, *, as_json: bool = False, mutating: boo
     reporter = Reporter(name=_name(), json_mode=as_json)
     data: dict[str, object] = {}
     try:
-        host = backends.select(_machine.backend, root=_machine.root, state=_machine.sim_state)
+        host = backends.select(_machine.backend, root=_machine.root, state=_machine.sim_state,
+                               parts=_machine.parts)
     except backends.BackendError as exc:
         status = reporter.emit("backend-error", detail=str(exc))
     except Exception as exc:  # the exception boundary
@@ -74,7 +77,7 @@ def execute(command: str, func: Command, *, as_json: bool = False, mutating: boo
         reporter.syslog = host.syslog
         try:
             config, warnings = load_config(read_config_text(host, DEFAULTS_PATH), DEFAULTS_PATH,
-                                           arch=host.uname().machine, environ=os.environ)
+                                           arch=host.uname().machine, environ=host.environ())
             for warning in warnings:
                 reporter.emit(warning.code, detail=f"{warning.path}:{warning.line}: "
                                                    f"{warning.text}")
@@ -181,7 +184,10 @@ def internal_error(reporter: Reporter, exc: BaseException) -> int:
         return 1  # the line was written if it could be (and is in the JSON document)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, parts: HostParts | None = None) -> int:
+    """``parts``: a clock, syslog sink, name resolver or effect recorder for the real
+    backend instead of its own (the sandbox tier's seams); None in production."""
+    _machine.parts = parts
     try:
         status = _main(argv)
     except Exception as exc:  # the one exception boundary: no traceback reaches a user

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -46,6 +48,24 @@ def printable(text: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+# Who is told of every catalog code any Reporter emits (see ``observe``).
+_OBSERVERS: list[Callable[[str], None]] = []
+
+
+@contextmanager
+def observe(callback: Callable[[str], None]) -> Iterator[None]:
+    """Tell ``callback`` the code of every message emitted meanwhile, by any Reporter.
+
+    The seam for what watches the messages from outside (the catalog coverage of the
+    scenarios): the composition root builds its Reporters itself.
+    """
+    _OBSERVERS.append(callback)
+    try:
+        yield
+    finally:
+        _OBSERVERS.remove(callback)
+
+
 @dataclass
 class Emitted:
     code: str
@@ -73,6 +93,8 @@ class Reporter:
         lines = [printable(indent + line)
                  for line in message.lines({"name": self.name, **params})]
         self.emitted.append(Emitted(code, message.severity.value, lines))
+        for observer in _OBSERVERS:
+            observer(code)
         if not self.json_mode:
             stream = self.err if message.stderr else self.out
             colour = fancy_terminal(stream)

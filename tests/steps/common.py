@@ -100,7 +100,7 @@ def given_fault_value(machine: TestMachine, name: str, value: str) -> None:
 
 @given(parsers.parse('the environment sets {key} to "{value}"'))
 def given_env(machine: TestMachine, key: str, value: str) -> None:
-    machine.env[key] = value
+    machine.set_env(key, value)
 
 
 @given(parsers.parse('"{command}" has run'))
