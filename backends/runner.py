@@ -18,7 +18,6 @@ Three rules hold for every process started here:
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 import threading
@@ -82,57 +81,68 @@ def _wait(procs: Sequence[subprocess.Popen[bytes]], deadline: float | None) -> s
     return set()
 
 
-def _result(program: Program, proc: subprocess.Popen[bytes], err: IO[bytes], stdout: str,
-            killed: bool, timeout: float | None, broken: RunResult | None = None) -> RunResult:
+def _result(program: Program, proc: subprocess.Popen[bytes], err: IO[bytes], killed: bool,
+            timeout: float | None, broken: RunResult | None = None) -> RunResult:
     err.seek(0)
     stderr = err.read().decode(errors="replace")
     if broken is not None and proc.returncode != 0:
         stderr += f"{program.argv[0]}: stopped: {broken.argv[0]} could not start\n"
     if killed:
         stderr += f"{program.argv[0]}: killed: still running after {timeout:g} s\n"
-        return RunResult(program.argv, TIMED_OUT, stdout, stderr, timed_out=True)
-    return RunResult(program.argv, proc.returncode, stdout, stderr)
+        return RunResult(program.argv, TIMED_OUT, "", stderr, timed_out=True)
+    return RunResult(program.argv, proc.returncode, "", stderr)
 
 
-class ProducerChain:
-    """Processes piped into each other whose final output Python reads (for FTP).
+class Chain:
+    """Processes piped into each other: the one place a chain is started and reported.
 
-    ``failed`` is set when a stage could not start (the others are stopped then);
-    past ``timeout`` a watchdog kills the stages, so the reader sees the end of
-    the stream and ``wait`` reports them timed out.
+    The first reads ``stdin`` (nothing when None); the last writes to ``stdout`` (a
+    descriptor or file), or, when that is None, into a pipe Python reads
+    (``self.stdout``: FTP).  ``failed`` is set when a stage could not start (the
+    others are stopped at once: a broken chain can never finish).  The deadline
+    covers the whole chain: ``wait`` kills what still runs at it; while Python reads
+    the last pipe, a watchdog does, so the reader sees the stream end.
     """
 
-    def __init__(self, stages: Sequence[Program], env: dict[str, str] | None,
+    def __init__(self, stages: Sequence[Program], env: dict[str, str] | None, *,
+                 stdin: IO[bytes] | None = None, stdout: int | IO[bytes] | None = None,
                  timeout: float | None = None) -> None:
         self.stages = list(stages)
         self.timeout = timeout
+        self.deadline = _deadline(timeout)
         self.procs: list[subprocess.Popen[bytes]] = []
         self.failed: RunResult | None = None
         self.killed: set[int] = set()
         self._lock = threading.Lock()
-        # stderr to files, not pipes: a chatty stage must not block on a full pipe
-        # while we only read the last stage's stdout.
+        # stderr to files, not pipes: a chatty stage must not block on a full pipe.
         self.errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed in wait
         previous: IO[bytes] | None = None
-        for program, err in zip(self.stages, self.errs, strict=True):
+        for index, program in enumerate(self.stages):
+            last = index == len(self.stages) - 1
+            out = (subprocess.PIPE if stdout is None else stdout) if last else subprocess.PIPE
+            source: IO[bytes] | int = previous if previous is not None else \
+                (stdin if stdin is not None else subprocess.DEVNULL)
             try:
-                proc = _start(program, previous or subprocess.DEVNULL, subprocess.PIPE, err,
-                              env)
+                proc = _start(program, source, out, self.errs[index], env)
             except OSError as exc:
                 self.failed = _not_started(program, exc)
                 break
             finally:
+                # Ours is never needed again: with it closed, a writer whose reader
+                # could not start gets EPIPE instead of blocking forever.
                 if previous is not None:
                     previous.close()
-            previous = proc.stdout
+                previous = None
             self.procs.append(proc)
+            previous = proc.stdout
         if self.failed is not None:
             _stop(self.procs)
+            if previous is not None:
+                previous.close()
             previous = None
         self.stdout: IO[bytes] | None = previous
-        self._started = time.monotonic()
         self._watchdog: threading.Timer | None = None
-        if timeout is not None and self.failed is None:
+        if timeout is not None and self.failed is None and self.stdout is not None:
             self._watchdog = threading.Timer(max(timeout, 0.0), self._expire)
             self._watchdog.daemon = True
             self._watchdog.start()
@@ -144,21 +154,18 @@ class ProducerChain:
                 self.procs[index].kill()
 
     def wait(self) -> list[RunResult]:
+        """Every stage's result, once each has ended or was killed at the deadline."""
         if self.stdout is not None:
             self.stdout.close()
         if self._watchdog is not None:
             # The stream has ended: what is still running gets the rest of the deadline.
             self._watchdog.cancel()
-            assert self.timeout is not None
-            remaining = self.timeout - (time.monotonic() - self._started)
-            self.killed |= _wait(self.procs, _deadline(remaining))
-        else:
-            for proc in self.procs:
-                proc.wait()
+        if self.failed is None:
+            self.killed |= _wait(self.procs, self.deadline)
         results = []
         for index, program in enumerate(self.stages):
             if index < len(self.procs):
-                results.append(_result(program, self.procs[index], self.errs[index], "",
+                results.append(_result(program, self.procs[index], self.errs[index],
                                        index in self.killed, self.timeout, self.failed))
             elif self.failed is not None and index == len(self.procs):
                 results.append(self.failed)
@@ -188,9 +195,9 @@ class Runner:
             if stdin is not None:
                 stdin.close()
 
-    def producers(self, stages: Sequence[Program], *, timeout: float | None = None
-                  ) -> ProducerChain:
-        return ProducerChain(stages, self.env, timeout)
+    def producers(self, stages: Sequence[Program], *, timeout: float | None = None) -> Chain:
+        """A chain whose final output Python reads (``chain.stdout``), then ``wait``s."""
+        return Chain(stages, self.env, timeout=timeout)
 
     def pipeline(
         self,
@@ -206,60 +213,16 @@ class Runner:
 
     def _chain(self, stages: Sequence[Program], *, stdin: IO[bytes] | None = None,
                stdout_fd: int | None = None, timeout: float | None = None) -> PipelineResult:
-        deadline = _deadline(timeout)
-        errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed below
+        # Output to a file, not a pipe Python must drain: nothing blocks after a kill.
         captured = tempfile.TemporaryFile() if stdout_fd is None else None  # noqa: SIM115
-        procs: list[subprocess.Popen[bytes]] = []
-        failed: RunResult | None = None
-        previous: int | None = None
         try:
-            for index, program in enumerate(stages):
-                last = index == len(stages) - 1
-                out: int | IO[bytes] | None = subprocess.PIPE
-                if last:
-                    out = stdout_fd if stdout_fd is not None else captured
-                source: int | IO[bytes] = previous if previous is not None else \
-                    (stdin if stdin is not None else subprocess.DEVNULL)
-                try:
-                    proc = _start(program, source, out, errs[index], self.env)
-                except OSError as exc:
-                    failed = _not_started(program, exc)
-                    break
-                finally:
-                    # Ours is never needed again: with it closed, a writer whose reader
-                    # could not start gets EPIPE instead of blocking forever.
-                    if previous is not None:
-                        os.close(previous)
-                    previous = None
-                procs.append(proc)
-                if not last and proc.stdout is not None:
-                    # Hand the read end to the next stage, and drop our copy of it there.
-                    previous = os.dup(proc.stdout.fileno())
-                    proc.stdout.close()
+            chain = Chain(stages, self.env, stdin=stdin,
+                          stdout=captured if stdout_fd is None else stdout_fd, timeout=timeout)
+            results = chain.wait()
+            if captured is not None and chain.failed is None:
+                captured.seek(0)
+                results[-1] = results[-1]._replace(stdout=captured.read().decode(errors="replace"))
+            return PipelineResult(tuple(results))
         finally:
-            if previous is not None:
-                os.close(previous)
-        # A chain with a stage missing can never complete: stop the others now.
-        if failed is None:
-            killed = _wait(procs, deadline)
-        else:
-            _stop(procs)
-            killed = set()
-        stdout = ""
-        if captured is not None:
-            captured.seek(0)
-            stdout = captured.read().decode(errors="replace")
-            captured.close()
-        results: list[RunResult] = []
-        for index, program in enumerate(stages):
-            if index < len(procs):
-                results.append(_result(program, procs[index], errs[index],
-                                       stdout if index == len(stages) - 1 else "",
-                                       index in killed, timeout, failed))
-            elif failed is not None and index == len(procs):
-                results.append(failed)
-            else:
-                results.append(RunResult(program.argv, _NOT_FOUND, "", "not started\n"))
-        for handle in errs:
-            handle.close()
-        return PipelineResult(tuple(results))
+            if captured is not None:
+                captured.close()

@@ -215,16 +215,9 @@ class SimHost(OnRootedFiles):
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, input_text: str | None = None
     ) -> RunResult:
-        from sim import tools  # emulation loads on the first program run
-
         self.machine.log_effect("run", argv=list(argv))
-        if self._hangs(argv):
-            self._wait_forever(argv, timeout)
-            return self._killed(argv, timeout)
-        stdin = (input_text or "").encode()
-        outcome = tools.emulate(self.machine, self.files, list(argv), stdin)
-        return RunResult(tuple(argv), outcome.returncode,
-                         outcome.stdout.decode(errors="replace"), outcome.stderr)
+        stdout, (result,) = self._stages([argv], (input_text or "").encode(), timeout)
+        return result._replace(stdout=stdout.decode(errors="replace"))
 
     def run_installed(
         self, path: str, args: Sequence[str], *, timeout: float | None = None
@@ -262,7 +255,8 @@ class SimHost(OnRootedFiles):
 
     def _stages(self, stages: Sequence[Sequence[str]], data: bytes, timeout: float | None,
                 ) -> tuple[bytes, list[RunResult]]:
-        """Emulate a chain; from a stage that never finishes on, the deadline kills all."""
+        """Emulate a chain (a single program too): the last stage's output and every
+        stage's result; from a stage that never finishes on, the deadline kills all."""
         from sim import tools  # emulation loads on the first program run
 
         results: list[RunResult] = []
