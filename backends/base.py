@@ -177,8 +177,8 @@ class HostParts(NamedTuple):
     record: Recorder | None = None
 
 
-class Files(Protocol):
-    """The machine's files, by target path."""
+class FileQueries(Protocol):
+    """What the machine's files say, by target path."""
 
     def read_text(self, path: str) -> str | None:
         """Contents, or None when the file is absent or unreadable."""
@@ -215,6 +215,11 @@ class Files(Protocol):
     def listdir(self, path: str) -> list[str]: ...
 
     def file_size(self, path: str) -> int | None: ...
+
+
+
+class FileChanges(Protocol):
+    """Changes to the machine's files: never through another user's link or file."""
 
     def mkdir(self, path: str, mode: int = 0o755) -> None:
         """Create a directory and its parents (``mkdir -p``)."""
@@ -259,6 +264,10 @@ class Files(Protocol):
         ...
 
 
+class Files(FileQueries, FileChanges, Protocol):
+    """The machine's files, by target path."""
+
+
 class Kernel(Protocol):
     """What the running system says about itself, and firmware-assisted dump (POWER)."""
 
@@ -285,7 +294,7 @@ class Kernel(Protocol):
 
 
 class Processes(Protocol):
-    """Programs on the machine, and the network service without a program (FTP)."""
+    """Programs on the machine: argv lists, never a shell."""
 
     def which(self, name: str) -> str | None: ...
 
@@ -314,8 +323,13 @@ class Processes(Protocol):
         """Run ``stages`` connected stdout-to-stdin, optionally writing the last to a new file."""
         ...
 
-    # Each FTP operation is one session (connect, log in, act, quit), bounded by
-    # ``timeout``; a refused login is returncode FTP_NOT_LOGGED_IN.
+
+
+class Ftp(Protocol):
+    """The network service kdump-config speaks without a program (the password never
+    reaches an argv).  Each operation is one session (connect, log in, act, quit),
+    bounded by ``timeout``; a refused login is returncode FTP_NOT_LOGGED_IN."""
+
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None, *, timeout: float | None = None,
@@ -341,5 +355,5 @@ class ClockAndLog(Clock, Protocol):
     def syslog(self, tag: str, message: str) -> None: ...
 
 
-class Host(Files, Kernel, Processes, ClockAndLog, Protocol):
+class Host(Files, Kernel, Processes, Ftp, ClockAndLog, Protocol):
     """What kdump-config may ask of a machine: the only door to it."""

@@ -13,6 +13,8 @@ import pytest
 from sim.machine import Machine
 from tests.sandbox import stub
 
+pytestmark = pytest.mark.real_processes  # the console script as a process
+
 SCRIPT = Path(sys.executable).parent / "kdump-config"
 
 
