@@ -20,6 +20,9 @@ import pytest
 from backends.base import HostError, LockBusyError, UnsafePathError
 from backends.rooted import RootedFiles
 
+# Its trees are planted by nobody (setpriv) and removed with rm: real processes.
+pytestmark = pytest.mark.real_processes
+
 NOBODY = 65534
 PASSWD = "root:x:0:0:root:/root:/bin/bash\n"
 
@@ -73,7 +76,6 @@ def plant_file(root: Path, target: str) -> Path:
 # -- the example, planted by nobody for real ----------------------------------------------
 
 
-@pytest.mark.real_processes
 def test_kexec_cmd_link_planted_by_nobody_is_refused(files: RootedFiles, root: Path) -> None:
     link = root / "var/crash/kexec_cmd"
     as_nobody("ln", "-s", "/etc/passwd", str(link))
@@ -121,7 +123,6 @@ def test_directory_another_user_owns_is_refused(files: RootedFiles, root: Path) 
     assert not (root / "srv/crash").exists()
 
 
-@pytest.mark.real_processes
 def test_dump_directory_link_planted_by_nobody_is_refused(files: RootedFiles,
                                                            root: Path) -> None:
     as_nobody("ln", "-s", "/etc", str(root / "var/crash/202401010000"))
@@ -133,7 +134,6 @@ def test_dump_directory_link_planted_by_nobody_is_refused(files: RootedFiles,
     assert sorted(os.listdir(root / "etc")) == ["passwd"]
 
 
-@pytest.mark.real_processes
 def test_dump_directory_planted_by_nobody_is_refused(files: RootedFiles, root: Path) -> None:
     as_nobody("mkdir", str(root / "var/crash/202401010000"))
     with pytest.raises(UnsafePathError, match="the directory is owned by another user"):
@@ -200,7 +200,6 @@ def test_removing_a_link_never_touches_its_target(files: RootedFiles, root: Path
 # -- the lock ------------------------------------------------------------------------------
 
 
-@pytest.mark.real_processes
 def test_lock_link_is_refused_and_creates_nothing(files: RootedFiles, root: Path) -> None:
     as_nobody("ln", "-s", "/etc/nologin", str(root / "run/lock/kdump-config.lock"))
     with pytest.raises(UnsafePathError), files.lock("/run/lock/kdump-config.lock"):
@@ -239,7 +238,6 @@ def test_busy_lock_names_its_holder(files: RootedFiles, root: Path) -> None:
         os.close(holder)
 
 
-@pytest.mark.real_processes
 def test_nobody_cannot_hold_the_lock_in_run(files: RootedFiles, root: Path) -> None:
     with files.lock("/run/kdump-config.lock"):
         pass
@@ -259,7 +257,6 @@ def test_lock_that_cannot_be_created_is_a_host_error(files: RootedFiles, root: P
     assert failed.value.reason == "Not a directory"
 
 
-@pytest.mark.real_processes
 def test_pipeline_output_never_goes_through_a_planted_directory_link(root: Path) -> None:
     from backends.linux import LinuxHost
 
