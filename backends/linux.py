@@ -30,8 +30,8 @@ from backends.base import (
     Uname,
     parse_cpu_list,
 )
+from backends.fadump import FadumpSysfs
 from backends.files import OnRootedFiles
-from backends.power import FadumpSysfs
 from backends.rooted import RootedFiles
 
 if TYPE_CHECKING:

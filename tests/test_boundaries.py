@@ -20,7 +20,7 @@ PRODUCT = sorted([*CORE, *(TOP / "backends").rglob("*.py"), *(TOP / "sim").rglob
 CORE_OS_ALLOWED = {"environ"}
 CORE_BANNED_MODULES = {"subprocess", "shutil", "pathlib", "tempfile", "fcntl", "ftplib",
                        "socket", "backends.linux", "backends.sim", "backends.rooted",
-                       "backends.runner", "backends.power", "sim"}
+                       "backends.runner", "backends.fadump", "sim"}
 PROCESS_MODULES = {"backends/runner.py"}
 
 
