@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import os
 import posixpath
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING
@@ -35,6 +32,7 @@ from backends.files import OnRootedFiles
 from backends.rooted import RootedFiles
 
 if TYPE_CHECKING:
+    import datetime as dt
     import ftplib
 
     from backends.runner import Program, Runner
@@ -48,6 +46,8 @@ class SystemClock:
     """The running host's clocks."""
 
     def now(self) -> dt.datetime:
+        import datetime as dt  # not on the start-up of status, which never asks the time
+
         return dt.datetime.now()
 
     def monotonic(self) -> float:
@@ -388,6 +388,9 @@ def _alarm(timeout: float | None, operation: str, path: str) -> Iterator[None]:
 
     SIGALRM only reaches the main thread; elsewhere the copy runs unbounded, as before.
     """
+    import signal  # savecore's copy only: not on the start-up of every command
+    import threading
+
     if timeout is None or threading.current_thread() is not threading.main_thread():
         yield
         return

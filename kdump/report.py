@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -68,6 +67,8 @@ def observe(callback: Callable[[str], None]) -> Iterator[None]:
 
 @dataclass
 class Emitted:
+    """A message shown (or collected for --json)."""
+
     code: str
     severity: str
     lines: list[str]
@@ -131,4 +132,6 @@ class Reporter:
             ],
             **data,
         }
+        import json  # --json only: not on the start-up of every status
+
         return json.dumps(document, indent=2, sort_keys=False)
