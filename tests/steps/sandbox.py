@@ -66,6 +66,9 @@ class SandboxMachine(TestMachine):
         done = subprocess.run([*prefix, self.executable, *argv],
                               capture_output=True, text=True, env=env, timeout=300, check=False)
         self.last = CliResult(words, done.returncode, done.stdout, done.stderr)
+        from tests.steps.cli import check_json_output
+
+        check_json_output(self.last)
         return self.last
 
     @contextmanager
