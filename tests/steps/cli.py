@@ -104,7 +104,8 @@ def then_json_codes(machine: TestMachine, codes: str) -> None:
     assert result is not None
     messages = result.json["messages"]
     assert isinstance(messages, list)
-    assert [m["code"] for m in messages] == codes.split(), messages
+    wanted = [] if codes == "(none)" else codes.split()
+    assert [m["code"] for m in messages] == wanted, messages
 
 
 @then(parsers.parse('no JSON message text starts or ends with a blank'))
@@ -131,3 +132,35 @@ def then_colour(machine: TestMachine) -> None:
     result = machine.last
     assert result is not None
     assert "\033[31m" in result.stdout, repr(result.stdout)
+
+
+@given("stdout is a terminal")
+def given_terminal(machine: TestMachine) -> None:
+    machine.tty = True
+
+
+@then(parsers.parse('"{command}" reports nothing but one JSON document'))
+def then_only_json(machine: TestMachine, command: str) -> None:
+    first = machine.last
+    result = machine.run(command)  # checked against its schema as it runs
+    machine.last = first
+    assert result.stderr == "", result.stderr
+    assert isinstance(result.json, dict)
+
+
+def _listed(machine: TestMachine, field: str, key: str) -> list[str]:
+    result = machine.last
+    assert result is not None
+    entries = result.json[field]
+    assert isinstance(entries, list)
+    return [str(entry[key]) for entry in entries]
+
+
+@then(parsers.parse('the JSON lists the commands "{names}"'))
+def then_json_commands(machine: TestMachine, names: str) -> None:
+    assert _listed(machine, "commands", "name") == names.split()
+
+
+@then(parsers.parse('the JSON lists the global options "{options}"'))
+def then_json_options(machine: TestMachine, options: str) -> None:
+    assert _listed(machine, "global_options", "option") == options.split()
