@@ -344,4 +344,8 @@ def entry() -> None:
 
 
 if __name__ == "__main__":
-    entry()
+    # `python -m kdump.cli`: run the module kdump.typer_app shares _machine with, not this
+    # __main__ copy of it (whose options typer's commands would never see).
+    from kdump import cli
+
+    cli.entry()
