@@ -216,10 +216,10 @@ def _problems(found: Invocation) -> list[tuple[str, dict[str, object]]]:
         problems.append(("usage-extra-argument", {"argument": extra, "command": command}))
     if problems or found.help or found.version or command == "help":
         return problems
-    if _machine.backend == "linux" and _machine.root is not None:
+    if _machine.root is not None:
         from backends import root_problem
 
-        problem = root_problem(_machine.root)
+        problem = root_problem(_machine.backend, _machine.root)
         if problem is not None:
             problems.append((f"usage-root-{problem}",
                              {"option": found.root_given_as, "root": _machine.root}))
