@@ -110,7 +110,9 @@ Feature: the command line: global options anywhere, --json on every command, col
     Then the exit code is 0
     And the JSON field "command" is "help"
     And the JSON field "about" is "status"
-    And the JSON messages are "command-help"
+    And the JSON field "usage" is "Usage: kdump-config [--backend linux|sim] [--root DIR] [--sim-state DIR] [--json] status"
+    And the JSON field "summary" is "Say whether a capture kernel is loaded (or fadump registered)."
+    And the JSON messages are "(none)"
 
   Scenario: help --json lists every command and the global options
     Given a machine "x86_64-ready"

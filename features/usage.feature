@@ -122,3 +122,28 @@ Feature: usage errors
     And the JSON field "schema_version" is 1
     And the JSON field "exit_code" is 1
     And the JSON messages include "backend-error"
+
+  Scenario: every reason, word for word
+    Given a machine "x86_64-ready"
+    And the directory "/srv/notroot/etc" exists
+    When I run "kdump-config start"
+    Then stderr is exactly:
+      """
+      kdump-config: unknown command 'start'
+      """
+    When I run "kdump-config load --json=yes"
+    Then stderr is exactly:
+      """
+      kdump-config: --json takes no value
+      """
+    When I run "kdump-config show --sim-state"
+    Then stderr is exactly:
+      """
+      kdump-config: --sim-state needs a value
+      """
+    When I run "kdump-config --backend linux --root MACHINE/srv/notroot test" with no machine options
+    Then stderr is exactly:
+      """
+      kdump-config: --root MACHINE/srv/notroot: no /proc in it: not the root of a machine
+      """
+    And the exit code is 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -239,15 +240,18 @@ def _usage_error(found: Invocation, problems: list[tuple[str, dict[str, object]]
 
 
 def _command_help(found: Invocation, prog: str) -> int:
+    from kdump.commands.report import command_help
     from kdump.commands.table import OTHERS
 
     command = found.command or "help"
     summary, arguments = OTHERS.get(command) or (BY_NAME[command].doc, "")
-    reporter = Reporter(name=_name(), json_mode=found.as_json)
-    reporter.emit("command-help", prog=prog, command=command, arguments=arguments,
-                  summary=summary)
+    lines = command_help(prog, command, arguments, summary)
     if found.as_json:
-        sys.stdout.write(reporter.json_document("help", 0, {"about": command}) + "\n")
+        reporter = Reporter(name=_name(), json_mode=True)
+        sys.stdout.write(reporter.json_document("help", 0, {
+            "about": command, "usage": lines[0], "summary": summary}) + "\n")
+    else:
+        sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 
@@ -255,7 +259,7 @@ def _version(found: Invocation, prog: str) -> int:
     from kdump import FOLLOWS, __version__
 
     reporter = Reporter(name=_name(), json_mode=found.as_json)
-    reporter.emit("version", prog=prog, version=__version__, follows=FOLLOWS)
+    reporter.emit("version", version=__version__, follows=FOLLOWS)
     if found.as_json:
         sys.stdout.write(reporter.json_document("version", 0, {
             "version": __version__, "follows": f"kdump-tools {FOLLOWS}"}) + "\n")
@@ -295,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
             word = next((w for w in args if w in COMMANDS), None)
             command = "usage" if word is None else \
                 BY_NAME[word].command if word in BY_NAME else word
-            sys.stdout.write(reporter.json_document(command, status, {}) + "\n")
+            # (when stdout itself is what broke, the exit status still says so)
+            with contextlib.suppress(Exception):
+                sys.stdout.write(reporter.json_document(command, status, {}) + "\n")
     return status
 
 

@@ -58,40 +58,19 @@ _ALL = [
     Message("option-empty", "{option} must not be empty", F, 1),
     # -- the command line (issue 10): why a command line was refused, on stderr before the
     # usage line (which stays the seed's, exit 1); help, --help and --version --------------
-    Message("usage-no-command", "{name}: no command given", P, 1, stderr=True),
-    Message("usage-unknown-command", "{name}: unknown command {command!r}", P, 1,
+    Message("usage-no-command", "{name}: no command given", P, stderr=True),
+    Message("usage-unknown-command", "{name}: unknown command {command!r}", P,
             stderr=True),
-    Message("usage-unknown-option", "{name}: unknown option {option}", P, 1, stderr=True),
-    Message("usage-missing-value", "{name}: {option} needs a value", P, 1, stderr=True),
-    Message("usage-option-value", "{name}: {option} takes no value", P, 1, stderr=True),
+    Message("usage-unknown-option", "{name}: unknown option {option}", P, stderr=True),
+    Message("usage-missing-value", "{name}: {option} needs a value", P, stderr=True),
+    Message("usage-option-value", "{name}: {option} takes no value", P, stderr=True),
     Message("usage-extra-argument", "{name}: unexpected argument {argument!r} after "
-            "{command}", P, 1, stderr=True),
-    Message("usage-root-missing", "{name}: {option} {root}: no such directory", P, 1,
+            "{command}", P, stderr=True),
+    Message("usage-root-missing", "{name}: {option} {root}: no such directory", P,
             stderr=True),
     Message("usage-root-no-proc", "{name}: {option} {root}: no /proc in it: not the root of "
-            "a machine", P, 1, stderr=True),
-    Message("help-options", "", P, more=(
-        "Global options, before or after the command:",
-        "  --backend linux|sim  act on this host (linux, the default) or a simulated machine",
-        "  --root DIR           linux: act on the file tree under DIR instead of /",
-        "  --sim-state DIR      sim: the simulated machine's state directory",
-        "  --json               print one JSON document: exit code, data, and every message",
-        "                       with its code (schemas: docs/schema/COMMAND.json)",
-        "  --version            print the version and the kdump-tools behaviour it follows",
-        "  COMMAND --help       print the help of one command",
-        "Environment:",
-        "  KDUMP_BACKEND, KDUMP_ROOT, KDUMP_SIM_STATE",
-        "                       defaults for --backend, --root and --sim-state",
-        "  KDUMP_DEBUG=1        a traceback on an internal error",
-        "  NAME                 the message prefix and syslog tag (default kdump-config)",
-        "  NO_COLOR             no colour, even on a terminal",
-    )),
-    Message("command-help", "Usage: {prog} [--backend linux|sim] [--root DIR] "
-            "[--sim-state DIR] [--json] {command}{arguments}", P, more=(
-                "{summary}",
-                "The global options may come before or after the command; "
-                "see '{prog} help'.")),
-    Message("version", "{prog} {version}", P, more=(
+            "a machine", P, stderr=True),
+    Message("version", "kdump-config {version}", P, more=(
         "follows the behaviour of Debian's kdump-tools {follows}, with the fixes "
         "documented in docs/compatibility.md",)),
     Message("config-unreadable", "{detail}", F, 1),

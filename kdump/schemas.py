@@ -112,6 +112,8 @@ DATA: dict[str, tuple[str, dict[str, Schema], list[str]]] = {
                                                           "that sets its default, or null."),
                              })),
         "about": _s("string", "COMMAND --help --json: the command the help is about."),
+        "usage": _s("string", "COMMAND --help --json: the command's usage line."),
+        "summary": _s("string", "COMMAND --help --json: what the command does."),
     }, []),
     "version": ("kdump-config --version --json", {
         "version": _s("string", "kdump-config's release."),

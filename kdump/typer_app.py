@@ -40,15 +40,14 @@ def group() -> None:
 @app.command("help")
 def help_command(as_json: JsonFlag = False) -> None:
     """Print a usage summary."""
-    from kdump.commands.report import HELP, help_data
+    from kdump.commands.report import HELP, HELP_OPTIONS, help_data
     from kdump.report import Reporter
 
     reporter = Reporter(name=_name(), json_mode=as_json or _machine.as_json)
     if reporter.json_mode:
         sys.stdout.write(reporter.json_document("help", 0, help_data()) + "\n")
     else:
-        sys.stdout.write(HELP + "\n")
-        reporter.emit("help-options")
+        sys.stdout.write(HELP + "\n" + HELP_OPTIONS + "\n")
     raise typer.Exit(0)
 
 

@@ -43,6 +43,33 @@ kdump-config {""" + USAGE_COMMANDS + """}
               initrd.img file is absent, it will create it."""
 
 
+# What `help` adds after the seed's page (issue 10): the global options and the environment.
+HELP_OPTIONS = """\
+
+Global options, before or after the command:
+  --backend linux|sim  act on this host (linux, the default) or a simulated machine
+  --root DIR           linux: act on the file tree under DIR instead of /
+  --sim-state DIR      sim: the simulated machine's state directory
+  --json               print one JSON document: exit code, data, and every message
+                       with its code (schemas: docs/schema/COMMAND.json)
+  --version            print the version and the kdump-tools behaviour it follows
+  COMMAND --help       print the help of one command
+Environment:
+  KDUMP_BACKEND, KDUMP_ROOT, KDUMP_SIM_STATE
+                       defaults for --backend, --root and --sim-state
+  KDUMP_DEBUG=1        a traceback on an internal error
+  NAME                 the message prefix and syslog tag (default kdump-config)
+  NO_COLOR             no colour, even on a terminal"""
+
+
+def command_help(prog: str, command: str, arguments: str, summary: str) -> list[str]:
+    """`kdump-config COMMAND --help`: its usage line, what it does, where the options are."""
+    return [f"Usage: {prog} [--backend linux|sim] [--root DIR] [--sim-state DIR] [--json] "
+            f"{command}{arguments}",
+            summary,
+            f"The global options may come before or after the command; see '{prog} help'."]
+
+
 GLOBAL_OPTIONS = (
     ("--backend", "linux|sim", "KDUMP_BACKEND"),
     ("--root", "DIR", "KDUMP_ROOT"),

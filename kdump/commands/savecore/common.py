@@ -8,7 +8,7 @@ import math
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from backends.base import Host, HostError, PipelineResult, RunResult, UnsafePathError
 from kdump import dumpname as names
@@ -20,6 +20,10 @@ DMESG_TIMEOUT = 300
 NAME_ATTEMPTS = 10  # names tried when another user's trap takes the wanted one
 
 T = TypeVar("T")
+
+
+class Live(TypedDict, total=False):
+    live_stderr: int
 
 
 @dataclass
@@ -38,6 +42,10 @@ class Run:
     # The terminal's descriptor, when one shows the programs' own progress (makedumpfile's)
     # as they run: their stderr goes there live (not on a pipe, not with --json).
     live_stderr: int | None = None
+
+    def live(self) -> Live:
+        """The keyword that sends the programs' stderr to the terminal live (or none)."""
+        return {} if self.live_stderr is None else {"live_stderr": self.live_stderr}
 
     def remaining(self, cap: float | None = None) -> float:
         """Seconds left before the deadline (at most ``cap``): a step's timeout."""

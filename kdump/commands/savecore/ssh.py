@@ -90,7 +90,7 @@ def _vmcore(remote: Remote, directory: str, where: str) -> bool:
         # The processes are connected to each other: no vmcore byte passes through Python.
         stages = [*run.dump_stages(), remote.argv(names.remote_write(partial))]
         if completed(run, lambda: run.host.pipeline(stages, timeout=run.remaining(),
-                                                    live_stderr=run.live_stderr)) \
+                                                    **run.live())) \
                 is not None and \
                 remote.finish(partial, f"{directory}/dump.{run.stamp}{run.extension}"):
             run.emit("vmcore-saved", where=where)
