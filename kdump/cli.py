@@ -190,6 +190,7 @@ def take_global_options(args: list[str]) -> Invocation:
             _machine.backend = chosen or "linux"
         else:
             setattr(_machine, field_name, chosen)
+    _machine.as_json = found.as_json
     found.root_given_as = given_as.get("root", "KDUMP_ROOT")
     return found
 
@@ -334,7 +335,6 @@ def _main(args: list[str]) -> int:
         return run_spec(BY_NAME[word], as_json=found.as_json)
     from kdump.typer_app import app
 
-    _machine.as_json = found.as_json
     try:
         result = app(args=words, prog_name="kdump-config", standalone_mode=False)
     except Exception as exc:  # a usage error from the parser: our usage line, exit 1
