@@ -184,10 +184,14 @@ def test_the_runner_passes_stderr_on_while_the_program_runs(tmp_path: Path) -> N
             ready, _, _ = select.select([read_end], [], [], NEVER)
             assert ready, "the program's stderr did not arrive while it ran"
             seen += os.read(read_end, 1024)
-    finally:
-        with contextlib.suppress(OSError):  # let it finish (unless it is gone)
+    except BaseException:
+        with contextlib.suppress(OSError):  # let it finish, if it still waits
             os.close(os.open(gate, os.O_WRONLY | os.O_NONBLOCK))
         worker.join(2 * NEVER)
+        raise
+    with open(gate, "w"):  # waits for the program to open the gate (right after step 1)
+        pass
+    worker.join(2 * NEVER)
     os.close(write_end)
     while chunk := os.read(read_end, 1024):
         seen += chunk
