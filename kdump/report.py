@@ -57,6 +57,8 @@ def unpadded(line: str) -> str:
 
 @dataclass
 class Emitted:
+    """A message shown (or collected for --json)."""
+
     code: str
     severity: str
     lines: list[str]
@@ -122,4 +124,6 @@ class Reporter:
             ],
             **data,
         }
+        import json  # --json only: not on the start-up of every status
+
         return json.dumps(document, indent=2, sort_keys=False)
