@@ -112,8 +112,6 @@ class Reporter:
         return any(entry.severity == Severity.FAILURE.value for entry in self.emitted)
 
     def json_document(self, command: str, exit_code: int, data: dict[str, object]) -> str:
-        import json  # only --json needs it (not the start-up of status at boot)
-
         document = {
             "schema_version": SCHEMA_VERSION,
             "command": command,
