@@ -16,9 +16,10 @@ _RED, _YELLOW, _RESET = "\033[31m", "\033[33m", "\033[0m"
 
 
 def fancy_terminal(stream: TextIO) -> bool:
-    """Colour only on a real terminal that can show it (as lsb's FANCYTTY)."""
+    """Colour only on a real terminal that can show it (as lsb's FANCYTTY), and never
+    when NO_COLOR is set to anything but the empty string (https://no-color.org)."""
     term = os.environ.get("TERM", "")
-    return stream.isatty() and term not in ("", "dumb")
+    return stream.isatty() and term not in ("", "dumb") and not os.environ.get("NO_COLOR")
 
 
 def render(severity: Severity, text: str, colour: bool = False) -> str:
@@ -47,6 +48,15 @@ def printable(text: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+def unpadded(line: str) -> str:
+    """A message line without the padding that aligns it in a text report: the indent, and
+    the blanks before a label's colon (``current state   : ready`` -> ``current state: ready``).
+    """
+    line = line.strip()
+    pad = line.find("  :")
+    return line if pad < 0 else line[:pad].rstrip() + line[pad + 2:]
+
+
 # Who is told of every catalog code any Reporter emits (see ``observe``).
 _OBSERVERS: list[Callable[[str], None]] = []
 
@@ -72,6 +82,7 @@ class Emitted:
     code: str
     severity: str
     lines: list[str]
+    text: str = ""  # the message's own words, without the indent a report layout adds
 
 
 @dataclass
@@ -91,9 +102,10 @@ class Reporter:
 
     def emit_indented(self, code: str, indent: str, params: dict[str, object]) -> int:
         message = CATALOG[code]
-        lines = [printable(indent + line)
-                 for line in message.lines({"name": self.name, **params})]
-        self.emitted.append(Emitted(code, message.severity.value, lines))
+        words = [printable(line) for line in message.lines({"name": self.name, **params})]
+        lines = [indent + line for line in words]
+        self.emitted.append(Emitted(code, message.severity.value, lines,
+                                    "\n".join(unpadded(word) for word in words)))
         for observer in _OBSERVERS:
             observer(code)
         if not self.json_mode:
@@ -127,7 +139,7 @@ class Reporter:
             "command": command,
             "exit_code": exit_code,
             "messages": [
-                {"code": e.code, "severity": e.severity, "text": "\n".join(e.lines)}
+                {"code": e.code, "severity": e.severity, "text": e.text}
                 for e in self.emitted
             ],
             **data,

@@ -18,8 +18,7 @@ from sim.machine import Machine
 
 pytestmark = pytest.mark.real_processes  # a fresh interpreter measures imports
 
-CASES = [(spec, as_json) for spec in TABLE for as_json in ((False, True) if spec.json
-                                                           else (False,))]
+CASES = [(spec, as_json) for spec in TABLE for as_json in (False, True)]
 
 
 def _machine(path: Path) -> Path:
