@@ -23,8 +23,10 @@ from pathlib import Path
 import pytest
 
 from backends.runner import Program, Runner
-from sim import stub
 from sim.machine import Machine
+from tests.sandbox import stub
+
+pytestmark = pytest.mark.real_processes  # kdump-config on a terminal and on pipes
 
 TOP = Path(__file__).resolve().parents[1]
 GIB = 1 << 30
