@@ -248,11 +248,14 @@ class TestMachine:
 @pytest.fixture
 def machine(backend_kind: str, tmp_path: Path, request: pytest.FixtureRequest,
             ) -> Iterator[TestMachine]:
+    from tests.steps.chroot import ChrootMachine
     from tests.steps.sandbox import SandboxMachine
 
     SandboxMachine.executable = request.config.getoption("--kdump-config")
+    ChrootMachine.lower = request.config.getoption("--chroot-root") or ""
 
-    kinds: dict[str, type[TestMachine]] = {"sim": TestMachine, "linux": SandboxMachine}
+    kinds: dict[str, type[TestMachine]] = {"sim": TestMachine, "linux": SandboxMachine,
+                                           "chroot": ChrootMachine}
     test_machine = kinds[backend_kind](tmp_path / "machine")
     test_machine.build("x86_64-ready")
     yield test_machine
