@@ -3,6 +3,7 @@ Feature: help
   `--h`) prints the usage summary of the reference layout, listing every
   command (reload, try-reload and check included, B2), and exits 0.
 
+  @decision-fix-usage-exit
   Scenario: help prints the usage summary
     Given a machine "x86_64-ready"
     When I run "kdump-config help"

@@ -30,6 +30,7 @@ Feature: load
     And the link "/var/lib/kdump/vmlinuz" points to "/boot/vmlinuz-6.1.0-18-amd64"
     And the link "/var/lib/kdump/initrd.img" points to "/var/lib/kdump/initrd.img-6.1.0-18-amd64"
 
+  @decision-fix-initrd-rebuild
   Scenario: A missing kdump initrd is built by the kernel hook
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -44,6 +45,7 @@ Feature: load
       """
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" exists
 
+  @decision-fix-initrd-rebuild
   Scenario: A changed /etc/kdump/sysctl.conf rebuilds the kdump initrd
     Given a machine "x86_64-ready"
     And the file "/etc/kdump/sysctl.conf" contains:
@@ -62,6 +64,7 @@ Feature: load
       """
     And the file "/var/lib/kdump/latest_sysctls-6.1.0-18-amd64" contains "kernel.panic=10"
 
+  @decision-fix-initrd-rebuild
   Scenario: Without /etc/kdump/sysctl.conf there is nothing to rebuild (B14)
     Given a machine "x86_64-ready"
     And the file "/etc/kdump/sysctl.conf" is absent
@@ -126,6 +129,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: SSH and NFS together stop load
     Given a machine "x86_64-ready"
     And the config sets SSH to "kdump@backup.example"
@@ -176,6 +180,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-symlinks-atomic
   Scenario: No kdump initrd and no kernel hook to build one
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -198,6 +203,7 @@ Feature: load
     Then the exit code is 0
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/boot/initrd.img-6.1.0-18-amd64 /boot/vmlinuz-6.1.0-18-amd64"
 
+  @decision-fix-kernel-search
   Scenario: A relocatable kernel without its /boot initrd loads without one
     Given a machine "x86_64-ready"
     And the config file contains:
@@ -217,6 +223,7 @@ Feature: load
       """
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' /boot/vmlinuz-6.1.0-18-amd64"
 
+  @decision-fix-kernel-search
   Scenario: A non-relocatable kernel loads the linux-kdump package's kernel
     Given a machine "x86_64-non-relocatable"
     When I run "kdump-config load"
@@ -229,6 +236,7 @@ Feature: load
       """
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz"
 
+  @decision-fix-kernel-search
   Scenario: No kdump package directory
     Given a machine "x86_64-non-relocatable"
     And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
@@ -243,6 +251,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-kernel-search
   Scenario: A kdump package directory without a kernel
     Given a machine "x86_64-non-relocatable"
     And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz" is absent
@@ -257,6 +266,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-kernel-search
   Scenario: A kdump package kernel without an initrd is loaded without one
     Given a machine "x86_64-non-relocatable"
     And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img" is absent
@@ -272,6 +282,7 @@ Feature: load
       """
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz"
 
+  @decision-keep-seed-wording
   Scenario: A kdump kernel built for another start address is refused
     Given a machine "x86_64-non-relocatable"
     And the file "/root/kdump-kernel.config" contains:
@@ -334,6 +345,7 @@ Feature: load
     And the link "/var/lib/kdump/initrd.img" points to "/var/lib/kdump/initrd.img-6.1.0-18-amd64"
     And "kdump-config status" reports "current state   : ready to kdump"
 
+  @decision-fix-load-guard-first
   Scenario: Loading again while loaded keeps the kdump initrd even when sysctl.conf changed (B14)
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -346,6 +358,7 @@ Feature: load
       """
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" exists
 
+  @decision-fix-kexec-missing
   Scenario: kexec not installed is a clear failure (B20)
     Given a machine "x86_64-ready"
     And the tool "kexec" is not installed
@@ -387,6 +400,7 @@ Feature: load
     And kexec was run as "kexec -p -s '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
     And "kdump-config status" reports "current state   : ready to kdump"
 
+  @decision-fix-secure-boot
   Scenario Outline: Secure boot alone, or lockdown alone, loads with kexec -s (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config load"
@@ -413,6 +427,7 @@ Feature: load
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-arm64 root=UUID=9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1' --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
 
   # code: host-error
+  @decision-fix-exit-codes
   Scenario: A machine error is reported and load fails
     Given a machine "x86_64-ready"
     And the fault "readonly" is armed with "/var/lib/kdump"
@@ -425,6 +440,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump registers with the firmware (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config load"
@@ -442,6 +458,7 @@ Feature: load
       | ppc64le-fadump        | /sys/kernel/fadump/registered  |
       | ppc64le-fadump-legacy | /sys/kernel/fadump_registered  |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: Registering fadump again is not a failure (<profile>)
     Given a machine "<profile>"
     And "kdump-config load" has run
@@ -457,6 +474,7 @@ Feature: load
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: The firmware refuses to register (<profile>)
     Given a machine "<profile>"
     And the fault "fadump-register" is armed
@@ -473,6 +491,7 @@ Feature: load
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump not configured in this kernel (<profile>)
     Given a machine "<profile>"
     And the file "<registered>" is absent
@@ -500,6 +519,7 @@ Feature: load
       """
     And the file "/sys/kernel/fadump/registered" contains "0"
 
+  @decision-fix-fadump-sysfs-layout
   Scenario: A fadump load without sysctl warns about the panic trigger
     Given a machine "ppc64le-fadump"
     And the tool "sysctl" is not installed

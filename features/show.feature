@@ -90,6 +90,7 @@ Feature: show
       DUMP_MODE:<TAB><TAB>kdump
       """
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: SSH and NFS targets are shown, and their conflict reported
     Given a machine "x86_64-ready"
     And the config sets SSH to "kdump@backup.example"
@@ -187,6 +188,7 @@ Feature: show
     Then the exit code is 0
     And stdout contains the line "crashkernel suggested size: Unknown (can't parse kernel version from initrd filename)"
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump layout, before and after registering (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config show"
@@ -214,6 +216,7 @@ Feature: show
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario: fadump not configured is reported by show
     Given a machine "ppc64le-fadump"
     And the file "/sys/kernel/fadump/registered" is absent
@@ -232,6 +235,7 @@ Feature: show
       current state:    Not ready to fadump
       """
 
+  @decision-new-json
   Scenario: show --json
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -244,6 +248,7 @@ Feature: show
     And the JSON field "crashkernel_suggested_mib" is 466
     And the JSON messages include "estimate"
 
+  @decision-new-json
   Scenario: show --json without a recorded command or an estimate
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/mem-6.1.0-18-amd64" is absent

@@ -5,6 +5,7 @@ Feature: test
   labels kept as the original: no colon after "crashkernel addr"), and exits
   0 without changing the machine. In fadump mode it prints only the checks.
 
+  @decision-fix-no-eval
   Scenario: The default machine
     Given a machine "x86_64-ready"
     When I run "kdump-config test"
@@ -33,6 +34,7 @@ Feature: test
     And the link "/var/lib/kdump/vmlinuz" points to "/boot/vmlinuz-6.1.0-17-amd64"
     And the file "/var/crash/kexec_cmd" does not exist
 
+  @decision-fix-no-eval
   Scenario: arm64 appends its own KDUMP_CMDLINE_APPEND default
     Given a machine "arm64-ready"
     When I run "kdump-config test"
@@ -51,12 +53,14 @@ Feature: test
         /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-arm64 root=UUID=9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
       """
 
+  @decision-fix-secure-boot
   Scenario: Secure boot and lockdown select kexec -s
     Given a machine "x86_64-secureboot"
     When I run "kdump-config test"
     Then the exit code is 0
     And stdout contains the line "  /usr/sbin/kexec -p -s --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
 
+  @decision-fix-no-eval
   Scenario: The config's command line settings and kexec arguments
     Given a machine "x86_64-ready"
     And the config file contains:
@@ -81,6 +85,7 @@ Feature: test
         /usr/sbin/kexec -p --elf64-core-headers --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet nr_cpus=1 quiet" --initrd=/boot/initrd.img-6.1.0-18-amd64 /boot/vmlinuz-6.1.0-18-amd64
       """
 
+  @decision-fix-no-eval
   Scenario: Quotes in the kernel command line survive; crashkernel and hugepages are dropped
     Given a machine "x86_64-ready"
     And the file "/proc/cmdline" contains:
@@ -131,6 +136,7 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: SSH and NFS together are reported
     Given a machine "x86_64-ready"
     And the config sets SSH to "kdump@backup.example"
@@ -143,6 +149,7 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
+  @decision-fix-no-eval
   Scenario: A missing KDUMP_KERNEL is reported with the config path; the command still shows it
     Given a machine "x86_64-ready"
     And the link "/var/lib/kdump/vmlinuz" is absent
@@ -164,6 +171,7 @@ Feature: test
         /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
       """
 
+  @decision-fix-no-eval
   Scenario: A missing KDUMP_INITRD is reported; the command leaves it out
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -200,6 +208,7 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
+  @decision-fix-kernel-search
   Scenario: A non-relocatable kernel uses the linux-kdump package
     Given a machine "x86_64-non-relocatable"
     When I run "kdump-config test"
@@ -220,6 +229,7 @@ Feature: test
         /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz
       """
 
+  @decision-fix-kernel-search
   Scenario: No kdump package directory: no kernel, reported in two lines
     Given a machine "x86_64-non-relocatable"
     And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
@@ -243,6 +253,7 @@ Feature: test
         /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb"
       """
 
+  @decision-fix-kernel-search
   Scenario: A kdump package without a kernel is reported in two lines
     Given a machine "x86_64-non-relocatable"
     And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz" is absent
@@ -257,6 +268,7 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
+  @decision-fix-kernel-search
   Scenario: A kdump kernel without an initrd is a warning
     Given a machine "x86_64-non-relocatable"
     And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img" is absent
@@ -276,6 +288,7 @@ Feature: test
         /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz
       """
 
+  @decision-keep-seed-wording
   Scenario: A kdump kernel built for another start address
     Given a machine "x86_64-non-relocatable"
     And the file "/root/kdump-kernel.config" contains:
@@ -298,6 +311,7 @@ Feature: test
       kdump kernel:
       """
 
+  @decision-fix-kexec-missing
   Scenario: kexec not installed is said, not a silent exit (B20)
     Given a machine "x86_64-ready"
     And the tool "kexec" is not installed
@@ -309,6 +323,7 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump mode prints only the checks (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config test"
@@ -320,6 +335,7 @@ Feature: test
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump not configured is reported by test (<profile>)
     Given a machine "<profile>"
     And the file "<registered>" is absent
@@ -336,6 +352,7 @@ Feature: test
       | ppc64le-fadump        | /sys/kernel/fadump/registered  |
       | ppc64le-fadump-legacy | /sys/kernel/fadump_registered  |
 
+  @decision-new-json
   Scenario: test --json gives the kexec argv and the codes
     Given a machine "x86_64-no-crashkernel"
     When I run "kdump-config test --json"

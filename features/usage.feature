@@ -2,6 +2,7 @@ Feature: usage errors
   Anything that is not a command prints the usage line and exits 1 (not
   click's 2), as the reference does; the usage line lists every command.
 
+  @decision-fix-usage-exit
   Scenario: No command at all
     Given a machine "x86_64-ready"
     When I run "kdump-config"
@@ -11,6 +12,7 @@ Feature: usage errors
       Usage: kdump-config {help|test|show|status|check|load|unload|reload|try-reload|savecore|propagate|symlinks kernel-version}
       """
 
+  @decision-fix-usage-exit
   Scenario Outline: An unknown command "<word>"
     Given a machine "x86_64-ready"
     When I run "kdump-config <word>"
@@ -28,6 +30,7 @@ Feature: usage errors
       | -x        |
       | --version |
 
+  @decision-fix-usage-exit
   Scenario Outline: Bad arguments to a known command: "<command>"
     Given a machine "x86_64-ready"
     When I run "kdump-config <command>"
@@ -44,6 +47,7 @@ Feature: usage errors
       | symlinks 6.1.0-18-amd64 more | unexpected extra argument      |
       | help me                      | unexpected extra argument      |
 
+  @decision-new-global-options
   Scenario: An unknown backend is an error that names the choices
     Given a machine "x86_64-ready"
     When I run "kdump-config --backend nosuch status"
@@ -53,6 +57,7 @@ Feature: usage errors
       unknown backend 'nosuch' (choose one of: linux, sim) ... failed!
       """
 
+  @decision-new-global-options @decision-new-json
   Scenario: An unknown backend in JSON mode
     Given a machine "x86_64-ready"
     When I run "kdump-config --backend nosuch status --json"

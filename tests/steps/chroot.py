@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -47,6 +48,8 @@ MACHINE_MOUNT = "/.kdump-machine"
 SOURCE_DIR = "/.kdump-src"
 PROGRAM = "/usr/sbin/kdump-config"
 NOT_APPLICABLE = "not applicable in a chroot"
+# Longer than any scenario's own deadline and a hanging stub's 30 seconds.
+RUN_TIMEOUT = 45
 CHROOT_STUB = (f"#!/usr/bin/python3\nimport sys\nsys.path.insert(0, {SOURCE_DIR!r})\n"
                f"from sim.stub import main\nsys.exit(main(machine_dir={MACHINE_MOUNT!r}))\n")
 _SYSLOG_LINE = re.compile(
@@ -73,6 +76,9 @@ class ChrootMachine(SandboxMachine):
         machine = self.machine
         if self.unexpected is not None:
             return "the error is injected into the in-process CLI"
+        if machine.state.get("nfs_exports") or machine.state.get("nfs_hosts"):
+            return ("the NFS mount stub attaches the export by moving the server's directory "
+                    "into the tree, which cannot cross the overlay")
         if machine.state.get("ftp_hosts"):
             return "the FTP servers are in-process, reached by patching ftplib's name lookup"
         if machine.fault("vmcore-short-copy") is not None:
@@ -113,14 +119,30 @@ class ChrootMachine(SandboxMachine):
                "TZ": "UTC", **self.env}
         clock = "@" + self.machine.now().strftime("%Y-%m-%d %H:%M:%S")
         with self._chroot() as (merged, log):
-            done = subprocess.run(  # noqa: S603 - fixed argv
+            process = subprocess.Popen(  # noqa: S603 - fixed argv
                 ["chroot", str(merged), "/usr/bin/faketime", "-f", clock, PROGRAM, *words],
-                capture_output=True, env=env, timeout=300, check=False)
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                start_new_session=True)
+            try:
+                out, err = process.communicate(timeout=RUN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                # A program without a deadline of its own (the original's savecore on a
+                # vmcore that never answers): the whole session goes, as a watchdog would.
+                os.killpg(process.pid, signal.SIGKILL)
+                out, err = process.communicate()
+                err += f"maintainer mode: killed after {RUN_TIMEOUT} seconds\n".encode()
             with kernel_faults.unlimited_bookkeeping():
                 self._collect_syslog(log)
-        self.last = CliResult(words, done.returncode, done.stdout.decode(errors="replace"),
-                              done.stderr.decode(errors="replace"))
+        self.last = CliResult(words, process.returncode, out.decode(errors="replace"),
+                              err.decode(errors="replace"))
         return self.last
+
+    def cleanup(self) -> None:
+        super().cleanup()
+        merged = self.state_dir.parent / "chroot" / "merged"
+        if kernel_faults.is_mounted(str(merged)):
+            subprocess.run(["umount", "-R", "-l", str(merged)],  # noqa: S607
+                           check=False, capture_output=True)
 
     @contextmanager
     def _chroot(self) -> Iterator[tuple[Path, socket.socket]]:
