@@ -168,6 +168,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-kernel-search
   Scenario: The running kernel's image is gone from /boot
     Given a machine "x86_64-ready"
     And the file "/boot/vmlinuz-6.1.0-18-amd64" is absent
@@ -301,6 +302,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-kernel-search
   Scenario: A kdump kernel built for the reserved address is loaded
     Given a machine "x86_64-non-relocatable"
     And the file "/root/kdump-kernel.config" contains:
@@ -382,6 +384,7 @@ Feature: load
       kdump-config couldn't set panic trigger (sysctl binary not available) ... (warning).
       """
 
+  @decision-fix-name-in-messages
   Scenario: The panic trigger warning names the program as NAME says (B48)
     Given a machine "x86_64-ready"
     And the tool "sysctl" is not installed
@@ -420,6 +423,7 @@ Feature: load
     Then the exit code is 0
     And kexec was run as "kexec -p -s '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
 
+  @decision-keep-reference-version
   Scenario: arm64 loads with its own command line append
     Given a machine "arm64-ready"
     When I run "kdump-config load"

@@ -5,7 +5,6 @@ Feature: test
   labels kept as the original: no colon after "crashkernel addr"), and exits
   0 without changing the machine. In fadump mode it prints only the checks.
 
-  @decision-fix-no-eval
   Scenario: The default machine
     Given a machine "x86_64-ready"
     When I run "kdump-config test"
@@ -34,7 +33,7 @@ Feature: test
     And the link "/var/lib/kdump/vmlinuz" points to "/boot/vmlinuz-6.1.0-17-amd64"
     And the file "/var/crash/kexec_cmd" does not exist
 
-  @decision-fix-no-eval
+  @decision-keep-reference-version
   Scenario: arm64 appends its own KDUMP_CMDLINE_APPEND default
     Given a machine "arm64-ready"
     When I run "kdump-config test"
@@ -53,14 +52,12 @@ Feature: test
         /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-arm64 root=UUID=9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
       """
 
-  @decision-fix-secure-boot
   Scenario: Secure boot and lockdown select kexec -s
     Given a machine "x86_64-secureboot"
     When I run "kdump-config test"
     Then the exit code is 0
     And stdout contains the line "  /usr/sbin/kexec -p -s --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
 
-  @decision-fix-no-eval
   Scenario: The config's command line settings and kexec arguments
     Given a machine "x86_64-ready"
     And the config file contains:
@@ -149,7 +146,6 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
-  @decision-fix-no-eval
   Scenario: A missing KDUMP_KERNEL is reported with the config path; the command still shows it
     Given a machine "x86_64-ready"
     And the link "/var/lib/kdump/vmlinuz" is absent
@@ -171,7 +167,6 @@ Feature: test
         /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
       """
 
-  @decision-fix-no-eval
   Scenario: A missing KDUMP_INITRD is reported; the command leaves it out
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
