@@ -113,7 +113,7 @@ Feature: robustness: exit codes that match reality, and no traceback
     Then the exit code is 1
     And stdout is exactly:
       """
-      /etc/default/kdump-tools: cannot read the config file: too many levels of symbolic links ... failed!
+      /etc/default/kdump-tools: cannot read the config file: Too many levels of symbolic links ... failed!
       """
     And "kexec" was not run
 

@@ -90,6 +90,14 @@ class ChrootMachine(SandboxMachine):
             return "another holder of the lock is a simulated-kernel fault"
         return None
 
+    def observe(self, what: str) -> None:
+        reasons = {
+            "virtual-clock": "a process sleeps in real time, the machine's clock does not "
+                             "see it",
+            "durability": "fsync and rename are recorded by patching the in-process backend",
+        }
+        pytest.skip(f"{NOT_APPLICABLE}: {reasons.get(what, what)}")
+
     def hold_lock(self) -> None:
         pytest.skip(f"{NOT_APPLICABLE}: the lock's holder would run outside the chroot")
 

@@ -127,6 +127,11 @@ class TestMachine:
         path = self.host_path(target)
         return sorted(os.listdir(path)) if path.is_dir() else []
 
+    def observe(self, what: str) -> None:
+        """A step is about to read something only some machines record ("virtual-clock":
+        time slept by kdump-config; "durability": its fsync and rename calls). Both are
+        recorded here; see ChrootMachine for a machine that cannot."""
+
     # -- another user's doing ----------------------------------------------------------------
     lock_holder: str = ""
 
