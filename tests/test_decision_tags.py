@@ -66,3 +66,16 @@ def test_every_decision_tag_is_a_registered_marker(pytestconfig: pytest.Config) 
     # --strict-markers refuses a scenario whose tag is not one of these.
     registered = {line.split(":")[0] for line in pytestconfig.getini("markers")}
     assert {f"{TAG_PREFIX}{ident}" for _, _, ident in feature_tags()} <= registered
+
+
+def test_the_verdicts() -> None:
+    from tests.maintainer.report import verdict
+
+    assert verdict(False, None, [], own=False) == "same"
+    assert verdict(True, None, ["fix-no-eval"], own=False) == "decided"
+    assert verdict(True, None, [], own=False) == "unexpected"
+    # Against this project's own package a decision excuses nothing.
+    assert verdict(True, None, ["fix-no-eval"], own=True) == "unexpected"
+    assert verdict(False, "not applicable in a chroot: x", [], own=False) == "not-applicable"
+    # Any other skip hides something: it is not a verdict of "same".
+    assert verdict(False, "no reason", [], own=False) == "unexpected"

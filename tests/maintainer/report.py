@@ -21,6 +21,15 @@ from tests.maintainer.decisions import TAG_PREFIX
 KINDS = ("same", "decided", "unexpected", "not-applicable")
 
 
+def verdict(failed: bool, skip_reason: str | None, decisions: list[str], own: bool) -> str:
+    """One scenario's verdict from its outcome (see the module's docstring)."""
+    if skip_reason is not None:
+        return "not-applicable" if skip_reason.startswith("not applicable") else "unexpected"
+    if not failed:
+        return "same"
+    return "decided" if decisions and not own else "unexpected"
+
+
 class MaintainerReport:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -44,12 +53,10 @@ class MaintainerReport:
             reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) \
                 else str(report.longrepr)
             reason = reason.removeprefix("Skipped: ")
-            entry["result"] = "not-applicable" if reason.startswith("not applicable") \
-                else "unexpected"
+            entry["result"] = verdict(False, reason, entry["decisions"], self.own)
             entry["reason"] = reason
         elif report.failed and entry["result"] != "unexpected":
-            entry["result"] = "decided" if entry["decisions"] and not self.own \
-                else "unexpected"
+            entry["result"] = verdict(True, None, entry["decisions"], self.own)
             entry["diff"] = report.longreprtext[-4000:]
             entry["phase"] = report.when
 
