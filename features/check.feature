@@ -14,7 +14,7 @@ Feature: check
       ok    kexec-support         supported
       ok    crashkernel-param     crashkernel=512M
       ok    crashkernel-reserved  512M reserved at 0x2b000000
-      ok    crashkernel-size      512M reserved, 466M suggested
+      ok    crashkernel-size      512M reserved, 472M suggested
       ok    kexec-tool            /usr/sbin/kexec
       ok    kdump-kernel          /var/lib/kdump/vmlinuz
       ok    kdump-initrd          /var/lib/kdump/initrd.img
@@ -45,7 +45,7 @@ Feature: check
     When I run "kdump-config check"
     Then the exit code is 3
     And stdout contains the line "fail  crashkernel-param     no crashkernel= parameter in the kernel cmdline"
-    And stdout contains the line "                            remedy: add crashkernel=466M to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub and reboot"
+    And stdout contains the line "                            remedy: add crashkernel=472M to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub and reboot"
     And stdout contains the line "fail  crashkernel-reserved  no memory reserved (kexec_crash_size is 0)"
     And stdout ends with:
       """

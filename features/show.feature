@@ -20,7 +20,7 @@ Feature: show
          /var/lib/kdump/initrd.img: symbolic link to /var/lib/kdump/initrd.img-6.1.0-18-amd64
       current state:    Not ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         no kexec command recorded
@@ -43,7 +43,7 @@ Feature: show
          /var/lib/kdump/initrd.img: symbolic link to /var/lib/kdump/initrd.img-6.1.0-18-amd64
       current state:    ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
@@ -59,7 +59,7 @@ Feature: show
       """
       current state:    Not ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         no kexec command recorded
@@ -115,7 +115,7 @@ Feature: show
       HOSTTAG:          ip
       current state:    Not ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         no kexec command recorded
@@ -147,7 +147,7 @@ Feature: show
       HOSTTAG:          hostname
       current state:    Not ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         no kexec command recorded
@@ -245,7 +245,7 @@ Feature: show
     And the JSON field "command" is "show"
     And the JSON field "ready" is true
     And the JSON field "crashkernel_addr" is ["0x2b000000"]
-    And the JSON field "crashkernel_suggested_mib" is 466
+    And the JSON field "crashkernel_suggested_mib" is 472
     And the JSON messages include "estimate"
 
   @decision-new-json
