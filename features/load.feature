@@ -302,6 +302,25 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-keep-seed-wording
+  Scenario: A kdump kernel built for another start address is refused before the package search
+    Given a machine "x86_64-non-relocatable"
+    And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
+    And the file "/root/kdump-kernel.config" contains:
+      """
+      CONFIG_PHYSICAL_START=0x1000000
+      """
+    And the config sets KDUMP_CONFIG to "/root/kdump-kernel.config"
+    When I run "kdump-config load"
+    Then the exit code is 1
+    And stdout is exactly:
+      """
+      Creating symlink /var/lib/kdump/vmlinuz.
+      Creating symlink /var/lib/kdump/initrd.img.
+      kdump kernel relocation address does not match crashkernel= parameter ... failed!
+      """
+    And "kexec" was not run
+
   @decision-fix-kernel-search
   Scenario: A kdump kernel built for the reserved address is loaded
     Given a machine "x86_64-non-relocatable"
@@ -333,6 +352,7 @@ Feature: load
     And the file "/var/crash/kexec_cmd" does not exist
     And "kdump-config status" reports "current state   : Not ready to kdump"
 
+  @decision-keep-load-while-loaded
   Scenario: Loading again while loaded changes nothing (B14, B16)
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -341,6 +361,7 @@ Feature: load
     And stdout is exactly:
       """
       Cannot change symbolic links when kdump is loaded ... failed!
+      kdump is already loaded: run 'kdump-config reload' to load it again
       """
     And "kexec" was run 1 time
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" exists
@@ -357,6 +378,7 @@ Feature: load
     And stdout is exactly:
       """
       Cannot change symbolic links when kdump is loaded ... failed!
+      kdump is already loaded: run 'kdump-config reload' to load it again
       """
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" exists
 

@@ -11,6 +11,8 @@ from kdump.facts import Facts, LinkFact
 
 @dataclass(frozen=True)
 class Finding:
+    """A check's outcome: a catalog code and its parameters."""
+
     code: str
     params: dict[str, object] = field(default_factory=dict)
 

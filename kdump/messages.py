@@ -83,6 +83,10 @@ _ALL = [
     Message("creating-symlink", "Creating symlink {link}", A),
     Message("missing-kernel-version", "Invalid argument : missing kernel version", F, 1),
     Message("symlinks-while-loaded", "Cannot change symbolic links when kdump is loaded", F, 1),
+    # After symlinks-while-loaded in `load` (the original's line and exit status kept):
+    # the command that does what the user meant.
+    Message("load-while-loaded-hint",
+            "kdump is already loaded: run 'kdump-config reload' to load it again", P),
     Message("kernel-hook-missing", "Unable to locate kernel hook", F, 1),
     Message("invalid-kernel-version", "Invalid kernel version : {version}", F, 1),
     Message("kernel-hook-failed", "{hook} failed to build {initrd}", F, 1),

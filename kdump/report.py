@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -48,6 +47,8 @@ def printable(text: str) -> str:
 
 @dataclass
 class Emitted:
+    """A message shown (or collected for --json)."""
+
     code: str
     severity: str
     lines: list[str]
@@ -109,4 +110,6 @@ class Reporter:
             ],
             **data,
         }
+        import json  # --json only: not on the start-up of every status
+
         return json.dumps(document, indent=2, sort_keys=False)

@@ -25,6 +25,8 @@ DEFAULT_SUGGESTION_MIB = 512
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One named readiness check of `check`: ok, warn or fail, and why."""
+
     name: str
     status: str  # ok | warn | fail
     detail: str
