@@ -11,7 +11,6 @@ registered, and every registered name is read by an emulator).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -50,6 +49,8 @@ _TAKES = {
 
 @dataclass(frozen=True)
 class Fault:
+    """One registered fault (a docstring: dataclasses would run inspect for one otherwise)."""
+
     name: str
     kind: Kind
     effect: str
@@ -178,6 +179,8 @@ def lookup(name: str) -> Fault:
     """The registered fault ``name``, or FaultError naming the close ones and the list."""
     fault = FAULTS.get(name)
     if fault is None:
+        import difflib  # only for the hint: every status on the simulator imports this module
+
         close = difflib.get_close_matches(name, FAULTS, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise FaultError(f"unknown fault {name!r}{hint}: kdump-sim faults lists the known ones")
