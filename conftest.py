@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
 pytest_plugins = ["tests.steps.machine", "tests.steps.common", "tests.steps.savecore",
-                  "tests.steps.safety"]
+                  "tests.steps.safety", "tests.steps.cli"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,6 +57,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        # The [linux] scenarios run the real backend, whose programs are stub processes; the
+        # [chroot] ones (maintainer mode) run a packaged kdump-config in a chroot.
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend_kind") in ("linux", "chroot"):
+            item.add_marker(pytest.mark.real_processes)
     # The catalog coverage check reads what the scenarios recorded: run it last.
     last = [item for item in items if item.nodeid.startswith("tests/test_catalog_coverage.py")]
     items[:] = [item for item in items if item not in last] + last
@@ -74,3 +84,49 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
         with open(out, "w") as handle:
             json.dump({k: sorted(v) for k, v in CODES_SEEN.items()}, handle)
+
+
+# -- default deny: a test starts a real process only when it says so ------------------------------
+# Mark it ``@pytest.mark.real_processes`` (a module: ``pytestmark``); everything else, the
+# simulated machine above all, must never reach a real program.
+_SPAWNERS: list[tuple[Any, str]] = [
+    (subprocess.Popen, "_execute_child"), (os, "fork"), (os, "forkpty"), (os, "posix_spawn"),
+    (os, "posix_spawnp"), (os, "system"), (os, "execv"), (os, "execve"), (os, "execvp"),
+    (os, "execvpe"),
+]
+
+
+class UndeclaredProcess(BaseException):
+    """Raised where an undeclared test starts a process (a BaseException: no ``except
+    Exception`` boundary of the code under test can swallow it)."""
+
+
+@contextmanager
+def _processes_refused(nodeid: str) -> Iterator[None]:
+    saved = [(owner, name, getattr(owner, name)) for owner, name in _SPAWNERS
+             if hasattr(owner, name)]
+
+    def refusing(name: str) -> Callable[..., Any]:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise UndeclaredProcess(
+                f"{nodeid} started a real process ({name}) without declaring it: mark the "
+                "test @pytest.mark.real_processes if it must")
+        return refuse
+
+    for owner, name, _ in saved:
+        setattr(owner, name, refusing(name))
+    try:
+        yield
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None,
+                            ) -> Generator[None, None, None]:
+    if item.get_closest_marker("real_processes") is not None:
+        yield
+        return
+    with _processes_refused(item.nodeid):
+        yield

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from backends.base import Host, HostError
+from backends.base import Host, HostError, HostParts
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["Host", "HostError", "BackendError", "select", "default_sim_state"]
+__all__ = ["Host", "HostError", "HostParts", "BackendError", "select", "default_sim_state"]
 
 KINDS = ("linux", "sim")
 
@@ -28,12 +28,18 @@ def default_sim_state() -> Path:
 
 
 def select(kind: str, *, root: str | None = None, state: str | None = None,
-           profile: str | None = None) -> Host:
-    """The only place that branches on the backend kind."""
+           profile: str | None = None, parts: HostParts | None = None) -> Host:
+    """The only place that branches on the backend kind.
+
+    ``parts``: the real backend's clock, syslog sink, name resolver and effect recorder,
+    given instead of its own (the sandbox tier's seams); a simulated machine has its own.
+    """
     if kind == "linux":
         from backends.linux import LinuxHost
 
-        return LinuxHost(root or "/")
+        seams = parts or HostParts()
+        return LinuxHost(root or "/", clock=seams.clock, log=seams.log,
+                         resolver=seams.resolver, record=seams.record)
     if kind == "sim":
         try:
             from backends.sim import SimHost
@@ -66,3 +72,18 @@ def _create_default(state_dir: Path, profile: str | None) -> None:
         Machine.create(state_dir, profile or DEFAULT_PROFILE)
     except ProfileError as exc:
         raise BackendError(str(exc)) from exc
+
+
+def root_problem(kind: str, root: str) -> str | None:
+    """What makes ``root`` unusable as the machine's root for backend ``kind``, or None.
+
+    "missing": no such directory; "no-proc": it has no /proc (not a machine's root: a
+    typo, or a tree not built yet). Only the linux backend acts on a root.
+    """
+    if kind != "linux":
+        return None
+    if not os.path.isdir(root):
+        return "missing"
+    if not os.path.isdir(os.path.join(root, "proc")):
+        return "no-proc"
+    return None

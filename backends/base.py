@@ -7,7 +7,7 @@ Processes are argv lists, never shell strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -86,6 +86,7 @@ class RunResult(NamedTuple):
     stdout: str = ""
     stderr: str = ""
     timed_out: bool = False  # stopped at its deadline: never a success, whatever it exited with
+    shown: int = 0  # how much of stderr (its start) already reached a terminal as written
 
     @property
     def ok(self) -> bool:
@@ -147,23 +148,41 @@ class FtpTarget(NamedTuple):
 ProgressCallback = Callable[[int, int], None]
 
 
-class Host(Protocol):
-    """What kdump-config may ask of a machine."""
+class Clock(Protocol):
+    """Time as the machine sees it: the wall clock (dump names), a monotonic clock
+    (deadlines), and pauses (retries)."""
 
-    kind: str
+    def now(self) -> _dt.datetime: ...
 
-    # -- kernel and system facts -------------------------------------------------
-    def uname(self) -> Uname: ...
-
-    def nproc(self) -> int: ...
-
-    def hostname(self) -> str: ...
-
-    def ipv4_addresses(self) -> list[str]:
-        """IPv4 addresses of interfaces that are up, in the order the kernel lists them."""
+    def monotonic(self) -> float:
+        """Seconds on a clock that never steps back, for deadlines."""
         ...
 
-    # -- files (target paths) ------------------------------------------------------
+    def sleep(self, seconds: float) -> None: ...
+
+
+# Where syslog lines go: (tag, message).
+LogSink = Callable[[str, str], None]
+# Where a name (an FTP server's) is reached: (host, port) -> (address, port).
+Resolver = Callable[[str, int], tuple[str, int]]
+# What a file operation did, for whoever records a machine's effects: (operation, fields).
+Recorder = Callable[..., None]
+
+
+class HostParts(NamedTuple):
+    """What a backend may be given instead of its own: the seams tests inject through
+    ``backends.select`` (a virtual clock, a log sink, a name resolver, an effect recorder).
+    None keeps the backend's own."""
+
+    clock: Clock | None = None
+    log: LogSink | None = None
+    resolver: Resolver | None = None
+    record: Recorder | None = None
+
+
+class FileQueries(Protocol):
+    """What the machine's files say, by target path."""
+
     def read_text(self, path: str) -> str | None:
         """Contents, or None when the file is absent or unreadable."""
         ...
@@ -181,8 +200,6 @@ class Host(Protocol):
     def exists(self, path: str) -> bool:
         """True if the path exists, following symlinks (``test -e``)."""
         ...
-
-    def lexists(self, path: str) -> bool: ...
 
     def is_file(self, path: str) -> bool: ...
 
@@ -202,9 +219,10 @@ class Host(Protocol):
 
     def file_size(self, path: str) -> int | None: ...
 
-    def mode(self, path: str) -> int | None: ...
 
-    def disk_free(self, path: str) -> int | None: ...
+
+class FileChanges(Protocol):
+    """Changes to the machine's files: never through another user's link or file."""
 
     def mkdir(self, path: str, mode: int = 0o755) -> None:
         """Create a directory and its parents (``mkdir -p``)."""
@@ -212,10 +230,6 @@ class Host(Protocol):
 
     def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
         """Replace a file atomically (temporary file, fsync, rename)."""
-        ...
-
-    def write_sysfs(self, path: str, value: str) -> None:
-        """Write a kernel attribute; raises HostError with errno on refusal."""
         ...
 
     def symlink(self, target: str, link: str) -> None:
@@ -252,14 +266,39 @@ class Host(Protocol):
         """
         ...
 
-    # -- firmware-assisted dump (POWER) ----------------------------------------------
+
+class Files(FileQueries, FileChanges, Protocol):
+    """The machine's files, by target path."""
+
+
+class Kernel(Protocol):
+    """What the running system says about itself, and firmware-assisted dump (POWER)."""
+
+    def uname(self) -> Uname: ...
+
+    def nproc(self) -> int: ...
+
+    def hostname(self) -> str: ...
+
+    def environ(self) -> Mapping[str, str]:
+        """The environment kdump-config runs with on that machine (config keys the file
+        does not set come from it, as when the original sourced the file)."""
+        ...
+
+    def ipv4_addresses(self) -> list[str]:
+        """IPv4 addresses of interfaces that are up, in the order the kernel lists them."""
+        ...
+
     def fadump_state(self) -> FadumpState: ...
 
     def fadump_set_registered(self, register: bool) -> None:
         """Register or unregister fadump and read it back; HostError if it did not take."""
         ...
 
-    # -- processes -------------------------------------------------------------------
+
+class Processes(Protocol):
+    """Programs on the machine: argv lists, never a shell."""
+
     def which(self, name: str) -> str | None: ...
 
     def run(
@@ -283,18 +322,29 @@ class Host(Protocol):
         stdout_path: str | None = None,
         stdout_mode: int = 0o600,
         timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
-        """Run ``stages`` connected stdout-to-stdin, optionally writing the last to a new file."""
+        """Run ``stages`` connected stdout-to-stdin, optionally writing the last to a new file.
+
+        ``live_stderr``: a file descriptor (a terminal) that also gets every stage's stderr
+        as it is written, so a program's own progress is seen while it runs.
+        """
         ...
 
-    # -- network services without a CLI ------------------------------------------------
-    # Each FTP operation is one session (connect, log in, act, quit), bounded by
-    # ``timeout``; a refused login is returncode FTP_NOT_LOGGED_IN.
+
+
+class Ftp(Protocol):
+    """The network service kdump-config speaks without a program (the password never
+    reaches an argv).  Each operation is one session (connect, log in, act, quit),
+    bounded by ``timeout``; a refused login is returncode FTP_NOT_LOGGED_IN."""
+
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None, *, timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
-        """Store the output of ``stages`` (or the file ``source_path``) at ``remote_path``."""
+        """Store the output of ``stages`` (or the file ``source_path``) at ``remote_path``
+        (``live_stderr`` as for pipeline)."""
         ...
 
     def ftp_list(self, target: FtpTarget, directory: str, *,
@@ -308,13 +358,12 @@ class Host(Protocol):
     def ftp_remove(self, target: FtpTarget, path: str, *,
                    timeout: float | None = None) -> RunResult: ...
 
-    # -- time and logging ------------------------------------------------------------
-    def now(self) -> _dt.datetime: ...
 
-    def monotonic(self) -> float:
-        """Seconds on a clock that never steps back, for deadlines."""
-        ...
-
-    def sleep(self, seconds: float) -> None: ...
+class ClockAndLog(Clock, Protocol):
+    """The machine's time, and its syslog."""
 
     def syslog(self, tag: str, message: str) -> None: ...
+
+
+class Host(Files, Kernel, Processes, Ftp, ClockAndLog, Protocol):
+    """What kdump-config may ask of a machine: the only door to it."""

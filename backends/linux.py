@@ -12,17 +12,23 @@ from typing import IO, TYPE_CHECKING
 
 from backends.base import (
     FTP_NOT_LOGGED_IN,
+    MAX_CPUS,
     TIMED_OUT,
+    Clock,
     FadumpState,
     FtpTarget,
     HostError,
+    LogSink,
     PipelineResult,
     ProgressCallback,
+    Recorder,
+    Resolver,
     RunResult,
     Uname,
     parse_cpu_list,
 )
-from backends.power import FadumpSysfs
+from backends.fadump import FadumpSysfs
+from backends.files import OnRootedFiles
 from backends.rooted import RootedFiles
 
 if TYPE_CHECKING:
@@ -36,18 +42,43 @@ SYSTEM_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _FTP_TIMEOUT = 60.0
 
 
-class LinuxHost(RootedFiles):
+class SystemClock:
+    """The running host's clocks."""
+
+    def now(self) -> dt.datetime:
+        import datetime as dt  # not on the start-up of status, which never asks the time
+
+        return dt.datetime.now()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class LinuxHost(OnRootedFiles):
     kind = "linux"
 
-    def __init__(self, root: str = "/", env: Mapping[str, str] | None = None) -> None:
-        super().__init__(root)
-        self.env = dict(os.environ if env is None else env)
+    def __init__(self, root: str = "/", env: Mapping[str, str] | None = None, *,
+                 clock: Clock | None = None, log: LogSink | None = None,
+                 resolver: Resolver | None = None, record: Recorder | None = None) -> None:
+        """``env``: the environment kdump-config runs with (default: this process's).
+        ``clock``, ``log``, ``resolver`` and ``record`` replace the host's own clocks, its
+        syslog, name resolution (of FTP servers) and the file layer's effect recorder."""
+        self.files = RootedFiles(root, record=record)
+        self.root = self.files.root
+        self.environment = dict(os.environ if env is None else env)
+        self.clock: Clock = clock or SystemClock()
+        self._log = log
+        self._resolve_name = resolver
         # Programs are the target machine's: found in its system directories (under the
         # root), as the original's fixed PATH did.  On the live system the caller's PATH
         # is searched first, so an admin's own build of a tool is honoured.
-        extra = [d for d in self.env.get("PATH", "").split(":") if d] if self.root == "/" else []
+        path = self.environment.get("PATH", "")
+        extra = [d for d in path.split(":") if d] if self.root == "/" else []
         self.search_path = [*extra, *(d for d in SYSTEM_PATH if d not in extra)]
-        self.env["PATH"] = ":".join(self.search_path)
+        self.env = {**self.environment, "PATH": ":".join(self.search_path)}
         self._runner: Runner | None = None
         self._fadump = FadumpSysfs(self)
 
@@ -60,7 +91,11 @@ class LinuxHost(RootedFiles):
             self._runner = Runner(self.env)
         return self._runner
 
+    def host_path(self, path: str, follow_last: bool = True) -> str:
+        return self.files.host_path(path, follow_last)
+
     # -- kernel and system facts: procfs under the root, so a sandbox tree works too --
+    # With a root other than /, nothing comes from the running host: the tree says.
     def uname(self) -> Uname:
         release = (self.read_text("/proc/sys/kernel/osrelease") or "").strip()
         machine = (self.read_text("/proc/sys/kernel/arch") or "").strip()
@@ -73,11 +108,23 @@ class LinuxHost(RootedFiles):
         count = parse_cpu_list(self.read_text("/sys/devices/system/cpu/online"))
         if count:
             return count
-        return os.cpu_count() or 1
+        if self.root == "/":
+            return os.cpu_count() or 1
+        cpuinfo = self.read_text("/proc/cpuinfo") or ""
+        listed = sum(1 for line in cpuinfo.splitlines()
+                     if line.split(":")[0].strip() == "processor")
+        return min(max(listed, 1), MAX_CPUS)
 
     def hostname(self) -> str:
-        name = (self.read_text("/proc/sys/kernel/hostname") or "").strip()
-        return name or os.uname().nodename
+        for path in ("/proc/sys/kernel/hostname", "/etc/hostname"):
+            name = (self.read_text(path) or "").strip()
+            if name:
+                return name
+        return os.uname().nodename if self.root == "/" else "localhost"
+
+    def environ(self) -> Mapping[str, str]:
+        """The caller's environment, --root or not: it is where kdump-config runs."""
+        return self.environment
 
     def ipv4_addresses(self) -> list[str]:
         result = self.run(["ip", "-4", "-o", "addr", "show", "up"], timeout=10)
@@ -142,13 +189,15 @@ class LinuxHost(RootedFiles):
         stdout_path: str | None = None,
         stdout_mode: int = 0o600,
         timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
         programs = [self._program(argv) for argv in stages]
         if stdout_path is None:
-            return self.runner.pipeline(programs, timeout=timeout)
-        fd = self.create_new(stdout_path, stdout_mode)  # never through a planted link
+            return self.runner.pipeline(programs, timeout=timeout, live_stderr=live_stderr)
+        fd = self.files.create_new(stdout_path, stdout_mode)  # never through a planted link
         try:
-            result = self.runner.pipeline(programs, stdout_fd=fd, timeout=timeout)
+            result = self.runner.pipeline(programs, stdout_fd=fd, timeout=timeout,
+                                          live_stderr=live_stderr)
             os.fsync(fd)
             size = os.fstat(fd).st_size
         finally:
@@ -161,15 +210,13 @@ class LinuxHost(RootedFiles):
     ) -> int:
         """As the file layer's copy, but a read that blocks cannot outlive ``timeout``."""
         with _alarm(timeout, "copy", dst):
-            return super().copy_file(src, dst, mode, progress)
-
-    def monotonic(self) -> float:
-        return time.monotonic()
+            return self.files.copy_file(src, dst, mode, progress)
 
     # -- FTP through the standard library: the password never appears in argv -----------
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None, *, timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
         label = ("ftp-stor", f"{target.host}:{remote_path}")
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -195,7 +242,8 @@ class LinuxHost(RootedFiles):
                 stored = self._ftp(target, label, deadline, lambda ftp: ftp.storbinary(
                     f"STOR {remote_path}", _Bounded(source, deadline), callback=count))
             return PipelineResult((stored,), sent)
-        chain = self.runner.producers([self._program(a) for a in stages], timeout=timeout)
+        chain = self.runner.producers([self._program(a) for a in stages], timeout=timeout,
+                                      live_stderr=live_stderr)
         if chain.failed is not None or chain.stdout is None:
             return PipelineResult(tuple(chain.wait()))
         stream = chain.stdout
@@ -247,9 +295,11 @@ class LinuxHost(RootedFiles):
                 return _FTP_TIMEOUT
             return max(min(_FTP_TIMEOUT, deadline - time.monotonic()), 0.001)
 
+        host, port = (target.host, target.port) if self._resolve_name is None else \
+            self._resolve_name(target.host, target.port)
         ftp = ftplib.FTP()
         try:
-            ftp.connect(target.host, target.port, timeout=wait())
+            ftp.connect(host, port, timeout=wait())
             ftp.login(target.user or "anonymous", target.password or "anonymous@")
         except ftplib.error_perm as exc:
             ftp.close()
@@ -282,15 +332,19 @@ class LinuxHost(RootedFiles):
 
     # -- time and logging ------------------------------------------------------------
     def now(self) -> dt.datetime:
-        import datetime as dt
+        return self.clock.now()
 
-        return dt.datetime.now()
+    def monotonic(self) -> float:
+        return self.clock.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
+        self.clock.sleep(seconds)
 
     def syslog(self, tag: str, message: str) -> None:
         """Log to the target's syslog: the live journal, or a tree's own /dev/log if any."""
+        if self._log is not None:
+            self._log(tag, message)
+            return
         if self.root == "/":
             import syslog
 
@@ -300,13 +354,13 @@ class LinuxHost(RootedFiles):
         import socket
         import stat
 
-        path = self._join("/dev/log")
         try:
+            path = self.files.host_path("/dev/log")
             if not stat.S_ISSOCK(os.stat(path).st_mode):
                 return
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
                 sock.sendto(f"<13>{tag}: {message}".encode(), path)  # user.notice
-        except OSError:
+        except (OSError, HostError):
             return  # a tree without a syslog daemon: nobody to tell
 
 

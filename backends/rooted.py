@@ -4,6 +4,11 @@ The one place that maps a target path (``/var/lib/kdump/vmlinuz``) to a path on
 this host (``<root>/var/lib/kdump/vmlinuz``).  Symlinks are followed *inside* the
 target: an absolute link target is re-rooted, and ``..`` never climbs above the
 root.  With root ``/`` the kernel resolves paths itself.
+
+Neutral: both backends compose it (``host.files``), the real one over a root
+directory, the simulated one over its machine's state directory; it starts no
+process and knows no backend.  What differs between them is injected: who owns a
+file (the simulated machine records planted owners) and who records an effect.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import stat
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-from backends.base import HostError, LockBusyError, ProgressCallback, UnsafePathError
+from backends.base import HostError, LockBusyError, ProgressCallback, Recorder, UnsafePathError
 
 _MAX_SYMLINKS = 40
 _CHUNK = 8 << 20
@@ -26,8 +31,14 @@ _CHUNK = 8 << 20
 class RootedFiles:
     """File operations on a target tree; every public path is a target path."""
 
-    def __init__(self, root: str = "/") -> None:
+    def __init__(self, root: str = "/", *, owner: Callable[[str], int | None] | None = None,
+                 record: Recorder | None = None) -> None:
+        """``owner``: who owns a target path, when the machine keeps its own records
+        (None: the file system says); ``record``: told of each rename and fsync, so that
+        the order of a dump's durability steps can be seen."""
         self.root = os.path.abspath(root)
+        self._recorded_owner = owner
+        self._record = record
 
     # -- path mapping ----------------------------------------------------------------
     def _join(self, target: str) -> str:
@@ -183,13 +194,6 @@ class RootedFiles:
         st = self._stat(path)
         return None if st is None else stat.S_IMODE(st.st_mode)
 
-    def disk_free(self, path: str) -> int | None:
-        try:
-            vfs = os.statvfs(self.host_path(path))
-        except (OSError, HostError):
-            return None
-        return vfs.f_bavail * vfs.f_frsize
-
     # -- changes ---------------------------------------------------------------------------
     # Every write goes through a directory opened from the root one component at a time,
     # without following a link the kernel would not trust (O_NOFOLLOW), each directory
@@ -202,7 +206,8 @@ class RootedFiles:
 
     def _owner(self, target: str, st: os.stat_result) -> int:
         """Who owns ``target`` (the simulated machine records planted files' owners)."""
-        return st.st_uid
+        recorded = None if self._recorded_owner is None else self._recorded_owner(target)
+        return st.st_uid if recorded is None else recorded
 
     @staticmethod
     def _trusted_uids() -> set[int]:
@@ -438,6 +443,8 @@ class RootedFiles:
             raise self._fail("remove", path, exc) from exc
 
     def rename(self, src: str, dst: str) -> None:
+        if self._record is not None:
+            self._record("rename", src=src, dst=dst)
         try:
             with self._parent("rename", src) as (src_fd, src_name, src_target), \
                     self._parent("rename", dst) as (dst_fd, dst_name, _):
@@ -450,6 +457,8 @@ class RootedFiles:
             raise self._fail("rename", src, exc) from exc
 
     def fsync(self, path: str) -> None:
+        if self._record is not None:
+            self._record("fsync", path=path)
         try:
             if self.is_dir(path) and not self.is_symlink(path):
                 fd, _ = self._open_dir("fsync", path)

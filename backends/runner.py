@@ -49,9 +49,63 @@ def _deadline(timeout: float | None) -> float | None:
 
 
 def _start(program: Program, stdin: int | IO[bytes] | None, stdout: int | IO[bytes] | None,
-           stderr: IO[bytes], env: dict[str, str] | None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(list(program.argv), executable=program.executable, stdin=stdin,
-                            stdout=stdout, stderr=stderr, env=env)
+           stderr: IO[bytes], env: dict[str, str] | None, tee: _Tee | None = None,
+           ) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(list(program.argv), executable=program.executable, stdin=stdin,
+                                stdout=stdout, stderr=stderr if tee is None else tee.write_end,
+                                env=env)
+    finally:
+        if tee is not None:
+            tee.started()
+
+
+# After the processes have ended, how long their stderr may still take to arrive (a
+# grandchild that kept the pipe open must not hold up savecore for good).
+TEE_DRAIN_SECONDS = 10.0
+
+
+class _Tee:
+    """A stage's stderr kept in ``err`` (for its result) and copied to ``live`` (a terminal)
+    as it is written: a program's own progress is seen while it runs.
+
+    A thread drains the pipe, so a chatty program never blocks on it.
+    """
+
+    def __init__(self, err: IO[bytes], live: int) -> None:
+        read_end, self.write_end = os.pipe()
+        self.thread = threading.Thread(target=self._copy, args=(read_end, err, live),
+                                       daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _copy(read_end: int, err: IO[bytes], live: int) -> None:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            while chunk := pipe.read(65536):
+                err.write(chunk)
+                try:
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(live, view):]
+                except OSError:
+                    pass  # the terminal went away: the result still keeps every word
+
+    def started(self) -> None:
+        """The child has its copy of the write end (or never will): ours goes."""
+        os.close(self.write_end)
+
+    def finish(self) -> None:
+        self.thread.join(TEE_DRAIN_SECONDS)
+
+
+def _tees(errs: Sequence[IO[bytes]], live: int | None) -> list[_Tee | None]:
+    return [None if live is None else _Tee(err, live) for err in errs]
+
+
+def _drain(tees: Sequence[_Tee | None]) -> None:
+    for tee in tees:
+        if tee is not None:
+            tee.finish()
 
 
 def _not_started(program: Program, exc: OSError) -> RunResult:
@@ -82,57 +136,73 @@ def _wait(procs: Sequence[subprocess.Popen[bytes]], deadline: float | None) -> s
     return set()
 
 
-def _result(program: Program, proc: subprocess.Popen[bytes], err: IO[bytes], stdout: str,
-            killed: bool, timeout: float | None, broken: RunResult | None = None) -> RunResult:
+def _result(program: Program, proc: subprocess.Popen[bytes], err: IO[bytes], killed: bool,
+            timeout: float | None, broken: RunResult | None = None,
+            live: bool = False) -> RunResult:
     err.seek(0)
     stderr = err.read().decode(errors="replace")
+    shown = len(stderr) if live else 0
     if broken is not None and proc.returncode != 0:
         stderr += f"{program.argv[0]}: stopped: {broken.argv[0]} could not start\n"
     if killed:
         stderr += f"{program.argv[0]}: killed: still running after {timeout:g} s\n"
-        return RunResult(program.argv, TIMED_OUT, stdout, stderr, timed_out=True)
-    return RunResult(program.argv, proc.returncode, stdout, stderr)
+        return RunResult(program.argv, TIMED_OUT, "", stderr, timed_out=True, shown=shown)
+    return RunResult(program.argv, proc.returncode, "", stderr, shown=shown)
 
 
-class ProducerChain:
-    """Processes piped into each other whose final output Python reads (for FTP).
+class Chain:
+    """Processes piped into each other: the one place a chain is started and reported.
 
-    ``failed`` is set when a stage could not start (the others are stopped then);
-    past ``timeout`` a watchdog kills the stages, so the reader sees the end of
-    the stream and ``wait`` reports them timed out.
+    The first reads ``stdin`` (nothing when None); the last writes to ``stdout`` (a
+    descriptor or file), or, when that is None, into a pipe Python reads
+    (``self.stdout``: FTP).  With ``live_stderr``, every stage's stderr also goes
+    there as it is written (a terminal).  ``failed`` is set when a stage could not start (the
+    others are stopped at once: a broken chain can never finish).  The deadline
+    covers the whole chain: ``wait`` kills what still runs at it; while Python reads
+    the last pipe, a watchdog does, so the reader sees the stream end.
     """
 
-    def __init__(self, stages: Sequence[Program], env: dict[str, str] | None,
-                 timeout: float | None = None) -> None:
+    def __init__(self, stages: Sequence[Program], env: dict[str, str] | None, *,
+                 stdin: IO[bytes] | None = None, stdout: int | IO[bytes] | None = None,
+                 timeout: float | None = None, live_stderr: int | None = None) -> None:
         self.stages = list(stages)
         self.timeout = timeout
+        self.deadline = _deadline(timeout)
         self.procs: list[subprocess.Popen[bytes]] = []
         self.failed: RunResult | None = None
         self.killed: set[int] = set()
         self._lock = threading.Lock()
-        # stderr to files, not pipes: a chatty stage must not block on a full pipe
-        # while we only read the last stage's stdout.
+        # stderr to files, not pipes: a chatty stage must not block on a full pipe.
         self.errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed in wait
+        self.tees: list[_Tee | None] = []  # one for each stage that was tried
         previous: IO[bytes] | None = None
-        for program, err in zip(self.stages, self.errs, strict=True):
+        for index, program in enumerate(self.stages):
+            last = index == len(self.stages) - 1
+            out = (subprocess.PIPE if stdout is None else stdout) if last else subprocess.PIPE
+            source: IO[bytes] | int = previous if previous is not None else \
+                (stdin if stdin is not None else subprocess.DEVNULL)
+            self.tees.append(_tees([self.errs[index]], live_stderr)[0])
             try:
-                proc = _start(program, previous or subprocess.DEVNULL, subprocess.PIPE, err,
-                              env)
+                proc = _start(program, source, out, self.errs[index], env, self.tees[index])
             except OSError as exc:
                 self.failed = _not_started(program, exc)
                 break
             finally:
+                # Ours is never needed again: with it closed, a writer whose reader
+                # could not start gets EPIPE instead of blocking forever.
                 if previous is not None:
                     previous.close()
-            previous = proc.stdout
+                previous = None
             self.procs.append(proc)
+            previous = proc.stdout
         if self.failed is not None:
             _stop(self.procs)
+            if previous is not None:
+                previous.close()
             previous = None
         self.stdout: IO[bytes] | None = previous
-        self._started = time.monotonic()
         self._watchdog: threading.Timer | None = None
-        if timeout is not None and self.failed is None:
+        if timeout is not None and self.failed is None and self.stdout is not None:
             self._watchdog = threading.Timer(max(timeout, 0.0), self._expire)
             self._watchdog.daemon = True
             self._watchdog.start()
@@ -144,22 +214,21 @@ class ProducerChain:
                 self.procs[index].kill()
 
     def wait(self) -> list[RunResult]:
+        """Every stage's result, once each has ended or was killed at the deadline."""
         if self.stdout is not None:
             self.stdout.close()
         if self._watchdog is not None:
             # The stream has ended: what is still running gets the rest of the deadline.
             self._watchdog.cancel()
-            assert self.timeout is not None
-            remaining = self.timeout - (time.monotonic() - self._started)
-            self.killed |= _wait(self.procs, _deadline(remaining))
-        else:
-            for proc in self.procs:
-                proc.wait()
+        if self.failed is None:
+            self.killed |= _wait(self.procs, self.deadline)
+        _drain(self.tees)
         results = []
         for index, program in enumerate(self.stages):
             if index < len(self.procs):
-                results.append(_result(program, self.procs[index], self.errs[index], "",
-                                       index in self.killed, self.timeout, self.failed))
+                results.append(_result(program, self.procs[index], self.errs[index],
+                                       index in self.killed, self.timeout, self.failed,
+                                       self.tees[index] is not None))
             elif self.failed is not None and index == len(self.procs):
                 results.append(self.failed)
             else:
@@ -188,9 +257,10 @@ class Runner:
             if stdin is not None:
                 stdin.close()
 
-    def producers(self, stages: Sequence[Program], *, timeout: float | None = None
-                  ) -> ProducerChain:
-        return ProducerChain(stages, self.env, timeout)
+    def producers(self, stages: Sequence[Program], *, timeout: float | None = None,
+                  live_stderr: int | None = None) -> Chain:
+        """A chain whose final output Python reads (``chain.stdout``), then ``wait``s."""
+        return Chain(stages, self.env, timeout=timeout, live_stderr=live_stderr)
 
     def pipeline(
         self,
@@ -198,68 +268,31 @@ class Runner:
         *,
         stdout_fd: int | None = None,
         timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
-        """Run ``stages`` as a pipe chain; the last writes to ``stdout_fd`` (or is captured)."""
+        """Run ``stages`` as a pipe chain; the last writes to ``stdout_fd`` (or is captured).
+
+        ``live_stderr``: a descriptor that also gets every stage's stderr as it comes.
+        """
         if not stages:
             raise HostError("pipeline", "-", "no stages")
-        return self._chain(stages, stdout_fd=stdout_fd, timeout=timeout)
+        return self._chain(stages, stdout_fd=stdout_fd, timeout=timeout,
+                           live_stderr=live_stderr)
 
     def _chain(self, stages: Sequence[Program], *, stdin: IO[bytes] | None = None,
-               stdout_fd: int | None = None, timeout: float | None = None) -> PipelineResult:
-        deadline = _deadline(timeout)
-        errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed below
+               stdout_fd: int | None = None, timeout: float | None = None,
+               live_stderr: int | None = None) -> PipelineResult:
+        # Output to a file, not a pipe Python must drain: nothing blocks after a kill.
         captured = tempfile.TemporaryFile() if stdout_fd is None else None  # noqa: SIM115
-        procs: list[subprocess.Popen[bytes]] = []
-        failed: RunResult | None = None
-        previous: int | None = None
         try:
-            for index, program in enumerate(stages):
-                last = index == len(stages) - 1
-                out: int | IO[bytes] | None = subprocess.PIPE
-                if last:
-                    out = stdout_fd if stdout_fd is not None else captured
-                source: int | IO[bytes] = previous if previous is not None else \
-                    (stdin if stdin is not None else subprocess.DEVNULL)
-                try:
-                    proc = _start(program, source, out, errs[index], self.env)
-                except OSError as exc:
-                    failed = _not_started(program, exc)
-                    break
-                finally:
-                    # Ours is never needed again: with it closed, a writer whose reader
-                    # could not start gets EPIPE instead of blocking forever.
-                    if previous is not None:
-                        os.close(previous)
-                    previous = None
-                procs.append(proc)
-                if not last and proc.stdout is not None:
-                    # Hand the read end to the next stage, and drop our copy of it there.
-                    previous = os.dup(proc.stdout.fileno())
-                    proc.stdout.close()
+            chain = Chain(stages, self.env, stdin=stdin,
+                          stdout=captured if stdout_fd is None else stdout_fd, timeout=timeout,
+                          live_stderr=live_stderr)
+            results = chain.wait()
+            if captured is not None and chain.failed is None:
+                captured.seek(0)
+                results[-1] = results[-1]._replace(stdout=captured.read().decode(errors="replace"))
+            return PipelineResult(tuple(results))
         finally:
-            if previous is not None:
-                os.close(previous)
-        # A chain with a stage missing can never complete: stop the others now.
-        if failed is None:
-            killed = _wait(procs, deadline)
-        else:
-            _stop(procs)
-            killed = set()
-        stdout = ""
-        if captured is not None:
-            captured.seek(0)
-            stdout = captured.read().decode(errors="replace")
-            captured.close()
-        results: list[RunResult] = []
-        for index, program in enumerate(stages):
-            if index < len(procs):
-                results.append(_result(program, procs[index], errs[index],
-                                       stdout if index == len(stages) - 1 else "",
-                                       index in killed, timeout, failed))
-            elif failed is not None and index == len(procs):
-                results.append(failed)
-            else:
-                results.append(RunResult(program.argv, _NOT_FOUND, "", "not started\n"))
-        for handle in errs:
-            handle.close()
-        return PipelineResult(tuple(results))
+            if captured is not None:
+                captured.close()

@@ -1,7 +1,9 @@
 """The simulated machine behind the Host protocol.
 
 Files are real files in the machine's state directory, reached through the same
-rooted file layer as the real backend, so path semantics cannot drift apart.
+rooted file layer the real backend composes (backends.rooted), so path semantics
+cannot drift apart.  Nothing here is the real backend's: no process is started and
+the real backend and its runner are never imported (tests/test_boundaries.py).
 What differs is what a kernel or a program would do: processes are emulated
 (sim.tools), time is virtual, faults are injected, and every operation is
 recorded in the machine's effect log.
@@ -14,33 +16,63 @@ import errno
 import os
 import posixpath
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from backends.base import (
     FTP_NOT_LOGGED_IN,
     TIMED_OUT,
+    FadumpState,
     FtpTarget,
     HostError,
     LockBusyError,
     PipelineResult,
     ProgressCallback,
     RunResult,
+    Uname,
+    parse_cpu_list,
 )
-from backends.linux import LinuxHost
+from backends.fadump import FadumpSysfs
+from backends.files import OnRootedFiles
+from backends.rooted import RootedFiles
 from sim.machine import TOOL_DIRS, Machine
 
 VMCORE = "/proc/vmcore"
 
 
-class SimHost(LinuxHost):
+class SimHost(OnRootedFiles):
     kind = "sim"
 
     def __init__(self, machine: Machine) -> None:
-        super().__init__(str(machine.root), env={"PATH": ""})
         self.machine = machine
+        # Who owns a file is what the machine recorded (another user's plant), and every
+        # rename and fsync goes to its effect log.
+        self.files = RootedFiles(str(machine.root), owner=machine.foreign_owner,
+                                 record=machine.log_effect)
+        self._fadump = FadumpSysfs(self)
         self._real_contention = False
+
+    # -- facts the kernel's files tell (the machine writes them from its profile) ---------
+    def uname(self) -> Uname:
+        return Uname((self.read_text("/proc/sys/kernel/osrelease") or "").strip(),
+                     (self.read_text("/proc/sys/kernel/arch") or "").strip())
+
+    def nproc(self) -> int:
+        return parse_cpu_list(self.read_text("/sys/devices/system/cpu/online")) or 1
+
+    def hostname(self) -> str:
+        return (self.read_text("/proc/sys/kernel/hostname") or "").strip() or "localhost"
+
+    def environ(self) -> Mapping[str, str]:
+        """The machine's own environment (empty unless set): never the caller's."""
+        return self.machine.environ
+
+    def fadump_state(self) -> FadumpState:
+        return self._fadump.state()
+
+    def fadump_set_registered(self, register: bool) -> None:
+        self._fadump.set_registered(register)
 
     # -- facts that come from the profile rather than from files ----------------------
     def ipv4_addresses(self) -> list[str]:
@@ -58,16 +90,11 @@ class SimHost(LinuxHost):
                 return
             if value.strip() == "1" and current == "1":
                 raise HostError("write", path, "File exists", errno.EEXIST)
-        super().write_sysfs(path, value + ("" if value.endswith("\n") else "\n"))
-
-    # -- who owns a file: what another user planted is recorded in the machine's state --
-    def _owner(self, target: str, st: os.stat_result) -> int:
-        planted = self.machine.foreign_owner(target)
-        return st.st_uid if planted is None else planted
+        self.files.write_sysfs(path, value + ("" if value.endswith("\n") else "\n"))
 
     # -- the lock: another process may hold it (the "lock-held" fault names its pid) ----
     def lock(self, path: str) -> AbstractContextManager[None]:
-        if not self.lexists(path):
+        if not self.files.lexists(path):
             self._refuse_write(path, "lock")
         # lock-held: another process holds the lock; lock-queued: another request waits in
         # try-reload's queue (kdump.locking.QUEUE_FILE) behind it.
@@ -89,7 +116,7 @@ class SimHost(LinuxHost):
         kdump.locking).
         """
         try:
-            with super().lock(path):
+            with self.files.lock(path):
                 self.machine.reread()
                 yield
         except LockBusyError:
@@ -110,16 +137,16 @@ class SimHost(LinuxHost):
         if not self.is_dir(path):  # like mkdir -p, an existing directory is no write
             self._refuse_write(path, "mkdir")
         self.machine.log_effect("mkdir", path=path, mode=oct(mode))
-        super().mkdir(path, mode)
+        self.files.mkdir(path, mode)
 
     def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
         self._refuse_write(path)
-        super().write_text(path, text, mode)
+        self.files.write_text(path, text, mode)
 
     def symlink(self, target: str, link: str) -> None:
         self._refuse_write(link, "symlink")
         self.machine.log_effect("symlink", link=link, target=target)
-        super().symlink(target, link)
+        self.files.symlink(target, link)
 
     def copy_file(
         self, src: str, dst: str, mode: int = 0o600, progress: ProgressCallback | None = None,
@@ -138,7 +165,7 @@ class SimHost(LinuxHost):
             return self._write_new(dst, (self.read_bytes(src) or b"")[: int(short)], mode)
         budget = self.machine.fault("disk-full-after")
         if budget is None:
-            return super().copy_file(src, dst, mode, progress)
+            return self.files.copy_file(src, dst, mode, progress)
         limit = int(budget)
 
         def guard(done: int, total: int) -> None:
@@ -147,7 +174,7 @@ class SimHost(LinuxHost):
             if progress is not None:
                 progress(done, total)
 
-        return super().copy_file(src, dst, mode, guard)
+        return self.files.copy_file(src, dst, mode, guard)
 
     # -- programs that never finish (the "hang" and "vmcore-hang" faults) ---------------------
     def _hangs(self, argv: Sequence[str]) -> bool:
@@ -169,22 +196,16 @@ class SimHost(LinuxHost):
 
     def remove(self, path: str) -> None:
         self._refuse_write(path, "remove")
-        super().remove(path)
+        self.files.remove(path)
 
     def remove_tree(self, path: str) -> None:
         self._refuse_write(path, "remove")
         self.machine.log_effect("remove", path=path)
-        super().remove_tree(path)
+        self.files.remove_tree(path)
 
     def rename(self, src: str, dst: str) -> None:
         self._refuse_write(src, "rename")
-        self.machine.log_effect("rename", src=src, dst=dst)
-        super().rename(src, dst)
-
-    def fsync(self, path: str) -> None:
-        # Recorded, so that scenarios can see a dump made durable before it is named.
-        self.machine.log_effect("fsync", path=path)
-        super().fsync(path)
+        self.files.rename(src, dst)  # recorded (as fsync is) by the file layer
 
     # -- processes -----------------------------------------------------------------------------
     def which(self, name: str) -> str | None:
@@ -195,16 +216,9 @@ class SimHost(LinuxHost):
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, input_text: str | None = None
     ) -> RunResult:
-        from sim import tools  # emulation loads on the first program run
-
         self.machine.log_effect("run", argv=list(argv))
-        if self._hangs(argv):
-            self._wait_forever(argv, timeout)
-            return self._killed(argv, timeout)
-        stdin = (input_text or "").encode()
-        outcome = tools.emulate(self.machine, self, list(argv), stdin)
-        return RunResult(tuple(argv), outcome.returncode,
-                         outcome.stdout.decode(errors="replace"), outcome.stderr)
+        stdout, (result,) = self._stages([argv], (input_text or "").encode(), timeout)
+        return result._replace(stdout=stdout.decode(errors="replace"))
 
     def run_installed(
         self, path: str, args: Sequence[str], *, timeout: float | None = None
@@ -217,7 +231,7 @@ class SimHost(LinuxHost):
             return RunResult(argv, 126, "", f"{path}: Permission denied\n")
         if path != tools.KERNEL_HOOK or len(args) != 1:
             return RunResult(argv, 127, "", f"{path}: not simulated\n")
-        outcome = tools.kernel_hook(self.machine, self, args[0])
+        outcome = tools.kernel_hook(self.machine, self.files, args[0])
         return RunResult(argv, outcome.returncode, outcome.stdout.decode(), outcome.stderr)
 
     def pipeline(
@@ -227,9 +241,10 @@ class SimHost(LinuxHost):
         stdout_path: str | None = None,
         stdout_mode: int = 0o600,
         timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
         self.machine.log_effect("pipeline", stages=[list(s) for s in stages], stdout=stdout_path)
-        data, results = self._stages(stages, b"", timeout)
+        data, results = self._stages(stages, b"", timeout, live_stderr)
         if stdout_path is None:
             last = results[-1]
             results[-1] = last._replace(stdout=data.decode(errors="replace"))
@@ -241,8 +256,9 @@ class SimHost(LinuxHost):
         return PipelineResult(tuple(results), written)
 
     def _stages(self, stages: Sequence[Sequence[str]], data: bytes, timeout: float | None,
-                ) -> tuple[bytes, list[RunResult]]:
-        """Emulate a chain; from a stage that never finishes on, the deadline kills all."""
+                live_stderr: int | None = None) -> tuple[bytes, list[RunResult]]:
+        """Emulate a chain (a single program too): the last stage's output and every
+        stage's result; from a stage that never finishes on, the deadline kills all."""
         from sim import tools  # emulation loads on the first program run
 
         results: list[RunResult] = []
@@ -251,16 +267,20 @@ class SimHost(LinuxHost):
                 self._wait_forever(argv, timeout)
                 results += [self._killed(rest, timeout) for rest in stages[index:]]
                 return b"", results
-            outcome = tools.emulate(self.machine, self, list(argv), data)
+            live = _writer(live_stderr)
+            outcome = tools.emulate(self.machine, self.files, list(argv), data, live=live)
+            if live is not None and outcome.stderr[outcome.shown:]:
+                live(outcome.stderr[outcome.shown:])  # the rest, as the program ends
             data = outcome.stdout
-            results.append(RunResult(tuple(argv), outcome.returncode, "", outcome.stderr))
+            results.append(RunResult(tuple(argv), outcome.returncode, "", outcome.stderr,
+                                     shown=len(outcome.stderr) if live is not None else 0))
         return data, results
 
     def _write_new(self, path: str, data: bytes, mode: int) -> int:
         """Create ``path`` with ``data``, short when the disk-full fault is armed."""
         budget = self.machine.fault("disk-full-after")
         keep = data if budget is None else data[: int(budget)]
-        fd = self.create_new(path, mode)
+        fd = self.files.create_new(path, mode)
         try:
             os.write(fd, keep)
         finally:
@@ -270,6 +290,7 @@ class SimHost(LinuxHost):
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None, *, timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
         self.machine.log_effect("ftp-stor", host=target.host, port=target.port,
                                 user=target.user, path=remote_path)
@@ -277,7 +298,7 @@ class SimHost(LinuxHost):
         results: list[RunResult] = []
         data = b""
         if stages:
-            data, results = self._stages(stages, b"", timeout)
+            data, results = self._stages(stages, b"", timeout, live_stderr)
         elif source_path is not None:
             if source_path == VMCORE and self.machine.fault("vmcore-hang"):
                 self._wait_forever(["ftp-stor", source_path], timeout)
@@ -385,3 +406,16 @@ class SimHost(LinuxHost):
 
 def _as_list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _writer(fd: int | None) -> Callable[[str], None] | None:
+    """What a program writes on stderr, passed on to ``fd`` (a terminal) as it writes it."""
+    if fd is None:
+        return None
+
+    def write(text: str) -> None:
+        data = text.encode(errors="replace")
+        while data:
+            data = data[os.write(fd, data):]
+
+    return write

@@ -56,6 +56,23 @@ _ALL = [
     Message("host-error", "{name}: {detail}", F, 1, syslog=True),
     # -- robustness (issue 12: classes 4 and 7) ------------------------------------------------
     Message("option-empty", "{option} must not be empty", F, 1),
+    # -- the command line (issue 10): why a command line was refused, on stderr before the
+    # usage line (which stays the seed's, exit 1); help, --help and --version --------------
+    Message("usage-no-command", "{name}: no command given", P, stderr=True),
+    Message("usage-unknown-command", "{name}: unknown command {command!r}", P,
+            stderr=True),
+    Message("usage-unknown-option", "{name}: unknown option {option}", P, stderr=True),
+    Message("usage-missing-value", "{name}: {option} needs a value", P, stderr=True),
+    Message("usage-option-value", "{name}: {option} takes no value", P, stderr=True),
+    Message("usage-extra-argument", "{name}: unexpected argument {argument!r} after "
+            "{command}", P, stderr=True),
+    Message("usage-root-missing", "{name}: {option} {root}: no such directory", P,
+            stderr=True),
+    Message("usage-root-no-proc", "{name}: {option} {root}: no /proc in it: not the root of "
+            "a machine", P, stderr=True),
+    Message("version", "kdump-config {version}", P, more=(
+        "follows the behaviour of Debian's kdump-tools {follows}, with the fixes "
+        "documented in docs/compatibility.md",)),
     Message("config-unreadable", "{detail}", F, 1),
     Message("config-too-large", "{detail}", F, 1),
     Message("internal-error", "{name}: internal error: {detail} "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -14,9 +16,10 @@ _RED, _YELLOW, _RESET = "\033[31m", "\033[33m", "\033[0m"
 
 
 def fancy_terminal(stream: TextIO) -> bool:
-    """Colour only on a real terminal that can show it (as lsb's FANCYTTY)."""
+    """Colour only on a real terminal that can show it (as lsb's FANCYTTY), and never
+    when NO_COLOR is set to anything but the empty string (https://no-color.org)."""
     term = os.environ.get("TERM", "")
-    return stream.isatty() and term not in ("", "dumb")
+    return stream.isatty() and term not in ("", "dumb") and not os.environ.get("NO_COLOR")
 
 
 def render(severity: Severity, text: str, colour: bool = False) -> str:
@@ -45,6 +48,33 @@ def printable(text: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+def unpadded(line: str) -> str:
+    """A message line without the padding that aligns it in a text report: the indent, and
+    the blanks before a label's colon (``current state   : ready`` -> ``current state: ready``).
+    """
+    line = line.strip()
+    pad = line.find("  :")
+    return line if pad < 0 else line[:pad].rstrip() + line[pad + 2:]
+
+
+# Who is told of every catalog code any Reporter emits (see ``observe``).
+_OBSERVERS: list[Callable[[str], None]] = []
+
+
+@contextmanager
+def observe(callback: Callable[[str], None]) -> Iterator[None]:
+    """Tell ``callback`` the code of every message emitted meanwhile, by any Reporter.
+
+    The seam for what watches the messages from outside (the catalog coverage of the
+    scenarios): the composition root builds its Reporters itself.
+    """
+    _OBSERVERS.append(callback)
+    try:
+        yield
+    finally:
+        _OBSERVERS.remove(callback)
+
+
 @dataclass
 class Emitted:
     """A message shown (or collected for --json)."""
@@ -52,6 +82,7 @@ class Emitted:
     code: str
     severity: str
     lines: list[str]
+    text: str = ""  # the message's own words, without the indent a report layout adds
 
 
 @dataclass
@@ -71,9 +102,12 @@ class Reporter:
 
     def emit_indented(self, code: str, indent: str, params: dict[str, object]) -> int:
         message = CATALOG[code]
-        lines = [printable(indent + line)
-                 for line in message.lines({"name": self.name, **params})]
-        self.emitted.append(Emitted(code, message.severity.value, lines))
+        words = [printable(line) for line in message.lines({"name": self.name, **params})]
+        lines = [indent + line for line in words]
+        self.emitted.append(Emitted(code, message.severity.value, lines,
+                                    "\n".join(unpadded(word) for word in words)))
+        for observer in _OBSERVERS:
+            observer(code)
         if not self.json_mode:
             stream = self.err if message.stderr else self.out
             colour = fancy_terminal(stream)
@@ -105,7 +139,7 @@ class Reporter:
             "command": command,
             "exit_code": exit_code,
             "messages": [
-                {"code": e.code, "severity": e.severity, "text": "\n".join(e.lines)}
+                {"code": e.code, "severity": e.severity, "text": e.text}
                 for e in self.emitted
             ],
             **data,

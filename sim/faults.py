@@ -49,7 +49,7 @@ _TAKES = {
 
 @dataclass(frozen=True)
 class Fault:
-    """One registered fault (a docstring: dataclasses would run inspect for one otherwise)."""
+    """One fault: its name, the kind of value it takes and what it does when armed."""
 
     name: str
     kind: Kind
@@ -179,7 +179,7 @@ def lookup(name: str) -> Fault:
     """The registered fault ``name``, or FaultError naming the close ones and the list."""
     fault = FAULTS.get(name)
     if fault is None:
-        import difflib  # only for the hint: every status on the simulator imports this module
+        import difflib  # only on a misspelt name: the status fast path never pays for it
 
         close = difflib.get_close_matches(name, FAULTS, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""

@@ -294,6 +294,17 @@ class Machine:
         os.replace(tmp, self.dir / STATE_FILE)
 
     @property
+    def environ(self) -> dict[str, str]:
+        """The environment kdump-config runs with on this machine (empty unless set)."""
+        env = self.state.get("environ", {})
+        return {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
+
+    def set_environ(self, name: str, value: str) -> None:
+        env = self.state.setdefault("environ", {})
+        env[name] = value
+        self.save()
+
+    @property
     def faults(self) -> dict[str, Any]:
         faults: dict[str, Any] = self.state.setdefault("faults", {})
         return faults

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sim import stub
 from sim.machine import Machine
+from tests.sandbox import stub
+
+pytestmark = pytest.mark.real_processes  # the console script as a process
 
 SCRIPT = Path(sys.executable).parent / "kdump-config"
 

@@ -20,7 +20,7 @@ PRODUCT = sorted([*CORE, *(TOP / "backends").rglob("*.py"), *(TOP / "sim").rglob
 CORE_OS_ALLOWED = {"environ"}
 CORE_BANNED_MODULES = {"subprocess", "shutil", "pathlib", "tempfile", "fcntl", "ftplib",
                        "socket", "backends.linux", "backends.sim", "backends.rooted",
-                       "backends.runner", "backends.power", "sim"}
+                       "backends.runner", "backends.fadump", "sim"}
 PROCESS_MODULES = {"backends/runner.py"}
 
 
@@ -82,3 +82,196 @@ def test_the_factory_is_the_only_place_that_picks_a_backend() -> None:
                     for c in node.comparators):
                 offenders.append(f"{_rel(path)}:{node.lineno}")
     assert not offenders, f"branches on the backend kind: {offenders}"
+
+
+# -- the simulator is closed: it composes the neutral file layer, never the real backend ------
+SIMULATOR = sorted([TOP / "backends/sim.py", *(TOP / "sim").rglob("*.py")])
+REAL_ONLY = {"backends.linux", "backends.runner", "subprocess"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(TOP).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Every product module's imports (lazy ones inside functions included)."""
+    return {_module_name(path): _imports(_tree(path)) for path in PRODUCT}
+
+
+def _reachable(start: str, graph: dict[str, set[str]]) -> set[str]:
+    """What importing ``start`` can ever load, through the product's own modules."""
+    seen: set[str] = set()
+    pending = [start]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for imported in graph.get(name, set()):
+            # "from sim import tools" names the package; the module is sim.tools.
+            pending += [m for m in graph if m == imported or m.startswith(imported + ".")
+                        and m.count(".") == imported.count(".") + 1] or [imported]
+    return seen
+
+
+@pytest.mark.parametrize("path", SIMULATOR, ids=_rel)
+def test_the_simulator_never_reaches_the_real_backend_or_the_runner(path: Path) -> None:
+    reached = _reachable(_module_name(path), _import_graph())
+    assert not reached & REAL_ONLY, \
+        f"{_rel(path)} can load {sorted(reached & REAL_ONLY)} (the real backend's machinery)"
+
+
+def test_the_import_walk_sees_the_real_backends_own_imports() -> None:
+    """The walk above is no walk at all if it cannot see this (the guard's own check)."""
+    assert REAL_ONLY - {"backends.linux"} <= _reachable("backends.linux", _import_graph())
+
+
+@pytest.mark.parametrize("path", PRODUCT, ids=_rel)
+def test_the_product_never_imports_test_machinery(path: Path) -> None:
+    imported = _imports(_tree(path))
+    assert not {n for n in imported if n == "tests" or n.startswith("tests.")}, _rel(path)
+    # Bind mounts and file-size limits are the sandbox tier's (tests/sandbox/).
+    assert "resource" not in imported, f"{_rel(path)} sets resource limits: test machinery"
+
+
+def _bases(path: Path) -> dict[str, list[str]]:
+    return {node.name: [ast.unparse(base) for base in node.bases]
+            for node in ast.walk(_tree(path)) if isinstance(node, ast.ClassDef)}
+
+
+def test_simhost_composes_the_file_layer_and_inherits_no_real_behaviour() -> None:
+    from backends.linux import LinuxHost
+    from backends.rooted import RootedFiles
+    from backends.sim import SimHost
+
+    assert not issubclass(SimHost, LinuxHost)
+    for backend in (SimHost, LinuxHost):
+        assert not issubclass(backend, RootedFiles), f"{backend.__name__} is a file layer"
+        # Only the neutral forwarding of Files (and object) above a backend.
+        assert {klass.__name__ for klass in backend.__mro__[1:]} == {"OnRootedFiles", "object"}
+    assert _bases(TOP / "backends/sim.py")["SimHost"] == ["OnRootedFiles"]
+
+
+def test_both_backends_hold_a_rooted_file_layer(tmp_path: Path) -> None:
+    from backends.linux import LinuxHost
+    from backends.rooted import RootedFiles
+    from backends.sim import SimHost
+    from sim.machine import Machine
+
+    sim = SimHost(Machine.create(tmp_path / "m", "x86_64-ready"))
+    real = LinuxHost(str(tmp_path / "m" / "root"), env={})
+    assert type(sim.files) is RootedFiles and type(real.files) is RootedFiles
+    assert sim.files.root == real.files.root
+
+
+def test_the_host_protocol_is_small_protocols_behind_one_aggregate() -> None:
+    from backends import base
+
+    def members(protocol: type) -> set[str]:
+        return {name for klass in protocol.__mro__ if klass is not object
+                for name in vars(klass) if not name.startswith("_")}
+
+    parts = (base.FileQueries, base.FileChanges, base.Kernel, base.Processes, base.Ftp,
+             base.ClockAndLog)
+    assert set(base.Host.__mro__) >= set(parts)
+    own = [name for name in vars(base.Host) if not name.startswith("_")]
+    assert own == [], f"members outside the small protocols: {own}"
+    for part in parts:
+        assert 4 <= len(members(part)) <= 12, (part.__name__, sorted(members(part)))
+    assert set().union(*map(members, parts)) == members(base.Host)
+    dropped = {"kind", "lexists", "mode", "disk_free", "write_sysfs"}
+    assert not dropped & set(dir(base.Host)), "dead members came back to the Host"
+
+
+# -- --root and the environment: nothing from the running host -----------------------------------
+def test_under_a_root_nproc_and_hostname_come_from_the_tree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from backends.linux import LinuxHost
+
+    def leak(*_args: object) -> object:
+        raise AssertionError("asked the running host")
+
+    monkeypatch.setattr(os, "uname", leak)
+    monkeypatch.setattr(os, "cpu_count", leak)
+    host = LinuxHost(str(tmp_path), env={})
+    assert host.nproc() == 1 and host.hostname() == "localhost"
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/hostname").write_text("tree-host\n")
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "proc/cpuinfo").write_text("processor\t: 0\n\nprocessor\t: 1\n\nprocessor\t: 2\n")
+    assert host.nproc() == 3 and host.hostname() == "tree-host"
+    (tmp_path / "proc/sys/kernel").mkdir(parents=True)
+    (tmp_path / "proc/sys/kernel/hostname").write_text("kernel-host\n")
+    assert host.hostname() == "kernel-host"
+    assert host.uname() == ("", "")
+
+
+def test_config_parsing_gets_its_environment_only_through_the_host() -> None:
+    """No module of the core hands the process environment to the config parser."""
+    offenders = []
+    for path in CORE:
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.keyword) and node.arg == "environ" and \
+                    "os.environ" in ast.unparse(node.value):
+                offenders.append(f"{_rel(path)}:{node.value.lineno}")
+    assert not offenders, f"the caller's environment reaches config parsing: {offenders}"
+
+
+def _status(argv: list[str]) -> str:
+    import io
+    from contextlib import redirect_stdout
+
+    from kdump.cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        main(argv)
+    return out.getvalue()
+
+
+def test_the_callers_environment_never_reaches_a_simulated_machine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.machine import Machine
+
+    Machine.create(tmp_path / "m", "x86_64-ready")
+    argv = ["--backend", "sim", "--sim-state", str(tmp_path / "m"), "status"]
+    monkeypatch.delenv("NAME", raising=False)
+    clean = _status(argv)
+    monkeypatch.setenv("NFS", "x:/y")
+    monkeypatch.setenv("SSH", "root@elsewhere")
+    assert _status(argv) == clean
+    # The machine's own environment is where its config keys come from.
+    Machine(tmp_path / "m").set_environ("NFS", "x:/y")
+    Machine(tmp_path / "m").set_environ("SSH", "root@elsewhere")
+    assert "SSH and NFS cannot be defined concurrently" in _status(argv)
+
+
+def test_the_real_backend_takes_the_callers_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backends.linux import LinuxHost
+
+    monkeypatch.setenv("NFS", "x:/y")
+    assert LinuxHost(str(tmp_path)).environ()["NFS"] == "x:/y"
+
+
+# -- default deny: a test that starts a real process without saying so fails ---------------------
+def test_an_undeclared_process_is_refused_wherever_it_starts() -> None:
+    import subprocess
+
+    from backends.linux import LinuxHost
+    from conftest import UndeclaredProcess
+
+    with pytest.raises(UndeclaredProcess, match="without declaring it"):
+        subprocess.run(["true"], check=False)
+    with pytest.raises(UndeclaredProcess):  # the runner's own door, past its OSError handling
+        LinuxHost("/").run(["true"])
+
+
+@pytest.mark.real_processes
+def test_a_declared_process_runs() -> None:
+    from backends.linux import LinuxHost
+
+    assert LinuxHost("/").run(["true"]).ok

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.real_processes  # sh/bash parse and run the package's scripts
+
 TOP = Path(__file__).resolve().parents[1]
 ROOT = TOP / "debian" / "root"
 UNITS = ROOT / "usr/lib/systemd/system"

@@ -209,6 +209,7 @@ def test_an_unexpected_error_in_kdump_sim(state: Path, monkeypatch: pytest.Monke
     assert code == 1 and "Traceback" in err
 
 
+@pytest.mark.real_processes
 def test_kdump_sim_as_a_process_with_a_bad_fault_value(state: Path) -> None:
     done = subprocess.run([str(SIM), "fault", str(state), "disk-full-after", "abc"],
                           capture_output=True, text=True, timeout=60, check=False)
@@ -216,6 +217,7 @@ def test_kdump_sim_as_a_process_with_a_bad_fault_value(state: Path) -> None:
 
 
 # -- an unreadable config as a user who cannot read it (the sandbox tier's setpriv) ---------------
+@pytest.mark.real_processes
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
                     reason="needs root to drop to nobody with setpriv")
 def test_a_config_mode_000_as_non_root_says_unreadable(tmp_path_factory: pytest.TempPathFactory,
@@ -243,6 +245,7 @@ def test_a_config_mode_000_as_non_root_says_unreadable(tmp_path_factory: pytest.
         shutil.rmtree(base)
 
 
+@pytest.mark.real_processes
 @pytest.mark.parametrize("command", ["status", "show", "status --json", "help"])
 def test_a_stdout_that_takes_nothing_fails_quietly(state: Path, command: str) -> None:
     # A full disk (or a closed pipe) on stdout: exit 1, and not a word of traceback.
@@ -255,6 +258,7 @@ def test_a_stdout_that_takes_nothing_fails_quietly(state: Path, command: str) ->
     assert (done.returncode, done.stderr) == (1, "")
 
 
+@pytest.mark.real_processes
 def test_bytes_that_are_not_utf8_in_argv_and_name_reach_a_strict_stdout_escaped(state: Path,
                                                                                   ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KDUMP_")}

@@ -19,6 +19,8 @@ from tests.steps.common import programs_run
 from tests.steps.machine import TestMachine
 from tests.steps.sandbox import _HOLD_LOCK, SandboxMachine
 
+pytestmark = pytest.mark.real_processes  # concurrent kdump-config processes
+
 REPO = Path(__file__).resolve().parent.parent
 QUEUED = "kdump-config: a reload is already queued: it will cover this request."
 RELOADED = "loaded kdump kernel."

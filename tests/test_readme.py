@@ -92,6 +92,7 @@ def test_the_readme_points_nowhere_outside_the_repository() -> None:
         assert (ROOT / path.rstrip("/")).exists(), f"README.md names {path}, which is not here"
 
 
+@pytest.mark.real_processes  # the walk-throughs run as a shell would run them
 def test_every_readme_walk_through_prints_what_the_readme_says(tmp_path: Path) -> None:
     pairs = walk_throughs(README.read_text())
     assert len(pairs) >= 3

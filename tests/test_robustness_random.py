@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from kdump.cli import main
 from kdump.config import KNOWN_KEYS
-from sim import stub
 from sim.machine import Machine
+from tests.sandbox import stub
 
 CONFIG = "/etc/default/kdump-tools"
 LOADED = "/sys/kernel/kexec_crash_loaded"

@@ -35,7 +35,7 @@ import pytest
 import backends
 from backends.base import HostError, PipelineResult, RunResult, UnsafePathError
 from kdump.messages import CATALOG, Severity
-from kdump.report import Reporter, render
+from kdump.report import observe, render
 from sim.machine import Machine
 from tests.steps.savecore import flattened_complete
 
@@ -107,7 +107,7 @@ _ABSENT: dict[str, object] = {
 _QUIET = {"sleep", "syslog"}  # their real failure is silence: no pause, a lost log line
 # A monotonic clock cannot fail; it is read before every step (for the deadline), so
 # it is not an operation of the walk either.
-_INFALLIBLE = {"monotonic"}
+_INFALLIBLE = {"monotonic", "environ"}
 _FTP_SESSIONS = {"ftp_list", "ftp_rename", "ftp_remove"}  # each one FTP session
 
 
@@ -221,22 +221,16 @@ def _savecore(state: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int | None 
     real_select = backends.select
     hosts: list[FailingHost] = []
     codes: list[str] = []
-    real_emit = Reporter.emit_indented
 
     def select(*args: Any, **kwargs: Any) -> Any:
         hosts.append(kind(real_select(*args, **kwargs), fail_at, stage, trap))
         return hosts[-1]
 
-    def emit(self: Reporter, code: str, indent: str, params: dict[str, object]) -> int:
-        codes.append(code)
-        return real_emit(self, code, indent, params)
-
     out, err = io.StringIO(), io.StringIO()
     with monkeypatch.context() as patch:
         patch.setattr(backends, "select", select)
-        patch.setattr(Reporter, "emit_indented", emit)
         patch.delenv("NAME", raising=False)
-        with redirect_stdout(out), redirect_stderr(err):
+        with redirect_stdout(out), redirect_stderr(err), observe(codes.append):
             status = main(["--backend", "sim", "--sim-state", str(state), "savecore"])
     return Outcome(status, out.getvalue(), err.getvalue(), codes, hosts[0].ops)
 

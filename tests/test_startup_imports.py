@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.real_processes  # a fresh interpreter measures imports
+
 
 def test_importing_the_cli_loads_neither_rich_nor_structlog() -> None:
     # typer 0.15 imports rich eagerly unless kdump.cli keeps it out; structlog loads only

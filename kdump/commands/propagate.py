@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 
 from backends.base import HostError, RunResult, UnsafePathError
-from kdump import dumpname as names
+from kdump import program_argv
 from kdump.context import Context
 from kdump.locking import LockFailed, exclusive
 
@@ -39,7 +39,8 @@ def propagate(ctx: Context) -> int:
             return ctx.emit("keygen-failed", key=key)
     # The lock is not held here: ssh-copy-id may wait for the server's password.
     program = ctx.host.which("ssh-copy-id") or "ssh-copy-id"
-    result = ctx.host.run(names.copy_id_argv(program, key, config.ssh), timeout=COPY_ID_TIMEOUT)
+    result = ctx.host.run(program_argv.copy_id_argv(program, key, config.ssh),
+                          timeout=COPY_ID_TIMEOUT)
     if not result.ok:
         _tell(ctx, result)
         return ctx.emit("key-send-failed", key=key, ssh=config.ssh)
@@ -57,7 +58,7 @@ def _generate(ctx: Context, key: str) -> bool:
         _tell(ctx, RunResult(("mkdir",), 1, "", str(exc)))
         return False
     program = host.which("ssh-keygen") or "ssh-keygen"
-    result = host.run(names.keygen_argv(program, key), timeout=KEYGEN_TIMEOUT)
+    result = host.run(program_argv.keygen_argv(program, key), timeout=KEYGEN_TIMEOUT)
     if not result.ok:
         _tell(ctx, result)
     return result.ok and host.exists(key) and host.exists(key + ".pub")

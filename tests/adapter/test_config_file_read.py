@@ -81,10 +81,14 @@ def test_nproc_survives_odd_cpu_lists(tmp_path: Path) -> None:
     online = tmp_path / "sys/devices/system/cpu/online"
     online.parent.mkdir(parents=True)
     host = LinuxHost(str(tmp_path))
-    for text, expected in (("0-3\n", 4), ("a-b\n", os.cpu_count() or 1), ("", os.cpu_count()
-                                                                            or 1)):
+    # Under a root, an unusable list never falls back to the running host's CPUs: the
+    # tree's /proc/cpuinfo says, else one.
+    for text, expected in (("0-3\n", 4), ("a-b\n", 1), ("", 1)):
         online.write_text(text)
         assert host.nproc() == expected, text
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "proc/cpuinfo").write_text("processor\t: 0\nflags\t: x\n\nprocessor\t: 1\n")
+    assert host.nproc() == 2
 
 
 def test_a_nul_in_a_path_is_refused_by_the_file_layer(tmp_path: Path) -> None:

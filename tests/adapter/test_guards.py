@@ -69,6 +69,7 @@ def test_a_copied_vmcore_is_flushed_before_copy_file_returns(
     assert flushed == [str(tmp_path / "var/crash/202401010000/vmcore-incomplete")]
 
 
+@pytest.mark.real_processes
 def test_a_pipeline_output_file_is_flushed_before_pipeline_returns(
         tmp_path: Path, flushed: list[str]) -> None:
     host = LinuxHost("/")
@@ -79,18 +80,21 @@ def test_a_pipeline_output_file_is_flushed_before_pipeline_returns(
 
 
 # -- timeouts ----------------------------------------------------------------------------------
+@pytest.mark.real_processes
 def test_a_program_that_timed_out_is_a_failure() -> None:
     result = Runner().run(Program.of(FOREVER), timeout=TIMEOUT)
     assert result.returncode != 0 and not result.ok
     assert result.timed_out and "still running after" in result.stderr
 
 
+@pytest.mark.real_processes
 def test_a_program_that_timed_out_is_a_failure_through_the_host() -> None:
     result = LinuxHost("/").run(FOREVER, timeout=TIMEOUT)
     assert not result.ok
     assert result.argv == tuple(FOREVER)
 
 
+@pytest.mark.real_processes
 def test_a_pipeline_stage_that_timed_out_is_a_failure(tmp_path: Path) -> None:
     with open(tmp_path / "out", "wb") as sink:
         result = Runner().pipeline([Program.of(FOREVER)], stdout_fd=sink.fileno(), timeout=TIMEOUT)

@@ -19,6 +19,8 @@ from backends.base import FTP_NOT_LOGGED_IN, FtpTarget, PipelineResult
 from backends.linux import LinuxHost
 from tests.ftpserver import FtpServer
 
+pytestmark = pytest.mark.real_processes  # producer chains of real programs
+
 USER, PASSWORD = "kdump", "s3cret-pass"
 # Several storbinary blocks (8 KiB each) and a last short one.
 DATA = os.urandom(5 * 8192 + 321)

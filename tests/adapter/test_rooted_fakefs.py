@@ -1,4 +1,4 @@
-"""backends.rooted.RootedFiles and backends.power.FadumpSysfs on a pyfakefs tree.
+"""backends.rooted.RootedFiles and backends.fadump.FadumpSysfs on a pyfakefs tree.
 
 ``Patcher(allow_root_user=False)`` makes pyfakefs enforce permissions although the
 tests run as root, so a read-only directory really refuses writes.
@@ -17,7 +17,7 @@ from pyfakefs.fake_filesystem_unittest import Patcher
 
 import backends.rooted as rooted
 from backends.base import FadumpState, HostError
-from backends.power import FadumpSysfs
+from backends.fadump import FadumpSysfs
 from backends.rooted import RootedFiles
 
 ROOT = "/target"

@@ -20,6 +20,9 @@ import pytest
 from backends.base import HostError, LockBusyError, UnsafePathError
 from backends.rooted import RootedFiles
 
+# Its trees are planted by nobody (setpriv) and removed with rm: real processes.
+pytestmark = pytest.mark.real_processes
+
 NOBODY = 65534
 PASSWD = "root:x:0:0:root:/root:/bin/bash\n"
 

@@ -25,6 +25,8 @@ from backends.base import TIMED_OUT, FtpTarget, HostError, RunResult
 from backends.linux import LinuxHost
 from tests.ftpserver import FtpServer
 
+pytestmark = pytest.mark.real_processes  # real programs through the runner
+
 T = TypeVar("T")
 
 # What a busybox applet sees first: its argv[0].

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.real_processes  # the machine running the tests, for real
+
 pytestmark = pytest.mark.host
 
 WATCHED = ["/etc/default/kdump-tools", "/var/crash", "/var/lib/kdump", "/run/lock",

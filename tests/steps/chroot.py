@@ -39,8 +39,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import kernel_faults, stub
 from sim.machine import Machine
+from tests.sandbox import kernel_faults, stub
 from tests.steps.machine import CliResult, TestMachine
 from tests.steps.sandbox import SandboxMachine
 
@@ -52,7 +52,8 @@ NOT_APPLICABLE = "not applicable in a chroot"
 # that hangs for 30 seconds) is killed here.
 RUN_TIMEOUT = 20
 CHROOT_STUB = (f"#!/usr/bin/python3\nimport sys\nsys.path.insert(0, {SOURCE_DIR!r})\n"
-               f"from sim.stub import main\nsys.exit(main(machine_dir={MACHINE_MOUNT!r}))\n")
+               f"from tests.sandbox.stub import main\n"
+               f"sys.exit(main(machine_dir={MACHINE_MOUNT!r}))\n")
 _SYSLOG_LINE = re.compile(
     r"^<\d+>(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )?(?P<tag>[^:\[\s]+)(?:\[\d+\])?: ?"
     r"(?P<message>.*)$", re.DOTALL)

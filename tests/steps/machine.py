@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from backends.base import HostParts
 from sim.machine import Machine
 
 # Which backends the scenarios run on: every scenario runs on both.
@@ -36,20 +37,17 @@ CODES_SEEN: dict[str, set[str]] = {}
 @contextmanager
 def recording_codes(backend: str) -> Iterator[None]:
     """Note every catalog code emitted while kdump-config runs in this process."""
-    from kdump.report import Reporter
+    from kdump.report import observe
 
-    original = Reporter.emit_indented
-    seen = CODES_SEEN.setdefault(backend, set())
-
-    def emit_indented(self: Reporter, code: str, indent: str, params: dict[str, object]) -> int:
-        seen.add(code)
-        return original(self, code, indent, params)
-
-    Reporter.emit_indented = emit_indented  # type: ignore[method-assign]
-    try:
+    with observe(CODES_SEEN.setdefault(backend, set()).add):
         yield
-    finally:
-        Reporter.emit_indented = original  # type: ignore[method-assign]
+
+
+class _Terminal(io.TextIOWrapper):
+    """An output stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 @dataclass
@@ -77,6 +75,8 @@ class TestMachine:
     # An exception the next in-process run hits inside the command (the exception
     # boundary's scenarios); None: none.
     unexpected: BaseException | None = None
+    # stdout and stderr are a terminal (the colour scenarios); in-process runs only.
+    tty: bool = False
 
     __test__ = False  # not a test class, despite the name
 
@@ -164,6 +164,13 @@ class TestMachine:
         # Where a backend that runs real programs finds it (the sandbox's stubs).
         self.remove(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}")
 
+    # -- the environment kdump-config runs with ------------------------------------------
+    def set_env(self, key: str, value: str) -> None:
+        """kdump-config's environment: the process's (NAME, KDUMP_*), and on a simulated
+        machine the machine's own, where config keys come from (never the caller's)."""
+        self.env[key] = value
+        self.machine.set_environ(key, value)
+
     # -- kernel-side events ------------------------------------------------------------------
     def arm_fault(self, name: str, value: object = True) -> None:
         self.machine.set_fault(name, value)
@@ -185,7 +192,9 @@ class TestMachine:
     def cli_argv(self, words: list[str]) -> list[str]:
         return ["--backend", "sim", "--sim-state", str(self.state_dir), *words]
 
-    def host_seams(self) -> AbstractContextManager[None]:
+    def host_seams(self) -> AbstractContextManager[HostParts | None]:
+        """What the backend is given instead of its own parts (nothing: a simulated
+        machine has its own clock, syslog and servers)."""
         return nullcontext()
 
     def cleanup(self) -> None:
@@ -204,15 +213,16 @@ class TestMachine:
         argv = words if bare else self.cli_argv(words)
         # Strict UTF-8 like a real stdout: text a terminal could not take fails here too.
         out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
-        out = io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict", newline="\n")
-        err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="strict", newline="\n")
+        stream = _Terminal if self.tty else io.TextIOWrapper
+        out = stream(out_bytes, encoding="utf-8", errors="strict", newline="\n")
+        err = stream(err_bytes, encoding="utf-8", errors="strict", newline="\n")
         saved = dict(os.environ)
         os.environ.pop("NAME", None)
         os.environ.update(self.env)
         try:
-            with redirect_stdout(out), redirect_stderr(err), self.host_seams(), \
+            with redirect_stdout(out), redirect_stderr(err), self.host_seams() as parts, \
                     recording_codes(self.backend), self.unexpected_error():
-                code = main(argv)
+                code = main(argv, parts=parts)
         finally:
             os.environ.clear()
             os.environ.update(saved)
@@ -220,6 +230,9 @@ class TestMachine:
         err.flush()
         self.last = CliResult(words, code, out_bytes.getvalue().decode(),
                               err_bytes.getvalue().decode())
+        from tests.steps.cli import check_json_output
+
+        check_json_output(self.last)
         return self.last
 
     @contextmanager

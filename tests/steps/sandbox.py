@@ -2,11 +2,12 @@
 
 The machine is built from the same profile as the simulated one (its ``root/``
 is a real directory tree); kdump-config runs with ``--backend linux --root``,
-and the programs it starts are stubs (sim.stub) that emulate kexec, makedumpfile,
+and the programs it starts are stubs (tests/sandbox/stub.py) that emulate kexec, makedumpfile,
 mount, ssh... and record their argv in the same effect log.  Only time and
-syslog are redirected, so that a run is deterministic and never reaches the
+syslog are redirected (through LinuxHost's constructor seams: clock, log sink, name
+resolver, effect recorder), so that a run is deterministic and never reaches the
 host's journal; faults that need the kernel to refuse a write use real read-only
-bind mounts and a file-size limit (sim/kernel_faults.py), so this tier runs as root.
+bind mounts and a file-size limit (tests/sandbox/kernel_faults.py), so this tier runs as root.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
-from backends.base import ProgressCallback
-from backends.linux import LinuxHost
-from sim import kernel_faults, stub
+from backends.base import HostParts, ProgressCallback
 from sim.machine import Machine
 from tests.ftpserver import FtpServer
+from tests.sandbox import kernel_faults, stub
 from tests.steps.machine import CliResult, TestMachine
 
 NOBODY, NOGROUP = 65534, 65534
@@ -37,6 +39,38 @@ time.sleep(3600)
 """
 
 
+def _on_terminals(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """Run ``argv`` with stdout and stderr on two pseudo-terminals (raw: no CR added)."""
+    import pty
+    import select
+    import tty
+
+    ends = [pty.openpty() for _ in range(2)]
+    for _, slave in ends:
+        tty.setraw(slave)
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=ends[0][1],
+                            stderr=ends[1][1], env=env)
+    for _, slave in ends:
+        os.close(slave)
+    got = {master: b"" for master, _ in ends}
+    open_ends = set(got)
+    while open_ends:
+        ready, _, _ = select.select(list(open_ends), [], [], 300)
+        assert ready, "kdump-config wrote nothing for 300 s"
+        for master in ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the program has closed its end
+                chunk = b""
+            if chunk:
+                got[master] += chunk
+            else:
+                open_ends.discard(master)
+                os.close(master)
+    status = proc.wait(timeout=300)
+    return status, got[ends[0][0]].decode(), got[ends[1][0]].decode()
+
+
 class SandboxMachine(TestMachine):
     backend = "linux"
     # Set from `pytest --kdump-config=EXE`: run that executable as a process instead of
@@ -46,6 +80,10 @@ class SandboxMachine(TestMachine):
     def build(self, profile: str) -> None:
         super().build(profile)
         stub.install(self.machine, sys.executable)
+
+    def set_env(self, key: str, value: str) -> None:
+        """The real backend's environment is the process's own."""
+        self.env[key] = value
 
     def cli_argv(self, words: list[str]) -> list[str]:
         return ["--backend", "linux", "--root", str(self.state_dir / "root"), *words]
@@ -63,17 +101,28 @@ class SandboxMachine(TestMachine):
         prefix = [clock, "-f", "@" + self.machine.now().strftime("%Y-%m-%d %H:%M:%S")] \
             if clock else []
         argv = words if bare else self.cli_argv(words)
+        if self.tty:  # the colour scenarios: stdout and stderr on terminals of their own
+            status, out, err = _on_terminals([*prefix, self.executable, *argv], env)
+            self.last = CliResult(words, status, out, err)
+            from tests.steps.cli import check_json_output
+
+            check_json_output(self.last)
+            return self.last
         done = subprocess.run([*prefix, self.executable, *argv],
                               capture_output=True, text=True, env=env, timeout=300, check=False)
         self.last = CliResult(words, done.returncode, done.stdout, done.stderr)
+        from tests.steps.cli import check_json_output
+
+        check_json_output(self.last)
         return self.last
 
     @contextmanager
-    def host_seams(self) -> Iterator[None]:
+    def host_seams(self) -> Iterator[HostParts | None]:
+        """The real backend with the machine's clock, syslog, FTP server names and effect
+        log, given through its constructor; and the real kernel's faults around the run."""
+        machine_dir = self.state_dir
         with ExitStack() as stack:
-            stack.enter_context(self._virtual_time_and_syslog())
-            stack.enter_context(self._recorded_durability())
-            stack.enter_context(self._ftp_servers())
+            ports = stack.enter_context(self._ftp_servers())
             self._vmcore_that_never_answers()
             stack.enter_context(kernel_faults.readonly(self._readonly_paths()))
             limit = self.machine.fault("disk-full-after")
@@ -82,7 +131,21 @@ class SandboxMachine(TestMachine):
             short = self.machine.fault("vmcore-short-copy")
             if short is not None:
                 stack.enter_context(_short_vmcore_copy(int(short)))
-            yield
+
+            def log(tag: str, message: str) -> None:
+                Machine(machine_dir).syslog(tag, message)
+
+            def resolve(host: str, port: int) -> tuple[str, int]:
+                # As /etc/hosts would: the machine's FTP servers listen on the loopback.
+                return ("127.0.0.1", ports[host]) if host in ports else (host, port)
+
+            def record(operation: str, **fields: object) -> None:
+                # fsync and rename, as the simulated backend records them: the real ones
+                # still run, only their order becomes visible to the scenarios.
+                Machine(machine_dir).log_effect(operation, **fields)
+
+            yield HostParts(clock=MachineClock(machine_dir), log=log, resolver=resolve,
+                            record=record)
 
     def _readonly_paths(self) -> list[str]:
         """Host paths the armed faults make read-only for this run."""
@@ -97,34 +160,21 @@ class SandboxMachine(TestMachine):
         return [str(machine.path(t)) for t in targets if os.path.lexists(machine.path(t))]
 
     @contextmanager
-    def _ftp_servers(self) -> Iterator[None]:
-        """The machine's FTP servers, real ones on loopback, reached by their names.
+    def _ftp_servers(self) -> Iterator[dict[str, int]]:
+        """The machine's FTP servers, real ones on loopback: their ports by name.
 
         The real backend speaks FTP with the standard library; only name resolution is
-        redirected (as /etc/hosts would), so every byte goes through a real FTP session.
+        redirected (its resolver seam), so every byte goes through a real FTP session.
         """
-        import ftplib
-
         machine = self.machine
         hosts = [str(h) for h in machine.state.get("ftp_hosts", [])]
         refuse = bool(machine.fault("ftp-unreachable"))
         # ftp-login: the server takes no password kdump-config could send.
         password = "\0 refused" if machine.fault("ftp-login") else None
         with ExitStack() as stack:
-            ports = {host: stack.enter_context(
+            yield {host: stack.enter_context(
                 FtpServer(machine.remote / "ftp" / host, refuse=refuse, password=password)).port
                 for host in hosts}
-            original = ftplib.FTP.connect
-
-            def connect(ftp: ftplib.FTP, host: str = "", port: int = 0,
-                        timeout: float = -999, source_address: object = None) -> str:
-                if host in ports:
-                    host, port = "127.0.0.1", ports[host]
-                return original(ftp, host, port, timeout, source_address)  # type: ignore[arg-type]
-
-            ftplib.FTP.connect = connect  # type: ignore[assignment,method-assign]
-            stack.callback(setattr, ftplib.FTP, "connect", original)
-            yield
 
     def _vmcore_that_never_answers(self) -> None:
         """vmcore-hang: /proc/vmcore becomes a FIFO nobody writes, so opening it blocks."""
@@ -133,59 +183,6 @@ class SandboxMachine(TestMachine):
             vmcore.unlink()
             os.mkfifo(vmcore, 0o400)
             self.machine.log_effect("hang", argv=["/proc/vmcore"])
-
-    @contextmanager
-    def _virtual_time_and_syslog(self) -> Iterator[None]:
-        machine_dir = self.state_dir
-
-        def now(_host: LinuxHost) -> dt.datetime:
-            return Machine(machine_dir).now()
-
-        def sleep(_host: LinuxHost, seconds: float) -> None:
-            Machine(machine_dir).advance(seconds)
-
-        def syslog(_host: LinuxHost, tag: str, message: str) -> None:
-            Machine(machine_dir).syslog(tag, message)
-
-        saved = {name: getattr(LinuxHost, name) for name in ("now", "sleep", "syslog")}
-        LinuxHost.now = now  # type: ignore[method-assign]
-        LinuxHost.sleep = sleep  # type: ignore[method-assign]
-        LinuxHost.syslog = syslog  # type: ignore[method-assign]
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                setattr(LinuxHost, name, value)
-
-    @contextmanager
-    def _recorded_durability(self) -> Iterator[None]:
-        """Record fsync and rename in the effect log, as the simulated backend does.
-
-        The real operations still run; only their order becomes visible, so that
-        scenarios can check that a dump is flushed before it gets its final name.
-        """
-        machine_dir = self.state_dir
-        real_fsync, real_rename = LinuxHost.fsync, LinuxHost.rename
-
-        def fsync(host: LinuxHost, path: str) -> None:
-            Machine(machine_dir).log_effect("fsync", path=path)
-            real_fsync(host, path)
-
-        def rename(host: LinuxHost, src: str, dst: str) -> None:
-            Machine(machine_dir).log_effect("rename", src=src, dst=dst)
-            real_rename(host, src, dst)
-
-        own = {name: LinuxHost.__dict__.get(name) for name in ("fsync", "rename")}
-        LinuxHost.fsync = fsync  # type: ignore[method-assign]
-        LinuxHost.rename = rename  # type: ignore[method-assign]
-        try:
-            yield
-        finally:
-            for name, value in own.items():
-                if value is None:  # inherited from the file layer: unshadow it
-                    delattr(LinuxHost, name)
-                else:
-                    setattr(LinuxHost, name, value)
 
     @property
     def holders(self) -> list[subprocess.Popen[bytes]]:
@@ -227,6 +224,23 @@ class SandboxMachine(TestMachine):
         self.holders.clear()
         for point in kernel_faults.mounts_under(str(self.state_dir)):
             kernel_faults.release(point)
+
+
+class MachineClock:
+    """The simulated machine's virtual wall clock (dump names, retry pauses); deadlines
+    stay on the real monotonic clock, as the stub programs are real processes."""
+
+    def __init__(self, machine_dir: Path) -> None:
+        self.machine_dir = machine_dir
+
+    def now(self) -> dt.datetime:
+        return Machine(self.machine_dir).now()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        Machine(self.machine_dir).advance(seconds)
 
 
 @contextmanager

@@ -178,6 +178,7 @@ def test_render_argv_round_trips_through_shlex(argv: list[str]) -> None:
     assert shlex.split(render_argv(argv)) == argv
 
 
+@pytest.mark.real_processes
 def test_a_posix_shell_reads_back_the_same_argv_and_executes_nothing(tmp_path) -> None:
     canary = tmp_path / "pwned"
     args = [value.replace("pwned", str(canary)) for value in HOSTILE]

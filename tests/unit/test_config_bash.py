@@ -32,6 +32,8 @@ DUMP = (
     'for n in "${@:2}"; do printf "%s\\0%s\\0%s\\0" "$n" "${!n+1}" "${!n-}"; done'
 )
 
+pytestmark = pytest.mark.real_processes  # bash is the reference
+
 # Unquoted characters with no special meaning in an assignment value.
 SAFE_UNQUOTED = "abcXYZ019/._-+:,=@%^!#*?[]}é"
 # Characters worth escaping with a backslash outside quotes.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shlex
 
 import pytest
 
@@ -153,63 +152,6 @@ def test_ftp_places(value: str, host: str, remote: str) -> None:
     assert place.file("192.0.2.10", "dump.1") == remote
 
 
-def test_nfs_mount_argv() -> None:
-    assert names.nfs_mount_argv("/usr/bin/mount", "srv:/x", "/var/crash", 600, 3) == [
-        "/usr/bin/mount", "-t", "nfs", "-o", "nolock", "-o", "tcp", "-o", "soft",
-        "-o", "timeo=600", "-o", "retrans=3", "srv:/x", "/var/crash"]
-
-
-def test_dump_stages() -> None:
-    assert names.dump_stages("mdf", ["-F", "-c"], "/proc/vmcore", None) == [
-        ["mdf", "-F", "-c", "/proc/vmcore"]]
-    assert names.dump_stages("mdf", ["-F"], "/proc/vmcore", ["gz", "-c"]) == [
-        ["mdf", "-F", "/proc/vmcore"], ["gz", "-c"]]
-    assert names.dmesg_argv("mdf", "/proc/vmcore", "/d") == ["mdf", "--dump-dmesg",
-                                                              "/proc/vmcore", "/d"]
-
-
-def test_ssh_argv_never_prompts() -> None:
-    argv = names.ssh_argv("ssh", "/k", "root@h", "true")
-    assert argv == ["ssh", "-i", "/k", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30",
-                    "root@h", "true"]
-    assert names.scp_argv("scp", "/k", "/proc/vmcore", "root@h", "/d/v")[-2:] == [
-        "/proc/vmcore", "root@h:/d/v"]
-    assert names.ssh_server("root@h") == "h"
-    assert names.ssh_server("h") == "h"
-
-
-@pytest.mark.parametrize("hostile", ["/var/crash dumps", "/x; rm -rf ~", "/a'b", "/$(reboot)"])
-def test_remote_commands_quote_every_path(hostile: str) -> None:
-    command = names.remote_finish(f"{hostile}/p", f"{hostile}/f")
-    words = shlex.split(command)
-    assert words == ["test", "-s", f"{hostile}/p", "&&", "mv", "--", f"{hostile}/p",
-                     f"{hostile}/f", "&&", "sync", "--", f"{hostile}/f", hostile]
-    assert shlex.split(names.remote_listing(hostile)) == [
-        "mkdir", "-p", "--", hostile, "&&", "ls", "-1A", "--", hostile]
-    assert shlex.split(names.remote_mkdir(hostile)) == ["mkdir", "-m", "700", "--", hostile]
-    assert shlex.split(names.remote_write(hostile)) == [
-        "umask", "077", "&&", "dd", f"of={hostile}", "conv=fsync", "status=none"]
-    assert shlex.split(names.remote_remove(hostile)) == ["rm", "-f", "--", hostile]
-
-
-@pytest.mark.parametrize(("key", "kind"), [
-    ("/root/.ssh/kdump_id_rsa", "rsa"),
-    ("/root/.ssh/kdump_id_ed25519", "ed25519"),
-    ("/root/.ssh/id_ecdsa", "ecdsa"),
-    ("/etc/kdump/key", "rsa"),
-])
-def test_key_type_follows_the_key_name(key: str, kind: str) -> None:
-    assert names.key_type(key) == kind
-    assert names.keygen_argv("ssh-keygen", key) == ["ssh-keygen", "-q", "-t", kind, "-N", "",
-                                                    "-f", key]
-
-
-def test_copy_id_argv_uses_the_server_as_given() -> None:
-    assert names.copy_id_argv("ssh-copy-id", "/k", "dumphost") == [
-        "ssh-copy-id", "-i", "/k", "-o", "ConnectTimeout=30", "dumphost"]
-
-
-# -- names that come from outside: the hostname, the FTP server's listing ---------------------
 @pytest.mark.parametrize(("hostname", "tag"), [
     ("dumphost", "dumphost"),
     ("db-1.example.org", "db-1.example.org"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backends.base import MAX_CPUS, parse_cpu_list, parse_kernel_int
-from backends.power import FadumpSysfs
+from backends.fadump import FadumpSysfs
 from kdump.dumpname import dump_dir_key
 from kdump.estimate import EstimateInputs, estimate, meminfo
 from kdump.facts import crash_ranges

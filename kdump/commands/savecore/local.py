@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backends.base import HostError, RunResult, UnsafePathError
 from kdump import dumpname as names
+from kdump import program_argv
 from kdump.cmdline import render_argv
 from kdump.commands.savecore.common import (
     NAME_ATTEMPTS,
@@ -51,7 +52,7 @@ def _mount_nfs(run: Run) -> bool:
         run.tell(exc)
         run.emit("nfs-mount-failed", nfs=config.nfs)
         return False
-    argv = names.nfs_mount_argv(host.which("mount") or "mount", config.nfs,
+    argv = program_argv.nfs_mount_argv(host.which("mount") or "mount", config.nfs,
                                 config.kdump_coredir, config.nfs_timeo, config.nfs_retrans)
 
     def mount() -> RunResult | None:
@@ -150,7 +151,7 @@ def _vmcore(run: Run, directory: str) -> bool:
 def _pipe_to_file(run: Run, partial: str) -> bool:
     result = completed(run, lambda: run.host.pipeline(run.dump_stages(), stdout_path=partial,
                                                       stdout_mode=DUMP_MODE,
-                                                      timeout=run.remaining()))
+                                                      timeout=run.remaining(), **run.live()))
     return result is not None and result.bytes_written > 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backends.base import RunResult
-from kdump import dumpname as names
+from kdump import program_argv
 from kdump.cmdline import render_argv
 from kdump.commands.savecore.common import VMCORE, Run, completed, retrying, send_dmesg
 
@@ -29,17 +29,18 @@ class Remote:
         return self.run.ctx.config.ssh_key
 
     def argv(self, command: str) -> list[str]:
-        return names.ssh_argv(self.ssh_program, self.key, self.destination, command)
+        return program_argv.ssh_argv(self.ssh_program, self.key, self.destination, command)
 
     def ssh(self, command: str) -> RunResult:
         return self.run.execute(self.argv(command), SSH_TIMEOUT)
 
     def scp(self, source: str, remote_path: str) -> bool:
-        argv = names.scp_argv(self.scp_program, self.key, source, self.destination, remote_path)
+        argv = program_argv.scp_argv(self.scp_program, self.key, source, self.destination,
+                                     remote_path)
         return self.run.execute(argv).ok  # as long as the deadline allows
 
     def finish(self, partial: str, final: str) -> bool:
-        return self.ssh(names.remote_finish(partial, final)).ok
+        return self.ssh(program_argv.remote_finish(partial, final)).ok
 
 
 def save_ssh(run: Run) -> bool:
@@ -49,10 +50,10 @@ def save_ssh(run: Run) -> bool:
     listing = _reach(run, remote, base)
     if listing is None:
         if not run.out_of_time():
-            run.emit("ssh-unreachable", server=names.ssh_server(config.ssh))
+            run.emit("ssh-unreachable", server=program_argv.ssh_server(config.ssh))
         return False
     directory = f"{base}/{run.dump_dir(listing.stdout.splitlines())}"
-    if not listing.ok or not remote.ssh(names.remote_mkdir(directory)).ok:
+    if not listing.ok or not remote.ssh(program_argv.remote_mkdir(directory)).ok:
         run.out_of_time()  # says so when the deadline is why
         run.emit("ssh-mkdir-failed", ssh=config.ssh, path=base if not listing.ok else directory)
         return False
@@ -65,8 +66,8 @@ def _reach(run: Run, remote: Remote, base: str) -> RunResult | None:
     """None if the server never answered; otherwise the remote command's own status decides."""
 
     def listing() -> RunResult | None:
-        result = remote.ssh(names.remote_listing(base))
-        unanswered = result.returncode == names.SSH_FAILED or result.timed_out
+        result = remote.ssh(program_argv.remote_listing(base))
+        unanswered = result.returncode == program_argv.SSH_FAILED or result.timed_out
         return None if unanswered else result
 
     return retrying(run, run.ctx.config.ssh_kdump_retry, listing)
@@ -90,15 +91,16 @@ def _vmcore(remote: Remote, directory: str, where: str) -> bool:
         run.emit("ssh-sending-makedumpfile", args=render_argv(config.makedump_args),
                  vmcore=VMCORE, ssh=config.ssh, path=partial)
         # The processes are connected to each other: no vmcore byte passes through Python.
-        stages = [*run.dump_stages(), remote.argv(names.remote_write(partial))]
-        if completed(run, lambda: run.host.pipeline(stages, timeout=run.remaining())) \
+        stages = [*run.dump_stages(), remote.argv(program_argv.remote_write(partial))]
+        if completed(run, lambda: run.host.pipeline(stages, timeout=run.remaining(),
+                                                    **run.live())) \
                 is not None and \
                 remote.finish(partial, f"{directory}/dump.{run.stamp}{run.extension}"):
             run.emit("vmcore-saved", where=where)
             return True
         if not run.out_of_time():
             run.emit("ssh-makedumpfile-failed")
-            remote.ssh(names.remote_remove(partial))
+            remote.ssh(program_argv.remote_remove(partial))
     if run.out_of_time():  # no time for scp: what was written stays -incomplete
         run.emit("vmcore-save-failed", where=where)
         return False

@@ -21,11 +21,15 @@ import time
 from pathlib import Path
 
 from backends.rooted import RootedFiles
-from sim import kernel_faults, tools
+from sim import tools
 from sim.machine import STATE_FILE, TOOL_DIRS, Machine
+from tests.sandbox import kernel_faults
 
 HANG_SECONDS = 30
-STUB_TEMPLATE = "#!{python}\nimport sys\nfrom sim.stub import main\nsys.exit(main())\n"
+# The stub runs as its own process: the source tree (where tests/ lives) goes on its path.
+TOP = str(Path(__file__).resolve().parents[2])
+STUB_TEMPLATE = ("#!{python}\nimport sys\nsys.path.insert(0, {top!r})\n"
+                 "from tests.sandbox.stub import main\nsys.exit(main())\n")
 
 
 def _machine_of(path: Path) -> Machine:
@@ -63,16 +67,22 @@ def main(argv: list[str] | None = None, machine_dir: str | None = None) -> int:
         if target == tools.KERNEL_HOOK:
             outcome = tools.kernel_hook(machine, files, args[1] if len(args) > 1 else "")
         else:
-            outcome = tools.emulate(machine, files, call, stdin)
+            outcome = tools.emulate(machine, files, call, stdin, live=_to_stderr)
         if name == "mount" and outcome.returncode == 0:
             _apply_readonly_mounts(machine, files)
-    sys.stderr.write(outcome.stderr)
+    sys.stderr.write(outcome.stderr[outcome.shown:])  # the rest: progress went out live
     try:
         _write_all(sys.stdout.fileno(), outcome.stdout)
     except OSError as exc:
         sys.stderr.write(f"{name}: write error: {exc.strerror}\n")
         return 1
     return outcome.returncode
+
+
+def _to_stderr(text: str) -> None:
+    """A program's progress, on its stderr as it happens (as the real program writes it)."""
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 def _armed_list(value: object) -> list[str]:
@@ -105,7 +115,7 @@ def install(machine: Machine, python: str | None = None, script: str | None = No
 
     ``script``: the stub's text instead of the default (the chroot's own, in maintainer mode).
     """
-    script = script or STUB_TEMPLATE.format(python=python or sys.executable)
+    script = script or STUB_TEMPLATE.format(python=python or sys.executable, top=TOP)
     for name in machine.state.get("tools", []):
         directory = TOOL_DIRS.get(name, "/usr/bin")
         machine.write(f"{directory}/{name}", script, mode=0o755)
