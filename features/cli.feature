@@ -1,3 +1,4 @@
+@decision-new-global-options @decision-new-json
 Feature: the command line: global options anywhere, --json on every command, colour
   The global options (--backend, --root, --sim-state, --json) may stand before
   or after the command, on both dispatch paths (status, try-reload and

@@ -84,6 +84,7 @@ Feature: help
       Usage:
       """
 
+  @decision-new-global-options
   Scenario Outline: <command> --help prints that command's help
     Given a machine "x86_64-ready"
     When I run "kdump-config <command> --help"

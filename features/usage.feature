@@ -91,6 +91,7 @@ Feature: usage errors
       kdump-config: KDUMP_ROOT /nonexistent/kdump-root: no such directory
       """
 
+  @decision-new-json
   Scenario Outline: A usage error in JSON mode is one JSON document: <command>
     Given a machine "x86_64-ready"
     When I run "kdump-config <command>"
