@@ -114,6 +114,7 @@ Feature: help
       | propagate  | propagate                | Send the ssh public key to the dump server. |
       | symlinks   | symlinks kernel-version  | Point /var/lib/kdump/{vmlinuz,initrd.img} at a kernel version (and build its kdump initrd). |
 
+  @decision-new-global-options
   Scenario: -h after a command is that command's help too, and changes nothing
     Given a machine "x86_64-ready"
     When I run "kdump-config load -h"
@@ -125,6 +126,7 @@ Feature: help
     And "kexec" was not run
     And "kdump-config status" reports "current state   : Not ready to kdump"
 
+  @decision-new-global-options
   Scenario: --version names the release and the kdump-tools behaviour it follows
     Given a machine "x86_64-ready"
     When I run "kdump-config --version"
@@ -136,6 +138,7 @@ Feature: help
       """
     And stderr is empty
 
+  @decision-new-global-options @decision-new-json
   Scenario: --version in JSON
     Given a machine "x86_64-ready"
     When I run "kdump-config --version --json"

@@ -62,6 +62,7 @@ Feature: usage errors
       | show --sim-state             | kdump-config: --sim-state needs a value                     |
       | load --root --backend sim    | kdump-config: --root needs a value                          |
 
+  @decision-new-global-options
   Scenario Outline: A --root that is no machine's root is a usage error: <case>
     Given a machine "x86_64-ready"
     And the directory "/srv/notroot/etc" exists
@@ -81,6 +82,7 @@ Feature: usage errors
       | missing     | MACHINE/nosuch        | MACHINE/nosuch        | no such directory                        |
       | without proc | MACHINE/srv/notroot  | MACHINE/srv/notroot   | no /proc in it: not the root of a machine |
 
+  @decision-new-global-options
   Scenario: KDUMP_ROOT naming no machine's root is said as such
     Given a machine "x86_64-ready"
     And the environment sets KDUMP_ROOT to "/nonexistent/kdump-root"
@@ -129,6 +131,7 @@ Feature: usage errors
     And the JSON field "exit_code" is 1
     And the JSON messages include "backend-error"
 
+  @decision-new-global-options
   Scenario: every reason, word for word
     Given a machine "x86_64-ready"
     And the directory "/srv/notroot/etc" exists
