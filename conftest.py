@@ -21,6 +21,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--kdump-config", metavar="EXECUTABLE", default=None,
                     help="run the scenarios' sandbox backend black-box against this "
                          "kdump-config executable (e.g. a packaged build)")
+    group.addoption("--chroot-root", metavar="DIR", default=None,
+                    help="maintainer mode (dev/maintainer-check): run the scenarios in a chroot "
+                         "of this Debian root holding /usr/sbin/kdump-config, instead of on "
+                         "the sim and linux backends")
+    group.addoption("--maintainer-report", metavar="FILE", default=None,
+                    help="maintainer mode: write the per-scenario classification as JSON here")
+    group.addoption("--maintainer-own", action="store_true",
+                    help="maintainer mode: the package is this project's own, so a decision "
+                         "tag excuses no difference")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every decision in docs/compatibility.md is a marker, so that a scenario's
+    # @decision-<id> tag passes --strict-markers only when the decision exists.
+    from tests.maintainer.decisions import decision_ids
+
+    for ident in decision_ids():
+        config.addinivalue_line("markers", f"decision-{ident}: differs from the shell "
+                                           f"original on purpose (docs/compatibility.md)")
+    if config.getoption("--chroot-root"):
+        from tests.maintainer.report import MaintainerReport
+
+        config.pluginmanager.register(MaintainerReport(config), "maintainer-report")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -29,14 +52,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend_kind" in metafunc.fixturenames:
         from tests.steps.machine import BACKENDS
 
-        metafunc.parametrize("backend_kind", BACKENDS, scope="function")
+        kinds = ("chroot",) if metafunc.config.getoption("--chroot-root") else BACKENDS
+        metafunc.parametrize("backend_kind", kinds, scope="function")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        # The [linux] scenarios run the real backend, whose programs are stub processes.
+        # The [linux] scenarios run the real backend, whose programs are stub processes; the
+        # [chroot] ones (maintainer mode) run a packaged kdump-config in a chroot.
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("backend_kind") == "linux":
+        if callspec is not None and callspec.params.get("backend_kind") in ("linux", "chroot"):
             item.add_marker(pytest.mark.real_processes)
     # The catalog coverage check reads what the scenarios recorded: run it last.
     last = [item for item in items if item.nodeid.startswith("tests/test_catalog_coverage.py")]

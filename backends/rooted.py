@@ -73,7 +73,7 @@ class RootedFiles:
             if (follow_last or not is_last) and os.path.islink(host):
                 hops += 1
                 if hops > _MAX_SYMLINKS:
-                    raise HostError("resolve", path, "too many levels of symbolic links",
+                    raise HostError("resolve", path, os.strerror(errno_mod.ELOOP),
                                     errno_mod.ELOOP)
                 link = os.readlink(host)
                 if link.startswith("/"):
@@ -279,7 +279,7 @@ class RootedFiles:
                     self._check_entry(operation, target, st)
                     hops += 1
                     if hops > _MAX_SYMLINKS:
-                        raise HostError(operation, path, "too many levels of symbolic links",
+                        raise HostError(operation, path, os.strerror(errno_mod.ELOOP),
                                         errno_mod.ELOOP)
                     link = os.readlink(part, dir_fd=fd)
                     if link.startswith("/"):

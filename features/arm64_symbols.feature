@@ -9,6 +9,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
   (docs/compatibility.md: fix-arm64-kexec-symbols).
 
   # code: kexec-symbols-missing
+  @decision-fix-arm64-kexec-symbols
   Scenario: Without _text and without kexec_file_load, load refuses and runs no kexec
     Given a machine "arm64-bookworm-no-text"
     When I run "kdump-config load"
@@ -21,6 +22,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
     And "kexec" never ran
     And "kdump-config status" reports "current state   : Not ready to kdump"
 
+  @decision-fix-arm64-kexec-symbols
   Scenario: check names the failing kexec-symbols check and its remedy
     Given a machine "arm64-bookworm-no-text"
     When I run "kdump-config check"
@@ -33,6 +35,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
       """
 
   # code: kexec-symbols-missing
+  @decision-fix-arm64-kexec-symbols
   Scenario: A capture kernel loaded with kexec_load anyway is never reported ready
     Given a machine "arm64-bookworm-no-text"
     And the file "/sys/kernel/kexec_crash_loaded" contains "1"
@@ -45,6 +48,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
     Then the exit code is 3
     And the JSON field "failing" is ["kexec-symbols"]
 
+  @decision-fix-arm64-kexec-symbols
   Scenario: KDUMP_KEXEC_ARGS forcing kexec_load is refused where it cannot work
     Given a machine "arm64-kexec-file-no-text"
     And the config sets KDUMP_KEXEC_ARGS to "-c"
@@ -53,6 +57,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
     And stdout contains the line "to make kdump work: remove -c/--kexec-syscall from KDUMP_KEXEC_ARGS in /etc/default/kdump-tools ... failed!"
     And "kexec" never ran
 
+  @decision-fix-arm64-kexec-symbols
   Scenario: Without _text but with kexec_file_load, load uses kexec -s and is ready
     Given a machine "arm64-kexec-file-no-text"
     When I run "kdump-config load"
@@ -64,6 +69,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
     And stdout contains the line "ok    kexec-symbols         no _text in /proc/kallsyms: kexec_file_load (-s) will be used"
 
   # code: loaded-by-kexec-load
+  @decision-fix-arm64-kexec-symbols
   Scenario: A capture kernel loaded without -s where only -s works is not ready
     Given a machine "arm64-kexec-file-no-text"
     And kdump is loaded
@@ -83,6 +89,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
     Then the exit code is 0
     And "kdump-config status" reports "current state   : ready to kdump"
 
+  @decision-fix-arm64-kexec-symbols
   Scenario: With _text in /proc/kallsyms, kexec_load is kept
     Given a machine "arm64-ready"
     When I run "kdump-config check"

@@ -1,3 +1,4 @@
+@decision-new-global-options @decision-new-json
 Feature: the command line: global options anywhere, --json on every command, colour
   The global options (--backend, --root, --sim-state, --json) may stand before
   or after the command, on both dispatch paths (status, try-reload and
@@ -145,7 +146,7 @@ Feature: the command line: global options anywhere, --json on every command, col
     And the JSON field "targets.hosttag" is "ip"
     And the JSON field "state" is "ready to kdump"
     And the JSON field "ready" is true
-    And the JSON field "crashkernel_suggested_mib" is 466
+    And the JSON field "crashkernel_suggested_mib" is 472
     And stdout does not contain "secret"
 
   Scenario Outline: message texts in JSON have no layout padding: <command>

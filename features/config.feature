@@ -5,6 +5,7 @@ Feature: the config file
   Unknown settings are warnings with a hint. Internal state never comes from
   the environment: `DRY_RUN=1 kdump-config load` loads (B6).
 
+  @decision-fix-config-grammar
   Scenario: Command substitution is refused, with file and line
     Given a machine "x86_64-ready"
     And the config file contains:
@@ -20,6 +21,7 @@ Feature: the config file
       """
     And "kexec" was not run
 
+  @decision-fix-config-grammar
   Scenario: Unquoted whitespace is refused
     Given a machine "x86_64-ready"
     And the config file contains:
@@ -35,6 +37,7 @@ Feature: the config file
       /etc/default/kdump-tools:3: unquoted whitespace before 'dumps': quote a value that contains spaces ("a b"), one assignment per line (bash would run the rest as a command) ... failed!
       """
 
+  @decision-fix-config-grammar
   Scenario: An unterminated quote names the line it opened on
     Given a machine "x86_64-ready"
     And the config file contains:
@@ -50,6 +53,7 @@ Feature: the config file
       /etc/default/kdump-tools:2: unterminated double quote (") starting on this line ... failed!
       """
 
+  @decision-new-json
   Scenario: A syntax error in JSON mode
     Given a machine "x86_64-ready"
     And the config file contains:
@@ -61,6 +65,7 @@ Feature: the config file
     And the JSON field "exit_code" is 1
     And the JSON messages include "config-syntax"
 
+  @decision-fix-config-values
   Scenario Outline: A value that cannot be used: <key>=<value>
     Given a machine "x86_64-ready"
     And the config sets <key> to "<value>"
@@ -80,6 +85,7 @@ Feature: the config file
       | HOSTTAG         | mac   | 6    | must be 'ip' or 'hostname'                     |
       | FTP_PORT        | 70000 | 6    | must be a port number from 1 to 65535          |
 
+  @decision-new-json
   Scenario: A value error in JSON mode
     Given a machine "x86_64-ready"
     And the config sets KDUMP_DUMP_DMESG to "sometimes"
@@ -87,6 +93,7 @@ Feature: the config file
     Then the exit code is 1
     And the JSON messages include "config-value"
 
+  @decision-fix-config-values
   Scenario: A bad value from the environment says so
     Given a machine "x86_64-ready"
     And the config does not set USE_KDUMP
@@ -125,6 +132,7 @@ Feature: the config file
       | yes   |
       | true  |
 
+  @decision-fix-use-kdump-boolean
   Scenario Outline: USE_KDUMP=<value> disables kdump
     Given a machine "x86_64-ready"
     And the config sets USE_KDUMP to "<value>"
@@ -142,6 +150,7 @@ Feature: the config file
       | false |
       | ""    |
 
+  @decision-new-config-warnings
   Scenario: An unknown setting is a warning with a hint; load goes on
     Given a machine "x86_64-ready"
     And the config file contains:
@@ -162,6 +171,7 @@ Feature: the config file
       loaded kdump kernel.
       """
 
+  @decision-new-config-warnings
   Scenario: A setting older packages used says what replaced it
     Given a machine "x86_64-ready"
     And the config sets KDUMP_SYSCTL to "kernel.panic_on_oops=1"
@@ -173,6 +183,7 @@ Feature: the config file
       current state   : Not ready to kdump
       """
 
+  @decision-new-json
   Scenario: Unknown settings in JSON mode
     Given a machine "x86_64-ready"
     And the config sets KDUMP_CORDIR to "/var/crash"
@@ -180,6 +191,7 @@ Feature: the config file
     Then the exit code is 0
     And the JSON messages include "config-unknown-key"
 
+  @decision-fix-internal-state
   Scenario: DRY_RUN in the environment does not stop load (B6)
     Given a machine "x86_64-ready"
     And the environment sets DRY_RUN to "1"

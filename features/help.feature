@@ -7,6 +7,7 @@ Feature: help
   `--version` the version and the kdump-tools release whose behaviour it
   follows (issue 10).
 
+  @decision-fix-usage-exit
   Scenario: help prints the usage summary
     Given a machine "x86_64-ready"
     When I run "kdump-config help"
@@ -83,6 +84,7 @@ Feature: help
       Usage:
       """
 
+  @decision-new-global-options
   Scenario Outline: <command> --help prints that command's help
     Given a machine "x86_64-ready"
     When I run "kdump-config <command> --help"
@@ -112,6 +114,7 @@ Feature: help
       | propagate  | propagate                | Send the ssh public key to the dump server. |
       | symlinks   | symlinks kernel-version  | Point /var/lib/kdump/{vmlinuz,initrd.img} at a kernel version (and build its kdump initrd). |
 
+  @decision-new-global-options
   Scenario: -h after a command is that command's help too, and changes nothing
     Given a machine "x86_64-ready"
     When I run "kdump-config load -h"
@@ -123,6 +126,7 @@ Feature: help
     And "kexec" was not run
     And "kdump-config status" reports "current state   : Not ready to kdump"
 
+  @decision-new-global-options
   Scenario: --version names the release and the kdump-tools behaviour it follows
     Given a machine "x86_64-ready"
     When I run "kdump-config --version"
@@ -134,6 +138,7 @@ Feature: help
       """
     And stderr is empty
 
+  @decision-new-global-options @decision-new-json
   Scenario: --version in JSON
     Given a machine "x86_64-ready"
     When I run "kdump-config --version --json"

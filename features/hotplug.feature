@@ -3,6 +3,7 @@ Feature: hotplug: try-reload in the capture kernel, kernel-managed hotplug, coal
   the first and the capture kernel. In the capture kernel (/proc/vmcore exists) the
   dump is what matters: `try-reload` and `load` do nothing, say so and exit 0.
 
+  @decision-new-crash-hotplug
   Scenario Outline: <command> does nothing in the capture kernel
     Given the machine "x86_64-ready" has crashed into its capture kernel
     When I run "kdump-config <command>"
@@ -19,6 +20,7 @@ Feature: hotplug: try-reload in the capture kernel, kernel-managed hotplug, coal
       | condreload | try-reload |
       | load       | load       |
 
+  @decision-new-crash-hotplug
   Scenario: The kernel updates the crash image on hotplug: try-reload does nothing
     Given a machine "x86_64-crash-hotplug"
     And kdump is loaded
@@ -50,6 +52,7 @@ Feature: hotplug: try-reload in the capture kernel, kernel-managed hotplug, coal
     Then the exit code is 0
     And "kexec" was run 3 times
 
+  @decision-new-crash-hotplug @decision-new-check-command
   Scenario Outline: show and check say who keeps the capture image current (<profile>)
     Given a machine "<profile>"
     And kdump is loaded
@@ -71,6 +74,7 @@ Feature: hotplug: try-reload in the capture kernel, kernel-managed hotplug, coal
     When I run "kdump-config check"
     Then stdout does not contain "crash-hotplug"
 
+  @decision-new-json
   Scenario: show --json says whether the kernel handles hotplug
     Given a machine "x86_64-crash-hotplug"
     And kdump is loaded

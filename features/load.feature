@@ -30,6 +30,7 @@ Feature: load
     And the link "/var/lib/kdump/vmlinuz" points to "/boot/vmlinuz-6.1.0-18-amd64"
     And the link "/var/lib/kdump/initrd.img" points to "/var/lib/kdump/initrd.img-6.1.0-18-amd64"
 
+  @decision-fix-initrd-rebuild
   Scenario: A missing kdump initrd is built by the kernel hook
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -44,6 +45,7 @@ Feature: load
       """
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" exists
 
+  @decision-fix-initrd-rebuild
   Scenario: A changed /etc/kdump/sysctl.conf rebuilds the kdump initrd
     Given a machine "x86_64-ready"
     And the file "/etc/kdump/sysctl.conf" contains:
@@ -62,6 +64,7 @@ Feature: load
       """
     And the file "/var/lib/kdump/latest_sysctls-6.1.0-18-amd64" contains "kernel.panic=10"
 
+  @decision-fix-initrd-rebuild
   Scenario: Without /etc/kdump/sysctl.conf there is nothing to rebuild (B14)
     Given a machine "x86_64-ready"
     And the file "/etc/kdump/sysctl.conf" is absent
@@ -126,6 +129,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: SSH and NFS together stop load
     Given a machine "x86_64-ready"
     And the config sets SSH to "kdump@backup.example"
@@ -164,6 +168,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-kernel-search
   Scenario: The running kernel's image is gone from /boot
     Given a machine "x86_64-ready"
     And the file "/boot/vmlinuz-6.1.0-18-amd64" is absent
@@ -176,6 +181,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-symlinks-atomic
   Scenario: No kdump initrd and no kernel hook to build one
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -198,6 +204,7 @@ Feature: load
     Then the exit code is 0
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/boot/initrd.img-6.1.0-18-amd64 /boot/vmlinuz-6.1.0-18-amd64"
 
+  @decision-fix-kernel-search
   Scenario: A relocatable kernel without its /boot initrd loads without one
     Given a machine "x86_64-ready"
     And the config file contains:
@@ -217,6 +224,7 @@ Feature: load
       """
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' /boot/vmlinuz-6.1.0-18-amd64"
 
+  @decision-fix-kernel-search
   Scenario: A non-relocatable kernel loads the linux-kdump package's kernel
     Given a machine "x86_64-non-relocatable"
     When I run "kdump-config load"
@@ -229,6 +237,7 @@ Feature: load
       """
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz"
 
+  @decision-fix-kernel-search
   Scenario: No kdump package directory
     Given a machine "x86_64-non-relocatable"
     And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
@@ -243,6 +252,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-kernel-search
   Scenario: A kdump package directory without a kernel
     Given a machine "x86_64-non-relocatable"
     And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz" is absent
@@ -257,6 +267,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-kernel-search
   Scenario: A kdump package kernel without an initrd is loaded without one
     Given a machine "x86_64-non-relocatable"
     And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img" is absent
@@ -272,6 +283,7 @@ Feature: load
       """
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz"
 
+  @decision-keep-seed-wording
   Scenario: A kdump kernel built for another start address is refused
     Given a machine "x86_64-non-relocatable"
     And the file "/root/kdump-kernel.config" contains:
@@ -290,6 +302,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-keep-seed-wording
   Scenario: A kdump kernel built for another start address is refused before the package search
     Given a machine "x86_64-non-relocatable"
     And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
@@ -308,6 +321,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-kernel-search
   Scenario: A kdump kernel built for the reserved address is loaded
     Given a machine "x86_64-non-relocatable"
     And the file "/root/kdump-kernel.config" contains:
@@ -338,6 +352,7 @@ Feature: load
     And the file "/var/crash/kexec_cmd" does not exist
     And "kdump-config status" reports "current state   : Not ready to kdump"
 
+  @decision-keep-load-while-loaded
   Scenario: Loading again while loaded changes nothing (B14, B16)
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -353,6 +368,7 @@ Feature: load
     And the link "/var/lib/kdump/initrd.img" points to "/var/lib/kdump/initrd.img-6.1.0-18-amd64"
     And "kdump-config status" reports "current state   : ready to kdump"
 
+  @decision-fix-load-guard-first
   Scenario: Loading again while loaded keeps the kdump initrd even when sysctl.conf changed (B14)
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -366,6 +382,7 @@ Feature: load
       """
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" exists
 
+  @decision-fix-kexec-missing
   Scenario: kexec not installed is a clear failure (B20)
     Given a machine "x86_64-ready"
     And the tool "kexec" is not installed
@@ -389,6 +406,7 @@ Feature: load
       kdump-config couldn't set panic trigger (sysctl binary not available) ... (warning).
       """
 
+  @decision-fix-name-in-messages
   Scenario: The panic trigger warning names the program as NAME says (B48)
     Given a machine "x86_64-ready"
     And the tool "sysctl" is not installed
@@ -407,6 +425,7 @@ Feature: load
     And kexec was run as "kexec -p -s '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
     And "kdump-config status" reports "current state   : ready to kdump"
 
+  @decision-fix-secure-boot
   Scenario Outline: Secure boot alone, or lockdown alone, loads with kexec -s (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config load"
@@ -426,6 +445,7 @@ Feature: load
     Then the exit code is 0
     And kexec was run as "kexec -p -s '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb' --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
 
+  @decision-keep-reference-version
   Scenario: arm64 loads with its own command line append
     Given a machine "arm64-ready"
     When I run "kdump-config load"
@@ -433,6 +453,7 @@ Feature: load
     And kexec was run as "kexec -p '--command-line=BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-arm64 root=UUID=9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1' --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
 
   # code: host-error
+  @decision-fix-exit-codes
   Scenario: A machine error is reported and load fails
     Given a machine "x86_64-ready"
     And the fault "readonly" is armed with "/var/lib/kdump"
@@ -445,6 +466,7 @@ Feature: load
       """
     And "kexec" was not run
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump registers with the firmware (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config load"
@@ -462,6 +484,7 @@ Feature: load
       | ppc64le-fadump        | /sys/kernel/fadump/registered  |
       | ppc64le-fadump-legacy | /sys/kernel/fadump_registered  |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: Registering fadump again is not a failure (<profile>)
     Given a machine "<profile>"
     And "kdump-config load" has run
@@ -477,6 +500,7 @@ Feature: load
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: The firmware refuses to register (<profile>)
     Given a machine "<profile>"
     And the fault "fadump-register" is armed
@@ -493,6 +517,7 @@ Feature: load
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump not configured in this kernel (<profile>)
     Given a machine "<profile>"
     And the file "<registered>" is absent
@@ -520,6 +545,7 @@ Feature: load
       """
     And the file "/sys/kernel/fadump/registered" contains "0"
 
+  @decision-fix-fadump-sysfs-layout
   Scenario: A fadump load without sysctl warns about the panic trigger
     Given a machine "ppc64le-fadump"
     And the tool "sysctl" is not installed

@@ -4,6 +4,7 @@ Feature: propagate the ssh key to the dump server
   server with ssh-copy-id, to the server exactly as configured. Every failure
   exits 1.
 
+  @decision-fix-exit-codes
   Scenario: Without SSH there is nothing to propagate
     Given a simulated machine "x86_64-ready"
     When I run "kdump-config propagate"
@@ -14,6 +15,7 @@ Feature: propagate the ssh key to the dump server
       """
     And "ssh-copy-id" never ran
 
+  @decision-fix-ssh-options
   Scenario: An existing key is sent
     Given a simulated machine "x86_64-ssh"
     When I run "kdump-config propagate"
@@ -27,6 +29,7 @@ Feature: propagate the ssh key to the dump server
     And "ssh-keygen" never ran
     And the syslog contains "kdump-config: propagated ssh key /root/.ssh/kdump_id_rsa to server root@dumphost"
 
+  @decision-fix-ssh-options
   Scenario: A missing key is generated, sent, and then used by savecore
     Given a simulated machine "x86_64-ssh"
     And the file "/root/.ssh" is absent
@@ -50,6 +53,7 @@ Feature: propagate the ssh key to the dump server
     Then the exit code is 0
     And the dump location "ssh://dumphost/var/crash/192.0.2.10-202401010000/dump.202401010000" exists
 
+  @decision-fix-ssh-key-type
   Scenario: A key named for ed25519 is made as ed25519
     Given a simulated machine "x86_64-ssh"
     And the config sets SSH_KEY to "/root/.ssh/kdump_id_ed25519"
@@ -58,6 +62,7 @@ Feature: propagate the ssh key to the dump server
     And "ssh-keygen" was run with "-t ed25519"
     And the dump file "/root/.ssh/kdump_id_ed25519.pub" contains "ssh-ed25519 "
 
+  @decision-fix-exit-codes
   Scenario: A key that cannot be generated is a failure
     Given a simulated machine "x86_64-ssh"
     And the file "/root/.ssh/kdump_id_rsa" is absent
@@ -71,6 +76,7 @@ Feature: propagate the ssh key to the dump server
       """
     And "ssh-copy-id" never ran
 
+  @decision-fix-exit-codes
   Scenario Outline: A key the server does not take is a failure
     Given a simulated machine "x86_64-ssh"
     And the fault "<fault>" is armed
@@ -88,6 +94,7 @@ Feature: propagate the ssh key to the dump server
       | ssh-copy-id     |
       | ssh-unreachable |
 
+  @decision-fix-ssh-key-type
   Scenario: The server is used as configured, without a made-up user
     Given a simulated machine "x86_64-ssh"
     And the config sets SSH to "dumphost"
@@ -96,6 +103,7 @@ Feature: propagate the ssh key to the dump server
     And stdout contains the line "propagated ssh key /root/.ssh/kdump_id_rsa to server dumphost"
     And "ssh-copy-id" was run with "-o ConnectTimeout=30 dumphost"
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: SSH and NFS together are refused
     Given a simulated machine "x86_64-ssh"
     And the config sets NFS to "nfs.example:/srv/crash"

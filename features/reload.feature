@@ -113,6 +113,7 @@ Feature: reload, try-reload and condreload
       failed to unload kdump kernel ... failed!
       """
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump reload (<profile>)
     Given a machine "<profile>"
     And "kdump-config load" has run
@@ -130,6 +131,7 @@ Feature: reload, try-reload and condreload
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump try-reload re-registers only when registered (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config try-reload"
@@ -149,6 +151,7 @@ Feature: reload, try-reload and condreload
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-unload
   Scenario: fadump try-reload checks support first
     Given a machine "ppc64le-fadump"
     And the file "/sys/kernel/fadump/registered" is absent

@@ -5,6 +5,7 @@ Feature: robustness: exit codes that match reality, and no traceback
   unexpected ends at the one exception boundary as `internal-error`, exit 1.
 
   # -- path-valued settings must be absolute ----------------------------------------------
+  @decision-fix-config-values
   Scenario: A relative KDUMP_COREDIR is a config error, and status says so
     Given a machine "x86_64-ready"
     And the config sets KDUMP_COREDIR to "var/crash"
@@ -15,6 +16,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       /etc/default/kdump-tools:5: KDUMP_COREDIR='var/crash' must be an absolute path (starting with /) ... failed!
       """
 
+  @decision-fix-config-values
   Scenario: A relative KDUMP_COREDIR stops unload before anything is unloaded
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -28,6 +30,7 @@ Feature: robustness: exit codes that match reality, and no traceback
     And "kexec" was run 1 time
     And the file "/sys/kernel/kexec_crash_loaded" contains "1"
 
+  @decision-fix-config-values
   Scenario Outline: A relative <key> is a config error
     Given a machine "x86_64-ready"
     And the config sets <key> to "<value>"
@@ -46,6 +49,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       | SSH_KEY      | .ssh/kdump_id_rsa     | 6    |
       | KDUMP_CONFIG | ./config              | 6    |
 
+  @decision-fix-config-values
   Scenario: A relative path from the environment says where it came from
     Given a machine "x86_64-ready"
     And the config does not set KDUMP_COREDIR
@@ -58,6 +62,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       """
 
   # -- the machine options: empty is never "this host" ---------------------------------------
+  @decision-new-global-options
   Scenario Outline: An empty global option is a usage error: <command>
     Given a machine "x86_64-ready"
     When I run "<command>"
@@ -75,6 +80,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       | kdump-config --sim-state= status   | --sim-state |
       | kdump-config --backend "" status   | --backend   |
 
+  @decision-new-global-options
   Scenario: An empty KDUMP_ROOT is a usage error, not the live host
     Given a machine "x86_64-ready"
     And the environment sets KDUMP_ROOT to an empty value
@@ -88,6 +94,7 @@ Feature: robustness: exit codes that match reality, and no traceback
 
   # -- a config file that cannot be read says so ----------------------------------------------
   # code: config-unreadable
+  @decision-fix-quiet-missing-files
   Scenario: A config file that is a directory
     Given a machine "x86_64-ready"
     And "/etc/default/kdump-tools" is a directory
@@ -98,6 +105,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       /etc/default/kdump-tools: cannot read the config file: Is a directory ... failed!
       """
 
+  @decision-fix-quiet-missing-files
   Scenario: A config file that is a link loop
     Given a machine "x86_64-ready"
     And the link "/etc/default/kdump-tools" points to "kdump-tools"
@@ -105,10 +113,11 @@ Feature: robustness: exit codes that match reality, and no traceback
     Then the exit code is 1
     And stdout is exactly:
       """
-      /etc/default/kdump-tools: cannot read the config file: too many levels of symbolic links ... failed!
+      /etc/default/kdump-tools: cannot read the config file: Too many levels of symbolic links ... failed!
       """
     And "kexec" was not run
 
+  @decision-fix-quiet-missing-files
   Scenario: A config file that is a dangling link
     Given a machine "x86_64-ready"
     And the link "/etc/default/kdump-tools" points to "/etc/kdump/nowhere"
@@ -119,6 +128,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       /etc/default/kdump-tools: cannot read the config file: dangling symbolic link ... failed!
       """
 
+  @decision-new-json
   Scenario: A config file that cannot be read, in JSON mode
     Given a machine "x86_64-ready"
     And "/etc/default/kdump-tools" is a directory
@@ -127,6 +137,7 @@ Feature: robustness: exit codes that match reality, and no traceback
     And the JSON messages include "config-unreadable"
 
   # -- bytes, sizes and numbers ----------------------------------------------------------------
+  @decision-fix-config-values
   Scenario: Bytes that are not UTF-8 in a value are an error with file and line
     Given a machine "x86_64-ready"
     And the config file holds the bytes "USE_KDUMP=1\nKDUMP_COREDIR=/var/cr\xe9sh\n"
@@ -148,6 +159,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       """
 
   # code: config-too-large
+  @decision-fix-config-grammar
   Scenario: A config whose values double on every line is refused in bounded memory
     Given a machine "x86_64-ready"
     And the config file holds the bytes "X=abcd\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\nX=$X$X\n"
@@ -159,6 +171,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       """
 
   # code: config-too-large
+  @decision-fix-config-values
   Scenario: An oversized config file is refused
     Given a machine "x86_64-ready"
     And the config file is 1048577 bytes of comments
@@ -169,6 +182,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       /etc/default/kdump-tools: the file is larger than 1048576 bytes (a kdump-tools config is a few kilobytes): refused ... failed!
       """
 
+  @decision-fix-config-values
   Scenario Outline: An integer beyond any sane range: <key>
     Given a machine "x86_64-ready"
     And the config sets <key> to "<value>"
@@ -187,6 +201,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       | SSH_KDUMP_RETRY | 00010000000000           | is too large (at most 1000000000)         |
       | FTP_PORT        | 65536                    | must be a port number from 1 to 65535     |
 
+  @decision-fix-config-values
   Scenario: A 5000-digit integer is a config error, not a traceback
     Given a machine "x86_64-ready"
     And the config file holds the bytes "USE_KDUMP=1\nKDUMP_NUM_DUMPS=99999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999\n"
@@ -199,6 +214,7 @@ Feature: robustness: exit codes that match reality, and no traceback
     And no traceback was printed
 
   # -- the kdump initrd: never a stale one loaded -------------------------------------------------
+  @decision-fix-initrd-rebuild
   Scenario: The kdump initrd cannot be rebuilt after a sysctl change: load fails
     Given a machine "x86_64-ready"
     And the file "/etc/kdump/sysctl.conf" contains "kernel.panic=10"
@@ -214,6 +230,7 @@ Feature: robustness: exit codes that match reality, and no traceback
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" does not exist
     And "kdump-config status" reports "current state   : Not ready to kdump"
 
+  @decision-fix-initrd-rebuild
   Scenario: A kernel hook that skips the build (in a chroot) does not leave the stale initrd loaded
     Given a machine "x86_64-ready"
     And the file "/etc/kdump/sysctl.conf" contains "kernel.panic=10"
@@ -228,6 +245,7 @@ Feature: robustness: exit codes that match reality, and no traceback
     And stderr contains "skipping initramfs generation"
     And "kexec" was not run
 
+  @decision-fix-initrd-rebuild
   Scenario: A missing kdump initrd that the hook cannot build: load fails
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -266,6 +284,7 @@ Feature: robustness: exit codes that match reality, and no traceback
       | \xff\xfe                 |
       | 99999999999999999999999999 |
 
+  @decision-new-check-command
   Scenario: Kernel files full of garbage do not break check
     Given a machine "x86_64-ready"
     And the file "/proc/sys/kernel/osrelease" holds the bytes "6.1\x00evil\n"

@@ -7,6 +7,7 @@ Feature: what another user plants is never written through, and the lock never h
   only root can create it; a command waits at most 30 seconds for another holder,
   naming it, and savecore saves the dump even when it cannot have the lock.
 
+  @decision-fix-no-planted-links
   Scenario: load never writes its command line through a link another user planted
     Given a machine "x86_64-ready"
     And the file "/etc/passwd" contains "root:x:0:0:root:/root:/bin/bash\n"
@@ -18,6 +19,7 @@ Feature: what another user plants is never written through, and the lock never h
     And the link "/var/crash/kexec_cmd" points to "/etc/passwd"
     And "kexec" never ran
 
+  @decision-fix-no-planted-links
   Scenario: The /var/lib/kdump links are never replaced when another user owns them
     Given a machine "x86_64-ready"
     And another user planted the link "/var/lib/kdump/vmlinuz" pointing to "/etc/shadow"
@@ -26,6 +28,7 @@ Feature: what another user plants is never written through, and the lock never h
     And stdout contains the line "kdump-config: refusing to write /var/lib/kdump/vmlinuz: it is a symbolic link owned by another user (uid 65534) ... failed!"
     And the link "/var/lib/kdump/vmlinuz" points to "/etc/shadow"
 
+  @decision-fix-no-planted-links
   Scenario: savecore never writes a dump through a dump directory another user planted
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_COREDIR to "/var/crash/kdump"
@@ -37,6 +40,7 @@ Feature: what another user plants is never written through, and the lock never h
     And the dump location "/etc/202401010000" does not exist
     And "makedumpfile" never ran
 
+  @decision-fix-no-planted-links
   Scenario: A kernel log file another user planted in /tmp is left alone; the log goes by another name
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And another user planted the file "/tmp/dmesg.ssh.202401010000"
@@ -61,6 +65,7 @@ Feature: what another user plants is never written through, and the lock never h
     Then the exit code is 0
     And the file "/etc/nologin" does not exist
 
+  @decision-fix-lock-location
   Scenario: A lock file another user owns is refused
     Given a machine "x86_64-ready"
     And another user planted the file "/run/kdump-config.lock"
@@ -90,6 +95,7 @@ Feature: what another user plants is never written through, and the lock never h
     And stdout contains the line "kdump-config: saved vmcore in /var/crash/202401010000."
     And the dump file "/var/crash/202401010000/dump.202401010000" is a flattened makedumpfile dump
 
+  @decision-fix-lock-location
   Scenario: savecore saves the dump when the lock cannot be created (/run is not a directory)
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the directory "/run" is absent
@@ -99,6 +105,7 @@ Feature: what another user plants is never written through, and the lock never h
     And stdout contains the line "kdump-config: saving the dump without the lock /run/kdump-config.lock: Not a directory ... (warning)."
     And stdout contains the line "kdump-config: saved vmcore in /var/crash/202401010000."
 
+  @decision-fix-lock-location
   Scenario: savecore saves the dump when /run is read-only
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the file "/run/kdump-config.lock" is absent
@@ -108,6 +115,7 @@ Feature: what another user plants is never written through, and the lock never h
     And stdout contains the line "kdump-config: saving the dump without the lock /run/kdump-config.lock: Read-only file system ... (warning)."
     And the dump file "/var/crash/202401010000/dump.202401010000" is a flattened makedumpfile dump
 
+  @decision-fix-lock-location
   Scenario: Other commands fail when the lock cannot be created
     Given a machine "x86_64-ready"
     And the directory "/run" is absent

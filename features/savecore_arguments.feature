@@ -8,6 +8,7 @@ Feature: configured values never become options or paths out of the dump directo
   host name, which names dump directories, is made one safe name instead.
 
   # code: config-argument
+  @decision-fix-argument-values
   Scenario: An SSH target that is an ssh option is refused before anything runs
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the config sets SSH to "'-oProxyCommand=touch /tmp/pwned'"
@@ -20,6 +21,7 @@ Feature: configured values never become options or paths out of the dump directo
     And "ssh" never ran
     And "makedumpfile" never ran
 
+  @decision-fix-argument-values
   Scenario: An NFS export that is a mount option is refused, by every command
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And the config sets NFS to "-oremount,rw"
@@ -45,6 +47,7 @@ Feature: configured values never become options or paths out of the dump directo
       """
     And "makedumpfile" never ran
 
+  @decision-fix-argument-values
   Scenario: A host name that would climb out of the dump directory names one safe directory
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And the config sets HOSTTAG to "hostname"

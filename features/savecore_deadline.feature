@@ -7,6 +7,7 @@ Feature: savecore never hangs the capture kernel
   KDUMP_FAIL_CMD or the reboot still happens. A program that was killed is never
   counted as a success.
 
+  @decision-fix-savecore-deadline
   Scenario: makedumpfile that never finishes is killed at the deadline; its output stays incomplete
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_SAVECORE_TIMEOUT to "2"
@@ -27,6 +28,7 @@ Feature: savecore never hangs the capture kernel
       """
     And the syslog contains "kdump-config: savecore ran out of time (KDUMP_SAVECORE_TIMEOUT=2 seconds)"
 
+  @decision-fix-savecore-deadline
   Scenario: A kernel log extraction that never finishes uses up the time; nothing else starts
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_SAVECORE_TIMEOUT to "2"
@@ -44,6 +46,7 @@ Feature: savecore never hangs the capture kernel
       """
     And "makedumpfile" was run 1 time
 
+  @decision-fix-savecore-deadline
   Scenario: A compressor that never finishes: the whole chain is killed
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_SAVECORE_TIMEOUT to "2"
@@ -63,6 +66,7 @@ Feature: savecore never hangs the capture kernel
       dump-incomplete.gz 0600
       """
 
+  @decision-fix-savecore-deadline
   Scenario: A vmcore that cannot be read ends the cp fallback at the deadline
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the tool "makedumpfile" is not installed
@@ -79,6 +83,7 @@ Feature: savecore never hangs the capture kernel
       """
     And the dump location "/var/crash/202401010000/vmcore.202401010000" does not exist
 
+  @decision-fix-savecore-deadline
   Scenario: An NFS mount that never returns is killed; no further attempt
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And the config sets KDUMP_SAVECORE_TIMEOUT to "2"
@@ -94,6 +99,7 @@ Feature: savecore never hangs the capture kernel
       """
     And "mount" was run 1 time
 
+  @decision-fix-savecore-deadline
   Scenario: An ssh that never returns is killed; the server is not tried again
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the config sets KDUMP_SAVECORE_TIMEOUT to "2"
@@ -107,6 +113,7 @@ Feature: savecore never hangs the capture kernel
       """
     And "ssh" was run 1 time
 
+  @decision-fix-savecore-deadline
   Scenario: An scp that never finishes is killed at the deadline
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the tool "makedumpfile" is not installed

@@ -4,6 +4,7 @@ Feature: savecore to the local disk
   -incomplete until they are complete. It exits 1 unless a complete vmcore was
   stored, so that the service runs KDUMP_FAIL_CMD.
 
+  @decision-fix-unique-dumps
   Scenario: The kernel log and a flattened dump are saved, private to root
     Given the machine "x86_64-ready" has crashed into its capture kernel
     When I run "kdump-config savecore"
@@ -27,6 +28,7 @@ Feature: savecore to the local disk
     And the syslog contains "kdump-config: saved vmcore in /var/crash/202401010000"
     And "makedumpfile" was run with "-F -c -d 31 /proc/vmcore"
 
+  @decision-fix-unique-dumps
   Scenario: The kernel log and the dump are flushed before they get their names, and the names after
     Given the machine "x86_64-ready" has crashed into its capture kernel
     When I run "kdump-config savecore"
@@ -34,6 +36,7 @@ Feature: savecore to the local disk
     And "/var/crash/202401010000/dmesg-incomplete" was flushed, renamed to "/var/crash/202401010000/dmesg.202401010000", then its directory flushed
     And "/var/crash/202401010000/dump-incomplete" was flushed, renamed to "/var/crash/202401010000/dump.202401010000", then its directory flushed
 
+  @decision-fix-unique-dumps
   Scenario: The copied vmcore is flushed before it gets its name, and the name after
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the fault "makedumpfile" is armed
@@ -41,6 +44,7 @@ Feature: savecore to the local disk
     Then the exit code is 0
     And "/var/crash/202401010000/vmcore-incomplete" was flushed, renamed to "/var/crash/202401010000/vmcore.202401010000", then its directory flushed
 
+  @decision-fix-savecore-needs-vmcore
   Scenario: Outside a capture kernel there is no vmcore to save
     Given a simulated machine "x86_64-ready"
     When I run "kdump-config savecore"
@@ -58,6 +62,7 @@ Feature: savecore to the local disk
     Then the exit code is 0
     And stdout contains the line "kdump-tools: saved vmcore in /var/crash/202401010000."
 
+  @decision-fix-every-stage-checked
   Scenario Outline: A failed makedumpfile falls back to a full copy, even when the pipe looked fine
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_COMPRESSION to "<method>"
@@ -89,6 +94,7 @@ Feature: savecore to the local disk
       | makedumpfile-short |        |     |
       | makedumpfile-empty |        |     |
 
+  @decision-fix-every-stage-checked
   Scenario: When the copy fails too, the vmcore is not saved and savecore exits 1
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the fault "makedumpfile" is armed
@@ -141,6 +147,7 @@ Feature: savecore to the local disk
       """
       """
 
+  @decision-fix-every-stage-checked
   Scenario: A dump directory that cannot be created means no vmcore
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the file "/var/crash" is absent
@@ -152,6 +159,7 @@ Feature: savecore to the local disk
       kdump-config: failed to save vmcore in /var/crash/202401010000 ... failed!
       """
 
+  @decision-fix-savecore-output
   Scenario Outline: A failed kernel log extraction is reported and the vmcore is still saved (<fault>)
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the fault "<fault>" is armed
@@ -187,6 +195,7 @@ Feature: savecore to the local disk
       kdump-config: saved vmcore in /var/crash/202401010000.
       """
 
+  @decision-fix-raw-vmcore-name
   Scenario: Without makedumpfile the raw vmcore is copied, named vmcore, and no kernel log is claimed
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the tool "makedumpfile" is not installed
@@ -251,6 +260,7 @@ Feature: savecore to the local disk
     And stdout contains the line "running makedumpfile -c -d 1 -F /proc/vmcore | compress > /var/crash/202401010000/dump-incomplete."
     And "makedumpfile" was run with "-c -d 1 -F /proc/vmcore"
 
+  @decision-fix-unique-dumps
   Scenario: A second save in the same minute gets its own directory
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And "kdump-config savecore" has run
@@ -269,6 +279,7 @@ Feature: savecore to the local disk
       dump.202401010000 0600
       """
 
+  @decision-fix-retention
   Scenario: KDUMP_NUM_DUMPS purges the oldest dump directories, and nothing else
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_NUM_DUMPS to "2"
@@ -289,6 +300,7 @@ Feature: savecore to the local disk
     And the dump location "/var/crash/2-notes" exists
     And the dump location "/var/crash/202401010000/dump.202401010000" exists
 
+  @decision-fix-retention
   Scenario: Retention counts and removes only directories that hold a dump
     # Issue 12: user-made 2099... directories counted as dumps, pushed three real
     # dumps out, and one of them was removed too.
@@ -314,6 +326,7 @@ Feature: savecore to the local disk
     And the dump location "/var/crash/209901020000/notes" exists
     And the dump location "/var/crash/209901030000/dmesg.209901030000" exists
 
+  @decision-fix-retention
   Scenario: A failed attempt's directory does not push a dump out
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_NUM_DUMPS to "2"
@@ -333,6 +346,7 @@ Feature: savecore to the local disk
       """
     And the dump location "/var/crash/202401010000-1/vmcore.202401010000" exists
 
+  @decision-fix-retention
   Scenario: A link is neither counted nor followed by retention
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_NUM_DUMPS to "1"
@@ -347,6 +361,7 @@ Feature: savecore to the local disk
     And the dump location "/var/crash/202312300000" exists
     And the dump location "/var/crash/202312310000/dump.202312310000" exists
 
+  @decision-fix-every-stage-checked
   Scenario: A failed dump removes no earlier dump
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_NUM_DUMPS to "1"
@@ -358,6 +373,7 @@ Feature: savecore to the local disk
     And stdout does not contain "purging"
     And the dump location "/var/crash/202312310000/dump.202312310000" exists
 
+  @decision-fix-retention
   Scenario: An old dump that cannot be removed is reported, the new one stays saved
     Given the machine "x86_64-ready" has crashed into its capture kernel
     And the config sets KDUMP_NUM_DUMPS to "1"

@@ -39,6 +39,7 @@ Feature: savecore to an NFS server
     Then the exit code is 0
     And "mount" was run with "-o timeo=100 -o retrans=5 nfs.example:/srv/crash /var/crash"
 
+  @decision-fix-retry-counts
   Scenario: A server that never answers: NFS_MOUNT_RETRY tries, 3 s apart, then savecore exits 1
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And the fault "nfs-mount" is armed
@@ -57,6 +58,7 @@ Feature: savecore to an NFS server
     And "makedumpfile" never ran
     And "umount" never ran
 
+  @decision-fix-retry-counts
   Scenario: A server that answers on the third try gets the dump
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And the fault "nfs-mount" is armed with "2"
@@ -71,6 +73,7 @@ Feature: savecore to an NFS server
       """
     And the dump location "nfs://nfs.example/srv/crash/192.0.2.10-202401010000/dump.202401010000" exists
 
+  @decision-fix-retry-counts
   Scenario: NFS_MOUNT_RETRY=1 tries once and does not pause
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And the config sets NFS_MOUNT_RETRY to "1"
@@ -84,6 +87,7 @@ Feature: savecore to an NFS server
       """
     And the clock advanced by 0 seconds since the crash
 
+  @decision-fix-nfs-stop-after-failure
   Scenario: A read-only export is unmounted and nothing is written locally
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And the fault "nfs-readonly" is armed
@@ -111,6 +115,7 @@ Feature: savecore to an NFS server
       kdump-config: Unable to cleanly unmount the NFS file system ... failed!
       """
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: SSH and NFS together are refused before anything is done
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And the config sets SSH to "root@dumphost"
@@ -139,6 +144,7 @@ Feature: savecore to an NFS server
     And stdout contains the line "Dumping to NFS mountpoint nfs.example:/srv/crash/debian-202401010000."
     And the clock advanced by 4 seconds since the crash
 
+  @decision-fix-unique-dumps
   Scenario: A second save in the same minute gets its own directory on the server
     Given the machine "x86_64-nfs" has crashed into its capture kernel
     And "kdump-config savecore" has run

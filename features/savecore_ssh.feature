@@ -6,6 +6,7 @@ Feature: savecore to an SSH server
   (BatchMode) and remote paths are quoted. Nothing counts as saved until the
   remote rename succeeded.
 
+  @decision-fix-savecore-output
   Scenario: The kernel log and the dump are stored on the server
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     When I run "kdump-config savecore"
@@ -31,6 +32,7 @@ Feature: savecore to an SSH server
     And "scp" was run with "-i /root/.ssh/kdump_id_rsa -o BatchMode=yes -o ConnectTimeout=30"
     And the syslog contains "kdump-config: saved vmcore in root@dumphost:/var/crash/192.0.2.10-202401010000"
 
+  @decision-fix-exit-codes
   Scenario: A server that cannot be reached: SSH_KDUMP_RETRY tries, 3 s apart, then exit 1
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the config sets SSH_KDUMP_RETRY to "3"
@@ -48,6 +50,7 @@ Feature: savecore to an SSH server
     And "makedumpfile" never ran
     And the syslog contains "kdump-config: Unable to reach remote server dumphost. No reason to continue"
 
+  @decision-fix-ssh-options
   Scenario: A server that answers on the second try gets the dump
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the config sets SSH_KDUMP_RETRY to "3"
@@ -61,6 +64,7 @@ Feature: savecore to an SSH server
       """
     And the dump location "ssh://dumphost/var/crash/192.0.2.10-202401010000/dump.202401010000" exists
 
+  @decision-fix-ssh-options
   Scenario: Without its key the dump server cannot be reached
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the config sets SSH_KDUMP_RETRY to "1"
@@ -73,6 +77,7 @@ Feature: savecore to an SSH server
       """
     And stderr contains "Permission denied (publickey)"
 
+  @decision-fix-savecore-output
   Scenario Outline: A failed stream falls back to scp of the raw vmcore
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the fault "<fault>" is armed
@@ -101,6 +106,7 @@ Feature: savecore to an SSH server
       | makedumpfile-short |
       | makedumpfile-empty |
 
+  @decision-fix-exit-codes
   Scenario: When scp fails too, the vmcore is not available and savecore exits 1
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the fault "ssh-dd" is armed
@@ -122,6 +128,7 @@ Feature: savecore to an SSH server
       """
     And the syslog contains "kdump-config: makedumpfile scp failed. The vmcore file will not be available"
 
+  @decision-fix-every-stage-checked
   Scenario: A remote rename that fails is a failure (never reported as saved)
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the fault "ssh-mv" is armed
@@ -138,6 +145,7 @@ Feature: savecore to an SSH server
       """
     And the dump location "ssh://dumphost/var/crash/192.0.2.10-202401010000/vmcore.202401010000" does not exist
 
+  @decision-fix-exit-codes
   Scenario: A server that refuses the dump directory
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the fault "ssh-mkdir" is armed
@@ -149,6 +157,7 @@ Feature: savecore to an SSH server
       """
     And "makedumpfile" never ran
 
+  @decision-fix-raw-vmcore-name
   Scenario: Without makedumpfile the raw vmcore is sent, named vmcore, and no kernel log is claimed
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the tool "makedumpfile" is not installed
@@ -165,6 +174,7 @@ Feature: savecore to an SSH server
       vmcore.202401010000 0600
       """
 
+  @decision-fix-savecore-output
   Scenario: Compression applies to the stream
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the config sets KDUMP_COMPRESSION to "bzip2"
@@ -173,6 +183,7 @@ Feature: savecore to an SSH server
     And stdout contains the line "sending makedumpfile -F -c -d 31 /proc/vmcore to root@dumphost : /var/crash/192.0.2.10-202401010000/dump-incomplete.bz2."
     And the dump file "ssh://dumphost/var/crash/192.0.2.10-202401010000/dump.202401010000.bz2" is a bzip2-compressed flattened makedumpfile dump
 
+  @decision-fix-ssh-options
   Scenario: A remote path with a space is quoted for the remote shell
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the config sets KDUMP_COREDIR to "'/var/crash dumps'"
@@ -185,6 +196,7 @@ Feature: savecore to an SSH server
       dump.202401010000 0600
       """
 
+  @decision-fix-unique-dumps
   Scenario: A second save in the same minute gets its own directory on the server
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And "kdump-config savecore" has run
@@ -194,6 +206,7 @@ Feature: savecore to an SSH server
     And the dump location "ssh://dumphost/var/crash/192.0.2.10-202401010000/dump.202401010000" exists
     And the dump location "ssh://dumphost/var/crash/192.0.2.10-202401010000-1/dump.202401010000" exists
 
+  @decision-fix-savecore-output
   Scenario: An empty kernel log is not sent as the kernel log
     Given the machine "x86_64-ssh" has crashed into its capture kernel
     And the fault "dmesg-empty" is armed

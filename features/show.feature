@@ -20,7 +20,7 @@ Feature: show
          /var/lib/kdump/initrd.img: symbolic link to /var/lib/kdump/initrd.img-6.1.0-18-amd64
       current state:    Not ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         no kexec command recorded
@@ -43,12 +43,13 @@ Feature: show
          /var/lib/kdump/initrd.img: symbolic link to /var/lib/kdump/initrd.img-6.1.0-18-amd64
       current state:    ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
       """
 
+  @decision-fix-no-eval
   Scenario: After unload, no stale kexec command (B22)
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -59,7 +60,7 @@ Feature: show
       """
       current state:    Not ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         no kexec command recorded
@@ -90,6 +91,7 @@ Feature: show
       DUMP_MODE:<TAB><TAB>kdump
       """
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: SSH and NFS targets are shown, and their conflict reported
     Given a machine "x86_64-ready"
     And the config sets SSH to "kdump@backup.example"
@@ -114,7 +116,7 @@ Feature: show
       HOSTTAG:          ip
       current state:    Not ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         no kexec command recorded
@@ -146,7 +148,7 @@ Feature: show
       HOSTTAG:          hostname
       current state:    Not ready to kdump
 
-      crashkernel suggested size: 466M
+      crashkernel suggested size: 472M
 
       kexec command:
         no kexec command recorded
@@ -187,6 +189,7 @@ Feature: show
     Then the exit code is 0
     And stdout contains the line "crashkernel suggested size: Unknown (can't parse kernel version from initrd filename)"
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump layout, before and after registering (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config show"
@@ -214,6 +217,7 @@ Feature: show
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario: fadump not configured is reported by show
     Given a machine "ppc64le-fadump"
     And the file "/sys/kernel/fadump/registered" is absent
@@ -232,6 +236,7 @@ Feature: show
       current state:    Not ready to fadump
       """
 
+  @decision-new-json
   Scenario: show --json
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -241,9 +246,10 @@ Feature: show
     And the JSON field "command" is "show"
     And the JSON field "ready" is true
     And the JSON field "crashkernel_addr" is ["0x2b000000"]
-    And the JSON field "crashkernel_suggested_mib" is 466
+    And the JSON field "crashkernel_suggested_mib" is 472
     And the JSON messages include "estimate"
 
+  @decision-new-json
   Scenario: show --json without a recorded command or an estimate
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/mem-6.1.0-18-amd64" is absent

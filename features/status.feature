@@ -42,6 +42,7 @@ Feature: status
       current state   : Not ready to kdump
       """
 
+  @decision-fix-quiet-missing-files
   Scenario: A kernel without kdump support
     Given a machine "x86_64-no-kexec"
     When I run "kdump-config status"
@@ -64,6 +65,7 @@ Feature: status
       current state   : Not ready to kdump
       """
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: Every failed check is reported, in the original's order
     Given a machine "x86_64-no-crashkernel"
     And the config sets USE_KDUMP to "0"
@@ -79,6 +81,7 @@ Feature: status
       current state   : Not ready to kdump
       """
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: SSH and NFS together are reported and status goes on
     Given a machine "x86_64-ready"
     And the config sets SSH to "kdump@backup.example"
@@ -123,6 +126,7 @@ Feature: status
     Then the file "/var/lib/kdump/vmlinuz" does not exist
     And "kexec" was not run
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump not registered, then registered (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config status"
@@ -144,6 +148,7 @@ Feature: status
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump not configured is an error in status (<profile>)
     Given a machine "<profile>"
     And the file "<registered>" is absent
@@ -160,6 +165,7 @@ Feature: status
       | ppc64le-fadump        | /sys/kernel/fadump/registered  |
       | ppc64le-fadump-legacy | /sys/kernel/fadump_registered  |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario: USE_KDUMP=0 in fadump mode is an error in status
     Given a machine "ppc64le-fadump"
     And the config sets USE_KDUMP to "0"
@@ -170,6 +176,7 @@ Feature: status
       /etc/default/kdump-tools: USE_KDUMP is not set or zero ... failed!
       """
 
+  @decision-new-json
   Scenario: status --json carries the schema version, the codes and the state
     Given a machine "x86_64-no-crashkernel"
     When I run "kdump-config status --json"
@@ -182,6 +189,7 @@ Feature: status
     And the JSON messages include "no-crashkernel"
     And the JSON messages include "state-not-ready"
 
+  @decision-new-json
   Scenario: status --json when loaded
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -190,6 +198,7 @@ Feature: status
     And the JSON field "ready" is true
     And the JSON messages include "state-ready"
 
+  @decision-new-json
   Scenario: status --json in fadump mode with a failed check
     Given a machine "ppc64le-fadump"
     And the file "/sys/kernel/fadump/registered" is absent

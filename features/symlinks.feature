@@ -41,6 +41,7 @@ Feature: symlinks
       current state   : Not ready to kdump
       """
 
+  @decision-fix-initrd-rebuild
   Scenario: An absent kdump initrd is built by the kernel hook
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -55,6 +56,7 @@ Feature: symlinks
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" exists
     And the command "/etc/kernel/postinst.d/kdump-tools 6.1.0-18-amd64" was run
 
+  @decision-fix-initrd-rebuild
   Scenario: A vmlinux kernel (POWER) is linked as vmlinuz
     Given a machine "ppc64le-fadump"
     When I run "kdump-config symlinks 6.1.0-18-powerpc64le"
@@ -67,6 +69,7 @@ Feature: symlinks
       """
     And the link "/var/lib/kdump/vmlinuz" points to "/boot/vmlinux-6.1.0-18-powerpc64le"
 
+  @decision-fix-exit-codes
   Scenario: No kernel version given
     Given a machine "x86_64-ready"
     When I run "kdump-config symlinks"
@@ -76,6 +79,7 @@ Feature: symlinks
       Invalid argument : missing kernel version ... failed!
       """
 
+  @decision-fix-exit-codes
   Scenario: An empty kernel version
     Given a machine "x86_64-ready"
     When I run "kdump-config symlinks ''"
@@ -85,6 +89,7 @@ Feature: symlinks
       Invalid argument : missing kernel version ... failed!
       """
 
+  @decision-fix-exit-codes
   Scenario: A kernel version that is not installed changes nothing
     Given a machine "x86_64-ready"
     When I run "kdump-config symlinks 9.9.9-1-amd64"
@@ -96,6 +101,7 @@ Feature: symlinks
     And the link "/var/lib/kdump/vmlinuz" points to "/boot/vmlinuz-6.1.0-18-amd64"
     And the link "/var/lib/kdump/initrd.img" points to "/var/lib/kdump/initrd.img-6.1.0-18-amd64"
 
+  @decision-fix-symlinks-atomic
   Scenario Outline: A version that is a path is an invalid kernel version: <version>
     Given a machine "x86_64-ready"
     When I run "kdump-config symlinks <version>"
@@ -126,6 +132,7 @@ Feature: symlinks
     And the link "/var/lib/kdump/vmlinuz" points to "/boot/vmlinuz-6.1.0-18-amd64"
     And the link "/var/lib/kdump/initrd.img" points to "/var/lib/kdump/initrd.img-6.1.0-18-amd64"
 
+  @decision-fix-symlinks-atomic
   Scenario: No kdump initrd and no kernel hook: neither link changes
     Given a machine "x86_64-ready"
     And the file "/boot/vmlinuz-6.1.0-17-amd64" contains "MZ older kernel"
@@ -139,6 +146,7 @@ Feature: symlinks
     And the link "/var/lib/kdump/vmlinuz" points to "/boot/vmlinuz-6.1.0-18-amd64"
     And the link "/var/lib/kdump/initrd.img" points to "/var/lib/kdump/initrd.img-6.1.0-18-amd64"
 
+  @decision-fix-symlinks-atomic
   Scenario: A kernel hook that is not executable is not a kernel hook
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -150,6 +158,7 @@ Feature: symlinks
       Unable to locate kernel hook ... failed!
       """
 
+  @decision-fix-symlinks-atomic
   Scenario: The kernel hook fails to build the kdump initrd
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -165,6 +174,7 @@ Feature: symlinks
     And the link "/var/lib/kdump/initrd.img" points to "/var/lib/kdump/initrd.img-6.1.0-18-amd64"
 
   # code: host-error
+  @decision-fix-exit-codes
   Scenario: A machine error while changing the links
     Given a machine "x86_64-ready"
     And the fault "readonly" is armed with "/var/lib/kdump"

@@ -33,6 +33,7 @@ Feature: test
     And the link "/var/lib/kdump/vmlinuz" points to "/boot/vmlinuz-6.1.0-17-amd64"
     And the file "/var/crash/kexec_cmd" does not exist
 
+  @decision-keep-reference-version
   Scenario: arm64 appends its own KDUMP_CMDLINE_APPEND default
     Given a machine "arm64-ready"
     When I run "kdump-config test"
@@ -81,6 +82,7 @@ Feature: test
         /sbin/kexec -p --elf64-core-headers --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet nr_cpus=1 quiet" --initrd=/boot/initrd.img-6.1.0-18-amd64 /boot/vmlinuz-6.1.0-18-amd64
       """
 
+  @decision-fix-no-eval
   Scenario: Quotes in the kernel command line survive; crashkernel and hugepages are dropped
     Given a machine "x86_64-ready"
     And the file "/proc/cmdline" contains:
@@ -131,6 +133,7 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
+  @decision-fix-ssh-nfs-exclusive
   Scenario: SSH and NFS together are reported
     Given a machine "x86_64-ready"
     And the config sets SSH to "kdump@backup.example"
@@ -200,6 +203,7 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
+  @decision-fix-kernel-search
   Scenario: A non-relocatable kernel uses the linux-kdump package
     Given a machine "x86_64-non-relocatable"
     When I run "kdump-config test"
@@ -220,6 +224,7 @@ Feature: test
         /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz
       """
 
+  @decision-fix-kernel-search
   Scenario: No kdump package directory: no kernel, reported in two lines
     Given a machine "x86_64-non-relocatable"
     And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
@@ -243,6 +248,7 @@ Feature: test
         /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb"
       """
 
+  @decision-fix-kernel-search
   Scenario: A kdump package without a kernel is reported in two lines
     Given a machine "x86_64-non-relocatable"
     And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz" is absent
@@ -257,6 +263,7 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
+  @decision-fix-kernel-search
   Scenario: A kdump kernel without an initrd is a warning
     Given a machine "x86_64-non-relocatable"
     And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img" is absent
@@ -276,6 +283,7 @@ Feature: test
         /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz
       """
 
+  @decision-keep-seed-wording
   Scenario: A kdump kernel built for another start address
     Given a machine "x86_64-non-relocatable"
     And the file "/root/kdump-kernel.config" contains:
@@ -298,6 +306,7 @@ Feature: test
       kdump kernel:
       """
 
+  @decision-fix-kexec-missing
   Scenario: kexec not installed is said, not a silent exit (B20)
     Given a machine "x86_64-ready"
     And the tool "kexec" is not installed
@@ -309,6 +318,7 @@ Feature: test
       USE_KDUMP:<TAB><TAB>1
       """
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump mode prints only the checks (<profile>)
     Given a machine "<profile>"
     When I run "kdump-config test"
@@ -320,6 +330,7 @@ Feature: test
       | ppc64le-fadump        |
       | ppc64le-fadump-legacy |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump not configured is reported by test (<profile>)
     Given a machine "<profile>"
     And the file "<registered>" is absent
@@ -336,6 +347,7 @@ Feature: test
       | ppc64le-fadump        | /sys/kernel/fadump/registered  |
       | ppc64le-fadump-legacy | /sys/kernel/fadump_registered  |
 
+  @decision-new-json
   Scenario: test --json gives the kexec argv and the codes
     Given a machine "x86_64-no-crashkernel"
     When I run "kdump-config test --json"
@@ -362,6 +374,7 @@ Feature: test
     Then stdout contains the line "  /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
     And stdout does not contain "/usr/sbin/kexec"
 
+  @decision-fix-kexec-missing
   Scenario: Without /sbin/kexec, test and load name the kexec found on the PATH
     Given a machine "x86_64-ready"
     And the link "/sbin" is absent
@@ -373,6 +386,7 @@ Feature: test
 
   # Issue 10: the original reads KDUMP_CONFIG before anything else when the running kernel
   # is not relocatable; the address is compared even when no kdump package is installed.
+  @decision-keep-seed-wording
   Scenario: KDUMP_CONFIG's start address is compared before any kdump package is looked for
     Given a machine "x86_64-non-relocatable"
     And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
@@ -397,6 +411,7 @@ Feature: test
       """
     And stdout does not contain "kdump package directory"
 
+  @decision-fix-kernel-search
   Scenario: KDUMP_CONFIG at the reserved address and no kdump package: test shows the address
     Given a machine "x86_64-non-relocatable"
     And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent

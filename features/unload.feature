@@ -4,6 +4,7 @@ Feature: unload
   it checks that fadump is configured (B25), then unregisters. It does not
   look at USE_KDUMP.
 
+  @decision-fix-no-eval
   Scenario: Unloading a loaded kdump kernel
     Given a machine "x86_64-ready"
     And kdump is loaded
@@ -61,6 +62,7 @@ Feature: unload
       """
     And kexec was run as "kexec -s -p -u"
 
+  @decision-fix-secure-boot
   Scenario Outline: Secure boot alone, or lockdown alone, unloads with kexec -s (<profile>)
     Given a machine "<profile>"
     And kdump is loaded
@@ -73,6 +75,7 @@ Feature: unload
       | x86_64-secureboot-only  |
       | x86_64-lockdown-only    |
 
+  @decision-fix-kexec-missing
   Scenario: kexec not installed
     Given a machine "x86_64-ready"
     And the tool "kexec" is not installed
@@ -83,6 +86,7 @@ Feature: unload
       kexec is not installed: no kexec program found (install kexec-tools) ... failed!
       """
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: fadump unregisters (<profile>)
     Given a machine "<profile>"
     And "kdump-config load" has run
@@ -101,6 +105,7 @@ Feature: unload
       | ppc64le-fadump        | /sys/kernel/fadump/registered  |
       | ppc64le-fadump-legacy | /sys/kernel/fadump_registered  |
 
+  @decision-fix-fadump-unload
   Scenario Outline: fadump support is checked before unregistering (B25, <profile>)
     Given a machine "<profile>"
     And the file "<registered>" is absent
@@ -117,6 +122,7 @@ Feature: unload
       | ppc64le-fadump        | /sys/kernel/fadump/registered  |
       | ppc64le-fadump-legacy | /sys/kernel/fadump_registered  |
 
+  @decision-fix-fadump-sysfs-layout
   Scenario Outline: The firmware refuses to unregister (<profile>)
     Given a machine "<profile>"
     And "kdump-config load" has run

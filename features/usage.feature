@@ -6,6 +6,7 @@ Feature: usage errors
   many, a --root that does not exist or is not a machine's root. With --json,
   stdout holds exactly one JSON document (command "usage") instead.
 
+  @decision-fix-usage-exit
   Scenario: No command at all
     Given a machine "x86_64-ready"
     When I run "kdump-config"
@@ -19,6 +20,7 @@ Feature: usage errors
       kdump-config: no command given
       """
 
+  @decision-fix-usage-exit
   Scenario Outline: An unknown command "<word>"
     Given a machine "x86_64-ready"
     When I run "kdump-config <word>"
@@ -40,6 +42,7 @@ Feature: usage errors
       | -x          | unknown option -x          |
       | --versions  | unknown option --versions  |
 
+  @decision-fix-usage-exit
   Scenario Outline: Bad arguments to a known command: "<command>"
     Given a machine "x86_64-ready"
     When I run "kdump-config <command>"
@@ -59,6 +62,7 @@ Feature: usage errors
       | show --sim-state             | kdump-config: --sim-state needs a value                     |
       | load --root --backend sim    | kdump-config: --root needs a value                          |
 
+  @decision-new-global-options
   Scenario Outline: A --root that is no machine's root is a usage error: <case>
     Given a machine "x86_64-ready"
     And the directory "/srv/notroot/etc" exists
@@ -78,6 +82,7 @@ Feature: usage errors
       | missing     | MACHINE/nosuch        | MACHINE/nosuch        | no such directory                        |
       | without proc | MACHINE/srv/notroot  | MACHINE/srv/notroot   | no /proc in it: not the root of a machine |
 
+  @decision-new-global-options
   Scenario: KDUMP_ROOT naming no machine's root is said as such
     Given a machine "x86_64-ready"
     And the environment sets KDUMP_ROOT to "/nonexistent/kdump-root"
@@ -88,6 +93,7 @@ Feature: usage errors
       kdump-config: KDUMP_ROOT /nonexistent/kdump-root: no such directory
       """
 
+  @decision-new-json
   Scenario Outline: A usage error in JSON mode is one JSON document: <command>
     Given a machine "x86_64-ready"
     When I run "kdump-config <command>"
@@ -106,6 +112,7 @@ Feature: usage errors
       | --json symlinks a b     | "symlinks" | usage-extra-argument usage          |
       | load --json --root      | "load"    | usage-missing-value usage            |
 
+  @decision-new-global-options
   Scenario: An unknown backend is an error that names the choices
     Given a machine "x86_64-ready"
     When I run "kdump-config --backend nosuch status"
@@ -115,6 +122,7 @@ Feature: usage errors
       unknown backend 'nosuch' (choose one of: linux, sim) ... failed!
       """
 
+  @decision-new-global-options @decision-new-json
   Scenario: An unknown backend in JSON mode
     Given a machine "x86_64-ready"
     When I run "kdump-config --backend nosuch status --json"
@@ -123,6 +131,7 @@ Feature: usage errors
     And the JSON field "exit_code" is 1
     And the JSON messages include "backend-error"
 
+  @decision-new-global-options
   Scenario: every reason, word for word
     Given a machine "x86_64-ready"
     And the directory "/srv/notroot/etc" exists

@@ -22,7 +22,6 @@ class EstimateInputs:
     early_meminfo: str | None  # text of mem-VER, None if absent
     kernel_bytes: int
     initrd_bytes: int
-    mem_total_kib: int
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,9 @@ def estimate(inputs: EstimateInputs) -> Estimate:
     vmlinux = _mib_rounded_up(inputs.kernel_bytes) * _IMAGE_FACTOR.get(inputs.arch, 4)
     initrd = _mib_rounded_up(inputs.initrd_bytes)
     decompressed = int(decompressed_text)
-    surplus = surplus_mib(inputs.arch, inputs.nproc, inputs.mem_total_kib)
+    # The RAM the surplus counts is the snapshot's MemTotal, as the original's (it reads
+    # MemTotal once, from mem-VER), not the running kernel's /proc/meminfo.
+    surplus = surplus_mib(inputs.arch, inputs.nproc, early.get("MemTotal", 0))
     size = vmlinux + initrd + decompressed + early_mib - surplus
     floor = vmlinux + initrd + decompressed + 32
     if size < floor:

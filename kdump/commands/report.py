@@ -204,14 +204,13 @@ def _real(ctx: Context, path: str) -> str:
 
 
 def crash_estimate(ctx: Context) -> Estimate:
-    from kdump.estimate import EstimateInputs, estimate, initrd_version, meminfo
+    from kdump.estimate import EstimateInputs, estimate, initrd_version
     from kdump.plan import KDUMP_DIR
 
     host, config, facts = ctx.host, ctx.config, ctx.facts
     initrd_real = _real(ctx, config.kdump_initrd)
     version = initrd_version(initrd_real)
     kernel_real = _real(ctx, config.kdump_kernel)
-    total = meminfo(host.read_text("/proc/meminfo") or "").get("MemTotal", 0)
     result = estimate(EstimateInputs(
         arch=facts.arch,
         nproc=host.nproc(),
@@ -221,7 +220,6 @@ def crash_estimate(ctx: Context) -> Estimate:
         early_meminfo=host.read_text(f"{KDUMP_DIR}/mem-{version}") if version else None,
         kernel_bytes=(host.file_size(kernel_real) or 0) if kernel_real else 0,
         initrd_bytes=(host.file_size(initrd_real) or 0) if initrd_real else 0,
-        mem_total_kib=total,
     ))
     if result.below_minimum:
         host.syslog(ctx.reporter.name, f"Suggested crashkernel below minimum ({result.raw_mib}), "

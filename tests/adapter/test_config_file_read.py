@@ -48,7 +48,7 @@ def test_a_directory_link_loop_dangling_link_and_fifo_say_why(tmp_path: Path) ->
     files = RootedFiles(str(tmp_path))
     config = tmp_path / CONFIG.lstrip("/")
     config.parent.mkdir(parents=True)
-    cases = {"directory": "Is a directory", "loop": "too many levels of symbolic links",
+    cases = {"directory": "Is a directory", "loop": "Too many levels of symbolic links",
              "dangling": "dangling symbolic link", "fifo": "not a regular file"}
     for kind, reason in cases.items():
         if config.is_dir() and not config.is_symlink():

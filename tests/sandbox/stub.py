@@ -39,16 +39,18 @@ def _machine_of(path: Path) -> Machine:
     raise SystemExit(f"{path}: not inside a simulated machine")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, machine_dir: str | None = None) -> int:
+    """Run the stub; ``machine_dir``: the machine's state directory, given when the stub
+    runs inside a chroot of the machine (maintainer mode), where its path is the target's."""
     args = list(sys.argv if argv is None else argv)
     program = Path(os.path.abspath(args[0]))
     stdin = b"" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.buffer.read()
     # A disk-full fault reaches us as a file-size limit: it is for what we write on
     # stdout (the dump), not for the machine's own records.
     with kernel_faults.unlimited_bookkeeping():
-        machine = _machine_of(program)
+        machine = _machine_of(program) if machine_dir is None else Machine(Path(machine_dir))
         files = RootedFiles(str(machine.root))
-        target = files.to_target(str(program))
+        target = files.to_target(str(program)) if machine_dir is None else str(program)
         call = [target, *args[1:]]
         machine.log_effect("run", argv=call)
         name = os.path.basename(target)
@@ -108,9 +110,12 @@ def _release_readonly_mounts(machine: Machine, files: RootedFiles) -> None:
         kernel_faults.release(files.host_path(mountpoint))
 
 
-def install(machine: Machine, python: str | None = None) -> None:
-    """Put a stub at the target path of every tool the machine has, and of the hook."""
-    script = STUB_TEMPLATE.format(python=python or sys.executable, top=TOP)
+def install(machine: Machine, python: str | None = None, script: str | None = None) -> None:
+    """Put a stub at the target path of every tool the machine has, and of the hook.
+
+    ``script``: the stub's text instead of the default (the chroot's own, in maintainer mode).
+    """
+    script = script or STUB_TEMPLATE.format(python=python or sys.executable, top=TOP)
     for name in machine.state.get("tools", []):
         directory = TOOL_DIRS.get(name, "/usr/bin")
         machine.write(f"{directory}/{name}", script, mode=0o755)

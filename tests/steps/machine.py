@@ -127,6 +127,11 @@ class TestMachine:
         path = self.host_path(target)
         return sorted(os.listdir(path)) if path.is_dir() else []
 
+    def observe(self, what: str) -> None:
+        """A step is about to read something only some machines record ("virtual-clock":
+        time slept by kdump-config; "durability": its fsync and rename calls). Both are
+        recorded here; see ChrootMachine for a machine that cannot."""
+
     # -- another user's doing ----------------------------------------------------------------
     lock_holder: str = ""
 
@@ -261,11 +266,14 @@ class TestMachine:
 @pytest.fixture
 def machine(backend_kind: str, tmp_path: Path, request: pytest.FixtureRequest,
             ) -> Iterator[TestMachine]:
+    from tests.steps.chroot import ChrootMachine
     from tests.steps.sandbox import SandboxMachine
 
     SandboxMachine.executable = request.config.getoption("--kdump-config")
+    ChrootMachine.lower = request.config.getoption("--chroot-root") or ""
 
-    kinds: dict[str, type[TestMachine]] = {"sim": TestMachine, "linux": SandboxMachine}
+    kinds: dict[str, type[TestMachine]] = {"sim": TestMachine, "linux": SandboxMachine,
+                                           "chroot": ChrootMachine}
     test_machine = kinds[backend_kind](tmp_path / "machine")
     test_machine.build("x86_64-ready")
     yield test_machine

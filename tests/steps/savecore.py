@@ -200,6 +200,7 @@ def then_run_with(machine: TestMachine, program: str, words: str) -> None:
                     'flushed'))
 def then_durable_rename(machine: TestMachine, partial: str, final: str) -> None:
     """A dump gets its final name only once its bytes are on disk, and the name too after."""
+    machine.observe("durability")
     steps = [("fsync", partial), ("rename", partial, final), ("fsync", os.path.dirname(final))]
     done = [("fsync", str(e["path"])) if e["op"] == "fsync" else
             ("rename", str(e["src"]), str(e["dst"])) for e in machine.effects()
@@ -212,6 +213,7 @@ def then_durable_rename(machine: TestMachine, partial: str, final: str) -> None:
 
 @then(parsers.parse("the clock advanced by {seconds:d} seconds since the crash"))
 def then_clock(machine: TestMachine, seconds: int) -> None:
+    machine.observe("virtual-clock")
     start = dt.datetime.fromisoformat(machine.machine.state["crashed_at"])
     assert machine.machine.now() - start == dt.timedelta(seconds=seconds), machine.machine.now()
 

@@ -42,7 +42,6 @@ def inputs(**changes: object) -> EstimateInputs:
         early_meminfo=early(16318176, 15000000, 10000, 500000, 40000),
         kernel_bytes=8 * MIB,
         initrd_bytes=30 * MIB + 1,
-        mem_total_kib=16318176,
     )
     return replace(base, **changes)
 
@@ -70,8 +69,7 @@ def test_ppc64le_uses_factor_two_and_no_surplus() -> None:
     # VMLINUX = 40 x 2 = 80; INITRD = 20; DECOMP = 100; EARLY = (1000000 - 488000)/1024 = 500
     result = estimate(inputs(arch="ppc64le", nproc=64, kernel_bytes=40 * MIB,
                              initrd_bytes=20 * MIB, decompressed_initrd_mib="100",
-                             early_meminfo=early(1000000, 400000, 8000, 80000),
-                             mem_total_kib=1000000))
+                             early_meminfo=early(1000000, 400000, 8000, 80000)))
     assert result == Estimate(80 + 20 + 100 + 500, surplus_mib=0)
 
 
@@ -80,7 +78,7 @@ def test_other_architectures_use_factor_four(arch: str) -> None:
     # VMLINUX = 30 x 4 = 120; INITRD = 25; DECOMP = 90; EARLY = 307200/1024 = 300
     result = estimate(inputs(arch=arch, nproc=128, kernel_bytes=30 * MIB - 100,
                              initrd_bytes=25 * MIB, decompressed_initrd_mib="90",
-                             early_meminfo=early(2000000, 1692800), mem_total_kib=2000000))
+                             early_meminfo=early(2000000, 1692800)))
     assert result == Estimate(120 + 25 + 90 + 300, surplus_mib=0)
 
 
@@ -88,7 +86,7 @@ def test_other_architectures_use_factor_four(arch: str) -> None:
                                               ("ppc64le", 2), ("aarch64", 4)])
 def test_image_factor_per_architecture(arch: str, factor: int) -> None:
     # One CPU and no memory: only the x86 RAM part (6000 kB -> 5 MiB) of the surplus is left.
-    base = inputs(arch=arch, nproc=1, kernel_bytes=0, mem_total_kib=0)
+    base = inputs(arch=arch, nproc=1, kernel_bytes=0)
     bigger = replace(base, kernel_bytes=10 * MIB)
     assert estimate(bigger).size_mib - estimate(base).size_mib == 10 * factor
 
@@ -99,18 +97,17 @@ def test_below_minimum_uses_the_floor() -> None:
     # EST = 220 - 581 < floor = 60 + 10 + 50 + 32 = 152
     result = estimate(inputs(nproc=64, kernel_bytes=10 * MIB, initrd_bytes=10 * MIB,
                              decompressed_initrd_mib="50",
-                             early_meminfo=early(1000000, 897600),
-                             mem_total_kib=256 * 1048576))
+                             early_meminfo=early(256 * 1048576, 256 * 1048576 - 102400)))
     assert result == Estimate(152, below_minimum=True, surplus_mib=581, raw_mib=220 - 581)
 
 
 def test_exactly_at_the_floor_is_not_below_minimum() -> None:
     # EARLY - SURPLUS == 32: EST equals the floor, which is not "below".
     # nproc 1, MemTotal 0 -> SURPLUS = 6000/1024 = 5; EARLY = 37 MiB = 37888 kB.
-    result = estimate(inputs(nproc=1, mem_total_kib=0, early_meminfo=early(37888, 0)))
+    result = estimate(inputs(nproc=1, early_meminfo=early(37888, 0)))
     floor = 48 + 31 + 120 + 32
     assert result == Estimate(floor, surplus_mib=5)
-    one_less = estimate(inputs(nproc=1, mem_total_kib=0, early_meminfo=early(37887, 0)))
+    one_less = estimate(inputs(nproc=1, early_meminfo=early(37887, 0)))
     assert one_less == Estimate(floor, below_minimum=True, surplus_mib=5, raw_mib=floor - 1)
 
 

@@ -49,7 +49,7 @@ def test_meminfo_numbers_in_odd_shapes_are_skipped() -> None:
 
 @pytest.mark.parametrize("size", ["²", "9" * 5000, "1_0"])
 def test_an_odd_decompressed_initrd_size_gives_no_estimate(size: str) -> None:
-    result = estimate(EstimateInputs("x86_64", 2, "6.1", size, "", 1 << 20, 1 << 20, 1 << 20))
+    result = estimate(EstimateInputs("x86_64", 2, "6.1", size, "", 1 << 20, 1 << 20))
     assert result.size_mib is None and result.reason == "can't parse decompressed initrd size"
 
 

@@ -1,0 +1,211 @@
+"""Maintainer mode: the scenarios against any kdump-config, run as on a real host in a chroot.
+
+``dev/maintainer-check`` prepares a Debian root (debootstrap minbase, cached) with the package
+under test unpacked in it, and passes it as ``pytest --chroot-root=DIR``.  Each time a scenario
+runs kdump-config, the machine's tree is laid over that root with overlayfs (the machine's
+``root/`` is the upper layer, so whatever kdump-config writes lands where the steps look), and
+the executable runs by its path inside the chroot, with no option: ``/usr/sbin/kdump-config
+status``.  What the machine's profile says is what the chroot holds:
+
+- ``/proc`` and ``/sys`` are the machine's fake trees (its files, through the overlay; Debian's
+  root has empty directories there), so "absent" is absent;
+- the stub programs sit at the profile's paths (``/usr/sbin/kexec``...); they run on the
+  chroot's python3 with this tree's ``sim`` copied to ``/.kdump-src``, find the machine's state
+  at ``/.kdump-machine`` (a bind of its state directory, whose ``root`` is the chroot's own
+  tree) and record their argv in the same effect log;
+- ``uname`` answers the machine's kernel (a script reading ``/proc/sys/kernel/osrelease`` and
+  ``arch``), ``sleep`` returns at once (the machine's time is virtual), and the clock is pinned
+  to the machine's with ``faketime`` (libfaketime, in the root);
+- ``/dev/log`` is a socket of this process: what the program logs lands in the machine's
+  syslog, never in the host's journal;
+- a file a step removes that Debian's root has (a tool "not installed") is hidden with an
+  overlayfs whiteout.
+
+Things a chroot cannot express are reported as not applicable (pytest.skip with a reason that
+starts with ``not applicable``), and counted apart by tests/maintainer/report.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+from sim.machine import Machine
+from tests.sandbox import kernel_faults, stub
+from tests.steps.machine import CliResult, TestMachine
+from tests.steps.sandbox import SandboxMachine
+
+MACHINE_MOUNT = "/.kdump-machine"
+SOURCE_DIR = "/.kdump-src"
+PROGRAM = "/usr/sbin/kdump-config"
+NOT_APPLICABLE = "not applicable in a chroot"
+# Longer than any scenario's own deadline (a few seconds); a program without one (a stub
+# that hangs for 30 seconds) is killed here.
+RUN_TIMEOUT = 20
+CHROOT_STUB = (f"#!/usr/bin/python3\nimport sys\nsys.path.insert(0, {SOURCE_DIR!r})\n"
+               f"from tests.sandbox.stub import main\n"
+               f"sys.exit(main(machine_dir={MACHINE_MOUNT!r}))\n")
+_SYSLOG_LINE = re.compile(
+    r"^<\d+>(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )?(?P<tag>[^:\[\s]+)(?:\[\d+\])?: ?"
+    r"(?P<message>.*)$", re.DOTALL)
+
+
+def _mount(*args: str) -> None:
+    subprocess.run(["mount", *args], check=True, capture_output=True)  # noqa: S603, S607
+
+
+class ChrootMachine(SandboxMachine):
+    backend = "chroot"
+    # Set from `pytest --chroot-root=DIR`: the prepared Debian root (the overlay's lower layer).
+    lower: str = ""
+
+    def build(self, profile: str) -> None:
+        TestMachine.build(self, profile)
+        stub.install(self.machine, script=CHROOT_STUB)
+        self.hidden: set[str] = set()
+
+    # -- what a chroot cannot express ---------------------------------------------------------
+    def _not_applicable(self) -> str | None:
+        machine = self.machine
+        if self.unexpected is not None:
+            return "the error is injected into the in-process CLI"
+        if machine.state.get("nfs_exports") or machine.state.get("nfs_hosts"):
+            return ("the NFS mount stub attaches the export by moving the server's directory "
+                    "into the tree, which cannot cross the overlay")
+        if machine.state.get("ftp_hosts"):
+            return "the FTP servers are in-process, reached by patching ftplib's name lookup"
+        if machine.fault("vmcore-short-copy") is not None:
+            return "the short vmcore copy patches the in-process copy loop"
+        if self.holders:
+            return "the lock's holder runs outside the chroot, on the overlay's upper layer"
+        if machine.fault("lock-held") or machine.fault("lock-queued"):
+            return "another holder of the lock is a simulated-kernel fault"
+        return None
+
+    def observe(self, what: str) -> None:
+        reasons = {
+            "virtual-clock": "a process sleeps in real time, the machine's clock does not "
+                             "see it",
+            "durability": "fsync and rename are recorded by patching the in-process backend",
+        }
+        pytest.skip(f"{NOT_APPLICABLE}: {reasons.get(what, what)}")
+
+    def hold_lock(self) -> None:
+        pytest.skip(f"{NOT_APPLICABLE}: the lock's holder would run outside the chroot")
+
+    def hold_queue(self) -> None:
+        pytest.skip(f"{NOT_APPLICABLE}: the queue's holder would run outside the chroot")
+
+    def remove(self, target: str) -> None:
+        super().remove(target)
+        # Debian's root may have it too (a real /usr/bin/mount, the package's kernel hook):
+        # absent means absent, so the overlay hides it.
+        if os.path.lexists(self.lower + target):
+            self.hidden.add(target)
+
+    def uninstall_tool(self, name: str) -> None:
+        from sim.machine import TOOL_DIRS
+
+        super().uninstall_tool(name)
+        self.hidden.add(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}")
+
+    # -- running the executable ----------------------------------------------------------------
+    def run(self, command_line: str, bare: bool = False) -> CliResult:
+        reason = self._not_applicable()
+        if reason:
+            pytest.skip(f"{NOT_APPLICABLE}: {reason}")
+        words = shlex.split(command_line)
+        words = words[1:] if words and words[0] == "kdump-config" else words
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root",
+               "TZ": "UTC", **self.env}
+        clock = "@" + self.machine.now().strftime("%Y-%m-%d %H:%M:%S")
+        with self._chroot() as (merged, log):
+            process = subprocess.Popen(  # noqa: S603 - fixed argv
+                ["chroot", str(merged), "/usr/bin/faketime", "-f", clock, PROGRAM, *words],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                start_new_session=True)
+            try:
+                out, err = process.communicate(timeout=RUN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                # A program without a deadline of its own (the original's savecore on a
+                # vmcore that never answers): the whole session goes, as a watchdog would.
+                os.killpg(process.pid, signal.SIGKILL)
+                out, err = process.communicate()
+                err += f"maintainer mode: killed after {RUN_TIMEOUT} seconds\n".encode()
+            with kernel_faults.unlimited_bookkeeping():
+                self._collect_syslog(log)
+        self.last = CliResult(words, process.returncode, out.decode(errors="replace"),
+                              err.decode(errors="replace"))
+        return self.last
+
+    def cleanup(self) -> None:
+        super().cleanup()
+        merged = self.state_dir.parent / "chroot" / "merged"
+        if kernel_faults.is_mounted(str(merged)):
+            subprocess.run(["umount", "-R", "-l", str(merged)],  # noqa: S607
+                           check=False, capture_output=True)
+
+    @contextmanager
+    def _chroot(self) -> Iterator[tuple[Path, socket.socket]]:
+        base = self.state_dir.parent / "chroot"
+        merged, work, layer = base / "merged", base / "work", base / "layer"
+        for path in (merged, work, layer):
+            path.mkdir(parents=True, exist_ok=True)
+        lowers = [self.lower]
+        if self.hidden:
+            for target in self.hidden:
+                hidden = layer / target.lstrip("/")
+                hidden.parent.mkdir(parents=True, exist_ok=True)
+                if not os.path.lexists(hidden):
+                    os.mknod(hidden, 0o600 | 0o020000, os.makedev(0, 0))  # a whiteout
+            lowers.insert(0, str(layer))
+        self._vmcore_that_never_answers()
+        with ExitStack() as stack:
+            _mount("-t", "overlay", "kdump-maintainer", "-o",
+                   f"lowerdir={':'.join(lowers)},upperdir={self.state_dir / 'root'},"
+                   f"workdir={work}", str(merged))
+            stack.callback(subprocess.run, ["umount", "-R", "-l", str(merged)],  # noqa: S607
+                           check=False, capture_output=True)
+            inside = merged / MACHINE_MOUNT.lstrip("/")
+            _mount("--bind", str(self.state_dir), str(inside))
+            # The stubs' view of the machine's files is the chroot's own tree.
+            _mount("--bind", str(merged), str(inside / "root"))
+            log_path = base / "log.sock"
+            log_path.unlink(missing_ok=True)
+            log = stack.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
+            log.bind(str(log_path))
+            log.setblocking(False)
+            _mount("--bind", str(log_path), str(merged / "dev" / "log"))
+            stack.enter_context(kernel_faults.readonly(self._readonly_in(merged)))
+            limit = self.machine.fault("disk-full-after")
+            stack.enter_context(kernel_faults.file_size_limit(
+                None if limit is None else int(limit)))
+            yield merged, log
+
+    def _readonly_in(self, merged: Path) -> list[str]:
+        """The armed read-only faults, on the chroot's paths (the overlay, not its layers)."""
+        root = str(self.state_dir / "root")
+        return [str(merged) + path[len(root):] for path in self._readonly_paths()]
+
+    def _collect_syslog(self, log: socket.socket) -> None:
+        machine = Machine(self.state_dir)
+        while True:
+            try:
+                data = log.recv(65536)
+            except BlockingIOError:
+                return
+            text = data.decode(errors="replace").rstrip("\n\0")
+            found = _SYSLOG_LINE.match(text)
+            if found:
+                machine.syslog(found["tag"], found["message"])
+            else:
+                machine.syslog("?", text)
