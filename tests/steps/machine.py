@@ -38,18 +38,21 @@ def recording_codes(backend: str) -> Iterator[None]:
     """Note every catalog code emitted while kdump-config runs in this process."""
     from kdump.report import Reporter
 
-    original = Reporter.emit_indented
+    # Reporter.lines renders every catalog message: the printed ones (emit), those a
+    # command lays out itself (check) and the journal-only ones (log).
+    original = Reporter.lines
     seen = CODES_SEEN.setdefault(backend, set())
 
-    def emit_indented(self: Reporter, code: str, indent: str, params: dict[str, object]) -> int:
+    def lines(self: Reporter, code: str, params: dict[str, object], indent: str = "",
+              ) -> list[str]:
         seen.add(code)
-        return original(self, code, indent, params)
+        return original(self, code, params, indent)  # type: ignore[arg-type]
 
-    Reporter.emit_indented = emit_indented  # type: ignore[method-assign]
+    Reporter.lines = lines  # type: ignore[method-assign, assignment]
     try:
         yield
     finally:
-        Reporter.emit_indented = original  # type: ignore[method-assign]
+        Reporter.lines = original  # type: ignore[method-assign]
 
 
 @dataclass
