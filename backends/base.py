@@ -8,7 +8,7 @@ Processes are argv lists, never shell strings.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import NamedTuple, Protocol
 
@@ -315,4 +315,8 @@ class Host(Protocol):
 
     def sleep(self, seconds: float) -> None: ...
 
-    def syslog(self, tag: str, message: str) -> None: ...
+    def syslog(self, tag: str, message: str, fields: Mapping[str, str] | None = None,
+               ) -> None:
+        """Log ``message`` as ``tag``: with ``fields`` (MESSAGE_ID, PRIORITY...: see
+        kdump/logging.py) as a structured journal entry where the target has a journal,
+        else as a plain syslog line."""

@@ -289,8 +289,15 @@ class LinuxHost(RootedFiles):
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
-    def syslog(self, tag: str, message: str) -> None:
-        """Log to the target's syslog: the live journal, or a tree's own /dev/log if any."""
+    def syslog(self, tag: str, message: str, fields: Mapping[str, str] | None = None,
+               ) -> None:
+        """Log to the target's journal (structured fields, native protocol) when it has
+        one; else to its syslog: the live one, or a tree's own /dev/log if any."""
+        if fields is not None:
+            from backends import journald
+
+            if journald.send(self._join(journald.SOCKET), fields):
+                return
         if self.root == "/":
             import syslog
 

@@ -14,7 +14,7 @@ import errno
 import os
 import posixpath
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -378,8 +378,9 @@ class SimHost(LinuxHost):
         self.machine.log_effect("sleep", seconds=seconds)
         self.machine.advance(seconds)
 
-    def syslog(self, tag: str, message: str) -> None:
-        self.machine.syslog(tag, message)
+    def syslog(self, tag: str, message: str, fields: Mapping[str, str] | None = None,
+               ) -> None:
+        self.machine.syslog(tag, message, fields)
 
 
 def _as_list(value: object) -> list[str]:

@@ -62,7 +62,7 @@ def execute(command: str, func: Command, *, as_json: bool = False, mutating: boo
     from kdump.context import Context
     from kdump.locking import LockFailed, coalesced, exclusive
 
-    reporter = Reporter(name=_name(), json_mode=as_json)
+    reporter = Reporter(name=_name(), json_mode=as_json, command=command)
     data: dict[str, object] = {}
     try:
         host = backends.select(_machine.backend, root=_machine.root, state=_machine.sim_state)

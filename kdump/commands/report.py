@@ -151,8 +151,8 @@ def crash_estimate(ctx: Context) -> Estimate:
         mem_total_kib=total,
     ))
     if result.below_minimum:
-        host.syslog(ctx.reporter.name, f"Suggested crashkernel below minimum ({result.raw_mib}), "
-                                       f"surplus={result.surplus_mib}")
+        ctx.reporter.log("estimate-below-minimum", raw=result.raw_mib,
+                         surplus=result.surplus_mib)
     return result
 
 

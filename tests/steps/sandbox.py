@@ -17,7 +17,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 
 from backends.base import ProgressCallback
@@ -144,8 +144,9 @@ class SandboxMachine(TestMachine):
         def sleep(_host: LinuxHost, seconds: float) -> None:
             Machine(machine_dir).advance(seconds)
 
-        def syslog(_host: LinuxHost, tag: str, message: str) -> None:
-            Machine(machine_dir).syslog(tag, message)
+        def syslog(_host: LinuxHost, tag: str, message: str,
+                   fields: Mapping[str, str] | None = None) -> None:
+            Machine(machine_dir).syslog(tag, message, fields)
 
         saved = {name: getattr(LinuxHost, name) for name in ("now", "sleep", "syslog")}
         LinuxHost.now = now  # type: ignore[method-assign]
