@@ -33,6 +33,9 @@ from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.servers import FTPServer
 
 _HOST = "127.0.0.1"
+# A handler of its own, so that pyftpdlib (1.5) does not install a stderr one, and no INFO
+# line per session (or, in 1.5, per serve_forever call).
+logging.getLogger("pyftpdlib").addHandler(logging.NullHandler())
 logging.getLogger("pyftpdlib").setLevel(logging.WARNING)
 
 
