@@ -235,3 +235,12 @@ Feature: check
     Then the exit code is 0
     And stdout contains the line "warn  crashkernel-size      128M reserved for the capture kernel, less than the 466M it needs"
     And stdout contains the line "                            remedy: raise crashkernel= to at least 466M and reboot"
+
+  Scenario: Without the running kernel's image, the remedy installs it before running symlinks
+    Given a machine "x86_64-ready"
+    And the file "/boot/vmlinuz-6.1.0-18-amd64" is absent
+    When I run "kdump-config check"
+    Then the exit code is 3
+    And stdout contains the line "warn  kernel-links          /var/lib/kdump/vmlinuz: missing, dangling, or not for the running kernel 6.1.0-18-amd64"
+    And stdout contains the line "                            remedy: install the image of kernel 6.1.0-18-amd64 in /boot (apt install --reinstall linux-image-6.1.0-18-amd64), then run 'kdump-config symlinks 6.1.0-18-amd64'"
+    And stdout does not contain "remedy: run 'kdump-config symlinks"

@@ -195,10 +195,10 @@ def loaded_finding(config: Config, facts: Facts, recorded: str | None) -> Findin
 
 # -- the full readiness evaluation of `kdump-config check` ---------------------------------
 
-# Findings whose remedy runs `kdump-config symlinks` or `load`, which need the kernel hook
-# to build the kdump initrd: without the hook, the remedy is to install it first.
-NEEDS_HOOK = frozenset({"kdump-initrd-missing", "no-kdump-initrd", "kdump-dir-missing",
-                        "kernel-links-invalid"})
+# Findings whose remedy runs `kdump-config symlinks` (or `load`, which does the same): where
+# that would fail (ReadinessInputs.links_blocker), the blocker's remedy comes first.
+RUNS_SYMLINKS = frozenset({"kdump-kernel-missing", "kdump-initrd-missing", "no-kdump-initrd",
+                           "kdump-dir-missing", "kernel-links-invalid"})
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,10 @@ class ReadinessInputs:
     initrd_exists: bool = False
     estimate_mib: int | None = None
     recorded: str | None = None  # the kexec command load recorded, if any
-    hook_present: bool = True
+    # Why `kdump-config symlinks $(uname -r)` would fail on this machine, if it would: no
+    # image of the running kernel in /boot (invalid-kernel-version), or no kdump initrd
+    # and no kernel hook to build one (kernel-hook-missing).
+    links_blocker: Code | None = None
 
 
 def readiness(config: Config, facts: Facts, given: ReadinessInputs) -> list[CheckResult]:
@@ -231,10 +234,10 @@ def readiness(config: Config, facts: Facts, given: ReadinessInputs) -> list[Chec
     results.append(_ok("loaded", "kdump") if facts.kexec_loaded else
                    _bad("loaded", Finding("kdump-not-loaded")))
     results.append(support[-1])
-    if not given.hook_present:
-        results = [r if r.code not in NEEDS_HOOK else
+    if given.links_blocker is not None:
+        results = [r if r.code not in RUNS_SYMLINKS else
                    CheckResult(r.name, r.status, r.params, r.code, r.variant,
-                               "kernel-hook-missing") for r in results]
+                               given.links_blocker) for r in results]
     return results
 
 

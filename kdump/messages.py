@@ -143,7 +143,9 @@ _ALL = [
             remedy=("apt install --reinstall kdump-config (it provides the kernel hook "
                     "/etc/kernel/postinst.d/kdump-tools), then run 'kdump-config symlinks "
                     "$(uname -r)'")),
-    Message("invalid-kernel-version", "Invalid kernel version : {version}", F, 1),
+    Message("invalid-kernel-version", "Invalid kernel version : {version}", F, 1,
+            remedy=("install the image of kernel {version} in /boot (apt install --reinstall "
+                    "linux-image-{version}), then run 'kdump-config symlinks {version}'")),
     Message("kernel-hook-failed", "{hook} failed to build {initrd}", F, 1),
     # -- load / unload -------------------------------------------------------------------------
     Message("kexec-missing",

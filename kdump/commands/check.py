@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kdump.checks import CheckResult, ReadinessInputs, readiness
 from kdump.context import Context
-from kdump.messages import CATALOG, CHECKS
+from kdump.messages import CATALOG, CHECKS, Code
 
 NOT_READY = 3
 DEFAULT_SUGGESTION_MIB = 512
@@ -18,26 +18,32 @@ DEFAULT_SUGGESTION_MIB = 512
 def _inputs(ctx: Context) -> ReadinessInputs:
     """The impure part: what the evaluator needs beyond the facts."""
     from kdump.commands.report import crash_estimate
-    from kdump.plan import KERNEL_HOOK, locate_kernel
+    from kdump.plan import KDUMP_DIR, KERNEL_HOOK, boot_image, locate_kernel
 
     config, facts, host = ctx.config, ctx.facts, ctx.host
     if facts.dump_mode == "fadump":
         return ReadinessInputs(choice=None)
     choice = locate_kernel(config, facts, host)
+    blocker: Code | None = None
+    if not boot_image(host, facts.release):
+        blocker = "invalid-kernel-version"
+    elif not host.is_file(f"{KDUMP_DIR}/initrd.img-{facts.release}") and \
+            not host.is_executable(KERNEL_HOOK):
+        blocker = "kernel-hook-missing"
     return ReadinessInputs(
         choice=choice,
         kernel_exists=bool(choice.kernel) and host.exists(choice.kernel),
         initrd_exists=bool(choice.initrd) and host.exists(choice.initrd),
         estimate_mib=crash_estimate(ctx).size_mib,
         recorded=host.read_text(ctx.kexec_cmd_file) if facts.kexec_loaded else None,
-        hook_present=host.is_executable(KERNEL_HOOK),
+        links_blocker=blocker,
     )
 
 
 def _texts(ctx: Context, result: CheckResult, suggested: str) -> tuple[str, str]:
     """The detail (what passed, or the catalog message saying what is wrong) and remedy."""
     params = {"config": ctx.config.path, "suggested": suggested, "release": ctx.facts.release,
-              **result.params}
+              "version": ctx.facts.release, **result.params}
     if result.code is None:
         return CHECKS[result.name].ok[result.variant].format(**params), ""
     remedy = CATALOG[result.remedy or result.code].remedy.format(**params)

@@ -226,8 +226,8 @@ def test_without_the_kernel_hook_no_remedy_runs_symlinks() -> None:
         Finding("kdump-initrd-missing", {"config": CONFIG_PATH, "path": INITRD_LINK}),))
     broken = facts(links=(link(INITRD_LINK, None, exists=False), GOOD_LINKS[1]))
     with_hook = by_name(readiness(config(), broken, ready_inputs(choice=missing)))
-    without = by_name(readiness(config(), broken, ready_inputs(choice=missing,
-                                                                hook_present=False)))
+    without = by_name(readiness(config(), broken, ready_inputs(
+        choice=missing, links_blocker="kernel-hook-missing")))
     for name in ("kdump-initrd", "kernel-links"):
         assert with_hook[name].remedy is None
         assert without[name].remedy == "kernel-hook-missing"

@@ -93,7 +93,7 @@ def test_mypy_refuses_a_code_that_is_not_in_the_catalog(tmp_path: Path) -> None:
 
 
 # Fields `check` supplies to every finding's remedy (kdump/commands/check.py: _texts).
-CHECK_FIELDS = {"config", "suggested", "release"}
+CHECK_FIELDS = {"config", "suggested", "release", "version"}
 
 
 @pytest.mark.parametrize("code", sorted(c for c, m in CATALOG.items() if m.remedy))
