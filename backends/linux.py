@@ -298,11 +298,14 @@ class LinuxHost(RootedFiles):
 
             if journald.send(self._join(journald.SOCKET), fields):
                 return
+        # The message's own priority (notice where none is given, as `logger`).
+        priority = fields.get("PRIORITY", "5") if fields is not None else "5"
+        level = int(priority) if priority.isdigit() and int(priority) < 8 else 5
         if self.root == "/":
             import syslog
 
             syslog.openlog(tag, 0, syslog.LOG_USER)
-            syslog.syslog(syslog.LOG_NOTICE, message)
+            syslog.syslog(level, message)
             return
         import socket
         import stat
@@ -312,7 +315,7 @@ class LinuxHost(RootedFiles):
             if not stat.S_ISSOCK(os.stat(path).st_mode):
                 return
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-                sock.sendto(f"<13>{tag}: {message}".encode(), path)  # user.notice
+                sock.sendto(f"<{8 + level}>{tag}: {message}".encode(), path)  # user.LEVEL
         except OSError:
             return  # a tree without a syslog daemon: nobody to tell
 

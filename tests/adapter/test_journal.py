@@ -69,10 +69,12 @@ def test_messages_not_flagged_for_the_journal_stay_out_of_it(tmp_path: Path,
         journal.recv(65536)
 
 
-def test_without_a_journal_the_text_goes_to_syslog(tmp_path: Path) -> None:
+def test_without_a_journal_the_text_goes_to_syslog_with_its_priority(tmp_path: Path) -> None:
     with _listening(tmp_path / "dev" / "log") as syslog:
         _reporter(tmp_path).emit("loaded")
-        assert syslog.recv(65536) == b"<13>kdump-config: loaded kdump kernel"
+        _reporter(tmp_path).emit("load-failed")
+        assert syslog.recv(65536) == b"<13>kdump-config: loaded kdump kernel"  # user.notice
+        assert syslog.recv(65536) == b"<11>kdump-config: failed to load kdump kernel"  # .err
 
 
 def test_a_value_with_a_newline_uses_the_binary_form() -> None:
