@@ -24,6 +24,8 @@ Status = Literal["ok", "warn", "fail"]
 
 @dataclass(frozen=True)
 class Finding:
+    """A check's outcome: a catalog code and its parameters."""
+
     code: Code
     params: dict[str, object] = field(default_factory=dict)
 

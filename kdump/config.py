@@ -95,6 +95,8 @@ def default_cmdline_append(arch: str) -> str:
 
 @dataclass(frozen=True, repr=False)  # made once per run: keep it cheap
 class Config:
+    """The parsed /etc/default/kdump-tools, with typed access to its keys."""
+
     path: str
     use_kdump: bool
     use_kdump_raw: str
@@ -224,8 +226,6 @@ class _Settings:
 
 def _key_warnings(assignments: list[Assignment], path: str) -> list[ConfigWarning]:
     """One warning per unknown upper-case name, at its first assignment."""
-    import difflib  # only for a did-you-mean hint
-
     warnings: list[ConfigWarning] = []
     seen: set[str] = set()
     for assignment in assignments:
@@ -237,6 +237,8 @@ def _key_warnings(assignments: list[Assignment], path: str) -> list[ConfigWarnin
         if name in HISTORICAL_KEYS:
             text = f"{name} is no longer used ({HISTORICAL_KEYS[name]})"
         else:
+            import difflib  # only for a did-you-mean hint (~9 ms of every start otherwise)
+
             text = f"unknown setting {name}"
             close = difflib.get_close_matches(name, KNOWN_KEYS, n=1)
             if close:

@@ -37,6 +37,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class ConfigWarning:
+    """A config line worth a warning (an unknown or retired key)."""
+
     code: Code
     path: str
     line: int
@@ -45,6 +47,8 @@ class ConfigWarning:
 
 @dataclass(frozen=True)
 class Assignment:
+    """One NAME=VALUE of the config file, with its line."""
+
     name: str
     value: str
     line: int

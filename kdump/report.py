@@ -48,6 +48,8 @@ def printable(text: str) -> str:
 
 @dataclass
 class Emitted:
+    """A message shown (or collected for --json)."""
+
     code: Code
     severity: str
     lines: list[str]
