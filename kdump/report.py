@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -44,6 +46,24 @@ def printable(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return raw.decode("utf-8", "backslashreplace")
+
+
+# Who is told of every catalog code any Reporter emits (see ``observe``).
+_OBSERVERS: list[Callable[[str], None]] = []
+
+
+@contextmanager
+def observe(callback: Callable[[str], None]) -> Iterator[None]:
+    """Tell ``callback`` the code of every message emitted meanwhile, by any Reporter.
+
+    The seam for what watches the messages from outside (the catalog coverage of the
+    scenarios): the composition root builds its Reporters itself.
+    """
+    _OBSERVERS.append(callback)
+    try:
+        yield
+    finally:
+        _OBSERVERS.remove(callback)
 
 
 @dataclass
@@ -106,7 +126,10 @@ class Reporter:
         return lines
 
     def lines(self, code: Code, params: dict[str, object], indent: str = "") -> list[str]:
-        """Catalog message ``code`` as the lines it prints (every message passes here)."""
+        """Catalog message ``code`` as the lines it prints (every message passes here:
+        shown, laid out by check, or journal-only)."""
+        for observer in _OBSERVERS:
+            observer(code)
         return [printable(indent + line)
                 for line in CATALOG[code].lines({"name": self.name, **params})]
 

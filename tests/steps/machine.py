@@ -36,23 +36,10 @@ CODES_SEEN: dict[str, set[str]] = {}
 @contextmanager
 def recording_codes(backend: str) -> Iterator[None]:
     """Note every catalog code emitted while kdump-config runs in this process."""
-    from kdump.report import Reporter
+    from kdump.report import observe
 
-    # Reporter.lines renders every catalog message: the printed ones (emit), those a
-    # command lays out itself (check) and the journal-only ones (log).
-    original = Reporter.lines
-    seen = CODES_SEEN.setdefault(backend, set())
-
-    def lines(self: Reporter, code: str, params: dict[str, object], indent: str = "",
-              ) -> list[str]:
-        seen.add(code)
-        return original(self, code, params, indent)  # type: ignore[arg-type]
-
-    Reporter.lines = lines  # type: ignore[method-assign, assignment]
-    try:
+    with observe(CODES_SEEN.setdefault(backend, set()).add):
         yield
-    finally:
-        Reporter.lines = original  # type: ignore[method-assign]
 
 
 @dataclass
