@@ -44,7 +44,7 @@ Feature: check
     When I run "kdump-config check"
     Then the exit code is 3
     And stdout contains the line "fail  crashkernel-param     no crashkernel= parameter in the kernel cmdline"
-    And stdout contains the line "                            remedy: add crashkernel=466M to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub and reboot"
+    And stdout contains the line "                            remedy: add crashkernel=466M to the kernel command line and reboot (with GRUB: add it to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run update-grub)"
     And stdout contains the line "fail  crashkernel-reserved  no memory is reserved for the capture kernel (kexec_crash_size is 0)"
     And stdout ends with:
       """

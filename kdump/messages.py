@@ -105,8 +105,10 @@ _ALL = [
     Message("kdump-not-supported", "kdump is not supported by this kernel", F, 1,
             remedy="boot a kernel built with CONFIG_KEXEC and CONFIG_CRASH_DUMP (Debian's are)"),
     Message("no-crashkernel", "no crashkernel= parameter in the kernel cmdline", F, 1,
-            remedy=('add crashkernel={suggested} to GRUB_CMDLINE_LINUX_DEFAULT in '
-                    '/etc/default/grub, run update-grub and reboot')),
+            # Worded for any boot loader: the GRUB steps apply only where GRUB is.
+            remedy=("add crashkernel={suggested} to the kernel command line and reboot (with "
+                    "GRUB: add it to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run "
+                    "update-grub)")),
     Message("ssh-nfs-conflict", "SSH and NFS cannot be defined concurrently", F, 1,
             remedy='set either SSH or NFS in {config}, not both'),
     Message("fadump-not-configured", "fadump is not configured in this kernel.", F, 1,
