@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backends.base import Host, HostError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["Host", "HostError", "BackendError", "select", "default_sim_state"]
 
@@ -18,6 +21,8 @@ class BackendError(Exception):
 
 def default_sim_state() -> Path:
     """Where the embedded simulated machine lives when no state directory is given."""
+    from pathlib import Path  # the simulator's: not on the real backend's start-up
+
     base = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
     return Path(base) / "kdump-config" / "sim"
 
@@ -36,6 +41,8 @@ def select(kind: str, *, root: str | None = None, state: str | None = None,
         except ImportError as exc:  # the Debian package leaves the simulator out
             raise BackendError("the simulated machine is not installed here; run "
                                "kdump-config from a source tree for --backend sim") from exc
+
+        from pathlib import Path
 
         state_dir = Path(state) if state else default_sim_state()
         try:

@@ -7,10 +7,12 @@ Processes are argv lists, never shell strings.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    import datetime as _dt
 
 
 class HostError(Exception):

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import os
 import posixpath
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING
@@ -29,6 +26,7 @@ from backends.power import FadumpSysfs
 from backends.rooted import RootedFiles
 
 if TYPE_CHECKING:
+    import datetime as dt
     import ftplib
 
     from backends.runner import Program, Runner
@@ -284,6 +282,8 @@ class LinuxHost(RootedFiles):
 
     # -- time and logging ------------------------------------------------------------
     def now(self) -> dt.datetime:
+        import datetime as dt
+
         return dt.datetime.now()
 
     def sleep(self, seconds: float) -> None:
@@ -348,6 +348,9 @@ def _alarm(timeout: float | None, operation: str, path: str) -> Iterator[None]:
 
     SIGALRM only reaches the main thread; elsewhere the copy runs unbounded, as before.
     """
+    import signal  # savecore's copy only: not on the start-up of every command
+    import threading
+
     if timeout is None or threading.current_thread() is not threading.main_thread():
         yield
         return

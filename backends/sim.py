@@ -84,9 +84,10 @@ class SimHost(LinuxHost):
 
         Waiting for a real holder takes real time (see sleep); once held, the machine's
         state is read again, as another process may have changed it meanwhile (the lock
-        is what orders their changes).
+        is what orders their changes).  Once this process has met a real holder, its
+        waits stay real (try-reload's queued request settles while real processes arrive:
+        kdump.locking).
         """
-        self._real_contention = False
         try:
             with super().lock(path):
                 self.machine.reread()

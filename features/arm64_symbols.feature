@@ -67,7 +67,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
   Scenario: A capture kernel loaded without -s where only -s works is not ready
     Given a machine "arm64-kexec-file-no-text"
     And kdump is loaded
-    And the file "/var/crash/kexec_cmd" contains "/usr/sbin/kexec -p --command-line=ro /var/lib/kdump/vmlinuz"
+    And the file "/var/crash/kexec_cmd" contains "/sbin/kexec -p --command-line=ro /var/lib/kdump/vmlinuz"
     When I run "kdump-config status"
     Then the exit code is 0
     And stdout is exactly:

@@ -15,7 +15,7 @@ Feature: check
       ok    crashkernel-param     crashkernel=512M
       ok    crashkernel-reserved  512M reserved at 0x2b000000
       ok    crashkernel-size      512M reserved, 466M suggested
-      ok    kexec-tool            /usr/sbin/kexec
+      ok    kexec-tool            /sbin/kexec
       ok    kdump-kernel          /var/lib/kdump/vmlinuz
       ok    kdump-initrd          /var/lib/kdump/initrd.img
       ok    kernel-links          match 6.1.0-18-amd64

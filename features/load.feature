@@ -290,6 +290,24 @@ Feature: load
       """
     And "kexec" was not run
 
+  Scenario: A kdump kernel built for another start address is refused before the package search
+    Given a machine "x86_64-non-relocatable"
+    And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
+    And the file "/root/kdump-kernel.config" contains:
+      """
+      CONFIG_PHYSICAL_START=0x1000000
+      """
+    And the config sets KDUMP_CONFIG to "/root/kdump-kernel.config"
+    When I run "kdump-config load"
+    Then the exit code is 1
+    And stdout is exactly:
+      """
+      Creating symlink /var/lib/kdump/vmlinuz.
+      Creating symlink /var/lib/kdump/initrd.img.
+      kdump kernel relocation address does not match crashkernel= parameter ... failed!
+      """
+    And "kexec" was not run
+
   Scenario: A kdump kernel built for the reserved address is loaded
     Given a machine "x86_64-non-relocatable"
     And the file "/root/kdump-kernel.config" contains:
@@ -328,6 +346,7 @@ Feature: load
     And stdout is exactly:
       """
       Cannot change symbolic links when kdump is loaded ... failed!
+      kdump is already loaded: run 'kdump-config reload' to load it again
       """
     And "kexec" was run 1 time
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" exists
@@ -343,6 +362,7 @@ Feature: load
     And stdout is exactly:
       """
       Cannot change symbolic links when kdump is loaded ... failed!
+      kdump is already loaded: run 'kdump-config reload' to load it again
       """
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" exists
 

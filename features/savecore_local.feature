@@ -281,7 +281,7 @@ Feature: savecore to the local disk
     And stdout ends with:
       """
       kdump-config: saved vmcore in /var/crash/202401010000.
-      Too many dumps, purging: /var/crash/202312300000.
+      Too many dumps, purging: /var/crash/202312300000 .
       """
     And the dump location "/var/crash/202312300000" does not exist
     And the dump location "/var/crash/202312310000" exists
@@ -305,7 +305,7 @@ Feature: savecore to the local disk
     And stdout ends with:
       """
       kdump-config: saved vmcore in /var/crash/202401010000.
-      Too many dumps, purging: /var/crash/202312290000.
+      Too many dumps, purging: /var/crash/202312290000 .
       """
     And the dump location "/var/crash/202312290000" does not exist
     And the dump location "/var/crash/202312300000/dump.202312300000" exists
@@ -368,6 +368,6 @@ Feature: savecore to the local disk
     And stdout ends with:
       """
       kdump-config: saved vmcore in /var/crash/202401010000.
-      Too many dumps, purging: /var/crash/202312310000.
+      Too many dumps, purging: /var/crash/202312310000 .
       kdump-config: could not remove the old dump /var/crash/202312310000: Read-only file system ... (warning).
       """

@@ -20,7 +20,7 @@ Feature: test
       kdump initrd:␠
          /var/lib/kdump/initrd.img: symbolic link to /var/lib/kdump/initrd.img-6.1.0-18-amd64
       kexec command to be used:
-        /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
+        /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
       """
     And stderr is empty
 
@@ -48,14 +48,14 @@ Feature: test
       kdump initrd:␠
          /var/lib/kdump/initrd.img: symbolic link to /var/lib/kdump/initrd.img-6.1.0-18-arm64
       kexec command to be used:
-        /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-arm64 root=UUID=9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
+        /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-arm64 root=UUID=9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
       """
 
   Scenario: Secure boot and lockdown select kexec -s
     Given a machine "x86_64-secureboot"
     When I run "kdump-config test"
     Then the exit code is 0
-    And stdout contains the line "  /usr/sbin/kexec -p -s --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
+    And stdout contains the line "  /sbin/kexec -p -s --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
 
   Scenario: The config's command line settings and kexec arguments
     Given a machine "x86_64-ready"
@@ -78,7 +78,7 @@ Feature: test
       kdump initrd:␠
          /boot/initrd.img-6.1.0-18-amd64
       kexec command to be used:
-        /usr/sbin/kexec -p --elf64-core-headers --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet nr_cpus=1 quiet" --initrd=/boot/initrd.img-6.1.0-18-amd64 /boot/vmlinuz-6.1.0-18-amd64
+        /sbin/kexec -p --elf64-core-headers --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet nr_cpus=1 quiet" --initrd=/boot/initrd.img-6.1.0-18-amd64 /boot/vmlinuz-6.1.0-18-amd64
       """
 
   Scenario: Quotes in the kernel command line survive; crashkernel and hugepages are dropped
@@ -92,7 +92,7 @@ Feature: test
     And stdout ends with:
       """
       kexec command to be used:
-        /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=/dev/sda1 ro \"acpi_osi=!Windows 2012\" reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
+        /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=/dev/sda1 ro \"acpi_osi=!Windows 2012\" reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
       """
 
   Scenario: USE_KDUMP=0 is reported and the dry run goes on
@@ -161,7 +161,7 @@ Feature: test
       kdump initrd:␠
          /var/lib/kdump/initrd.img: symbolic link to /var/lib/kdump/initrd.img-6.1.0-18-amd64
       kexec command to be used:
-        /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
+        /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz
       """
 
   Scenario: A missing KDUMP_INITRD is reported; the command leaves it out
@@ -182,7 +182,7 @@ Feature: test
       kdump initrd:␠
          /var/lib/kdump/initrd.img: broken symbolic link to /var/lib/kdump/initrd.img-6.1.0-18-amd64
       kexec command to be used:
-        /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" /var/lib/kdump/vmlinuz
+        /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" /var/lib/kdump/vmlinuz
       """
 
   Scenario: Links to another kernel version are invalid symlinks
@@ -217,7 +217,7 @@ Feature: test
       kdump initrd:␠
          /usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img
       kexec command to be used:
-        /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz
+        /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz
       """
 
   Scenario: No kdump package directory: no kernel, reported in two lines
@@ -240,7 +240,7 @@ Feature: test
       kdump initrd:␠
       ␠␠␠
       kexec command to be used:
-        /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb"
+        /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb"
       """
 
   Scenario: A kdump package without a kernel is reported in two lines
@@ -273,7 +273,7 @@ Feature: test
     And stdout ends with:
       """
       kexec command to be used:
-        /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz
+        /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" /usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz
       """
 
   Scenario: A kdump kernel built for another start address
@@ -346,3 +346,67 @@ Feature: test
     And the JSON field "kdump_kernel" is "/var/lib/kdump/vmlinuz"
     And the JSON field "kdump_initrd" is "/var/lib/kdump/initrd.img"
     And the JSON messages include "no-crashkernel"
+
+  # Issue 10: the original always runs /sbin/kexec (KEXEC=/sbin/kexec); on a merged-/usr
+  # machine that is /usr/sbin/kexec through the /sbin link, and every report names /sbin.
+  Scenario: On a merged-/usr machine test, load, kexec_cmd, show and the journal name /sbin/kexec
+    Given a machine "x86_64-ready"
+    When I run "kdump-config test"
+    Then stdout contains the line "  /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
+    When I run "kdump-config load"
+    Then the exit code is 0
+    And the file "/var/crash/kexec_cmd" contains "/sbin/kexec -p --command-line="
+    And the file "/var/crash/kexec_cmd" contains "usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
+    And the syslog contains "/sbin/kexec -p --command-line="
+    When I run "kdump-config show"
+    Then stdout contains the line "  /sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
+    And stdout does not contain "/usr/sbin/kexec"
+
+  Scenario: Without /sbin/kexec, test and load name the kexec found on the PATH
+    Given a machine "x86_64-ready"
+    And the link "/sbin" is absent
+    When I run "kdump-config test"
+    Then stdout contains the line "  /usr/sbin/kexec -p --command-line="BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=3f1c6a2e-7d1b-4a51-9a0e-2b8f0c9d1e47 ro quiet reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
+    When I run "kdump-config load"
+    Then the exit code is 0
+    And the file "/var/crash/kexec_cmd" contains "/usr/sbin/kexec -p --command-line="
+
+  # Issue 10: the original reads KDUMP_CONFIG before anything else when the running kernel
+  # is not relocatable; the address is compared even when no kdump package is installed.
+  Scenario: KDUMP_CONFIG's start address is compared before any kdump package is looked for
+    Given a machine "x86_64-non-relocatable"
+    And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
+    And the file "/root/kdump-kernel.config" contains:
+      """
+      CONFIG_PHYSICAL_START=0x1000000
+      CONFIG_CRASH_DUMP=y
+      """
+    And the config sets KDUMP_CONFIG to "/root/kdump-kernel.config"
+    When I run "kdump-config test"
+    Then the exit code is 0
+    And stdout starts with:
+      """
+      Invalid symlink : /var/lib/kdump/initrd.img ... failed!
+      Invalid symlink : /var/lib/kdump/vmlinuz ... failed!
+      kdump kernel relocation address does not match crashkernel= parameter ... failed!
+      USE_KDUMP:<TAB><TAB>1
+      KDUMP_COREDIR:<TAB><TAB>/var/crash
+      crashkernel addr<TAB><TAB>0x2b000000
+      kdump kernel addr<TAB><TAB>0x1000000
+      kdump kernel:
+      """
+    And stdout does not contain "kdump package directory"
+
+  Scenario: KDUMP_CONFIG at the reserved address and no kdump package: test shows the address
+    Given a machine "x86_64-non-relocatable"
+    And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
+    And the file "/root/kdump-kernel.config" contains:
+      """
+      CONFIG_PHYSICAL_START=0x2b000000
+      """
+    And the config sets KDUMP_CONFIG to "/root/kdump-kernel.config"
+    When I run "kdump-config test"
+    Then the exit code is 0
+    And stdout contains the line "kdump kernel addr<TAB><TAB>0x2b000000"
+    And stdout contains the line "can't find a kdump package directory in /usr/lib ... failed!"
+    And stdout does not contain "relocation address"

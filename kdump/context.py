@@ -14,6 +14,8 @@ from kdump.report import Reporter
 
 @dataclass
 class Context:
+    """What a command works with: the machine, the config and the reporter."""
+
     host: Host
     config: Config
     reporter: Reporter

@@ -97,6 +97,8 @@ def retention_victims(dump_dirs: Mapping[str, Iterable[str]], keep: int,
 # -- compression ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Compression:
+    """A KDUMP_COMPRESSION method: its program and file extension."""
+
     method: str  # the KDUMP_COMPRESSION value
     program: str  # looked up on PATH like every other program (B50: xz too)
     extension: str
@@ -152,6 +154,8 @@ def pick_ipv4(addresses: Sequence[str]) -> str | None:
 # -- FTP -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FtpPlace:
+    """Where dumps go on an FTP server."""
+
     host: str
     directory: str  # "" for the server's root; otherwise as given, without trailing "/"
 

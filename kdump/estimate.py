@@ -13,6 +13,8 @@ _IMAGE_FACTOR = {"x86_64": 6, "i386": 6, "i686": 6, "s390x": 6, "ppc64le": 2, "p
 
 @dataclass(frozen=True)
 class EstimateInputs:
+    """What the crashkernel size estimate is computed from."""
+
     arch: str
     nproc: int
     initrd_version: str | None  # None: the initrd path names no kernel version
@@ -25,6 +27,8 @@ class EstimateInputs:
 
 @dataclass(frozen=True)
 class Estimate:
+    """A crashkernel size estimate, or why there is none."""
+
     size_mib: int | None
     reason: str = ""
     below_minimum: bool = False

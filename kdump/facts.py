@@ -37,6 +37,8 @@ class LinkFact:
 
 @dataclass(frozen=True, eq=False, repr=False)  # made once per run: keep it cheap
 class Facts:
+    """What the running machine says, read once per run."""
+
     release: str
     arch: str
     cmdline: str
@@ -156,6 +158,19 @@ def crash_hotplug(host: Host) -> bool | None:
     return all(value == 1 for value in values)
 
 
+# The original always runs this path (KEXEC=/sbin/kexec); on a merged-/usr system it is
+# /usr/sbin/kexec through the /sbin link, and test, show, kexec_cmd and the journal still
+# say /sbin/kexec.
+ORIGINAL_KEXEC = "/sbin/kexec"
+
+
+def kexec_program(host: Host) -> str | None:
+    """/sbin/kexec where it exists, as the original names it; else kexec on PATH."""
+    if host.is_executable(ORIGINAL_KEXEC):
+        return ORIGINAL_KEXEC
+    return host.which("kexec")
+
+
 def gather(host: Host) -> Facts:
     uname = host.uname()
     arm64 = uname.machine == ARM64
@@ -177,7 +192,7 @@ def gather(host: Host) -> Facts:
         secure_boot=secure_boot,
         securelevel=(host.read_text(SECURELEVEL) or "").strip() == "1",
         lockdown=lockdown_mode(host.read_text(LOCKDOWN)),
-        kexec_path=host.which("kexec"),
+        kexec_path=kexec_program(host),
         kdump_dir_is_dir=kdump_dir,
         links=links,
         kallsyms_text=has_symbol(kallsyms, "_text") if kallsyms else None,

@@ -12,36 +12,60 @@ it says so and saves without it.
 
 Coalescing (try-reload, which udev runs once per CPU and memory block at every hotplug
 storm): a second lock file, ``/run/kdump-config.queued``, in the same directory and made
-by the same file layer, is the one place in the queue.  A request that finds the lock
-free takes it and reloads.  One that finds it busy takes the queue lock without waiting
-and, holding it, waits for the lock (bounded as above); it lets the queue go as soon as
-it holds the lock, before it reads anything, so the reload it then makes sees every
-event that arrived before it left the queue, and the next request may queue behind it.
-A request that finds both busy returns at once (exit 0): the queued request's reload,
-which has not read the machine yet, covers its event.  So at most one reload runs and at
-most one waits, and the last event is always followed by a reload that starts after it.
+by the same file layer, is the one place in the queue: whoever holds it reloads next and
+has not read the machine yet.  A request takes the queue lock without waiting; if it is
+busy, the request returns at once (exit 0): the queued request's reload covers its
+event.  Holding the queue, it takes the lock: free, it lets the queue go and reloads at
+once; busy, it waits for it (bounded as above), queue held.  The queue is tried first so
+that a request arriving just as a reload ends cannot take the lock ahead of the one
+queued behind that reload (which polls for it) and cost a reload more.  So at most one
+reload runs and at most one waits.
+
+The snapshot point.  The queued request keeps the queue until just before its reload
+reads anything; every request turned away before that moment is covered by that reload,
+and a request that comes after it queues again (one more reload): the last event is
+always followed by a reload that starts after it.  A storm's requests do not arrive at
+once: each is a Python start, and a few dozen of them on a small machine take longer
+than one reload.  So the queued request, once it holds the lock, settles before its
+snapshot: it keeps the queue while requests are still being turned away, and lets it go
+once they stop: none for SETTLE_QUIET seconds, nor for twice the longest gap seen
+between two of them (each turned-away request leaves a token in
+``/run/kdump-config.arrival``: a hint only, whose loss costs at most one more reload);
+or after SETTLE_MAX seconds in all, so that a storm that never ends still gets a reload
+every SETTLE_MAX seconds (well within LOCK_WAIT: another command waiting for the lock
+meanwhile is not starved).  A single event pays nothing for this (its request finds the
+lock free); a storm costs one reload at its start and one after it: the crash kernel
+is stale only while the machine is still changing, and for the settle after it.
 
 A reload that fails mid-storm reports its failure (exit 1, in the journal) and releases
 the lock; the queued request then reads the machine afresh: with nothing loaded any
 more, try-reload has nothing to reload and exits 0 (it never loads what was not loaded);
-the failure stays in the journal and in `status`.
+the failure stays in the journal and in `status`.  The same when the queued reload is
+the one that fails: later requests find nothing loaded and do nothing; `load` (the
+service's start, or an administrator) is what loads again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
+from os import urandom
 
 from backends.base import Host, HostError, LockBusyError, UnsafePathError
 from kdump.report import Reporter
 
 LOCK_FILE = "/run/kdump-config.lock"
 QUEUE_FILE = "/run/kdump-config.queued"
+ARRIVAL_FILE = "/run/kdump-config.arrival"
 # A constant, not a config key: nothing legitimate holds the lock for long (a load or a
 # savecore), and a value in /etc/default/kdump-tools would be one more thing to get wrong
 # on the path to a dump.  The service's own timeout (90 s) is longer.
 LOCK_WAIT = 30  # seconds
 POLL = 1  # seconds between attempts
+# try-reload's queued request: finer, as the lock it waits for is let go within a second.
+QUEUE_POLL = 0.1
+SETTLE_QUIET = 1.0  # seconds without a turned-away request (at least; see _settle)
+SETTLE_MAX = 10.0  # seconds: the longest a storm delays the queued reload
 
 
 class LockFailed(Exception):
@@ -52,9 +76,10 @@ class LockFailed(Exception):
         self.status = status
 
 
-def _take(host: Host, reporter: Reporter, stack: ExitStack) -> tuple[str, str, str] | None:
+def _take(host: Host, reporter: Reporter, stack: ExitStack,
+          poll: float = POLL) -> tuple[str, str, str] | None:
     """None once held; otherwise (message code, holder or reason, path) of the failure."""
-    waited = 0
+    waited = 0.0
     while True:
         try:
             stack.enter_context(host.lock(LOCK_FILE))
@@ -65,8 +90,8 @@ def _take(host: Host, reporter: Reporter, stack: ExitStack) -> tuple[str, str, s
             if waited == 0:
                 reporter.emit("lock-waiting", path=exc.path, holder=exc.holder,
                               seconds=LOCK_WAIT)
-            host.sleep(POLL)
-            waited += POLL
+            host.sleep(poll)
+            waited += poll
         except UnsafePathError as exc:
             return "path-refused", exc.reason, exc.path
         except HostError as exc:
@@ -111,21 +136,11 @@ def coalesced(host: Host, reporter: Reporter) -> Iterator[bool]:
     Failures are reported and raised as LockFailed, as with ``exclusive``.
     """
     with ExitStack() as stack:
-        try:
-            stack.enter_context(host.lock(LOCK_FILE))
-        except LockBusyError:
-            pass  # a reload (or another changing command) runs: queue behind it
-        except (UnsafePathError, HostError):
-            with exclusive(host, reporter) as held:  # reports why, and raises
-                yield held
-            return
-        else:
-            yield True
-            return
         with ExitStack() as queue:
             try:
                 queue.enter_context(host.lock(QUEUE_FILE))
             except LockBusyError:
+                _arrived(host)
                 reporter.emit("reload-queued")
                 yield False
                 return
@@ -134,8 +149,43 @@ def coalesced(host: Host, reporter: Reporter) -> Iterator[bool]:
             # Any other HostError: no queue can be made; wait for the lock uncoalesced.
             except HostError:
                 pass
-            failure = _take(host, reporter, stack)
+            try:
+                stack.enter_context(host.lock(LOCK_FILE))
+                failure = None
+            except LockBusyError:  # a reload (or another changing command) runs: wait
+                failure = _take(host, reporter, stack, QUEUE_POLL)
+                if failure is None:
+                    _settle(host)
+            except UnsafePathError as exc:
+                failure = ("path-refused", exc.reason, exc.path)
+            except HostError as exc:
+                failure = ("lock-unavailable", exc.reason, LOCK_FILE)
         # The queue is free again from here: the reload below has not read anything yet.
         if failure is not None:
             _fail(reporter, failure)
         yield True
+
+
+def _arrived(host: Host) -> None:
+    """Tell the queued request that one more was turned away (see _settle)."""
+    with suppress(HostError):
+        host.write_text(ARRIVAL_FILE, urandom(8).hex() + "\n", 0o600)
+
+
+def _settle(host: Host) -> None:
+    """Keep the queue until the turned-away requests stop (SETTLE_MAX in all at most).
+
+    Stopped means: none for SETTLE_QUIET, and none for twice the longest gap seen so far
+    between two of them (a loaded machine starts them further apart).  Time is counted
+    in the steps slept, as the lock wait does: the simulated machine's clock is virtual,
+    while the requests it waits for are real processes.
+    """
+    seen = host.read_text(ARRIVAL_FILE)
+    since = total = longest = 0.0
+    while since < max(SETTLE_QUIET, 2 * longest) and total < SETTLE_MAX:
+        host.sleep(QUEUE_POLL)
+        since += QUEUE_POLL
+        total += QUEUE_POLL
+        latest = host.read_text(ARRIVAL_FILE)
+        if latest != seen:
+            seen, longest, since = latest, max(longest, since), 0.0

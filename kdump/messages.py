@@ -31,10 +31,11 @@ Code = Literal[
     "internal-error", "use-kdump-off", "kdump-not-supported", "no-crashkernel", "ssh-nfs-conflict",
     "fadump-not-configured", "kdump-kernel-missing", "kdump-initrd-missing", "no-kdump-kernel",
     "kdump-package-broken", "no-kdump-initrd", "relocation-mismatch", "invalid-symlink",
-    "creating-symlink", "missing-kernel-version", "symlinks-while-loaded", "kernel-hook-missing",
-    "invalid-kernel-version", "kernel-hook-failed", "kexec-missing", "load-failed", "loaded",
-    "kexec-command", "unload-failed", "unloaded", "capture-kernel-skip", "hotplug-by-kernel",
-    "reload-queued", "kexec-symbols-missing", "loaded-by-kexec-load", "panic-trigger-unavailable",
+    "creating-symlink", "missing-kernel-version", "symlinks-while-loaded",
+    "load-while-loaded-hint", "kernel-hook-missing", "invalid-kernel-version",
+    "kernel-hook-failed", "kexec-missing", "load-failed", "loaded", "kexec-command",
+    "unload-failed", "unloaded", "capture-kernel-skip", "hotplug-by-kernel", "reload-queued",
+    "kexec-symbols-missing", "loaded-by-kexec-load", "panic-trigger-unavailable",
     "fadump-registered", "fadump-register-failed", "fadump-unregistered",
     "fadump-unregister-failed", "state-ready", "state-not-ready", "estimate", "estimate-unknown",
     "estimate-below-minimum", "no-kexec-command", "crashkernel-not-reserved",
@@ -141,6 +142,10 @@ _ALL = [
     Message("creating-symlink", "Creating symlink {link}", A),
     Message("missing-kernel-version", "Invalid argument : missing kernel version", F, 1),
     Message("symlinks-while-loaded", "Cannot change symbolic links when kdump is loaded", F, 1),
+    # After symlinks-while-loaded in `load` (the original's line and exit status kept):
+    # the command that does what the user meant.
+    Message("load-while-loaded-hint",
+            "kdump is already loaded: run 'kdump-config reload' to load it again", P),
     Message("kernel-hook-missing", "Unable to locate kernel hook", F, 1,
             remedy=("apt install --reinstall kdump-config (it provides the kernel hook "
                     "/etc/kernel/postinst.d/kdump-tools), then run 'kdump-config symlinks "

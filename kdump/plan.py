@@ -27,6 +27,8 @@ class FileView(Protocol):
 
 @dataclass(frozen=True)
 class KernelChoice:
+    """The kernel and initrd that load would use, and what was found on the way."""
+
     kernel: str = ""
     initrd: str = ""
     kernel_addr: str = ""  # "relocatable", a CONFIG_PHYSICAL_START value, or ""
@@ -89,22 +91,46 @@ def _initrd(files: FileView, path: str) -> tuple[str, tuple[Finding, ...]]:
 
 
 def _package_kernel(config: Config, facts: Facts, files: FileView) -> KernelChoice:
-    """The seed's search for a linux-kdump package built for a fixed load address."""
+    """The seed's search for a linux-kdump package built for a fixed load address.
+
+    KDUMP_CONFIG (the kdump kernel's .config) is read first, as the original does: a
+    kernel built for another start address than the reserved one is refused before any
+    package directory is looked for, and `test` shows its CONFIG_PHYSICAL_START.
+    """
+    addr = ""
+    if config.kdump_config:
+        checked = _address_check(files.read_text(config.kdump_config) or "", facts)
+        if checked.findings:
+            return checked
+        addr = checked.kernel_addr
     package = PACKAGE_DIR.format(release=facts.release)
     if not files.is_dir(package):
-        return KernelChoice(findings=(Finding("no-kdump-kernel", {"config": config.path}),))
+        return KernelChoice(kernel_addr=addr,
+                            findings=(Finding("no-kdump-kernel", {"config": config.path}),))
     kernel = _first_file(files, [f"{package}/vmlinuz", f"{package}/vmlinux"])
     if not kernel:
-        return KernelChoice(findings=(Finding("kdump-package-broken", {"pkg_dir": package}),))
+        return KernelChoice(kernel_addr=addr,
+                            findings=(Finding("kdump-package-broken", {"pkg_dir": package}),))
     initrd, warning = _initrd(files, config.kdump_initrd or f"{package}/initrd.img")
-    kdump_kconfig = files.read_text(config.kdump_config or f"{package}/config") or ""
-    if not kdump_kconfig or kconfig_value(kdump_kconfig, "CONFIG_RELOCATABLE") == "y":
-        return KernelChoice(kernel, initrd, "relocatable" if kdump_kconfig else "", warning)
+    if config.kdump_config:
+        return KernelChoice(kernel, initrd, addr, warning)
+    kdump_kconfig = files.read_text(f"{package}/config") or ""
+    if not kdump_kconfig:
+        return KernelChoice(kernel, initrd, "", warning)
+    checked = _address_check(kdump_kconfig, facts)
+    return KernelChoice(kernel, initrd, checked.kernel_addr, (*warning, *checked.findings))
+
+
+def _address_check(kdump_kconfig: str, facts: Facts) -> KernelChoice:
+    """A kdump kernel's .config against the reserved address: "relocatable", or its
+    CONFIG_PHYSICAL_START (with relocation-mismatch when that is not where memory is
+    reserved; an unreadable .config has no start address, so it never matches)."""
+    if kconfig_value(kdump_kconfig, "CONFIG_RELOCATABLE") == "y":
+        return KernelChoice(kernel_addr="relocatable")
     start = kconfig_value(kdump_kconfig, "CONFIG_PHYSICAL_START") or ""
-    findings = list(warning)
-    if not _same_address(start, facts):
-        findings.append(Finding("relocation-mismatch"))
-    return KernelChoice(kernel, initrd, start, tuple(findings))
+    if _same_address(start, facts):
+        return KernelChoice(kernel_addr=start)
+    return KernelChoice(kernel_addr=start, findings=(Finding("relocation-mismatch"),))
 
 
 def _same_address(start: str, facts: Facts) -> bool:

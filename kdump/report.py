@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -114,7 +113,7 @@ class Reporter:
         from kdump.logging import log_message
 
         prefix = f"{self.name}: "
-        text = " ".join(line.strip().removeprefix(prefix) for line in lines)
+        text = " ".join(line.removeprefix(prefix) for line in lines)
         log_message(self.syslog, printable(self.name), code, CATALOG[code].severity.value,
                     text, self.command)
 
@@ -155,4 +154,6 @@ class Reporter:
             ],
             **data,
         }
+        import json  # --json only: not on the start-up of every status
+
         return json.dumps(document, indent=2, sort_keys=False)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from sim import faults
 from sim.machine import DEFAULT_VMCORE_SIZE, NOBODY_UID, Machine, MachineError
 from sim.profile import DEFAULT_PROFILE, ProfileError, shipped_profiles
 
@@ -68,11 +69,13 @@ def state(state: StateDir) -> None:
         f"kernel:       {info['kernel'].get('release')} ({info['kernel'].get('arch')})",
         f"cmdline:      {(machine.read('/proc/cmdline') or '').strip()}",
         f"kexec loaded: {'yes' if loaded == '1' else 'no' if loaded else 'not supported'}",
-        f"fadump:       {'registered' if machine.fadump_registered() else 'not registered'}",
         f"mounts:       {_mounts(info.get('mounts', {}))}",
         f"faults:       {json.dumps(info.get('faults', {}), sort_keys=True)}",
         f"root:         {machine.root}",
     ]
+    if machine.has_fadump():  # POWER only: other machines have no fadump to report
+        lines.insert(6, "fadump:       " + ("registered" if machine.fadump_registered()
+                                            else "not registered"))
     typer.echo("\n".join(lines))
 
 
@@ -100,28 +103,32 @@ def reboot(state: StateDir) -> None:
     typer.echo("rebooted into the first kernel")
 
 
+@app.command("faults")
+def list_faults() -> None:
+    """List the faults a machine can be given, the value each takes and what it does."""
+    typer.echo(faults.listing())
+
+
 @app.command()
 def fault(
     state: StateDir,
-    name: Annotated[str, typer.Argument(help="fault name, e.g. kexec-load, nfs-mount")],
-    value: Annotated[str, typer.Argument(help="true, a number, or a message")] = "true",
+    name: Annotated[str, typer.Argument(help="fault name (see: kdump-sim faults)")],
+    value: Annotated[str | None, typer.Argument(
+        help="the fault's value: a number, a path, a program or a message")] = None,
     clear: Annotated[bool, typer.Option(help="disarm the fault")] = False,
 ) -> None:
-    """Arm (or --clear) a fault."""
+    """Arm (or --clear) a fault; kdump-sim faults lists them."""
+    try:
+        armed = faults.lookup(name)
+        parsed = None if clear else armed.parse(value)
+    except faults.FaultError as exc:
+        typer.echo(f"kdump-sim: {exc}\n\nfaults:\n{faults.listing()}", err=True)
+        raise typer.Exit(1) from exc
     machine = _open(state)
     if clear:
         machine.clear_fault(name)
         return
-    machine.set_fault(name, parse_fault_value(value))
-
-
-def parse_fault_value(value: str) -> object:
-    """``true``, a whole number (ASCII digits, as JSON stores it), or a message."""
-    if value == "true":
-        return True
-    if value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return value
+    machine.set_fault(name, parsed)
 
 
 @app.command()

@@ -22,6 +22,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim import faults as registry
+
 if TYPE_CHECKING:
     from sim.profile import Profile
 
@@ -39,6 +41,7 @@ TOOL_DIRS = {
     "mkinitramfs": "/usr/sbin",
 }
 DEFAULT_VMCORE_SIZE = 4 << 20
+MIN_VMCORE_SIZE = 4096  # one page: the ELF header and the kernel log fit in it
 NOBODY_UID = 65534
 EFI_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 PANIC_TEXT = "sysrq: Trigger a crash\nKernel panic - not syncing: sysrq triggered crash"
@@ -112,6 +115,11 @@ class Machine:
             host.parent.mkdir(parents=True, exist_ok=True)
             with open(host, "ab") as handle:
                 handle.truncate(int(size))
+        for name in prof.tools:
+            # The program files, where Debian installs them (the emulation runs by name):
+            # `/sbin/kexec` exists on a merged-/usr machine as it does on a real one.
+            self.write(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}",
+                       f"#!/bin/sh\n# {name} (simulated by kdump-sim)\n", mode=0o755)
         for link, target in prof.symlinks.items():
             host = self.path(link)
             host.parent.mkdir(parents=True, exist_ok=True)
@@ -293,6 +301,9 @@ class Machine:
         return faults
 
     def fault(self, name: str) -> Any:
+        """The value of armed fault ``name`` (None when disarmed): the emulators' one way to
+        a fault, so a name missing from the registry (sim/faults.py) fails loudly."""
+        registry.lookup(name)
         return self.faults.get(name)
 
     def set_fault(self, name: str, value: Any = True) -> None:
@@ -301,6 +312,7 @@ class Machine:
         self.save()
 
     def clear_fault(self, name: str) -> None:
+        check_fault(name, None, value_too=False)
         self.faults.pop(name, None)
         self.save()
 
@@ -343,6 +355,10 @@ class Machine:
     # -- kernel transitions --------------------------------------------------------------
     def crash(self, vmcore_size: int = DEFAULT_VMCORE_SIZE) -> str:
         """Panic; boot the capture kernel if one is loaded (or fadump is registered)."""
+        if isinstance(vmcore_size, bool) or not isinstance(vmcore_size, int) or \
+                vmcore_size < MIN_VMCORE_SIZE:
+            raise MachineError(f"the vmcore size must be a whole number of bytes >= "
+                               f"{MIN_VMCORE_SIZE}, not {vmcore_size!r}")
         if self.state["phase"] != "normal":
             raise MachineError("the machine is already running its capture kernel")
         loaded = self.state.get("kexec_loaded")
@@ -380,6 +396,11 @@ class Machine:
         self._write_kernel_files(boot_cmdline=str(profile.kernel.get("cmdline", "")))
         self.log_effect("reboot")
 
+    def has_fadump(self) -> bool:
+        """Does this machine's firmware offer fadump at all (POWER)?"""
+        return any(self.path(p).exists() for p in ("/sys/kernel/fadump/enabled",
+                                                    "/sys/kernel/fadump_enabled"))
+
     def fadump_registered(self) -> bool:
         for path in ("/sys/kernel/fadump/registered", "/sys/kernel/fadump_registered"):
             text = self.read(path)
@@ -394,9 +415,6 @@ class Machine:
 _STATE_SHAPE: dict[str, type] = {"profile": str, "description": str, "phase": str,
                                  "clock": str, "hostname": str, "tools": list, "faults": dict,
                                  "kernel": dict, "mounts": dict, "ipv4": list}
-# Faults whose value the machine uses as a number of bytes (or a count).
-_NUMERIC_FAULTS = {"disk-full-after": "a number of bytes",
-                   "makedumpfile-short": "a number of bytes (or true)"}
 
 
 def read_state(path: Path) -> dict[str, Any]:
@@ -428,18 +446,14 @@ def read_state(path: Path) -> dict[str, Any]:
     return state
 
 
-def check_fault(name: str, value: Any) -> None:
-    """Refuse a fault value the machine could not use (``disk-full-after abc``)."""
-    if name in _NUMERIC_FAULTS:
-        allowed_true = name != "disk-full-after" and value is True
-        if not allowed_true and not (isinstance(value, int) and not isinstance(value, bool)
-                                     and value >= 0):
-            raise MachineError(f"fault {name} takes {_NUMERIC_FAULTS[name]}, "
-                               f"not {value!r}")
-    if name == "readonly":
-        paths = value if isinstance(value, list) else [value]
-        if not all(isinstance(p, str) and p.startswith("/") for p in paths):
-            raise MachineError(f"fault readonly takes an absolute path, not {value!r}")
+def check_fault(name: str, value: Any, *, value_too: bool = True) -> None:
+    """Refuse an unknown fault, or a value it cannot take (``disk-full-after abc``)."""
+    try:
+        fault = registry.lookup(name)
+        if value_too:
+            fault.check(value)
+    except registry.FaultError as exc:
+        raise MachineError(str(exc)) from exc
 
 
 def load_profile_from_state(machine: Machine) -> Profile:

@@ -76,12 +76,165 @@ def _raw(text: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def _read_named(name: str) -> str:
+def _read_named(name: str) -> tuple[str, str]:
+    """The text of shipped profile ``name``, and the file it comes from."""
     entry = resources.files("sim").joinpath("profiles", name + PROFILE_SUFFIX)
     if not entry.is_file():
         known = ", ".join(shipped_profiles())
         raise ProfileError(f"unknown profile {name!r} (shipped: {known})")
-    return entry.read_text()
+    return entry.read_text(), f"sim/profiles/{name}{PROFILE_SUFFIX}"
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = _raw(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{source}: {exc}") from exc
+    validate(data, source)
+    return data
+
+
+# -- what a profile may say: every key, and the values it takes -------------------------
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _whole(least: int) -> Any:
+    return lambda value: isinstance(value, int) and not isinstance(value, bool) \
+        and value >= least
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _one_of(*choices: str) -> Any:
+    return lambda value: value in choices
+
+
+def _address(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and int(value, 0) >= 0
+    except ValueError:
+        return False
+
+
+def _clock(value: Any) -> bool:
+    import datetime as dt
+
+    try:
+        dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _tools(value: Any) -> bool:
+    from sim.machine import TOOL_DIRS
+
+    return _texts(value) and all(v in TOOL_DIRS for v in value)
+
+
+# key: (check, what it takes)
+_TABLES: dict[str, dict[str, tuple[Any, str]]] = {
+    "machine": {
+        "hostname": (_text, "a string"),
+        "clock": (_clock, "a date and time (2024-01-01T00:00:00)"),
+        "tools": (_tools, "a list of programs the simulator knows (sim/machine.py TOOL_DIRS)"),
+    },
+    "network": {
+        "ipv4": (_texts, "a list of strings"),
+        "nfs_exports": (_texts, "a list of SERVER:/EXPORT strings"),
+        "ssh_hosts": (_texts, "a list of [USER@]HOST strings"),
+        "ftp_hosts": (_texts, "a list of host names"),
+        "ssh_authorized_keys": (_texts, "a list of public key paths on the machine"),
+    },
+    "kernel": {
+        "release": (_text, "a string"),
+        "arch": (_one_of("x86_64", "aarch64", "ppc64le"), "x86_64, aarch64 or ppc64le"),
+        "cmdline": (_text, "a string"),
+        "kexec": (_flag, "true or false"),
+        "kexec_file": (_flag, "true or false"),
+        "kallsyms_text": (_flag, "true or false"),
+        "crash_size_mib": (_whole(0), "a whole number >= 0"),
+        "crash_low_mib": (_whole(0), "a whole number >= 0"),
+        "crash_base": (_address, 'an address string ("0x2b000000")'),
+        "crash_hotplug": (_flag, "true or false"),
+        "memory_mib": (_whole(1), "a whole number >= 1"),
+        "nproc": (_whole(1), "a whole number >= 1"),
+        "lockdown": (_one_of("none", "integrity", "confidentiality"),
+                     "none, integrity or confidentiality"),
+        "securelevel": (_whole(0), "a whole number >= 0"),
+        "secure_boot": (_flag, "true or false"),
+        "fadump": (_one_of("new", "legacy"), "new or legacy"),
+        "fadump_enabled": (_flag, "true or false"),
+        "fadump_registration": (_flag, "true or false"),
+    },
+}
+_TOP: dict[str, tuple[Any, str]] = {
+    "description": (_text, "a string"),
+    "inherit": (_text, "a shipped profile name"),
+    "dirs": (_texts, "a list of paths"),
+    "remove_files": (_texts, "a list of paths"),
+}
+_PATH_TABLES: dict[str, tuple[Any, str]] = {
+    "files": (_text, "the file's text"),
+    "executables": (_text, "the program's text"),
+    "symlinks": (_text, "the link's target"),
+    "sizes": (_whole(0), "a size in bytes >= 0"),
+}
+
+
+def _unknown(source: str, where: str, key: str, known: list[str]) -> ProfileError:
+    import difflib
+
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
+    return ProfileError(f"{source}: {where}{key}: unknown key{hint}")
+
+
+def validate(data: dict[str, Any], source: str) -> None:
+    """Refuse an unknown key or a value the simulator cannot use, naming file and key."""
+    from sim import faults
+
+    known = [*_TOP, *_TABLES, *_PATH_TABLES, "faults"]
+    for key, value in data.items():
+        if key in _TOP:
+            good, takes = _TOP[key]
+            if not good(value):
+                raise ProfileError(f"{source}: {key}: takes {takes}, not {value!r}")
+            continue
+        if key not in known:
+            raise _unknown(source, "", key, known)
+        if not isinstance(value, dict):
+            raise ProfileError(f"{source}: {key}: must be a table ([{key}])")
+        if key == "faults":
+            for name, armed in value.items():
+                try:
+                    faults.check(name, armed)
+                except faults.FaultError as exc:
+                    raise ProfileError(f"{source}: [faults] {exc}") from exc
+            continue
+        if key in _PATH_TABLES:
+            good, takes = _PATH_TABLES[key]
+            for path, item in value.items():
+                if not path.startswith("/"):
+                    raise ProfileError(f"{source}: [{key}] {path!r}: not an absolute path")
+                if not good(item):
+                    raise ProfileError(f"{source}: [{key}] {path!r}: takes {takes}, "
+                                       f"not {item!r}")
+            continue
+        table = _TABLES[key]
+        for name, item in value.items():
+            if name not in table:
+                raise _unknown(source, f"[{key}] ", name, list(table))
+            good, takes = table[name]
+            if not good(item):
+                raise ProfileError(f"{source}: [{key}] {name}: takes {takes}, not {item!r}")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -102,20 +255,17 @@ def load_profile(name_or_path: str) -> Profile:
             text = path.read_text()
         except OSError as exc:
             raise ProfileError(f"cannot read profile {name_or_path}: {exc.strerror}") from exc
-        name = path.stem
+        name, source = path.stem, name_or_path
     else:
-        text, name = _read_named(name_or_path), name_or_path
-    try:
-        data = _raw(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{name_or_path}: {exc}") from exc
+        (text, source), name = _read_named(name_or_path), name_or_path
+    data = _parse(text, source)
     seen = {name}
     while "inherit" in data:
         parent = str(data.pop("inherit"))
         if parent in seen:
             raise ProfileError(f"profile {name}: inheritance loop through {parent}")
         seen.add(parent)
-        data = _merge(_raw(_read_named(parent)), data)
+        data = _merge(_parse(*_read_named(parent)), data)
     for path in data.pop("remove_files", []):
         data.get("files", {}).pop(path, None)
         data.get("symlinks", {}).pop(path, None)

@@ -14,43 +14,8 @@ An NFS mount *moves* the export directory over the mount point (and umount
 moves it back), so the simulated backend, the real backend on a sandbox root
 and these programs all see the same tree without any path translation.
 
-Faults (``kdump-sim fault DIR NAME [VALUE]``, or the step
-``the fault "NAME" is armed [with "VALUE"]``):
-
-=====================  ================================================================
-fault                  effect
-=====================  ================================================================
-nfs-mount [N]          mount fails ("Connection timed out"); with N, only the first N
-                       attempts fail
-nfs-readonly           the export is mounted, but writing to it fails (EROFS)
-nfs-umount             umount fails ("device is busy"); the export stays mounted
-ssh-unreachable [N]    ssh, scp and ssh-copy-id cannot connect (exit 255); with N, only
-                       the first N connections fail
-ssh-mkdir              the remote mkdir fails (Permission denied)
-ssh-dd                 the remote ``dd`` writes half its input, then fails
-ssh-mv                 the remote ``mv`` fails
-scp                    scp loses the connection (exit 1), nothing usable is stored
-makedumpfile           makedumpfile exits 1 without output
-makedumpfile-short [N] makedumpfile writes only its first N bytes (default 4096), exits 1
-makedumpfile-empty     makedumpfile exits 0 without writing anything
-dmesg                  ``makedumpfile --dump-dmesg`` exits 1
-dmesg-empty            ``makedumpfile --dump-dmesg`` exits 0 and writes an empty file
-compressor [NAME]      the compressor (or only NAME: gzip, bzip2, xz, lz4) exits 1
-disk-full-after N      the machine's disk takes N bytes per new file, then ENOSPC
-                       (copies and pipelines into a file; see backends/sim.py)
-readonly PATH          writes under PATH fail with EROFS (see backends/sim.py)
-vmcore-short-copy N    the plain copy of /proc/vmcore (the cp fallback) ends after N
-                       bytes without an error (see backends/sim.py)
-ftp-unreachable        the FTP server cannot be reached (see backends/sim.py)
-ftp-login              the FTP server refuses the login (530)
-hang NAME|[NAMES]      the program(s) never finish: only savecore's deadline ends them
-                       (in virtual time; the sandbox's stubs really sleep)
-vmcore-hang            reading /proc/vmcore blocks for good (the cp fallback, a raw FTP
-                       upload); in the sandbox /proc/vmcore becomes a FIFO nobody writes
-lock-held PID          process PID holds kdump-config's lock (see backends/sim.py)
-ssh-keygen             ssh-keygen fails to save the key
-ssh-copy-id            ssh-copy-id is refused by the server
-=====================  ================================================================
+Their faults (``makedumpfile``, ``nfs-mount``, ``ssh-unreachable``...) are listed, with the
+values they take, in the one registry: sim/faults.py (``kdump-sim faults``).
 """
 
 from __future__ import annotations

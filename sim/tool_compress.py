@@ -1,5 +1,5 @@
 """The simulated compressors gzip, bzip2, xz and lz4 (an LZ4 frame writer in pure Python,
-as the standard library has none).  Faults: sim/savecore_tools.py."""
+as the standard library has none).  Faults: sim/faults.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The simulated makedumpfile: a flattened (-F) KDUMP file from /proc/vmcore, and
---dump-dmesg.  Faults: sim/savecore_tools.py."""
+--dump-dmesg.  Faults: sim/faults.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The simulated NFS mount and umount: a mount moves the export directory over the mount
-point, umount moves it back.  Faults: sim/savecore_tools.py."""
+point, umount moves it back.  Faults: sim/faults.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The simulated ssh, scp, ssh-keygen and ssh-copy-id, and the remote shell ssh runs
 commands in (a host's whole file system under remote/ssh/<host>/).  Faults:
-sim/savecore_tools.py."""
+sim/faults.py."""
 
 from __future__ import annotations
 

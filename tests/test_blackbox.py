@@ -43,7 +43,8 @@ def test_load_cycle_through_the_console_script(root: Path) -> None:
     assert run(root, "status").stdout == "current state   : ready to kdump\n"
     again = run(root, "load")
     assert (again.returncode, again.stdout) == (
-        1, "Cannot change symbolic links when kdump is loaded ... failed!\n")
+        1, "Cannot change symbolic links when kdump is loaded ... failed!\n"
+           "kdump is already loaded: run 'kdump-config reload' to load it again\n")
     unloaded = run(root, "unload")
     assert (unloaded.returncode, unloaded.stdout) == (0, "unloaded kdump kernel.\n")
 

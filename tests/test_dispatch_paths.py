@@ -69,3 +69,47 @@ def test_what_machines_run_imports_no_cli_framework(command: str, tmp_path: Path
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout.strip().splitlines()
     assert out[-1] == "[] 0"
+
+
+# Imported (or, for inspect, executed) on the fast path, each would cost a few ms of every
+# boot, monitoring probe and hotplug event: the CLI framework, inspect (deferred by
+# kdump/__init__.py: dataclasses wants it only for classes without a docstring), --json's
+# encoder, did-you-mean, the simulator's pathlib and json on the real backend, the
+# threads and signals of savecore's copy.
+NEVER = ("typer", "click", "rich", "pydantic", "difflib",
+         # From 3.12 on, dataclasses reads every class's annotations through inspect.
+         *(("inspect",) if sys.version_info < (3, 12) else ()))
+NEVER_ON_LINUX = (*NEVER, "json", "pathlib", "threading", "signal", "datetime", "sim.machine")
+PROBE = """
+import sys
+sys.path.insert(0, {top!r})
+from kdump.cli import main
+status = main({argv!r})
+inspect = sys.modules.get("inspect")
+executed = {{name for name in sys.modules if sys.modules[name] is not None}}
+if inspect is not None and "signature" not in vars(inspect):
+    executed.discard("inspect")  # made, never run
+print(sorted(executed.intersection({names!r})), status)
+"""
+
+
+@pytest.mark.parametrize("command", ["status", "try-reload"])
+@pytest.mark.parametrize("kind", ["sim", "linux"])
+def test_the_fast_path_leaves_out_what_it_does_not_use(kind: str, command: str,
+                                                        tmp_path: Path) -> None:
+    if kind == "linux":
+        from tests.steps.sandbox import SandboxMachine
+
+        machine = SandboxMachine(state_dir=tmp_path / "m")
+        machine.build("x86_64-ready")
+        argv, names = machine.cli_argv([command]), NEVER_ON_LINUX
+    else:
+        state = _machine(tmp_path / "m")
+        argv, names = ["--backend", "sim", "--sim-state", str(state), command], NEVER
+    top = str(Path(__file__).resolve().parent.parent)
+    # -S: no site, so no .pth of a development venv (its editable finder imports pathlib);
+    # the fast path needs nothing from site-packages.
+    probe = PROBE.format(top=top, argv=argv, names=names)
+    out = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()
+    assert out[-1] == "[] 0", out

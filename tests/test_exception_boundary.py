@@ -146,7 +146,7 @@ def test_a_corrupt_sim_state_is_a_backend_error(state: Path) -> None:
 @pytest.mark.parametrize("value", ["abc", "x-1", "²", "1.5", "9" * 30])
 def test_a_bad_fault_value_is_refused(state: Path, value: str) -> None:
     code, out, err = run_main(sim_cli.main, ["fault", str(state), "disk-full-after", value])
-    assert code == 1 and err.startswith("kdump-sim: fault disk-full-after takes a number")
+    assert code == 1 and err.startswith("kdump-sim: fault disk-full-after takes a whole number")
     assert "disk-full-after" not in Machine(state).faults
 
 

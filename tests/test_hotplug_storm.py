@@ -22,6 +22,7 @@ from tests.steps.sandbox import _HOLD_LOCK, SandboxMachine
 REPO = Path(__file__).resolve().parent.parent
 QUEUED = "kdump-config: a reload is already queued: it will cover this request."
 RELOADED = "loaded kdump kernel."
+STORM = 64
 
 
 def _machine(kind: str, tmp_path: Path) -> TestMachine:
@@ -39,6 +40,28 @@ def _start(machine: TestMachine, count: int) -> list[subprocess.Popen[str]]:
                              stderr=subprocess.PIPE, text=True) for _ in range(count)]
 
 
+# A storm's requests, started beforehand and let go together: each has its interpreter
+# and kdump.cli loaded, says so on stderr, and waits for its stdin to close.  How far
+# apart whole Python starts arrive depends on the machine's load (bench/hotplug.py
+# measures that); let go together, they arrive within the time the rest of one start
+# takes, 64 times over on the cores there are: longer than one reload here too.
+_GATED = ("import sys; from kdump.cli import main; print('ready', file=sys.stderr, "
+          "flush=True); sys.stdin.read(); sys.exit(main(sys.argv[1:]))")
+
+
+def _start_together(machine: TestMachine, count: int) -> list[subprocess.Popen[str]]:
+    argv = [sys.executable, "-c", _GATED, *machine.cli_argv(["try-reload"])]
+    procs = [subprocess.Popen(argv, cwd=REPO, stdin=subprocess.PIPE,  # noqa: S603
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(count)]
+    for proc in procs:
+        assert proc.stderr is not None and proc.stderr.readline() == "ready\n"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.close()
+    return procs
+
+
 def _kexec_calls(machine: TestMachine) -> tuple[int, int]:
     """(unloads, loads) recorded by the simulated kernel or the stub kexec."""
     runs = [argv for argv in programs_run(machine) if Path(argv[0]).name == "kexec"]
@@ -53,21 +76,24 @@ def _ready(machine: TestMachine) -> None:
 
 
 @pytest.mark.parametrize("kind", ["sim", "linux"])
-def test_a_storm_of_try_reload_coalesces_into_serial_reloads(kind: str, tmp_path: Path) -> None:
+def test_a_storm_of_try_reload_costs_at_most_two_reloads(kind: str, tmp_path: Path) -> None:
+    """64 requests let go together (a hotplug storm): one reload at once, the queued one
+    after the storm (kdump.locking: the settle); never one per request, never two at a
+    time, and the machine is loaded at the end."""
     machine = _machine(kind, tmp_path)
     try:
-        procs = _start(machine, 16)
-        outputs = [proc.communicate(timeout=600) for proc in procs]
+        procs = _start_together(machine, STORM)
+        outputs = [(proc.stdout.read(), proc.stderr.read()) for proc in procs
+                   if proc.wait(timeout=600) is not None and proc.stdout and proc.stderr]
         codes = [proc.returncode for proc in procs]
         assert codes == [0] * len(procs), outputs
         unloads, loads = _kexec_calls(machine)
         reloaded = sum(1 for out, _ in outputs if RELOADED in out.splitlines())
         queued = sum(1 for out, _ in outputs if out.splitlines() == [QUEUED])
-        # Every request either reloaded or was covered by a queued one; how many reloads
-        # depends on how the starts spread over time (each request that arrives during a
-        # reload causes exactly one more: test_requests_during_a_reload_cause_exactly_one_more),
-        # but never one per request, and reloads never overlap: unload, load, unload, load...
-        assert reloaded >= 1 and queued >= 1 and reloaded + queued == len(procs), outputs
+        # Every request either reloaded or was covered by a queued one.
+        assert reloaded + queued == len(procs), outputs
+        assert 1 <= reloaded <= 2, outputs
+        # Reloads never overlap: load (before the storm), then unload, load, unload, load.
         assert (unloads, loads) == (reloaded, reloaded + 1)
         order = ["u" if "-u" in argv else "l" for argv in programs_run(machine)
                  if Path(argv[0]).name == "kexec"]

@@ -57,7 +57,9 @@ def _load(ctx: Context) -> int:
     facts = ctx.facts
     # Checked before anything changes: a loaded kernel's files must stay as they are.
     if facts.kexec_loaded:
-        return ctx.emit("symlinks-while-loaded")
+        status = ctx.emit("symlinks-while-loaded")  # the original's line and exit status
+        ctx.emit("load-while-loaded-hint")
+        return status
     if facts.kexec_path is None:
         return ctx.emit("kexec-missing", program="kexec")
     # Refused before anything changes: kexec would "succeed" and leave a capture kernel

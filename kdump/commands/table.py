@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Spec:
+    """One command: its word, where its function lives, and how it is run."""
+
     name: str  # the word on the command line
     module: str  # where the command function lives (imported when run)
     function: str

@@ -6,6 +6,7 @@ import re
 
 from pytest_bdd import given, parsers, then, when
 
+from sim import faults
 from tests.steps.machine import CliResult, TestMachine
 
 CONFIG = "/etc/default/kdump-tools"
@@ -95,7 +96,7 @@ def given_fault(machine: TestMachine, name: str) -> None:
 
 @given(parsers.parse('the fault "{name}" is armed with "{value}"'))
 def given_fault_value(machine: TestMachine, name: str, value: str) -> None:
-    machine.arm_fault(name, int(value) if value.isdigit() else value)
+    machine.arm_fault(name, faults.lookup(name).parse(value))
 
 
 @given(parsers.parse('the environment sets {key} to "{value}"'))

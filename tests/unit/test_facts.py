@@ -303,3 +303,23 @@ def test_gather_reads_kallsyms_only_on_arm64(tmp_path: Path) -> None:
     put(root, "/proc/kallsyms", "ffff800008000000 T _stext\n")
     facts = gather(LinuxHost(str(root), env={}))
     assert facts.kallsyms_text is None and facts.kexec_file is None
+
+
+@pytest.mark.parametrize(("layout", "expected"), [
+    ("merged", "/sbin/kexec"),        # /sbin -> usr/sbin: the original's path, as it says it
+    ("split", "/sbin/kexec"),         # a real /sbin/kexec
+    ("usr-only", "/usr/sbin/kexec"),  # no /sbin/kexec at all: the one on PATH
+    ("none", None),
+])
+def test_kexec_is_named_as_the_original_names_it(tmp_path: Path, layout: str,
+                                                 expected: str | None) -> None:
+    root = machine(tmp_path)
+    if layout == "merged":
+        os.symlink("usr/sbin", root / "sbin")
+    elif layout == "split":
+        put(root, "/sbin/kexec", "#!/bin/sh\n", 0o755)
+        (root / "usr/sbin/kexec").unlink()
+    elif layout == "none":
+        (root / "usr/sbin/kexec").unlink()
+    host = LinuxHost(str(root), env={"PATH": "/usr/local/sbin:/usr/sbin:/usr/bin"})
+    assert gather(host).kexec_path == expected

@@ -9,7 +9,18 @@ from contextlib import AbstractContextManager, contextmanager
 import pytest
 
 from backends.base import HostError, LockBusyError, UnsafePathError
-from kdump.locking import LOCK_FILE, LOCK_WAIT, LockFailed, exclusive
+from kdump.locking import (
+    ARRIVAL_FILE,
+    LOCK_FILE,
+    LOCK_WAIT,
+    QUEUE_FILE,
+    QUEUE_POLL,
+    SETTLE_MAX,
+    SETTLE_QUIET,
+    LockFailed,
+    coalesced,
+    exclusive,
+)
 from kdump.report import Reporter
 
 
@@ -87,3 +98,96 @@ def test_a_lock_that_cannot_be_had_fails_or_is_skipped(error: HostError, code: s
         assert not held
     assert report.codes() == ["lock-skipped"]
     assert error.reason in report.emitted[0].lines[0]
+
+
+class StormHost:
+    """try-reload's view of a storm: the lock is busy for ``busy_for`` seconds (a reload
+    runs), the queue is free; turned-away requests leave their token at the given seconds
+    of the (slept, counted) clock.  Records when the queue was let go."""
+
+    def __init__(self, busy_for: float, arrivals: list[float]) -> None:
+        self.busy_for, self.arrivals = busy_for, arrivals
+        self.clock = 0.0
+        self.queue_released: float | None = None
+
+    def lock(self, path: str) -> AbstractContextManager[None]:
+        if path == LOCK_FILE and self.clock < self.busy_for:
+            raise LockBusyError(path, "pid 4242")
+        return self._held(path)
+
+    @contextmanager
+    def _held(self, path: str) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            if path == QUEUE_FILE:
+                self.queue_released = self.clock
+
+    def sleep(self, seconds: float) -> None:
+        self.clock += seconds
+
+    def read_text(self, path: str) -> str | None:
+        assert path == ARRIVAL_FILE
+        return str(sum(1 for t in self.arrivals if t <= self.clock))
+
+
+def _queued_reload(host: StormHost) -> float:
+    """Run a queued try-reload; the clock at which its reload read the machine."""
+    with coalesced(host, reporter()) as held:  # type: ignore[arg-type]
+        assert held
+        return host.clock
+
+
+def test_the_queued_reload_reads_the_machine_only_once_the_storm_has_settled() -> None:
+    # Turned-away requests keep coming after the running reload ends (at 1 s), further
+    # apart as they go: the queued one holds the queue through them all, then reads.
+    arrivals = [0.5, 1.2, 1.5, 2.3, 3.4, 4.0]
+    host = StormHost(busy_for=1.0, arrivals=arrivals)
+    read_at = _queued_reload(host)
+    assert host.queue_released is not None
+    # The snapshot comes after the queue is let go: every turned-away request is covered.
+    assert host.queue_released <= read_at
+    # Let go only after the last one, and a quiet of at least twice the longest gap.
+    longest = max(b - a for a, b in zip(arrivals, arrivals[1:], strict=False))
+    assert host.queue_released >= arrivals[-1] + max(SETTLE_QUIET, 2 * longest) - 1e-9
+
+
+def test_a_storm_that_never_settles_still_gets_its_reload() -> None:
+    arrivals = [step / 10 for step in range(1, 10_000)]  # one every 0.1 s, for ever
+    host = StormHost(busy_for=1.0, arrivals=arrivals)
+    read_at = _queued_reload(host)
+    # (the lock is polled, the settle counted, both in QUEUE_POLL steps)
+    assert read_at <= 1.0 + SETTLE_MAX + 2 * QUEUE_POLL + 1e-6
+
+
+def test_a_single_request_pays_no_settle() -> None:
+    host = StormHost(busy_for=0.0, arrivals=[])
+    assert _queued_reload(host) == 0.0
+
+
+class QueuedHost(StormHost):
+    """The reload has just let the lock go; the request queued behind it holds the queue
+    and has not taken the lock yet (it polls for it)."""
+
+    def __init__(self) -> None:
+        super().__init__(busy_for=0.0, arrivals=[])
+        self.locked: list[str] = []
+        self.written: list[str] = []
+
+    def lock(self, path: str) -> AbstractContextManager[None]:
+        if path == QUEUE_FILE:
+            raise LockBusyError(path, "pid 4243")
+        self.locked.append(path)
+        return super().lock(path)
+
+    def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
+        self.written.append(path)
+
+
+def test_a_request_never_takes_the_lock_ahead_of_the_queued_one() -> None:
+    host, report = QueuedHost(), reporter()
+    with coalesced(host, report) as held:  # type: ignore[arg-type]
+        assert not held
+    assert host.locked == []
+    assert report.codes() == ["reload-queued"]
+    assert host.written == [ARRIVAL_FILE]  # the queued one's settle hears of it

@@ -27,6 +27,8 @@ class Stored(enum.Enum):
 
 @dataclass
 class Ftp:
+    """One savecore run's FTP destination."""
+
     run: Run
     target: FtpTarget
     place: names.FtpPlace

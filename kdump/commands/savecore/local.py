@@ -172,7 +172,8 @@ def _purge(run: Run, base: str, current: str) -> None:
                                       current)
     if not victims:
         return
-    run.emit("purging", victims=" ".join(f"{base}/{victim}" for victim in victims))
+    # As the original prints it: every name followed by a space, so the line ends " ."
+    run.emit("purging", victims="".join(f"{base}/{victim} " for victim in victims))
     for victim in victims:
         path = f"{base}/{victim}"
         try:

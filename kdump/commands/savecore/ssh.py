@@ -14,6 +14,8 @@ SSH_TIMEOUT = 600
 
 @dataclass
 class Remote:
+    """One savecore run's ssh destination and the programs that reach it."""
+
     run: Run
     ssh_program: str
     scp_program: str
