@@ -7,7 +7,7 @@ import os
 import pytest
 
 pytest_plugins = ["tests.steps.machine", "tests.steps.common", "tests.steps.savecore",
-                  "tests.steps.safety"]
+                  "tests.steps.safety", "tests.steps.cli"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -66,3 +66,18 @@ def _create_default(state_dir: Path, profile: str | None) -> None:
         Machine.create(state_dir, profile or DEFAULT_PROFILE)
     except ProfileError as exc:
         raise BackendError(str(exc)) from exc
+
+
+def root_problem(kind: str, root: str) -> str | None:
+    """What makes ``root`` unusable as the machine's root for backend ``kind``, or None.
+
+    "missing": no such directory; "no-proc": it has no /proc (not a machine's root: a
+    typo, or a tree not built yet). Only the linux backend acts on a root.
+    """
+    if kind != "linux":
+        return None
+    if not os.path.isdir(root):
+        return "missing"
+    if not os.path.isdir(os.path.join(root, "proc")):
+        return "no-proc"
+    return None

@@ -86,6 +86,7 @@ class RunResult(NamedTuple):
     stdout: str = ""
     stderr: str = ""
     timed_out: bool = False  # stopped at its deadline: never a success, whatever it exited with
+    shown: int = 0  # how much of stderr (its start) already reached a terminal as written
 
     @property
     def ok(self) -> bool:
@@ -283,8 +284,13 @@ class Host(Protocol):
         stdout_path: str | None = None,
         stdout_mode: int = 0o600,
         timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
-        """Run ``stages`` connected stdout-to-stdin, optionally writing the last to a new file."""
+        """Run ``stages`` connected stdout-to-stdin, optionally writing the last to a new file.
+
+        ``live_stderr``: a file descriptor (a terminal) that also gets every stage's stderr
+        as it is written, so a program's own progress is seen while it runs.
+        """
         ...
 
     # -- network services without a CLI ------------------------------------------------
@@ -293,8 +299,10 @@ class Host(Protocol):
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None, *, timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
-        """Store the output of ``stages`` (or the file ``source_path``) at ``remote_path``."""
+        """Store the output of ``stages`` (or the file ``source_path``) at ``remote_path``
+        (``live_stderr`` as for pipeline)."""
         ...
 
     def ftp_list(self, target: FtpTarget, directory: str, *,

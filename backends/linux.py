@@ -142,13 +142,15 @@ class LinuxHost(RootedFiles):
         stdout_path: str | None = None,
         stdout_mode: int = 0o600,
         timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
         programs = [self._program(argv) for argv in stages]
         if stdout_path is None:
-            return self.runner.pipeline(programs, timeout=timeout)
+            return self.runner.pipeline(programs, timeout=timeout, live_stderr=live_stderr)
         fd = self.create_new(stdout_path, stdout_mode)  # never through a planted link
         try:
-            result = self.runner.pipeline(programs, stdout_fd=fd, timeout=timeout)
+            result = self.runner.pipeline(programs, stdout_fd=fd, timeout=timeout,
+                                          live_stderr=live_stderr)
             os.fsync(fd)
             size = os.fstat(fd).st_size
         finally:
@@ -170,6 +172,7 @@ class LinuxHost(RootedFiles):
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None, *, timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
         label = ("ftp-stor", f"{target.host}:{remote_path}")
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -195,7 +198,8 @@ class LinuxHost(RootedFiles):
                 stored = self._ftp(target, label, deadline, lambda ftp: ftp.storbinary(
                     f"STOR {remote_path}", _Bounded(source, deadline), callback=count))
             return PipelineResult((stored,), sent)
-        chain = self.runner.producers([self._program(a) for a in stages], timeout=timeout)
+        chain = self.runner.producers([self._program(a) for a in stages], timeout=timeout,
+                                      live_stderr=live_stderr)
         if chain.failed is not None or chain.stdout is None:
             return PipelineResult(tuple(chain.wait()))
         stream = chain.stdout

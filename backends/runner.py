@@ -49,9 +49,63 @@ def _deadline(timeout: float | None) -> float | None:
 
 
 def _start(program: Program, stdin: int | IO[bytes] | None, stdout: int | IO[bytes] | None,
-           stderr: IO[bytes], env: dict[str, str] | None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(list(program.argv), executable=program.executable, stdin=stdin,
-                            stdout=stdout, stderr=stderr, env=env)
+           stderr: IO[bytes], env: dict[str, str] | None, tee: _Tee | None = None,
+           ) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(list(program.argv), executable=program.executable, stdin=stdin,
+                                stdout=stdout, stderr=stderr if tee is None else tee.write_end,
+                                env=env)
+    finally:
+        if tee is not None:
+            tee.started()
+
+
+# After the processes have ended, how long their stderr may still take to arrive (a
+# grandchild that kept the pipe open must not hold up savecore for good).
+TEE_DRAIN_SECONDS = 10.0
+
+
+class _Tee:
+    """A stage's stderr kept in ``err`` (for its result) and copied to ``live`` (a terminal)
+    as it is written: a program's own progress is seen while it runs.
+
+    A thread drains the pipe, so a chatty program never blocks on it.
+    """
+
+    def __init__(self, err: IO[bytes], live: int) -> None:
+        read_end, self.write_end = os.pipe()
+        self.thread = threading.Thread(target=self._copy, args=(read_end, err, live),
+                                       daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _copy(read_end: int, err: IO[bytes], live: int) -> None:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            while chunk := pipe.read(65536):
+                err.write(chunk)
+                try:
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(live, view):]
+                except OSError:
+                    pass  # the terminal went away: the result still keeps every word
+
+    def started(self) -> None:
+        """The child has its copy of the write end (or never will): ours goes."""
+        os.close(self.write_end)
+
+    def finish(self) -> None:
+        self.thread.join(TEE_DRAIN_SECONDS)
+
+
+def _tees(errs: Sequence[IO[bytes]], live: int | None) -> list[_Tee | None]:
+    return [None if live is None else _Tee(err, live) for err in errs]
+
+
+def _drain(tees: Sequence[_Tee | None]) -> None:
+    for tee in tees:
+        if tee is not None:
+            tee.finish()
 
 
 def _not_started(program: Program, exc: OSError) -> RunResult:
@@ -83,15 +137,17 @@ def _wait(procs: Sequence[subprocess.Popen[bytes]], deadline: float | None) -> s
 
 
 def _result(program: Program, proc: subprocess.Popen[bytes], err: IO[bytes], stdout: str,
-            killed: bool, timeout: float | None, broken: RunResult | None = None) -> RunResult:
+            killed: bool, timeout: float | None, broken: RunResult | None = None,
+            live: bool = False) -> RunResult:
     err.seek(0)
     stderr = err.read().decode(errors="replace")
+    shown = len(stderr) if live else 0
     if broken is not None and proc.returncode != 0:
         stderr += f"{program.argv[0]}: stopped: {broken.argv[0]} could not start\n"
     if killed:
         stderr += f"{program.argv[0]}: killed: still running after {timeout:g} s\n"
-        return RunResult(program.argv, TIMED_OUT, stdout, stderr, timed_out=True)
-    return RunResult(program.argv, proc.returncode, stdout, stderr)
+        return RunResult(program.argv, TIMED_OUT, stdout, stderr, timed_out=True, shown=shown)
+    return RunResult(program.argv, proc.returncode, stdout, stderr, shown=shown)
 
 
 class ProducerChain:
@@ -103,7 +159,7 @@ class ProducerChain:
     """
 
     def __init__(self, stages: Sequence[Program], env: dict[str, str] | None,
-                 timeout: float | None = None) -> None:
+                 timeout: float | None = None, live_stderr: int | None = None) -> None:
         self.stages = list(stages)
         self.timeout = timeout
         self.procs: list[subprocess.Popen[bytes]] = []
@@ -113,11 +169,14 @@ class ProducerChain:
         # stderr to files, not pipes: a chatty stage must not block on a full pipe
         # while we only read the last stage's stdout.
         self.errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed in wait
+        self.tees: list[_Tee | None] = []
         previous: IO[bytes] | None = None
         for program, err in zip(self.stages, self.errs, strict=True):
+            tee = _tees([err], live_stderr)[0]
+            self.tees.append(tee)
             try:
                 proc = _start(program, previous or subprocess.DEVNULL, subprocess.PIPE, err,
-                              env)
+                              env, tee)
             except OSError as exc:
                 self.failed = _not_started(program, exc)
                 break
@@ -155,11 +214,13 @@ class ProducerChain:
         else:
             for proc in self.procs:
                 proc.wait()
+        _drain(self.tees)
         results = []
         for index, program in enumerate(self.stages):
             if index < len(self.procs):
                 results.append(_result(program, self.procs[index], self.errs[index], "",
-                                       index in self.killed, self.timeout, self.failed))
+                                       index in self.killed, self.timeout, self.failed,
+                                       self.tees[index] is not None))
             elif self.failed is not None and index == len(self.procs):
                 results.append(self.failed)
             else:
@@ -188,9 +249,9 @@ class Runner:
             if stdin is not None:
                 stdin.close()
 
-    def producers(self, stages: Sequence[Program], *, timeout: float | None = None
-                  ) -> ProducerChain:
-        return ProducerChain(stages, self.env, timeout)
+    def producers(self, stages: Sequence[Program], *, timeout: float | None = None,
+                  live_stderr: int | None = None) -> ProducerChain:
+        return ProducerChain(stages, self.env, timeout, live_stderr)
 
     def pipeline(
         self,
@@ -198,16 +259,23 @@ class Runner:
         *,
         stdout_fd: int | None = None,
         timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
-        """Run ``stages`` as a pipe chain; the last writes to ``stdout_fd`` (or is captured)."""
+        """Run ``stages`` as a pipe chain; the last writes to ``stdout_fd`` (or is captured).
+
+        ``live_stderr``: a descriptor that also gets every stage's stderr as it comes.
+        """
         if not stages:
             raise HostError("pipeline", "-", "no stages")
-        return self._chain(stages, stdout_fd=stdout_fd, timeout=timeout)
+        return self._chain(stages, stdout_fd=stdout_fd, timeout=timeout,
+                           live_stderr=live_stderr)
 
     def _chain(self, stages: Sequence[Program], *, stdin: IO[bytes] | None = None,
-               stdout_fd: int | None = None, timeout: float | None = None) -> PipelineResult:
+               stdout_fd: int | None = None, timeout: float | None = None,
+               live_stderr: int | None = None) -> PipelineResult:
         deadline = _deadline(timeout)
         errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed below
+        tees = _tees(errs, live_stderr)
         captured = tempfile.TemporaryFile() if stdout_fd is None else None  # noqa: SIM115
         procs: list[subprocess.Popen[bytes]] = []
         failed: RunResult | None = None
@@ -221,9 +289,12 @@ class Runner:
                 source: int | IO[bytes] = previous if previous is not None else \
                     (stdin if stdin is not None else subprocess.DEVNULL)
                 try:
-                    proc = _start(program, source, out, errs[index], self.env)
+                    proc = _start(program, source, out, errs[index], self.env, tees[index])
                 except OSError as exc:
                     failed = _not_started(program, exc)
+                    for unused in tees[index + 1:]:
+                        if unused is not None:
+                            unused.started()
                     break
                 finally:
                     # Ours is never needed again: with it closed, a writer whose reader
@@ -245,6 +316,7 @@ class Runner:
         else:
             _stop(procs)
             killed = set()
+        _drain(tees)
         stdout = ""
         if captured is not None:
             captured.seek(0)
@@ -255,7 +327,8 @@ class Runner:
             if index < len(procs):
                 results.append(_result(program, procs[index], errs[index],
                                        stdout if index == len(stages) - 1 else "",
-                                       index in killed, timeout, failed))
+                                       index in killed, timeout, failed,
+                                       tees[index] is not None))
             elif failed is not None and index == len(procs):
                 results.append(failed)
             else:

@@ -14,7 +14,7 @@ import errno
 import os
 import posixpath
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -227,9 +227,10 @@ class SimHost(LinuxHost):
         stdout_path: str | None = None,
         stdout_mode: int = 0o600,
         timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
         self.machine.log_effect("pipeline", stages=[list(s) for s in stages], stdout=stdout_path)
-        data, results = self._stages(stages, b"", timeout)
+        data, results = self._stages(stages, b"", timeout, live_stderr)
         if stdout_path is None:
             last = results[-1]
             results[-1] = last._replace(stdout=data.decode(errors="replace"))
@@ -241,7 +242,7 @@ class SimHost(LinuxHost):
         return PipelineResult(tuple(results), written)
 
     def _stages(self, stages: Sequence[Sequence[str]], data: bytes, timeout: float | None,
-                ) -> tuple[bytes, list[RunResult]]:
+                live_stderr: int | None = None) -> tuple[bytes, list[RunResult]]:
         """Emulate a chain; from a stage that never finishes on, the deadline kills all."""
         from sim import tools  # emulation loads on the first program run
 
@@ -251,9 +252,13 @@ class SimHost(LinuxHost):
                 self._wait_forever(argv, timeout)
                 results += [self._killed(rest, timeout) for rest in stages[index:]]
                 return b"", results
-            outcome = tools.emulate(self.machine, self, list(argv), data)
+            live = _writer(live_stderr)
+            outcome = tools.emulate(self.machine, self, list(argv), data, live=live)
+            if live is not None and outcome.stderr[outcome.shown:]:
+                live(outcome.stderr[outcome.shown:])  # the rest, as the program ends
             data = outcome.stdout
-            results.append(RunResult(tuple(argv), outcome.returncode, "", outcome.stderr))
+            results.append(RunResult(tuple(argv), outcome.returncode, "", outcome.stderr,
+                                     shown=len(outcome.stderr) if live is not None else 0))
         return data, results
 
     def _write_new(self, path: str, data: bytes, mode: int) -> int:
@@ -270,6 +275,7 @@ class SimHost(LinuxHost):
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None, *, timeout: float | None = None,
+        live_stderr: int | None = None,
     ) -> PipelineResult:
         self.machine.log_effect("ftp-stor", host=target.host, port=target.port,
                                 user=target.user, path=remote_path)
@@ -277,7 +283,7 @@ class SimHost(LinuxHost):
         results: list[RunResult] = []
         data = b""
         if stages:
-            data, results = self._stages(stages, b"", timeout)
+            data, results = self._stages(stages, b"", timeout, live_stderr)
         elif source_path is not None:
             if source_path == VMCORE and self.machine.fault("vmcore-hang"):
                 self._wait_forever(["ftp-stor", source_path], timeout)
@@ -386,3 +392,16 @@ class SimHost(LinuxHost):
 
 def _as_list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _writer(fd: int | None) -> Callable[[str], None] | None:
+    """What a program writes on stderr, passed on to ``fd`` (a terminal) as it writes it."""
+    if fd is None:
+        return None
+
+    def write(text: str) -> None:
+        data = text.encode(errors="replace")
+        while data:
+            data = data[os.write(fd, data):]
+
+    return write

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from kdump.commands.table import BY_NAME, FAST, Spec
 from kdump.report import Reporter
 
 if TYPE_CHECKING:
     from kdump.context import Context
+    from kdump.messages import Code
 
 CommandResult = int | tuple[int, dict[str, object]]
 Command = Callable[["Context"], CommandResult]
@@ -29,6 +31,7 @@ class Machine:
     backend: str = "linux"
     root: str | None = None
     sim_state: str | None = None
+    as_json: bool = False  # --json, wherever it stood (for the typer commands)
 
 
 _machine = Machine()
@@ -126,22 +129,61 @@ def _reject_empty(values: dict[str, str], given_as: dict[str, str]) -> None:
             raise EmptyOptionError(f"{env} (from the environment)")
 
 
-def take_global_options(args: list[str]) -> list[str] | None:
-    """Fill ``_machine`` from leading global options; the rest of argv, or None if malformed.
+@dataclass
+class Invocation:
+    """The command line, taken apart: the global options may stand anywhere in it."""
 
-    Raises EmptyOptionError for an empty value.
+    words: list[str] = field(default_factory=list)  # the command and its arguments
+    as_json: bool = False
+    help: bool = False  # -h/--help (or a word starting -h/--h before the command)
+    version: bool = False
+    problems: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+    root_given_as: str = "KDUMP_ROOT"
+
+    @property
+    def command(self) -> str | None:
+        return self.words[0] if self.words else None
+
+
+FLAGS = {"--json", "--help", "-h", "--version"}
+
+
+def take_global_options(args: list[str]) -> Invocation:
+    """Fill ``_machine`` from the global options wherever they stand (and KDUMP_*).
+
+    What was wrong with the command line is collected in ``problems`` (catalog codes,
+    said before the usage line). Raises EmptyOptionError for an empty value.
     """
+    found = Invocation()
     values: dict[str, str] = {}
     given_as: dict[str, str] = {}
     rest = list(args)
-    while rest and rest[0].split("=", 1)[0] in GLOBAL_OPTIONS:
-        option, sep, value = rest.pop(0).partition("=")
-        if not sep:
-            if not rest:
-                return None
-            value = rest.pop(0)
-        values[GLOBAL_OPTIONS[option]] = value
-        given_as[GLOBAL_OPTIONS[option]] = option
+    while rest:
+        word = rest.pop(0)
+        if word == "--":  # what follows is arguments only
+            found.words += rest
+            break
+        option, sep, value = word.partition("=")
+        if option in GLOBAL_OPTIONS:
+            if not sep:
+                if not rest or rest[0] in FLAGS or rest[0].split("=", 1)[0] in GLOBAL_OPTIONS:
+                    found.problems.append(("usage-missing-value", {"option": option}))
+                    continue
+                value = rest.pop(0)
+            values[GLOBAL_OPTIONS[option]] = value
+            given_as[GLOBAL_OPTIONS[option]] = option
+        elif option in FLAGS and sep:
+            found.problems.append(("usage-option-value", {"option": option}))
+        elif word == "--json":
+            found.as_json = True
+        elif word == "--version":
+            found.version = True
+        elif word in ("--help", "-h") or (not found.words and word.startswith(("-h", "--h"))):
+            found.help = True
+        elif word.startswith("-") and len(word) > 1:
+            found.problems.append(("usage-unknown-option", {"option": word}))
+        else:
+            found.words.append(word)
     _reject_empty(values, given_as)
     for field_name, env in GLOBAL_ENV.items():
         chosen = values.get(field_name) or os.environ.get(env) or None
@@ -149,15 +191,83 @@ def take_global_options(args: list[str]) -> list[str] | None:
             _machine.backend = chosen or "linux"
         else:
             setattr(_machine, field_name, chosen)
-    return rest
+    _machine.as_json = found.as_json
+    found.root_given_as = given_as.get("root", "KDUMP_ROOT")
+    return found
 
 
 COMMANDS = {"help", "symlinks", *BY_NAME}
 
 
-def usage(prog: str) -> int:
-    reporter = Reporter(name=_name())
+def usage(prog: str, reporter: Reporter | None = None) -> int:
+    reporter = reporter or Reporter(name=_name())
     return reporter.emit("usage", prog=prog)
+
+
+def _problems(found: Invocation) -> list[tuple[str, dict[str, object]]]:
+    """Why this command line cannot run (in the order said), or nothing."""
+    problems = list(found.problems)
+    command = found.command
+    if command is None:
+        if not found.help and not found.version and not problems:
+            problems.append(("usage-no-command", {}))
+        return problems
+    if command not in COMMANDS:
+        return [*problems, ("usage-unknown-command", {"command": command})]
+    allowed = 1 if command == "symlinks" else 0
+    for extra in found.words[1 + allowed:]:
+        problems.append(("usage-extra-argument", {"argument": extra, "command": command}))
+    if problems or found.help or found.version or command == "help":
+        return problems
+    if _machine.root is not None:
+        from backends import root_problem
+
+        problem = root_problem(_machine.backend, _machine.root)
+        if problem is not None:
+            problems.append((f"usage-root-{problem}",
+                             {"option": found.root_given_as, "root": _machine.root}))
+    return problems
+
+
+def _usage_error(found: Invocation, problems: list[tuple[str, dict[str, object]]],
+                 prog: str) -> int:
+    reporter = Reporter(name=_name(), json_mode=found.as_json)
+    for code, params in problems:
+        # Usage codes are computed (usage-root-<problem>); each is a catalog code that a
+        # scenario produces on both backends (tests/test_catalog_coverage.py).
+        reporter.emit(cast("Code", code), **params)
+    status = usage(prog, reporter)
+    if found.as_json:
+        sys.stdout.write(reporter.json_document("usage", status, {
+            "requested": found.command if found.command in COMMANDS else None}) + "\n")
+    return status
+
+
+def _command_help(found: Invocation, prog: str) -> int:
+    from kdump.commands.report import command_help
+    from kdump.commands.table import OTHERS
+
+    command = found.command or "help"
+    summary, arguments = OTHERS.get(command) or (BY_NAME[command].doc, "")
+    lines = command_help(prog, command, arguments, summary)
+    if found.as_json:
+        reporter = Reporter(name=_name(), json_mode=True)
+        sys.stdout.write(reporter.json_document("help", 0, {
+            "about": command, "usage": lines[0], "summary": summary}) + "\n")
+    else:
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _version(found: Invocation, prog: str) -> int:
+    from kdump import FOLLOWS, __version__
+
+    reporter = Reporter(name=_name(), json_mode=found.as_json)
+    reporter.emit("version", version=__version__, follows=FOLLOWS)
+    if found.as_json:
+        sys.stdout.write(reporter.json_document("version", 0, {
+            "version": __version__, "follows": f"kdump-tools {FOLLOWS}"}) + "\n")
+    return 0
 
 
 def internal_error(reporter: Reporter, exc: BaseException) -> int:
@@ -182,38 +292,54 @@ def internal_error(reporter: Reporter, exc: BaseException) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        status = _main(argv)
+        status = _main(args)
     except Exception as exc:  # the one exception boundary: no traceback reaches a user
-        status = internal_error(Reporter(name=_name()), exc)
+        as_json = "--json" in args
+        reporter = Reporter(name=_name(), json_mode=as_json)
+        status = internal_error(reporter, exc)
+        if as_json:  # still exactly one document on stdout, under the command's schema
+            word = next((w for w in args if w in COMMANDS), None)
+            command = "usage" if word is None else \
+                BY_NAME[word].command if word in BY_NAME else word
+            # (when stdout itself is what broke, the exit status still says so)
+            with contextlib.suppress(Exception):
+                sys.stdout.write(reporter.json_document(command, status, {}) + "\n")
     return status
 
 
-def _main(argv: list[str] | None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+def _main(args: list[str]) -> int:
     # The usage line names the program, not the path it was started by (the original
     # printed $0): the same words whichever way kdump-config is invoked.
     prog = "kdump-config"
     try:
-        rest = take_global_options(args)
+        found = take_global_options(args)
     except EmptyOptionError as exc:
-        Reporter(name=_name()).emit("option-empty", option=exc.option)
-        return usage(prog)
-    if not rest:
-        return usage(prog)
-    args = rest
-    word = args[0]
-    if word.startswith("-h") or word.startswith("--h"):
-        args[0] = "help"
-    elif word not in COMMANDS:
-        return usage(prog)
-    if word in FAST and (args == [word] or (BY_NAME[word].json and args == [word, "--json"])):
+        as_json = "--json" in args
+        reporter = Reporter(name=_name(), json_mode=as_json)
+        reporter.emit("option-empty", option=exc.option)
+        status = usage(prog, reporter)
+        if as_json:
+            sys.stdout.write(reporter.json_document("usage", status, {"requested": None})
+                             + "\n")
+        return status
+    problems = _problems(found)
+    if problems:
+        return _usage_error(found, problems, prog)
+    if found.version:
+        return _version(found, prog)
+    if found.help and found.command is not None:
+        return _command_help(found, prog)
+    words = found.words if found.command is not None else ["help"]
+    word = words[0]
+    if word in FAST and len(words) == 1:
         # What machines run (boot, monitoring, udev): no typer, rich or pydantic to import.
-        return run_spec(BY_NAME[word], as_json=len(args) == 2)
+        return run_spec(BY_NAME[word], as_json=found.as_json)
     from kdump.typer_app import app
 
     try:
-        result = app(args=args, prog_name="kdump-config", standalone_mode=False)
+        result = app(args=words, prog_name="kdump-config", standalone_mode=False)
     except Exception as exc:  # a usage error from the parser: our usage line, exit 1
         if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
             sys.stderr.write(f"kdump-config: {exc.format_message()}\n")
@@ -227,4 +353,8 @@ def entry() -> None:
 
 
 if __name__ == "__main__":
-    entry()
+    # `python -m kdump.cli`: run the module kdump.typer_app shares _machine with, not this
+    # __main__ copy of it (whose options typer's commands would never see).
+    from kdump import cli
+
+    cli.entry()

@@ -85,7 +85,9 @@ def kdump_config_8(version: str = "") -> str:
     lines += [".SH NAME", "kdump-config \\- set up kernel crash dumps (kdump) and save them"]
     lines += [".SH SYNOPSIS",
               "\\fBkdump-config\\fR [\\fB--backend\\fR linux|sim] [\\fB--root\\fR \\fIDIR\\fR] "
-              "[\\fB--sim-state\\fR \\fIDIR\\fR] \\fICOMMAND\\fR [\\fB--json\\fR]"]
+              "[\\fB--sim-state\\fR \\fIDIR\\fR] [\\fB--json\\fR] \\fICOMMAND\\fR "
+              "[\\fB--help\\fR]",
+              ".br", "\\fBkdump-config\\fR \\fB--version\\fR"]
     lines += [".SH DESCRIPTION"]
     lines += _para(
         "kdump-config loads a capture kernel with kexec (or registers firmware-assisted dump "
@@ -97,21 +99,33 @@ def kdump_config_8(version: str = "") -> str:
     lines += [".SH COMMANDS"]
     for name, text in help_commands():
         args = " \\fIkernel-version\\fR" if name == "symlinks" else ""
-        json = " [\\fB--json\\fR]" if name in ("test", "show", "status", "check") else ""
-        lines += [".TP", f"\\fB{escape(name)}\\fR{args}{json}", escape(text)]
+        lines += [".TP", f"\\fB{escape(name)}\\fR{args} [\\fB--json\\fR]", escape(text)]
     lines += [".SH OPTIONS",
               ".TP", "\\fB--json\\fR",
-              escape("With test, show, status and check: print one JSON document instead of "
-                     "text, with schema_version, the command, its exit code and every message "
-                     "with its stable code (the codes listed under DIAGNOSTICS), so scripts "
-                     "need not parse the text."),
+              escape("With every command: print exactly one JSON document on stdout instead "
+                     "of text (a refused command line too), with schema_version, the command, "
+                     "its exit code, the command's data and every message with its stable "
+                     "code (the codes listed under DIAGNOSTICS), so scripts need not parse "
+                     "the text. The JSON Schema of each command's document is in the source "
+                     "tree, docs/schema/COMMAND.json."),
               ".TP", "\\fB--backend\\fR linux|sim",
               escape("linux (the default) acts on this machine; sim on a simulated machine, "
                      "which is not part of the Debian package (use a source tree)."),
               ".TP", "\\fB--root\\fR \\fIDIR\\fR",
               escape("Act on the file tree under DIR instead of /."),
               ".TP", "\\fB--sim-state\\fR \\fIDIR\\fR",
-              escape("The state directory of the simulated machine.")]
+              escape("The state directory of the simulated machine."),
+              ".TP", "\\fB--version\\fR",
+              escape("Print the version and the release of Debian's kdump-tools whose "
+                     "behaviour kdump-config follows."),
+              ".TP", "\\fICOMMAND\\fR \\fB--help\\fR",
+              escape("Print the help of one command (exit 0)."),
+              ".PP",
+              escape("The global options may stand before or after the command. A command "
+                     "line kdump-config cannot run (an unknown command or option, an option "
+                     "without its value, an argument too many, a --root that does not exist "
+                     "or has no /proc) says why on stderr, then prints the usage line; exit "
+                     "1.")]
     lines += [".SH CHECKS"]
     lines += _para("kdump-config check runs these checks and prints each by name with ok, "
                    "warn or fail, and a remedy for each problem:")
@@ -134,6 +148,10 @@ def kdump_config_8(version: str = "") -> str:
               "kdump-tools).",
               ".TP", "\\fBKDUMP_BACKEND\\fR, \\fBKDUMP_ROOT\\fR, \\fBKDUMP_SIM_STATE\\fR",
               "Defaults for \\fB--backend\\fR, \\fB--root\\fR and \\fB--sim-state\\fR.",
+              ".TP", "\\fBNO_COLOR\\fR",
+              "When set (not empty), no colour even on a terminal.",
+              ".TP", "\\fBKDUMP_DEBUG\\fR",
+              "1: print a traceback on an internal error.",
               ".TP", "Settings of kdump-tools(5)",
               "A setting absent from the file is taken from the environment."]
     lines += [".SH FILES",

@@ -27,7 +27,9 @@ class Severity(Enum):
 # this and the catalog below disagree.
 Code = Literal[
     "usage", "config-syntax", "config-value", "config-unknown-key", "config-argument",
-    "backend-error", "host-error", "option-empty", "config-unreadable", "config-too-large",
+    "backend-error", "host-error", "option-empty", "usage-no-command", "usage-unknown-command",
+    "usage-unknown-option", "usage-missing-value", "usage-option-value", "usage-extra-argument",
+    "usage-root-missing", "usage-root-no-proc", "version", "config-unreadable", "config-too-large",
     "internal-error", "use-kdump-off", "kdump-not-supported", "no-crashkernel", "ssh-nfs-conflict",
     "fadump-not-configured", "kdump-kernel-missing", "kdump-initrd-missing", "no-kdump-kernel",
     "kdump-package-broken", "no-kdump-initrd", "relocation-mismatch", "invalid-symlink",
@@ -96,6 +98,23 @@ _ALL = [
     Message("host-error", "{name}: {detail}", F, 1, syslog=True),
     # -- robustness (issue 12: classes 4 and 7) ------------------------------------------------
     Message("option-empty", "{option} must not be empty", F, 1),
+    # -- the command line (issue 10): why a command line was refused, on stderr before the
+    # usage line (which stays the seed's, exit 1); help, --help and --version --------------
+    Message("usage-no-command", "{name}: no command given", P, stderr=True),
+    Message("usage-unknown-command", "{name}: unknown command {command!r}", P,
+            stderr=True),
+    Message("usage-unknown-option", "{name}: unknown option {option}", P, stderr=True),
+    Message("usage-missing-value", "{name}: {option} needs a value", P, stderr=True),
+    Message("usage-option-value", "{name}: {option} takes no value", P, stderr=True),
+    Message("usage-extra-argument", "{name}: unexpected argument {argument!r} after "
+            "{command}", P, stderr=True),
+    Message("usage-root-missing", "{name}: {option} {root}: no such directory", P,
+            stderr=True),
+    Message("usage-root-no-proc", "{name}: {option} {root}: no /proc in it: not the root of "
+            "a machine", P, stderr=True),
+    Message("version", "kdump-config {version}", P, more=(
+        "follows the behaviour of Debian's kdump-tools {follows}, with the fixes "
+        "documented in docs/compatibility.md",)),
     Message("config-unreadable", "{detail}", F, 1),
     Message("config-too-large", "{detail}", F, 1),
     Message("internal-error", "{name}: internal error: {detail} "

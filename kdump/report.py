@@ -16,9 +16,10 @@ _RED, _YELLOW, _RESET = "\033[31m", "\033[33m", "\033[0m"
 
 
 def fancy_terminal(stream: TextIO) -> bool:
-    """Colour only on a real terminal that can show it (as lsb's FANCYTTY)."""
+    """Colour only on a real terminal that can show it (as lsb's FANCYTTY), and never
+    when NO_COLOR is set to anything but the empty string (https://no-color.org)."""
     term = os.environ.get("TERM", "")
-    return stream.isatty() and term not in ("", "dumb")
+    return stream.isatty() and term not in ("", "dumb") and not os.environ.get("NO_COLOR")
 
 
 def render(severity: Severity, text: str, colour: bool = False) -> str:
@@ -65,6 +66,15 @@ def observe(callback: Callable[[str], None]) -> Iterator[None]:
         _OBSERVERS.remove(callback)
 
 
+def unpadded(line: str) -> str:
+    """A message line without the padding that aligns it in a text report: the indent, and
+    the blanks before a label's colon (``current state   : ready`` -> ``current state: ready``).
+    """
+    line = line.strip()
+    pad = line.find("  :")
+    return line if pad < 0 else line[:pad].rstrip() + line[pad + 2:]
+
+
 @dataclass
 class Emitted:
     """A message shown (or collected for --json)."""
@@ -72,6 +82,7 @@ class Emitted:
     code: Code
     severity: str
     lines: list[str]
+    text: str = ""  # the message's own words, without the indent a report layout adds
 
 
 @dataclass
@@ -120,8 +131,10 @@ class Reporter:
     def note(self, code: Code, params: dict[str, object], indent: str = "") -> list[str]:
         """Catalog message ``code`` as lines, noted for --json but not printed: for a
         command that lays messages out itself (check)."""
-        lines = self.lines(code, params, indent)
-        self.emitted.append(Emitted(code, CATALOG[code].severity.value, lines))
+        words = self.lines(code, params)
+        lines = [indent + word for word in words]
+        self.emitted.append(Emitted(code, CATALOG[code].severity.value, lines,
+                                    "\n".join(unpadded(word) for word in words)))
         return lines
 
     def lines(self, code: Code, params: dict[str, object], indent: str = "") -> list[str]:
@@ -149,7 +162,7 @@ class Reporter:
             "command": command,
             "exit_code": exit_code,
             "messages": [
-                {"code": e.code, "severity": e.severity, "text": "\n".join(e.lines)}
+                {"code": e.code, "severity": e.severity, "text": e.text}
                 for e in self.emitted
             ],
             **data,

@@ -18,7 +18,7 @@ if "rich" not in sys.modules:
 
 import typer  # noqa: E402
 
-from kdump.cli import execute, run_spec  # noqa: E402
+from kdump.cli import _machine, _name, execute, run_spec  # noqa: E402
 from kdump.commands.table import TABLE, Spec  # noqa: E402
 
 app = typer.Typer(
@@ -38,21 +38,23 @@ def group() -> None:
 
 
 @app.command("help")
-def help_command() -> None:
+def help_command(as_json: JsonFlag = False) -> None:
     """Print a usage summary."""
-    from kdump.commands.report import HELP
+    from kdump.commands.report import HELP, HELP_OPTIONS, help_data
+    from kdump.report import Reporter
 
-    sys.stdout.write(HELP + "\n")
+    reporter = Reporter(name=_name(), json_mode=as_json or _machine.as_json)
+    if reporter.json_mode:
+        sys.stdout.write(reporter.json_document("help", 0, help_data()) + "\n")
+    else:
+        sys.stdout.write(HELP + "\n" + HELP_OPTIONS + "\n")
     raise typer.Exit(0)
 
 
 def _register(spec: Spec) -> None:
-    if spec.json:
-        def command(as_json: JsonFlag = False) -> None:
-            raise typer.Exit(run_spec(spec, as_json))
-    else:
-        def command() -> None:  # type: ignore[misc]
-            raise typer.Exit(run_spec(spec))
+    def command(as_json: JsonFlag = False) -> None:
+        raise typer.Exit(run_spec(spec, as_json or _machine.as_json))
+
     command.__doc__ = spec.doc
     app.command(spec.name, hidden=spec.hidden)(command)
 
@@ -62,8 +64,10 @@ for _spec in TABLE:
 
 
 @app.command()
-def symlinks(kernel_version: Annotated[str, typer.Argument()] = "") -> None:
+def symlinks(kernel_version: Annotated[str, typer.Argument()] = "",
+             as_json: JsonFlag = False) -> None:
     """Point /var/lib/kdump/{vmlinuz,initrd.img} at a kernel version."""
     from kdump.commands.links import symlinks as run
 
-    raise typer.Exit(execute("symlinks", lambda ctx: run(ctx, kernel_version), mutating=True))
+    raise typer.Exit(execute("symlinks", lambda ctx: run(ctx, kernel_version),
+                             as_json=as_json or _machine.as_json, mutating=True))

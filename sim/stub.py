@@ -61,16 +61,22 @@ def main(argv: list[str] | None = None) -> int:
         if target == tools.KERNEL_HOOK:
             outcome = tools.kernel_hook(machine, files, args[1] if len(args) > 1 else "")
         else:
-            outcome = tools.emulate(machine, files, call, stdin)
+            outcome = tools.emulate(machine, files, call, stdin, live=_to_stderr)
         if name == "mount" and outcome.returncode == 0:
             _apply_readonly_mounts(machine, files)
-    sys.stderr.write(outcome.stderr)
+    sys.stderr.write(outcome.stderr[outcome.shown:])  # the rest: progress went out live
     try:
         _write_all(sys.stdout.fileno(), outcome.stdout)
     except OSError as exc:
         sys.stderr.write(f"{name}: write error: {exc.strerror}\n")
         return 1
     return outcome.returncode
+
+
+def _to_stderr(text: str) -> None:
+    """A program's progress, on its stderr as it happens (as the real program writes it)."""
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 def _armed_list(value: object) -> list[str]:

@@ -46,7 +46,7 @@ def makedumpfile(call: Call) -> Outcome:
         return Outcome(1, b"", "readpage_elf: Can't read the dump memory.\nmakedumpfile Failed.\n")
     if fires(call.machine, "makedumpfile-empty"):
         return Outcome(0)
-    body = _kdump_body(vmcore, compress="-c" in options)
+    body = _kdump_body(vmcore, compress="-c" in options, call=call)
     # The pieces are contiguous: joined, they are the file itself.
     data = _flatten(body) if flattened else b"".join(piece for _, piece in body)
     short = call.machine.fault("makedumpfile-short")
@@ -59,17 +59,40 @@ def makedumpfile(call: Call) -> Outcome:
     return _create(call, positional[1], data, "The dumpfile is saved to")
 
 
-def _kdump_body(vmcore: str, compress: bool) -> list[tuple[int, bytes]]:
-    """(offset, bytes) pieces of a kdump-compressed file: header, then the pages."""
+def _kdump_body(vmcore: str, compress: bool, call: Call | None = None,
+                ) -> list[tuple[int, bytes]]:
+    """(offset, bytes) pieces of a kdump-compressed file: header, then the pages.
+
+    As the real makedumpfile, it reports its progress on stderr while it copies: a
+    ``Copying data`` line redrawn after a carriage return, ended by a newline.
+    """
     header = KDUMP_SIGNATURE + struct.pack("<i", 6) + b"kdump-sim".ljust(56, b"\0")
     pieces = [(0, header.ljust(4096, b"\0"))]
     offset = 4096
+    total = max(os.path.getsize(vmcore), 1)
+    done, shown = 0, -1
     with open(vmcore, "rb") as handle:
         while block := handle.read(PAGE_BLOCK):
             data = zlib.compress(block, 1) if compress else block
             pieces.append((offset, data))
             offset += len(data)
+            done += len(block)
+            tenths = done * 1000 // total
+            if call is not None and tenths // 10 != shown:  # at most once per percent
+                shown = tenths // 10
+                call.progress(_progress_line(tenths, len(pieces)))
+    if call is not None:
+        call.progress("\n")
     return pieces
+
+
+_SPINNER = "/|\\-"
+
+
+def _progress_line(tenths: int, step: int) -> str:
+    """makedumpfile's progress indicator: label, percentage, spinner, estimate."""
+    return (f"\r{'Copying data':<35}: [{tenths // 10:3d}.{tenths % 10} %] "
+            f"{_SPINNER[step % 4]}  eta: 0s")
 
 
 def _flatten(pieces: list[tuple[int, bytes]]) -> bytes:

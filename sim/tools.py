@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ class Outcome:
     returncode: int
     stdout: bytes = b""
     stderr: str = ""
+    shown: int = 0  # how much of ``stderr`` (its start) reached Call.live as it was written
 
 
 @dataclass
@@ -42,10 +43,20 @@ class Call:
     files: Files
     argv: list[str]
     stdin: bytes = b""
+    # Where the program's stderr goes while it runs (a terminal), as well as into the
+    # outcome: a program's own progress (makedumpfile's) is seen live.
+    live: Callable[[str], None] | None = None
+    said: list[str] = field(default_factory=list)
 
     @property
     def args(self) -> list[str]:
         return self.argv[1:]
+
+    def progress(self, text: str) -> None:
+        """Write ``text`` on stderr now (not only when the program ends)."""
+        self.said.append(text)
+        if self.live is not None:
+            self.live(text)
 
     def write_target(self, path: str, data: bytes, mode: int = 0o644) -> None:
         host = self.files.host_path(path)
@@ -68,7 +79,8 @@ def tool(name: str) -> Callable[[Tool], Tool]:
     return register
 
 
-def emulate(machine: Machine, files: Files, argv: list[str], stdin: bytes = b"") -> Outcome:
+def emulate(machine: Machine, files: Files, argv: list[str], stdin: bytes = b"",
+            live: Callable[[str], None] | None = None) -> Outcome:
     # The capture side's programs (makedumpfile, compressors, mount, ssh...) register
     # themselves on import; loaded on first use, since `status` never needs them.
     from sim import savecore_tools  # noqa: F401
@@ -77,7 +89,13 @@ def emulate(machine: Machine, files: Files, argv: list[str], stdin: bytes = b"")
     installed = name in machine.state.get("tools", []) or name == "cat"
     if not installed or name not in TOOLS:
         return Outcome(127, b"", f"{argv[0]}: command not found\n")
-    return TOOLS[name](Call(machine, files, list(argv), stdin))
+    call = Call(machine, files, list(argv), stdin, live)
+    outcome = TOOLS[name](call)
+    if not call.said:
+        return outcome
+    said = "".join(call.said)
+    return replace(outcome, stderr=said + outcome.stderr,
+                   shown=len(said) if live is not None else 0)
 
 
 def _kernel_number(text: str | None) -> int:

@@ -43,6 +43,55 @@ kdump-config {""" + USAGE_COMMANDS + """}
               initrd.img file is absent, it will create it."""
 
 
+# What `help` adds after the seed's page (issue 10): the global options and the environment.
+HELP_OPTIONS = """\
+
+Global options, before or after the command:
+  --backend linux|sim  act on this host (linux, the default) or a simulated machine
+  --root DIR           linux: act on the file tree under DIR instead of /
+  --sim-state DIR      sim: the simulated machine's state directory
+  --json               print one JSON document: exit code, data, and every message
+                       with its code (schemas: docs/schema/COMMAND.json)
+  --version            print the version and the kdump-tools behaviour it follows
+  COMMAND --help       print the help of one command
+Environment:
+  KDUMP_BACKEND, KDUMP_ROOT, KDUMP_SIM_STATE
+                       defaults for --backend, --root and --sim-state
+  KDUMP_DEBUG=1        a traceback on an internal error
+  NAME                 the message prefix and syslog tag (default kdump-config)
+  NO_COLOR             no colour, even on a terminal"""
+
+
+def command_help(prog: str, command: str, arguments: str, summary: str) -> list[str]:
+    """`kdump-config COMMAND --help`: its usage line, what it does, where the options are."""
+    return [f"Usage: {prog} [--backend linux|sim] [--root DIR] [--sim-state DIR] [--json] "
+            f"{command}{arguments}",
+            summary,
+            f"The global options may come before or after the command; see '{prog} help'."]
+
+
+GLOBAL_OPTIONS = (
+    ("--backend", "linux|sim", "KDUMP_BACKEND"),
+    ("--root", "DIR", "KDUMP_ROOT"),
+    ("--sim-state", "DIR", "KDUMP_SIM_STATE"),
+    ("--json", "", ""),
+)
+
+
+def help_data() -> dict[str, object]:
+    """`help --json`: the commands and the global options, for a program to read."""
+    from kdump.commands.table import OTHERS, TABLE
+
+    commands = [{"name": name, "summary": summary, "arguments": arguments.split()}
+                for name, (summary, arguments) in OTHERS.items()]
+    commands += [{"name": spec.name, "summary": spec.doc, "arguments": []}
+                 for spec in TABLE if not spec.hidden]
+    return {"commands": sorted(commands, key=lambda c: str(c["name"])),
+            "global_options": [{"option": option, "value": value or None,
+                                "environment": env or None}
+                               for option, value, env in GLOBAL_OPTIONS]}
+
+
 def help_text(ctx: Context) -> int:
     for line in HELP.splitlines():
         ctx.reporter.line(line)
@@ -120,6 +169,30 @@ def _remote_lines(ctx: Context) -> list[str]:
     return lines
 
 
+def _path_data(ctx: Context, path: str) -> dict[str, object]:
+    """A configured kernel or initrd path as `show` describes it, for --json."""
+    host = ctx.host
+    link = bool(path) and host.is_symlink(path)
+    return {"path": path, "link_target": (host.readlink(path) or "") if link else None,
+            "exists": bool(path) and host.exists(path)}
+
+
+def _targets(ctx: Context) -> dict[str, object]:
+    """The remote dump targets `show` prints (never the FTP password itself)."""
+    config = ctx.config
+    remote = bool(config.ssh or config.nfs or config.ftp)
+    return {
+        "local": config.kdump_coredir,
+        "ssh": {"destination": config.ssh, "key": config.ssh_key} if config.ssh else None,
+        "nfs": {"export": config.nfs, "timeo": config.nfs_timeo,
+                "retrans": config.nfs_retrans} if config.nfs else None,
+        "ftp": {"host": config.ftp, "user": config.ftp_user or None,
+                "password_set": bool(config.ftp_password),
+                "port": config.ftp_port or None} if config.ftp else None,
+        "hosttag": config.hosttag if remote else None,
+    }
+
+
 def _real(ctx: Context, path: str) -> str:
     """Where a configured path really leads ("" when unset, or when it loops)."""
     if not path:
@@ -177,7 +250,15 @@ def show(ctx: Context) -> tuple[int, dict[str, object]]:
     hotplug = hotplug_text(facts)
     if hotplug is not None:  # only kernels that can tell (6.5 and later): earlier layout kept
         out(f"crash hotplug:    {hotplug}")
-    data: dict[str, object] = {"dump_mode": mode, "ready": ready,
+    data: dict[str, object] = {"dump_mode": mode, "use_kdump": config.use_kdump_raw,
+                               "kdump_coredir": config.kdump_coredir,
+                               "crashkernel_iomem": facts.iomem_addr if mode == "kdump" else None,
+                               "kdump_kernel": _path_data(ctx, config.kdump_kernel),
+                               "kdump_initrd": _path_data(ctx, config.kdump_initrd),
+                               "targets": _targets(ctx),
+                               "ready": ready,
+                               "state": f"{state} to {mode}",
+                               "crash_hotplug": hotplug,
                                "kernel_handles_hotplug": facts.kernel_handles_hotplug
                                if facts.crash_hotplug is not None else None,
                                "crashkernel_addr": [f"{a:#x}" for a, _ in facts.crash_ranges]}
@@ -230,5 +311,8 @@ def test(ctx: Context) -> tuple[int, dict[str, object]]:
     out(f"   {link_line(ctx, choice.initrd)}")
     out("kexec command to be used:")
     out(f"  {render_argv(argv)}")
-    return 0, {"dump_mode": "kdump", "kexec_argv": argv, "kdump_kernel": choice.kernel,
+    return 0, {"dump_mode": "kdump", "use_kdump": config.use_kdump_raw,
+               "kdump_coredir": config.kdump_coredir, "crashkernel_iomem": facts.iomem_addr,
+               "kdump_kernel_addr": choice.kernel_addr,
+               "kexec_argv": argv, "kdump_kernel": choice.kernel,
                "kdump_initrd": choice.initrd}

@@ -19,7 +19,6 @@ class Spec:
     module: str  # where the command function lives (imported when run)
     function: str
     doc: str
-    json: bool = False  # takes --json
     mutating: bool = False  # holds the lock
     coalesce: bool = False  # try-reload's queue (kdump.locking.coalesced)
     hidden: bool = False
@@ -32,13 +31,13 @@ class Spec:
 
 TABLE: tuple[Spec, ...] = (
     Spec("test", "kdump.commands.report", "test",
-         "Dry-run: show the kernel, initrd and kexec command that load would use.", json=True),
+         "Dry-run: show the kernel, initrd and kexec command that load would use."),
     Spec("show", "kdump.commands.report", "show",
-         "Show dump mode, parameters, state and the last kexec command.", json=True),
+         "Show dump mode, parameters, state and the last kexec command."),
     Spec("status", "kdump.commands.report", "status",
-         "Say whether a capture kernel is loaded (or fadump registered).", json=True),
+         "Say whether a capture kernel is loaded (or fadump registered)."),
     Spec("check", "kdump.commands.check", "check",
-         "Every readiness check with a remedy; exit 0 ready, 3 not ready, 1 error.", json=True),
+         "Every readiness check with a remedy; exit 0 ready, 3 not ready, 1 error."),
     Spec("load", "kdump.commands.load", "load",
          "Load the kdump kernel (or register fadump).", mutating=True),
     Spec("unload", "kdump.commands.load", "unload",
@@ -59,3 +58,11 @@ TABLE: tuple[Spec, ...] = (
 BY_NAME = {spec.name: spec for spec in TABLE}
 # What machines run: dispatched without the CLI framework (kdump.cli.main).
 FAST = frozenset({"status", "try-reload", "condreload"})
+
+# The commands typer registers outside the table (help needs no machine; symlinks takes an
+# argument): their one-line help and the arguments they take, for `COMMAND --help`.
+OTHERS: dict[str, tuple[str, str]] = {
+    "help": ("Print a usage summary.", ""),
+    "symlinks": ("Point /var/lib/kdump/{vmlinuz,initrd.img} at a kernel version (and build "
+                 "its kdump initrd).", " kernel-version"),
+}

@@ -42,6 +42,13 @@ def recording_codes(backend: str) -> Iterator[None]:
         yield
 
 
+class _Terminal(io.TextIOWrapper):
+    """An output stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 @dataclass
 class CliResult:
     argv: list[str]
@@ -67,6 +74,8 @@ class TestMachine:
     # An exception the next in-process run hits inside the command (the exception
     # boundary's scenarios); None: none.
     unexpected: BaseException | None = None
+    # stdout and stderr are a terminal (the colour scenarios); in-process runs only.
+    tty: bool = False
 
     __test__ = False  # not a test class, despite the name
 
@@ -189,8 +198,9 @@ class TestMachine:
         argv = words if bare else self.cli_argv(words)
         # Strict UTF-8 like a real stdout: text a terminal could not take fails here too.
         out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
-        out = io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict", newline="\n")
-        err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="strict", newline="\n")
+        stream = _Terminal if self.tty else io.TextIOWrapper
+        out = stream(out_bytes, encoding="utf-8", errors="strict", newline="\n")
+        err = stream(err_bytes, encoding="utf-8", errors="strict", newline="\n")
         saved = dict(os.environ)
         os.environ.pop("NAME", None)
         os.environ.update(self.env)
@@ -205,6 +215,9 @@ class TestMachine:
         err.flush()
         self.last = CliResult(words, code, out_bytes.getvalue().decode(),
                               err_bytes.getvalue().decode())
+        from tests.steps.cli import check_json_output
+
+        check_json_output(self.last)
         return self.last
 
     @contextmanager

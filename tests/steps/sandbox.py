@@ -37,6 +37,38 @@ time.sleep(3600)
 """
 
 
+def _on_terminals(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """Run ``argv`` with stdout and stderr on two pseudo-terminals (raw: no CR added)."""
+    import pty
+    import select
+    import tty
+
+    ends = [pty.openpty() for _ in range(2)]
+    for _, slave in ends:
+        tty.setraw(slave)
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=ends[0][1],
+                            stderr=ends[1][1], env=env)
+    for _, slave in ends:
+        os.close(slave)
+    got = {master: b"" for master, _ in ends}
+    open_ends = set(got)
+    while open_ends:
+        ready, _, _ = select.select(list(open_ends), [], [], 300)
+        assert ready, "kdump-config wrote nothing for 300 s"
+        for master in ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the program has closed its end
+                chunk = b""
+            if chunk:
+                got[master] += chunk
+            else:
+                open_ends.discard(master)
+                os.close(master)
+    status = proc.wait(timeout=300)
+    return status, got[ends[0][0]].decode(), got[ends[1][0]].decode()
+
+
 class SandboxMachine(TestMachine):
     backend = "linux"
     # Set from `pytest --kdump-config=EXE`: run that executable as a process instead of
@@ -63,9 +95,19 @@ class SandboxMachine(TestMachine):
         prefix = [clock, "-f", "@" + self.machine.now().strftime("%Y-%m-%d %H:%M:%S")] \
             if clock else []
         argv = words if bare else self.cli_argv(words)
+        if self.tty:  # the colour scenarios: stdout and stderr on terminals of their own
+            status, out, err = _on_terminals([*prefix, self.executable, *argv], env)
+            self.last = CliResult(words, status, out, err)
+            from tests.steps.cli import check_json_output
+
+            check_json_output(self.last)
+            return self.last
         done = subprocess.run([*prefix, self.executable, *argv],
                               capture_output=True, text=True, env=env, timeout=300, check=False)
         self.last = CliResult(words, done.returncode, done.stdout, done.stderr)
+        from tests.steps.cli import check_json_output
+
+        check_json_output(self.last)
         return self.last
 
     @contextmanager

@@ -85,3 +85,12 @@ def test_pages_names_the_three_files() -> None:
     generated = pages("2.0")
     assert sorted(generated) == ["kdump-config.8", "kdump-tools.5", "kdump-tools.conf"]
     assert '"kdump-config 2.0"' in generated["kdump-config.8"]
+
+
+def test_the_command_line_options_are_documented() -> None:
+    from kdump.docgen import kdump_config_8
+
+    page = kdump_config_8()
+    for word in ("\\fB--version\\fR", "\\fB--help\\fR", "\\fBNO_COLOR\\fR",
+                 "before or after the command", "docs/schema/COMMAND.json"):
+        assert word in page, word

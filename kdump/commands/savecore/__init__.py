@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from backends.base import HostError, UnsafePathError
 from kdump import dumpname as names
-from kdump.commands.savecore.common import VMCORE, Run, progress
+from kdump.commands.savecore.common import VMCORE, Run, live_stderr, progress
 from kdump.commands.savecore.ftp import save_ftp
 from kdump.commands.savecore.local import save_local
 from kdump.commands.savecore.ssh import save_ssh
@@ -57,7 +57,8 @@ def _prepare(ctx: Context) -> Run:
     # KDUMP_FAIL_CMD or the reboot, whatever hangs.
     deadline = host.monotonic() + config.kdump_savecore_timeout
     return Run(ctx, names.stamp(host.now()), makedumpfile, compressor, extension,
-               _host_tag(ctx) if remote else "", progress(ctx), deadline)
+               _host_tag(ctx) if remote else "", progress(ctx), deadline,
+               live_stderr=live_stderr(ctx))
 
 
 def _compression(ctx: Context) -> tuple[list[str] | None, str]:

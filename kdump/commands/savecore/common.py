@@ -8,7 +8,7 @@ import math
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from backends.base import Host, HostError, PipelineResult, RunResult, UnsafePathError
 from kdump import dumpname as names
@@ -25,6 +25,10 @@ NAME_ATTEMPTS = 10  # names tried when another user's trap takes the wanted one
 T = TypeVar("T")
 
 
+class Live(TypedDict, total=False):
+    live_stderr: int
+
+
 @dataclass
 class Run:
     """What every target of one savecore run shares."""
@@ -38,6 +42,13 @@ class Run:
     progress: Callable[[int, int], None] | None = field(default=None)
     deadline: float = math.inf  # Host.monotonic() by which every transfer must be over
     stopped: bool = False  # the deadline passed and savecore said so
+    # The terminal's descriptor, when one shows the programs' own progress (makedumpfile's)
+    # as they run: their stderr goes there live (not on a pipe, not with --json).
+    live_stderr: int | None = None
+
+    def live(self) -> Live:
+        """The keyword that sends the programs' stderr to the terminal live (or none)."""
+        return {} if self.live_stderr is None else {"live_stderr": self.live_stderr}
 
     def remaining(self, cap: float | None = None) -> float:
         """Seconds left before the deadline (at most ``cap``): a step's timeout."""
@@ -90,7 +101,11 @@ class Run:
             text = str(result)
         else:
             stage = result.failed_stage if isinstance(result, PipelineResult) else result
-            text = (stage.stderr or stage.stdout) if stage is not None else ""
+            # (what reached the terminal as the program wrote it is not repeated)
+            unseen = stage.stderr[stage.shown:] if stage is not None else ""
+            text = (unseen or ("" if stage is None or stage.shown else stage.stdout))
+            # A progress line redrawn after carriage returns: what a terminal ends up showing.
+            text = "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
         if text.strip() and not self.ctx.reporter.json_mode:
             self.ctx.reporter.err.write(text if text.endswith("\n") else text + "\n")
 
@@ -187,6 +202,19 @@ def free_name(run: Run, wanted: str) -> str | None:
             pass
         return candidate
     return None
+
+
+def live_stderr(ctx: Context) -> int | None:
+    """The terminal that shows the programs' own progress live: stderr, when it is one and
+    the output is text (never on a pipe or in the journal, never with --json)."""
+    stream = ctx.reporter.err
+    if ctx.reporter.json_mode or not stream.isatty():
+        return None
+    try:
+        stream.flush()
+        return stream.fileno()
+    except (OSError, ValueError):  # a stream without a descriptor (tests' captures)
+        return None
 
 
 def progress(ctx: Context) -> Callable[[int, int], None] | None:

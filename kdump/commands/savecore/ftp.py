@@ -56,7 +56,7 @@ class Ftp:
         try:
             result = host.ftp_upload(self.target, partial, stages,
                                      source_path=None if stages else source,
-                                     timeout=run.remaining())
+                                     timeout=run.remaining(), **(run.live() if stages else {}))
         except HostError as exc:
             run.tell(exc)
             return Stored.FAILED

@@ -150,7 +150,7 @@ def _vmcore(run: Run, directory: str) -> bool:
 def _pipe_to_file(run: Run, partial: str) -> bool:
     result = completed(run, lambda: run.host.pipeline(run.dump_stages(), stdout_path=partial,
                                                       stdout_mode=DUMP_MODE,
-                                                      timeout=run.remaining()))
+                                                      timeout=run.remaining(), **run.live()))
     return result is not None and result.bytes_written > 0
 
 
