@@ -161,8 +161,8 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None: ...
 
 
-# Where syslog lines go: (tag, message).
-LogSink = Callable[[str, str], None]
+# Where syslog lines go: (tag, message, journal fields or None; see kdump/logging.py).
+LogSink = Callable[[str, str, Mapping[str, str] | None], None]
 # Where a name (an FTP server's) is reached: (host, port) -> (address, port).
 Resolver = Callable[[str, int], tuple[str, int]]
 # What a file operation did, for whoever records a machine's effects: (operation, fields).
@@ -362,7 +362,11 @@ class Ftp(Protocol):
 class ClockAndLog(Clock, Protocol):
     """The machine's time, and its syslog."""
 
-    def syslog(self, tag: str, message: str) -> None: ...
+    def syslog(self, tag: str, message: str, fields: Mapping[str, str] | None = None,
+               ) -> None:
+        """Log ``message`` as ``tag``: with ``fields`` (MESSAGE_ID, PRIORITY...: see
+        kdump/logging.py) as a structured journal entry where the target has a journal,
+        else as a plain syslog line."""
 
 
 class Host(Files, Kernel, Processes, Ftp, ClockAndLog, Protocol):

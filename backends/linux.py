@@ -340,16 +340,31 @@ class LinuxHost(OnRootedFiles):
     def sleep(self, seconds: float) -> None:
         self.clock.sleep(seconds)
 
-    def syslog(self, tag: str, message: str) -> None:
-        """Log to the target's syslog: the live journal, or a tree's own /dev/log if any."""
+    def syslog(self, tag: str, message: str, fields: Mapping[str, str] | None = None,
+               ) -> None:
+        """Log to the target's journal (structured fields, native protocol) when it has
+        one; else to its syslog: the live one, or a tree's own /dev/log if any.  A log sink
+        given to the constructor (the sandbox tier's machine log) takes everything instead."""
         if self._log is not None:
-            self._log(tag, message)
+            self._log(tag, message, fields)
             return
+        if fields is not None:
+            from backends import journald
+
+            try:
+                socket_path = self.files.host_path(journald.SOCKET)
+            except HostError:
+                socket_path = ""  # a link out of the tree: not this machine's journal
+            if socket_path and journald.send(socket_path, fields):
+                return
+        # The message's own priority (notice where none is given, as `logger`).
+        priority = fields.get("PRIORITY", "5") if fields is not None else "5"
+        level = int(priority) if priority.isdigit() and int(priority) < 8 else 5
         if self.root == "/":
             import syslog
 
             syslog.openlog(tag, 0, syslog.LOG_USER)
-            syslog.syslog(syslog.LOG_NOTICE, message)
+            syslog.syslog(level, message)
             return
         import socket
         import stat
@@ -359,7 +374,7 @@ class LinuxHost(OnRootedFiles):
             if not stat.S_ISSOCK(os.stat(path).st_mode):
                 return
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-                sock.sendto(f"<13>{tag}: {message}".encode(), path)  # user.notice
+                sock.sendto(f"<{8 + level}>{tag}: {message}".encode(), path)  # user.LEVEL
         except (OSError, HostError):
             return  # a tree without a syslog daemon: nobody to tell
 

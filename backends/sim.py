@@ -400,8 +400,9 @@ class SimHost(OnRootedFiles):
         self.machine.log_effect("sleep", seconds=seconds)
         self.machine.advance(seconds)
 
-    def syslog(self, tag: str, message: str) -> None:
-        self.machine.syslog(tag, message)
+    def syslog(self, tag: str, message: str, fields: Mapping[str, str] | None = None,
+               ) -> None:
+        self.machine.syslog(tag, message, fields)
 
 
 def _as_list(value: object) -> list[str]:

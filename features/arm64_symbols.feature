@@ -27,7 +27,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
     Given a machine "arm64-bookworm-no-text"
     When I run "kdump-config check"
     Then the exit code is 3
-    And stdout contains the line "fail  kexec-symbols         no _text in /proc/kallsyms, and the kernel has no kexec_file_load (CONFIG_KEXEC_FILE is not set)"
+    And stdout contains the line "fail  kexec-symbols         kexec_load cannot build a valid crash dump header on 6.1.0-18-arm64: /proc/kallsyms has no _text symbol (the kernel was built without CONFIG_KALLSYMS_ALL), and the kernel has no kexec_file_load (CONFIG_KEXEC_FILE is not set)"
     And stdout contains the line "                            remedy: install a kernel whose /proc/kallsyms lists _text (CONFIG_KALLSYMS_ALL=y, as in linux-image-arm64 from bookworm-backports or Debian 13) or that has CONFIG_KEXEC_FILE=y, and reboot into it"
     And stdout ends with:
       """
@@ -83,7 +83,7 @@ Feature: arm64 kernels whose kexec_load cannot build a crash dump header
       """
     When I run "kdump-config check"
     Then the exit code is 3
-    And stdout contains the line "fail  kexec-symbols         no _text in /proc/kallsyms, and the loaded kernel was loaded with kexec_load"
+    And stdout contains the line "fail  kexec-symbols         the capture kernel was loaded with kexec_load, whose crash dump header is invalid on 6.1.0-18-arm64 (no _text in /proc/kallsyms): run 'kdump-config reload' to load it with kexec_file_load"
     And stdout contains the line "                            remedy: run 'kdump-config reload' (it loads with kexec_file_load, -s)"
     When I run "kdump-config reload"
     Then the exit code is 0

@@ -4,6 +4,7 @@ Feature: check
   kdump (or fadump) is ready, 3 when it is not, and 1 on an error.
 
   @decision-new-check-command
+  # code: kdump-not-loaded
   Scenario: The default machine is not ready until loaded
     Given a machine "x86_64-ready"
     When I run "kdump-config check"
@@ -20,7 +21,7 @@ Feature: check
       ok    kdump-initrd          /var/lib/kdump/initrd.img
       ok    kernel-links          match 6.1.0-18-amd64
       ok    secure-boot           not required: kexec_load will be used
-      fail  loaded                kdump kernel not loaded
+      fail  loaded                no kdump kernel is loaded
                                   remedy: run 'kdump-config load' (the kdump-tools service does it at boot)
       ok    dump-target           dump target: /var/crash
       not ready to kdump: loaded
@@ -40,13 +41,14 @@ Feature: check
       """
 
   @decision-new-check-command
+  # code: crashkernel-not-reserved
   Scenario: No crashkernel= names the failing checks
     Given a machine "x86_64-no-crashkernel"
     When I run "kdump-config check"
     Then the exit code is 3
     And stdout contains the line "fail  crashkernel-param     no crashkernel= parameter in the kernel cmdline"
-    And stdout contains the line "                            remedy: add crashkernel=472M to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub and reboot"
-    And stdout contains the line "fail  crashkernel-reserved  no memory reserved (kexec_crash_size is 0)"
+    And stdout contains the line "                            remedy: add crashkernel=472M to the kernel command line and reboot (with GRUB: add it to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run update-grub)"
+    And stdout contains the line "fail  crashkernel-reserved  no memory is reserved for the capture kernel (kexec_crash_size is 0)"
     And stdout ends with:
       """
       not ready to kdump: crashkernel-param, crashkernel-reserved, loaded
@@ -68,7 +70,7 @@ Feature: check
     Given a machine "x86_64-no-kexec"
     When I run "kdump-config check"
     Then the exit code is 3
-    And stdout contains the line "fail  kexec-support         /sys/kernel/kexec_crash_loaded does not exist"
+    And stdout contains the line "fail  kexec-support         kdump is not supported by this kernel"
 
   @decision-new-check-command
   Scenario: USE_KDUMP=0
@@ -78,7 +80,7 @@ Feature: check
     Then the exit code is 3
     And stdout starts with:
       """
-      fail  use-kdump             USE_KDUMP=0
+      fail  use-kdump             /etc/default/kdump-tools: USE_KDUMP is not set or zero
                                   remedy: set USE_KDUMP=1 in /etc/default/kdump-tools
       """
 
@@ -91,14 +93,15 @@ Feature: check
     And the JSON field "failing" is ["kexec-tool", "loaded"]
 
   @decision-new-check-command
+  # code: kernel-links-invalid
   Scenario: A configured kdump initrd that is missing fails, as load would
     Given a machine "x86_64-ready"
     And kdump is loaded
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
     When I run "kdump-config check"
     Then the exit code is 3
-    And stdout contains the line "fail  kdump-initrd          /var/lib/kdump/initrd.img does not exist"
-    And stdout contains the line "warn  kernel-links          invalid: /var/lib/kdump/initrd.img"
+    And stdout contains the line "fail  kdump-initrd          /etc/default/kdump-tools: KDUMP_INITRD does not exist: /var/lib/kdump/initrd.img"
+    And stdout contains the line "warn  kernel-links          /var/lib/kdump/initrd.img: missing, dangling, or not for the running kernel 6.1.0-18-amd64"
     And stdout ends with:
       """
       not ready to kdump: kdump-initrd
@@ -111,7 +114,7 @@ Feature: check
     And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img" is absent
     When I run "kdump-config check"
     Then the exit code is 0
-    And stdout contains the line "warn  kdump-initrd          none: an initrd will not be used"
+    And stdout contains the line "warn  kdump-initrd          no kdump initrd image: /usr/lib/linux-kdump-6.1.0-18-amd64/initrd.img an initrd will not be used"
 
   @decision-new-check-command
   Scenario: No kdump kernel can be found
@@ -128,6 +131,9 @@ Feature: check
     When I run "kdump-config check --json"
     Then the exit code is 3
     And the JSON field "failing" is ["secure-boot", "loaded"]
+    And the JSON messages include "kexec-load-forced-under-lockdown"
+    When I run "kdump-config check"
+    Then stdout contains the line "fail  secure-boot           the kernel only accepts signed images through kexec_file_load (-s) (lockdown integrity, secure boot on), but KDUMP_KEXEC_ARGS forces kexec_load (-c/--kexec-syscall)"
 
   @decision-new-check-command
   Scenario: SSH and NFS together
@@ -139,12 +145,13 @@ Feature: check
     Then the exit code is 3
     And stdout ends with:
       """
-      fail  dump-target           SSH and NFS both set
+      fail  dump-target           SSH and NFS cannot be defined concurrently
                                   remedy: set either SSH or NFS in /etc/default/kdump-tools, not both
       not ready to kdump: dump-target
       """
 
   @decision-new-check-command
+  # code: fadump-not-registered
   Scenario: fadump not registered, then registered
     Given a machine "ppc64le-fadump"
     When I run "kdump-config check"
@@ -153,7 +160,7 @@ Feature: check
       """
       ok    use-kdump       USE_KDUMP=1
       ok    fadump-support  fadump sysfs layout: new
-      fail  loaded          fadump not registered
+      fail  loaded          fadump is not registered
                             remedy: run 'kdump-config load' (the kdump-tools service does it at boot)
       ok    dump-target     dump target: /var/crash
       not ready to fadump: loaded
@@ -180,3 +187,74 @@ Feature: check
     And the config sets USE_KDUMP to "maybe"
     When I run "kdump-config check"
     Then the exit code is 1
+
+  # code: crashkernel-size-unknown
+  Scenario: A kernel that does not report its reservation is "unknown", not "0 reserved"
+    Given a machine "x86_64-ready"
+    And kdump is loaded
+    And the file "/sys/kernel/kexec_crash_size" is absent
+    When I run "kdump-config check"
+    Then the exit code is 0
+    And stdout contains the line "warn  crashkernel-reserved  cannot tell how much memory is reserved for the capture kernel: /sys/kernel/kexec_crash_size is missing or holds no number"
+    And stdout does not contain "0M reserved"
+
+  Scenario: Without the kernel hook, check does not tell to run symlinks, but what provides the hook
+    Given a machine "x86_64-ready"
+    And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
+    And the file "/etc/kernel/postinst.d/kdump-tools" is absent
+    When I run "kdump-config check"
+    Then the exit code is 3
+    And stdout contains the line "                            remedy: apt install --reinstall kdump-config (it provides the kernel hook /etc/kernel/postinst.d/kdump-tools), then run 'kdump-config symlinks $(uname -r)'"
+    And stdout does not contain "remedy: run 'kdump-config symlinks"
+
+  Scenario: With the kernel hook, the remedy is to run symlinks
+    Given a machine "x86_64-ready"
+    And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
+    When I run "kdump-config check"
+    Then the exit code is 3
+    And stdout contains the line "                            remedy: run 'kdump-config symlinks $(uname -r)' (it rebuilds the kdump initrd) or set KDUMP_INITRD in /etc/default/kdump-tools"
+
+  # code: kdump-initrd-unset
+  Scenario: A configured kdump kernel without KDUMP_INITRD loads without an initrd, a warning
+    Given a machine "x86_64-ready"
+    And kdump is loaded
+    And the config sets KDUMP_KERNEL to "/boot/vmlinuz-6.1.0-18-amd64"
+    And the config sets KDUMP_INITRD to ""
+    When I run "kdump-config check"
+    Then the exit code is 0
+    And stdout contains the line "warn  kdump-initrd          KDUMP_KERNEL is set in /etc/default/kdump-tools without KDUMP_INITRD: an initrd will not be used"
+    And stdout contains the line "                            remedy: set KDUMP_INITRD in /etc/default/kdump-tools to the kdump kernel's initrd"
+
+  # code: kdump-dir-missing
+  Scenario: Without /var/lib/kdump, the links warning says so
+    Given a machine "x86_64-ready"
+    And the directory "/var/lib/kdump" is absent
+    When I run "kdump-config check"
+    Then the exit code is 3
+    And stdout contains the line "warn  kernel-links          /var/lib/kdump does not exist: no kernel links to load from"
+
+  # code: kallsyms-unreadable
+  Scenario: arm64 with /proc/kallsyms unreadable cannot tell, and says so
+    Given a machine "arm64-ready"
+    And kdump is loaded
+    And the file "/proc/kallsyms" is absent
+    When I run "kdump-config check"
+    Then stdout contains the line "warn  kexec-symbols         /proc/kallsyms is unreadable: cannot tell whether kexec_load can build the crash dump header"
+
+  Scenario: A reservation smaller than the estimate is a warning with the size to reserve
+    Given a machine "x86_64-ready"
+    And kdump is loaded
+    And the file "/sys/kernel/kexec_crash_size" contains "134217728"
+    When I run "kdump-config check"
+    Then the exit code is 0
+    And stdout contains the line "warn  crashkernel-size      128M reserved for the capture kernel, less than the 466M it needs"
+    And stdout contains the line "                            remedy: raise crashkernel= to at least 466M and reboot"
+
+  Scenario: Without the running kernel's image, the remedy installs it before running symlinks
+    Given a machine "x86_64-ready"
+    And the file "/boot/vmlinuz-6.1.0-18-amd64" is absent
+    When I run "kdump-config check"
+    Then the exit code is 3
+    And stdout contains the line "warn  kernel-links          /var/lib/kdump/vmlinuz: missing, dangling, or not for the running kernel 6.1.0-18-amd64"
+    And stdout contains the line "                            remedy: install the image of kernel 6.1.0-18-amd64 in /boot (apt install --reinstall linux-image-6.1.0-18-amd64), then run 'kdump-config symlinks 6.1.0-18-amd64'"
+    And stdout does not contain "remedy: run 'kdump-config symlinks"

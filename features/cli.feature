@@ -74,7 +74,7 @@ Feature: the command line: global options anywhere, --json on every command, col
       | condreload              | try-reload | 0    | (none)                                 |
       | savecore                | savecore   | 1    | no-vmcore                              |
       | propagate               | propagate  | 1    | propagate-no-ssh                       |
-      | check                   | check      | 3    | (none)                                 |
+      | check                   | check      | 3    | kdump-not-loaded                       |
       | test                    | test       | 0    | (none)                                 |
       | help                    | help       | 0    | (none)                                 |
 

@@ -53,6 +53,7 @@ Feature: hotplug: try-reload in the capture kernel, kernel-managed hotplug, coal
     And "kexec" was run 3 times
 
   @decision-new-crash-hotplug @decision-new-check-command
+  # code: hotplug-reloads
   Scenario Outline: show and check say who keeps the capture image current (<profile>)
     Given a machine "<profile>"
     And kdump is loaded
@@ -64,7 +65,7 @@ Feature: hotplug: try-reload in the capture kernel, kernel-managed hotplug, coal
     Examples:
       | profile                          | show                                                            | check                                                                              |
       | x86_64-crash-hotplug             | handled by the kernel                                           | ok    crash-hotplug         handled by the kernel                                  |
-      | x86_64-crash-hotplug-kexec-load  | not handled by the kernel for the loaded image (udev reloads)   | warn  crash-hotplug         not handled by the kernel for the loaded image (udev reloads) |
+      | x86_64-crash-hotplug-kexec-load  | not handled by the kernel for the loaded image (udev reloads)   | warn  crash-hotplug         the kernel does not update the loaded capture image on CPU or memory hotplug: udev reloads it on every event |
 
   Scenario: show and check say nothing of hotplug on a kernel that cannot tell
     Given a machine "x86_64-ready"

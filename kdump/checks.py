@@ -1,38 +1,105 @@
-"""Pure decisions: which catalog findings follow from the facts and the config."""
+"""Pure decisions: which catalog findings follow from the facts and the config.
+
+The one readiness evaluator: every check (kdump/messages.py: CHECKS) yields a CheckResult
+that names the catalog message saying what is wrong, whose remedy says how to fix it.
+`status`, `load` and `test` report the findings of the support checks (the original's
+checks, in its order); `check` renders every result.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
-from kdump.cmdline import has_param
+from kdump.cmdline import has_param, param_values
 from kdump.config import Config
-from kdump.facts import Facts, LinkFact
+from kdump.facts import KALLSYMS, KDUMP_DIR, KEXEC_CRASH_SIZE, Facts, LinkFact
+
+if TYPE_CHECKING:
+    from kdump.messages import Code
+    from kdump.plan import KernelChoice
+
+Status = Literal["ok", "warn", "fail"]
 
 
 @dataclass(frozen=True)
 class Finding:
     """A check's outcome: a catalog code and its parameters."""
 
-    code: str
+    code: Code
     params: dict[str, object] = field(default_factory=dict)
 
 
-def support_findings(config: Config, facts: Facts) -> list[Finding]:
-    """The checks every load-side command starts with, in the original's order."""
-    found: list[Finding] = []
-    if not config.use_kdump:
-        found.append(Finding("use-kdump-off", {"config": config.path}))
-    if facts.dump_mode == "fadump":
-        if facts.fadump.registered is None:
-            found.append(Finding("fadump-not-configured"))
-    else:
-        if not facts.kexec_supported:
-            found.append(Finding("kdump-not-supported"))
-        if not has_param(facts.cmdline, "crashkernel"):
-            found.append(Finding("no-crashkernel"))
+@dataclass(frozen=True)
+class CheckResult:
+    """One readiness check: passed (with the CHECKS ok template ``variant``), or not, with
+    the catalog message saying what is wrong; ``remedy`` names the message whose remedy
+    applies (the finding's own unless the fix it gives cannot work on this machine)."""
+
+    name: str
+    status: Status
+    params: dict[str, object]
+    code: Code | None = None
+    variant: str = ""
+    remedy: Code | None = None
+
+    @property
+    def finding(self) -> Finding | None:
+        return None if self.code is None else Finding(self.code, self.params)
+
+
+def _ok(name: str, variant: str = "", **params: object) -> CheckResult:
+    return CheckResult(name, "ok", params, variant=variant)
+
+
+def _bad(name: str, finding: Finding, warn: bool = False) -> CheckResult:
+    return CheckResult(name, "warn" if warn else "fail", finding.params, finding.code)
+
+
+def _use_kdump(config: Config) -> CheckResult:
+    if config.use_kdump:
+        return _ok("use-kdump", value=config.use_kdump_raw or "(unset)")
+    return _bad("use-kdump", Finding("use-kdump-off", {"config": config.path}))
+
+
+def _fadump_support(facts: Facts) -> CheckResult:
+    if facts.fadump.registered is not None:
+        return _ok("fadump-support", layout=facts.fadump.layout)
+    return _bad("fadump-support", Finding("fadump-not-configured"))
+
+
+def _kexec_support(facts: Facts) -> CheckResult:
+    if facts.kexec_supported:
+        return _ok("kexec-support")
+    return _bad("kexec-support", Finding("kdump-not-supported"))
+
+
+def _crashkernel_param(facts: Facts) -> CheckResult:
+    if has_param(facts.cmdline, "crashkernel"):
+        return _ok("crashkernel-param", value=",".join(param_values(facts.cmdline,
+                                                                     "crashkernel")))
+    return _bad("crashkernel-param", Finding("no-crashkernel"))
+
+
+def _dump_target(config: Config) -> CheckResult:
     if config.ssh and config.nfs:
-        found.append(Finding("ssh-nfs-conflict"))
-    return found
+        return _bad("dump-target", Finding("ssh-nfs-conflict"))
+    return _ok("dump-target", target=config.ssh or config.nfs or config.ftp
+               or config.kdump_coredir)
+
+
+def support_checks(config: Config, facts: Facts) -> list[CheckResult]:
+    """The checks every load-side command starts with, in the original's order."""
+    if facts.dump_mode == "fadump":
+        middle = [_fadump_support(facts)]
+    else:
+        middle = [_kexec_support(facts), _crashkernel_param(facts)]
+    return [_use_kdump(config), *middle, _dump_target(config)]
+
+
+def support_findings(config: Config, facts: Facts) -> list[Finding]:
+    """What status, load and test report of the support checks, in the original's order."""
+    return [r.finding for r in support_checks(config, facts) if r.finding is not None]
 
 
 def link_version(link: LinkFact) -> str:
@@ -126,3 +193,147 @@ def loaded_finding(config: Config, facts: Facts, recorded: str | None) -> Findin
     if not loaded_by_kexec_file(recorded):
         return Finding("loaded-by-kexec-load", {"release": facts.release})
     return None
+
+
+# -- the full readiness evaluation of `kdump-config check` ---------------------------------
+
+# Findings whose remedy runs `kdump-config symlinks` (or `load`, which does the same): where
+# that would fail (ReadinessInputs.links_blocker), the blocker's remedy comes first.
+RUNS_SYMLINKS = frozenset({"kdump-kernel-missing", "kdump-initrd-missing", "no-kdump-initrd",
+                           "kdump-dir-missing", "kernel-links-invalid"})
+
+
+@dataclass(frozen=True)
+class ReadinessInputs:
+    """What `check` reads from the machine beyond the facts (commands/check.py)."""
+
+    choice: KernelChoice | None  # None in fadump mode
+    kernel_exists: bool = False
+    initrd_exists: bool = False
+    estimate_mib: int | None = None
+    recorded: str | None = None  # the kexec command load recorded, if any
+    # Why `kdump-config symlinks $(uname -r)` would fail on this machine, if it would: no
+    # image of the running kernel in /boot (invalid-kernel-version), or no kdump initrd
+    # and no kernel hook to build one (kernel-hook-missing).
+    links_blocker: Code | None = None
+
+
+def readiness(config: Config, facts: Facts, given: ReadinessInputs) -> list[CheckResult]:
+    """Every readiness check, in the order `check` shows them."""
+    support = support_checks(config, facts)
+    if facts.dump_mode == "fadump":
+        loaded = _ok("loaded", "fadump") if facts.fadump.registered else \
+            _bad("loaded", Finding("fadump-not-registered"))
+        return [*support[:-1], loaded, support[-1]]
+    assert given.choice is not None
+    results = [*support[:-1], *_reservation(facts, given.estimate_mib)]
+    results += [_kexec_tool(facts), *_kernel_files(config, facts, given),
+                _links(facts), _secure_boot(config, facts)]
+    if facts.arch == "aarch64":
+        results.append(_symbols(config, facts, given.recorded))
+    if facts.crash_hotplug is not None:  # kernels since 6.5: earlier output kept as it was
+        results.append(_hotplug(facts))
+    results.append(_ok("loaded", "kdump") if facts.kexec_loaded else
+                   _bad("loaded", Finding("kdump-not-loaded")))
+    results.append(support[-1])
+    if given.links_blocker is not None:
+        results = [r if r.code not in RUNS_SYMLINKS else
+                   CheckResult(r.name, r.status, r.params, r.code, r.variant,
+                               given.links_blocker) for r in results]
+    return results
+
+
+def _reservation(facts: Facts, estimate_mib: int | None) -> list[CheckResult]:
+    if facts.crash_size is None:
+        return [_bad("crashkernel-reserved",
+                     Finding("crashkernel-size-unknown", {"path": KEXEC_CRASH_SIZE}), warn=True)]
+    reserved = facts.crash_size >> 20
+    if not facts.crash_size:
+        return [_bad("crashkernel-reserved", Finding("crashkernel-not-reserved"))]
+    results = [_ok("crashkernel-reserved", reserved=reserved, addr=facts.iomem_addr)]
+    if estimate_mib is not None:
+        suggested = f"{estimate_mib}M"
+        results.append(_ok("crashkernel-size", reserved=reserved, suggested=suggested)
+                       if reserved >= estimate_mib else
+                       _bad("crashkernel-size", Finding("crashkernel-too-small", {
+                           "reserved": reserved, "suggested": suggested}), warn=True))
+    return results
+
+
+def _kexec_tool(facts: Facts) -> CheckResult:
+    if facts.kexec_path is not None:
+        return _ok("kexec-tool", path=facts.kexec_path)
+    return _bad("kexec-tool", Finding("kexec-missing", {"program": "kexec"}))
+
+
+def _kernel_files(config: Config, facts: Facts, given: ReadinessInputs) -> list[CheckResult]:
+    choice = given.choice
+    assert choice is not None
+    # What load would stop at: a configured initrd that is missing is fatal there, so it is
+    # a failure here too; only an initrd that load leaves out on purpose is a warning.
+    fatal = choice.fatal
+    initrd_fatal = fatal is not None and fatal.code == "kdump-initrd-missing"
+    if fatal is not None and not initrd_fatal:
+        kernel = _bad("kdump-kernel", fatal)
+    elif choice.kernel and given.kernel_exists:
+        kernel = _ok("kdump-kernel", path=choice.kernel)
+    else:
+        kernel = _bad("kdump-kernel", Finding("no-kdump-kernel", {"config": config.path}))
+    if fatal is not None and initrd_fatal:
+        initrd = _bad("kdump-initrd", fatal)
+    elif choice.initrd and given.initrd_exists:
+        initrd = _ok("kdump-initrd", path=choice.initrd)
+    else:
+        warning = next((f for f in choice.findings if f.code == "no-kdump-initrd"), None)
+        initrd = _bad("kdump-initrd", Finding(warning.code, {**warning.params,
+                                                             "config": config.path})
+                      if warning else Finding("kdump-initrd-unset", {"config": config.path}),
+                      warn=True)
+    return [kernel, initrd]
+
+
+def _links(facts: Facts) -> CheckResult:
+    if not facts.kdump_dir_is_dir:
+        return _bad("kernel-links", Finding("kdump-dir-missing", {"path": KDUMP_DIR}), warn=True)
+    bad = [str(f.params["link"]) for f in invalid_links(facts)]
+    if not bad:
+        return _ok("kernel-links", release=facts.release)
+    return _bad("kernel-links", Finding("kernel-links-invalid", {
+        "links": ", ".join(bad), "release": facts.release}), warn=True)
+
+
+def _secure_boot(config: Config, facts: Facts) -> CheckResult:
+    if not facts.needs_signed_kexec:
+        return _ok("secure-boot", "kexec-file" if wants_kexec_file(config, facts)
+                   else "kexec-load")
+    if forces_kexec_load(config):
+        why = f"lockdown {facts.lockdown or 'none'}, secure boot " + \
+            ("on" if facts.secure_boot else "off")
+        return _bad("secure-boot", Finding("kexec-load-forced-under-lockdown",
+                                           {"why": why, "config": config.path}))
+    return _ok("secure-boot", "required", lockdown=facts.lockdown or "none",
+               secure_boot="on" if facts.secure_boot else "off")
+
+
+def _symbols(config: Config, facts: Facts, recorded: str | None) -> CheckResult:
+    """arm64: kexec_load needs _text in /proc/kallsyms to build the core header; without it
+    only kexec_file_load (-s) gives a capture kernel that can produce a dump."""
+    if facts.kallsyms_text is None:
+        return _bad("kexec-symbols", Finding("kallsyms-unreadable", {"path": KALLSYMS}),
+                    warn=True)
+    if not kexec_load_unusable(facts):
+        return _ok("kexec-symbols", "kexec-load")
+    # The same decisions load and status make, so that they never disagree on readiness.
+    finding = symbols_finding(config, facts) or loaded_finding(config, facts, recorded)
+    if finding is None:
+        return _ok("kexec-symbols", "kexec-file")
+    return _bad("kexec-symbols", finding)
+
+
+def _hotplug(facts: Facts) -> CheckResult:
+    if facts.kernel_handles_hotplug:
+        return _ok("crash-hotplug", "kernel")
+    if not facts.kexec_loaded:
+        return _ok("crash-hotplug", "unloaded")
+    # A warning only: a reload per hotplug event works, it is just slow.
+    return _bad("crash-hotplug", Finding("hotplug-reloads"), warn=True)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from kdump.commands.table import BY_NAME, FAST, Spec
 from kdump.report import Reporter
@@ -16,6 +16,7 @@ from kdump.report import Reporter
 if TYPE_CHECKING:
     from backends.base import HostParts
     from kdump.context import Context
+    from kdump.messages import Code
 
 CommandResult = int | tuple[int, dict[str, object]]
 Command = Callable[["Context"], CommandResult]
@@ -66,7 +67,7 @@ def execute(command: str, func: Command, *, as_json: bool = False, mutating: boo
     from kdump.context import Context
     from kdump.locking import LockFailed, coalesced, exclusive
 
-    reporter = Reporter(name=_name(), json_mode=as_json)
+    reporter = Reporter(name=_name(), json_mode=as_json, command=command)
     data: dict[str, object] = {}
     try:
         host = backends.select(_machine.backend, root=_machine.root, state=_machine.sim_state,
@@ -235,7 +236,9 @@ def _usage_error(found: Invocation, problems: list[tuple[str, dict[str, object]]
                  prog: str) -> int:
     reporter = Reporter(name=_name(), json_mode=found.as_json)
     for code, params in problems:
-        reporter.emit(code, **params)
+        # Usage codes are computed (usage-root-<problem>); each is a catalog code that a
+        # scenario produces on both backends (tests/test_catalog_coverage.py).
+        reporter.emit(cast("Code", code), **params)
     status = usage(prog, reporter)
     if found.as_json:
         sys.stdout.write(reporter.json_document("usage", status, {

@@ -8,6 +8,7 @@ from backends.base import Host
 from kdump.checks import Finding
 from kdump.config import Config
 from kdump.facts import Facts, gather
+from kdump.messages import Code
 from kdump.report import Reporter
 
 
@@ -30,7 +31,7 @@ class Context:
         self._facts = None
         return self.facts
 
-    def emit(self, code: str, **params: object) -> int:
+    def emit(self, code: Code, **params: object) -> int:
         return self.reporter.emit(code, **params)
 
     def report(self, finding: Finding) -> int:

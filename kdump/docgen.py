@@ -131,8 +131,7 @@ def kdump_config_8(version: str = "") -> str:
                    "warn or fail, and a remedy for each problem:")
     for check in CHECKS.values():
         lines += [".TP", f"\\fB{escape(check.name)}\\fR",
-                  escape(message_text(check.title)) + ".",
-                  ".br", "Remedy: " + escape(message_text(check.remedy)) + "."]
+                  escape(message_text(check.title)) + "."]
     lines += [".SH EXIT STATUS",
               ".TP", "0", "Success; for check: ready to dump.",
               ".TP", "1", "Failure: the message says why (see DIAGNOSTICS). status exits 0 "
@@ -183,6 +182,8 @@ def _diagnostics(messages: list[Message]) -> list[str]:
             if index:
                 lines.append(".br")
             lines.append(_message_roff(line))
+        if message.remedy:
+            lines += [".br", "Remedy: " + escape(message_text(message.remedy)) + "."]
     return lines
 
 
@@ -228,3 +229,41 @@ def pages(version: str = "") -> dict[str, str]:
         "kdump-tools.5": kdump_tools_5(version),
         "kdump-tools.conf": config_template(),
     }
+
+
+def message_ids() -> str:
+    """docs/message-ids.md: the journal's MESSAGE_ID of every catalog message."""
+    from kdump.logging import PRIORITY, message_id
+
+    lines = [
+        "# Journal message IDs",
+        "",
+        "Generated from the catalog (kdump/messages.py) by `kdump.docgen.message_ids`;",
+        "tests/adapter/test_journal.py fails when this file and the catalog disagree.",
+        "",
+        "Every message kdump-config logs reaches the journal (systemd-journald's native",
+        "protocol; syslog where there is no journal) with these fields:",
+        "",
+        "- `MESSAGE`: the text, without the `NAME: ` prefix;",
+        "- `MESSAGE_ID`: one per catalog code, below; it never changes, as codes are never",
+        "  reused: `journalctl MESSAGE_ID=<id>` finds that event on every machine;",
+        "- `PRIORITY`: from the severity (failure 3, warning 4, action 5, plain 6);",
+        "- `SYSLOG_IDENTIFIER`: `NAME` (kdump-config; the kdump-tools service sets",
+        "  kdump-tools), as the original's `logger -t`; `SYSLOG_FACILITY`: 1 (user);",
+        "- `KDUMP_CODE`, `KDUMP_SEVERITY`, `KDUMP_COMMAND`: the code, its severity, and",
+        "  the kdump-config command that logged it.",
+        "",
+        "For example, every failed load across a fleet:",
+        "",
+        "    journalctl MESSAGE_ID=" + message_id("load-failed"),
+        "",
+        "Only the messages listed here are logged (the catalog's syslog flag).",
+        "",
+        "| code | MESSAGE_ID | PRIORITY |",
+        "| --- | --- | --- |",
+    ]
+    for message in _ALL:
+        if message.syslog:
+            lines.append(f"| {message.code} | {message_id(message.code)} | "
+                         f"{PRIORITY[message.severity.value]} |")
+    return "\n".join(lines) + "\n"

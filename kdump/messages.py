@@ -11,7 +11,7 @@ action/success ``X.``, plain ``X``.
 from __future__ import annotations
 
 from enum import Enum
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 
 class Severity(Enum):
@@ -22,14 +22,56 @@ class Severity(Enum):
     PLAIN = "plain"
 
 
+# Every catalog code, in catalog order, so that mypy checks each ``emit("...")`` and
+# ``Finding("...")``.  tests/unit/test_messages.py fails (printing the list to paste) when
+# this and the catalog below disagree.
+Code = Literal[
+    "usage", "config-syntax", "config-value", "config-unknown-key", "config-argument",
+    "backend-error", "host-error", "option-empty", "usage-no-command", "usage-unknown-command",
+    "usage-unknown-option", "usage-missing-value", "usage-option-value", "usage-extra-argument",
+    "usage-root-missing", "usage-root-no-proc", "version", "config-unreadable", "config-too-large",
+    "internal-error", "use-kdump-off", "kdump-not-supported", "no-crashkernel", "ssh-nfs-conflict",
+    "fadump-not-configured", "kdump-kernel-missing", "kdump-initrd-missing", "no-kdump-kernel",
+    "kdump-package-broken", "no-kdump-initrd", "relocation-mismatch", "invalid-symlink",
+    "creating-symlink", "missing-kernel-version", "symlinks-while-loaded",
+    "load-while-loaded-hint", "kernel-hook-missing", "invalid-kernel-version",
+    "kernel-hook-failed", "kexec-missing", "load-failed", "loaded", "kexec-command",
+    "unload-failed", "unloaded", "capture-kernel-skip", "hotplug-by-kernel", "reload-queued",
+    "kexec-symbols-missing", "loaded-by-kexec-load", "panic-trigger-unavailable",
+    "fadump-registered", "fadump-register-failed", "fadump-unregistered",
+    "fadump-unregister-failed", "state-ready", "state-not-ready", "estimate", "estimate-unknown",
+    "estimate-below-minimum", "no-kexec-command", "crashkernel-not-reserved",
+    "crashkernel-size-unknown", "crashkernel-too-small", "kdump-initrd-unset", "kdump-dir-missing",
+    "kernel-links-invalid", "kexec-load-forced-under-lockdown", "kallsyms-unreadable",
+    "hotplug-reloads", "kdump-not-loaded", "fadump-not-registered", "no-vmcore",
+    "compression-missing", "compression-unsupported", "no-ip", "hostname-unsafe",
+    "savecore-timeout", "hosttag-fallback", "makedumpfile-missing-dmesg", "running-dmesg",
+    "dmesg-failed", "dmesg-saved", "dmesg-save-failed", "running-makedumpfile",
+    "makedumpfile-failed", "running-cp", "vmcore-saved", "vmcore-save-failed", "purging",
+    "purge-failed", "nfs-mounting", "network-retry", "nfs-mount-failed", "nfs-write-failed",
+    "nfs-dumping", "nfs-umount-failed", "ssh-unreachable", "ssh-mkdir-failed",
+    "ssh-sending-makedumpfile", "ssh-makedumpfile-failed", "ssh-sending-vmcore", "scp-failed",
+    "ftp-sending-makedumpfile", "ftp-makedumpfile-failed", "ftp-sending-vmcore", "ftp-dmesg-saved",
+    "ftp-dmesg-failed", "ftp-login-failed", "ftp-vmcore-saved", "ftp-vmcore-failed",
+    "path-refused", "lock-waiting", "lock-timeout", "lock-unavailable", "lock-skipped",
+    "propagate-no-ssh", "using-existing-key", "generating-key", "keygen-failed", "key-send-failed",
+    "key-propagated",
+]
+
+
+
 class Message(NamedTuple):
-    code: str
+    code: Code
     template: str  # one line; a second line (if any) goes in ``more``
     severity: Severity
     exit_code: int = 0  # the exit status when this message ends the command
-    syslog: bool = False
+    syslog: bool = False  # also sent to the journal (kdump/logging.py)
     stderr: bool = False
     more: tuple[str, ...] = ()  # further lines, rendered with the same severity
+    # How to fix what this message reports (shown by `check`); "" when no fix applies
+    # or the check's own remedy (CHECKS) does.
+    remedy: str = ""
+    journal_only: bool = False  # never shown: a record for the journal alone (Reporter.log)
 
     def lines(self, params: dict[str, object]) -> list[str]:
         return [line.format(**params) for line in (self.template, *self.more)]
@@ -78,21 +120,40 @@ _ALL = [
     Message("internal-error", "{name}: internal error: {detail} "
             "(set KDUMP_DEBUG=1 for a traceback)", F, 1, syslog=True),
     # -- kdump support checks (seed) ----------------------------------------------------------
-    Message("use-kdump-off", "{config}: USE_KDUMP is not set or zero", F, 1),
-    Message("kdump-not-supported", "kdump is not supported by this kernel", F, 1),
-    Message("no-crashkernel", "no crashkernel= parameter in the kernel cmdline", F, 1),
-    Message("ssh-nfs-conflict", "SSH and NFS cannot be defined concurrently", F, 1),
+    Message("use-kdump-off", "{config}: USE_KDUMP is not set or zero", F, 1,
+            remedy='set USE_KDUMP=1 in {config}'),
+    Message("kdump-not-supported", "kdump is not supported by this kernel", F, 1,
+            remedy="boot a kernel built with CONFIG_KEXEC and CONFIG_CRASH_DUMP (Debian's are)"),
+    Message("no-crashkernel", "no crashkernel= parameter in the kernel cmdline", F, 1,
+            # Worded for any boot loader: the GRUB steps apply only where GRUB is.
+            remedy=("add crashkernel={suggested} to the kernel command line and reboot (with "
+                    "GRUB: add it to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run "
+                    "update-grub)")),
+    Message("ssh-nfs-conflict", "SSH and NFS cannot be defined concurrently", F, 1,
+            remedy='set either SSH or NFS in {config}, not both'),
     Message("fadump-not-configured", "fadump is not configured in this kernel.", F, 1,
-            more=('Try passing "fadump=on" to enable fadump',)),
+            more=('Try passing "fadump=on" to enable fadump',),
+            remedy='boot with "fadump=on" on a POWER system whose firmware supports it'),
     # -- locating the kdump kernel (seed) ----------------------------------------------------
-    Message("kdump-kernel-missing", "{config}: KDUMP_KERNEL does not exist: {path}", F, 1),
-    Message("kdump-initrd-missing", "{config}: KDUMP_INITRD does not exist: {path}", F, 1),
+    Message("kdump-kernel-missing", "{config}: KDUMP_KERNEL does not exist: {path}", F, 1,
+            remedy=("set KDUMP_KERNEL in {config} to a kernel that exists (for "
+                    "/var/lib/kdump/vmlinuz: run 'kdump-config symlinks $(uname -r)')")),
+    Message("kdump-initrd-missing", "{config}: KDUMP_INITRD does not exist: {path}", F, 1,
+            remedy=("run 'kdump-config symlinks $(uname -r)' (it rebuilds the kdump initrd) "
+                    "or set KDUMP_INITRD in {config}")),
     Message("no-kdump-kernel", "no KDUMP_KERNEL in {config} and", F, 1,
-            more=("can't find a kdump package directory in /usr/lib",)),
+            more=("can't find a kdump package directory in /usr/lib",),
+            remedy="set KDUMP_KERNEL (and KDUMP_INITRD) in {config} to a kdump kernel built "
+            "for the reserved address, or boot a relocatable kernel (CONFIG_RELOCATABLE=y, "
+            "as Debian's are)"),
     Message("kdump-package-broken", "found a linux-kdump package in {pkg_dir}", F, 1,
-            more=("but can't find a kdump kernel in {pkg_dir}",)),
+            more=("but can't find a kdump kernel in {pkg_dir}",),
+            remedy=('reinstall the linux-kdump package that provides {pkg_dir}, or set '
+                    'KDUMP_KERNEL in {config}')),
     Message("no-kdump-initrd", "no kdump initrd image: {path}", W,
-            more=("an initrd will not be used",)),
+            more=("an initrd will not be used",),
+            remedy=("run 'kdump-config symlinks $(uname -r)' (it builds the kdump initrd) "
+                    "or set KDUMP_INITRD in {config}")),
     Message("relocation-mismatch",
             "kdump kernel relocation address does not match crashkernel= parameter", F, 1),
     # -- symlinks (seed) ---------------------------------------------------------------------------
@@ -104,14 +165,22 @@ _ALL = [
     # the command that does what the user meant.
     Message("load-while-loaded-hint",
             "kdump is already loaded: run 'kdump-config reload' to load it again", P),
-    Message("kernel-hook-missing", "Unable to locate kernel hook", F, 1),
-    Message("invalid-kernel-version", "Invalid kernel version : {version}", F, 1),
+    Message("kernel-hook-missing", "Unable to locate kernel hook", F, 1,
+            remedy=("apt install --reinstall kdump-config (it provides the kernel hook "
+                    "/etc/kernel/postinst.d/kdump-tools), then run 'kdump-config symlinks "
+                    "$(uname -r)'")),
+    Message("invalid-kernel-version", "Invalid kernel version : {version}", F, 1,
+            remedy=("install the image of kernel {version} in /boot (apt install --reinstall "
+                    "linux-image-{version}), then run 'kdump-config symlinks {version}'")),
     Message("kernel-hook-failed", "{hook} failed to build {initrd}", F, 1),
     # -- load / unload -------------------------------------------------------------------------
     Message("kexec-missing",
-            "kexec is not installed: no {program} program found (install kexec-tools)", F, 1),
+            "kexec is not installed: no {program} program found (install kexec-tools)", F, 1,
+            remedy='apt install kexec-tools'),
     Message("load-failed", "failed to load kdump kernel", F, 1, syslog=True),
     Message("loaded", "loaded kdump kernel", A, syslog=True),
+    # The kexec command load ran, for the journal (the original logged it too).
+    Message("kexec-command", "{command}", A, syslog=True, journal_only=True),
     Message("unload-failed", "failed to unload kdump kernel", F, 1, syslog=True),
     Message("unloaded", "unloaded kdump kernel", A, syslog=True),
     # -- hotplug (issue 11): when try-reload (and load) have nothing to do -----------------------
@@ -125,11 +194,13 @@ _ALL = [
     Message("kexec-symbols-missing",
             "kexec_load cannot build a valid crash dump header on {release}: /proc/kallsyms "
             "has no _text symbol (the kernel was built without CONFIG_KALLSYMS_ALL), and {why}",
-            F, 1, syslog=True, more=("to make kdump work: {remedy}",)),
+            F, 1, syslog=True, more=("to make kdump work: {remedy}",),
+            remedy='{remedy}'),
     Message("loaded-by-kexec-load",
             "the capture kernel was loaded with kexec_load, whose crash dump header is invalid "
             "on {release} (no _text in /proc/kallsyms): run 'kdump-config reload' "
-            "to load it with kexec_file_load", F, 1),
+            "to load it with kexec_file_load", F, 1,
+            remedy="run 'kdump-config reload' (it loads with kexec_file_load, -s)"),
     Message("panic-trigger-unavailable",
             "{name} couldn't set panic trigger (sysctl binary not available)", W),
     Message("fadump-registered", "fadump registered successfully", A, syslog=True),
@@ -141,7 +212,51 @@ _ALL = [
     Message("state-not-ready", "current state   : Not ready to {mode}", P),
     Message("estimate", "crashkernel suggested size: {size}M", P),
     Message("estimate-unknown", "crashkernel suggested size: Unknown ({reason})", P),
+    Message("estimate-below-minimum",
+            "Suggested crashkernel below minimum ({raw}), surplus={surplus}", A, syslog=True,
+            journal_only=True),
     Message("no-kexec-command", "no kexec command recorded", P),
+    # -- what `kdump-config check` finds wrong, beyond the seed's diagnostics ----------------
+    Message("crashkernel-not-reserved",
+            "no memory is reserved for the capture kernel (kexec_crash_size is 0)", F,
+            remedy=("the kernel could not reserve crashkernel= memory: check 'dmesg | grep -i "
+                    "crash', try a smaller size or crashkernel=SIZE,high, and reboot")),
+    Message("crashkernel-size-unknown",
+            "cannot tell how much memory is reserved for the capture kernel: {path} is missing "
+            "or holds no number", W,
+            remedy=("boot a kernel built with CONFIG_KEXEC and CONFIG_CRASH_DUMP (Debian's "
+                    "are): it reports the reservation in {path}")),
+    Message("crashkernel-too-small",
+            "{reserved}M reserved for the capture kernel, less than the {suggested} it needs", W,
+            remedy="raise crashkernel= to at least {suggested} and reboot"),
+    Message("kdump-initrd-unset",
+            "KDUMP_KERNEL is set in {config} without KDUMP_INITRD: an initrd will not be used",
+            W, remedy="set KDUMP_INITRD in {config} to the kdump kernel's initrd"),
+    Message("kdump-dir-missing", "{path} does not exist: no kernel links to load from", W,
+            remedy=("run 'kdump-config load' (or 'kdump-config symlinks $(uname -r)' while "
+                    "unloaded)")),
+    Message("kernel-links-invalid",
+            "{links}: missing, dangling, or not for the running kernel {release}", W,
+            remedy=("run 'kdump-config load' (or 'kdump-config symlinks $(uname -r)' while "
+                    "unloaded)")),
+    Message("kexec-load-forced-under-lockdown",
+            "the kernel only accepts signed images through kexec_file_load (-s) ({why}), but "
+            "KDUMP_KEXEC_ARGS forces kexec_load (-c/--kexec-syscall)", F,
+            remedy=("remove -c/--kexec-syscall from KDUMP_KEXEC_ARGS in {config}: a locked-down "
+                    "kernel only accepts signed images through kexec_file_load (-s)")),
+    Message("kallsyms-unreadable",
+            "{path} is unreadable: cannot tell whether kexec_load can build the crash dump "
+            "header", W, remedy="run 'kdump-config check' as root, who can read {path}"),
+    Message("hotplug-reloads",
+            "the kernel does not update the loaded capture image on CPU or memory hotplug: "
+            "udev reloads it on every event", W,
+            remedy=("load with kexec_file_load (KDUMP_KEXEC_ARGS=\"-s\") or with kexec-tools' "
+                    "--hotplug, so that the kernel updates the image itself instead of a "
+                    "reload per hotplug event")),
+    Message("kdump-not-loaded", "no kdump kernel is loaded", F,
+            remedy="run 'kdump-config load' (the kdump-tools service does it at boot)"),
+    Message("fadump-not-registered", "fadump is not registered", F,
+            remedy="run 'kdump-config load' (the kdump-tools service does it at boot)"),
     # -- savecore (seed and reference) ----------------------------------------------------------
     Message("no-vmcore", "{name}: {vmcore} does not exist: this is not a capture kernel, "
             "there is no vmcore to save", F, 1, syslog=True),
@@ -237,58 +352,55 @@ _ALL = [
     Message("key-propagated", "propagated ssh key {key} to server {ssh}", P, syslog=True),
 ]
 
-CATALOG: dict[str, Message] = {}
+CATALOG: dict[Code, Message] = {}
 for _message in _ALL:
     if _message.code in CATALOG:
         raise RuntimeError(f"duplicate message code {_message.code}")
     CATALOG[_message.code] = _message
 
 
-def get(code: str) -> Message:
+def get(code: Code) -> Message:
     return CATALOG[code]
 
 
 class Check(NamedTuple):
-    """A readiness check of `kdump-config check`: what it verifies and how to fix it."""
+    """A readiness check of `kdump-config check`: what it verifies and what it shows when
+    it passes (one template per way of passing).  What it shows when it does not, and how
+    to fix that, is the catalog message the check result names (``Message.remedy``)."""
 
     name: str
     title: str
-    remedy: str
+    ok: dict[str, str]
 
 
 CHECKS: dict[str, Check] = {c.name: c for c in [
-    Check("use-kdump", "kdump enabled in {config}",
-          "set USE_KDUMP=1 in {config}"),
+    Check("use-kdump", "kdump enabled in {config}", {"": "USE_KDUMP={value}"}),
     Check("kexec-support", "kernel supports kdump (/sys/kernel/kexec_crash_loaded)",
-          "boot a kernel built with CONFIG_KEXEC and CONFIG_CRASH_DUMP (Debian's are)"),
+          {"": "supported"}),
     Check("crashkernel-param", "crashkernel= on the kernel command line",
-          "add crashkernel={suggested} to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, "
-          "run update-grub and reboot"),
+          {"": "crashkernel={value}"}),
     Check("crashkernel-reserved", "memory reserved for the capture kernel",
-          "the kernel could not reserve crashkernel= memory: check 'dmesg | grep -i crash', "
-          "try a smaller size or crashkernel=SIZE,high, and reboot"),
+          {"": "{reserved}M reserved at {addr}"}),
     Check("crashkernel-size", "reservation large enough for the capture kernel",
-          "raise crashkernel= to at least {suggested} and reboot"),
-    Check("kexec-tool", "kexec installed", "apt install kexec-tools"),
-    Check("kdump-kernel", "kdump kernel present", "run 'kdump-config symlinks $(uname -r)' "
-          "or set KDUMP_KERNEL in {config}"),
-    Check("kdump-initrd", "kdump initrd present", "run 'kdump-config symlinks $(uname -r)' "
-          "(it rebuilds the kdump initrd) or set KDUMP_INITRD in {config}"),
+          {"": "{reserved}M reserved, {suggested} suggested"}),
+    Check("kexec-tool", "kexec installed", {"": "{path}"}),
+    Check("kdump-kernel", "kdump kernel present", {"": "{path}"}),
+    Check("kdump-initrd", "kdump initrd present", {"": "{path}"}),
     Check("kernel-links", "/var/lib/kdump links match the running kernel",
-          "run 'kdump-config load' (or 'kdump-config symlinks $(uname -r)' while unloaded)"),
-    Check("secure-boot", "kexec mode suits secure boot and lockdown",
-          "remove -c/--kexec-syscall from KDUMP_KEXEC_ARGS: a locked-down kernel only "
-          "accepts signed images through kexec_file_load (-s)"),
-    Check("kexec-symbols", "arm64: a load method that builds a valid crash dump header",
-          "{symbols_remedy}"),
-    Check("dump-target", "one remote dump target kind",
-          "set either SSH or NFS in {config}, not both"),
+          {"": "match {release}"}),
+    Check("secure-boot", "kexec mode suits secure boot and lockdown", {
+        "required": "kexec -s (kexec_file_load): lockdown {lockdown}, secure boot {secure_boot}",
+        "kexec-file": "not required: kexec_file_load is used for want of _text (kexec-symbols)",
+        "kexec-load": "not required: kexec_load will be used"}),
+    Check("kexec-symbols", "arm64: a load method that builds a valid crash dump header", {
+        "kexec-load": "_text in /proc/kallsyms: kexec_load works",
+        "kexec-file": "no _text in /proc/kallsyms: kexec_file_load (-s) will be used"}),
+    Check("dump-target", "one remote dump target kind", {"": "dump target: {target}"}),
     Check("fadump-support", "firmware-assisted dump available",
-          'boot with "fadump=on" on a POWER system whose firmware supports it'),
-    Check("crash-hotplug", "CPU and memory hotplug keep the capture image current",
-          "load with kexec_file_load (KDUMP_KEXEC_ARGS=\"-s\") or with kexec-tools' "
-          "--hotplug, so that the kernel updates the image itself instead of a reload per "
-          "hotplug event"),
+          {"": "fadump sysfs layout: {layout}"}),
+    Check("crash-hotplug", "CPU and memory hotplug keep the capture image current", {
+        "kernel": "handled by the kernel",
+        "unloaded": "supported by the kernel (nothing loaded yet)"}),
     Check("loaded", "capture kernel loaded (or fadump registered)",
-          "run 'kdump-config load' (the kdump-tools service does it at boot)"),
+          {"kdump": "kdump kernel loaded", "fadump": "fadump registered"}),
 ]}

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from kdump.messages import CATALOG, Severity
+from kdump.messages import CATALOG, Code, Severity
 
 SCHEMA_VERSION = 1
 _RED, _YELLOW, _RESET = "\033[31m", "\033[33m", "\033[0m"
@@ -48,15 +48,6 @@ def printable(text: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def unpadded(line: str) -> str:
-    """A message line without the padding that aligns it in a text report: the indent, and
-    the blanks before a label's colon (``current state   : ready`` -> ``current state: ready``).
-    """
-    line = line.strip()
-    pad = line.find("  :")
-    return line if pad < 0 else line[:pad].rstrip() + line[pad + 2:]
-
-
 # Who is told of every catalog code any Reporter emits (see ``observe``).
 _OBSERVERS: list[Callable[[str], None]] = []
 
@@ -75,11 +66,20 @@ def observe(callback: Callable[[str], None]) -> Iterator[None]:
         _OBSERVERS.remove(callback)
 
 
+def unpadded(line: str) -> str:
+    """A message line without the padding that aligns it in a text report: the indent, and
+    the blanks before a label's colon (``current state   : ready`` -> ``current state: ready``).
+    """
+    line = line.strip()
+    pad = line.find("  :")
+    return line if pad < 0 else line[:pad].rstrip() + line[pad + 2:]
+
+
 @dataclass
 class Emitted:
     """A message shown (or collected for --json)."""
 
-    code: str
+    code: Code
     severity: str
     lines: list[str]
     text: str = ""  # the message's own words, without the indent a report layout adds
@@ -93,34 +93,57 @@ class Reporter:
     json_mode: bool = False
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
-    syslog: object | None = None  # a callable(tag, message); set once the host is known
+    syslog: object | None = None  # Host.syslog(tag, message, fields), once the host is known
     emitted: list[Emitted] = field(default_factory=list)
+    command: str = ""  # the kdump-config command, a field of every journal entry
 
-    def emit(self, code: str, **params: object) -> int:
+    def emit(self, code: Code, **params: object) -> int:
         """Show catalog message ``code``; returns its exit code (for fatal use)."""
         return self.emit_indented(code, "", params)
 
-    def emit_indented(self, code: str, indent: str, params: dict[str, object]) -> int:
+    def emit_indented(self, code: Code, indent: str, params: dict[str, object]) -> int:
         message = CATALOG[code]
-        words = [printable(line) for line in message.lines({"name": self.name, **params})]
-        lines = [indent + line for line in words]
-        self.emitted.append(Emitted(code, message.severity.value, lines,
-                                    "\n".join(unpadded(word) for word in words)))
-        for observer in _OBSERVERS:
-            observer(code)
+        lines = self.note(code, params, indent)
         if not self.json_mode:
             stream = self.err if message.stderr else self.out
             colour = fancy_terminal(stream)
             for line in lines:
                 stream.write(render(message.severity, line, colour) + "\n")
             stream.flush()
-        if message.syslog and self.syslog is not None:
-            from kdump.logging import log_message
-
-            prefix = f"{self.name}: "
-            text = " ".join(line.removeprefix(prefix) for line in lines)
-            log_message(self.syslog, printable(self.name), code, message.severity.value, text)
+        if message.syslog:
+            self._journal(code, lines)
         return message.exit_code
+
+    def log(self, code: Code, **params: object) -> None:
+        """Journal catalog message ``code`` without showing it (a journal-only message)."""
+        self._journal(code, self.lines(code, params))
+
+    def _journal(self, code: Code, lines: list[str]) -> None:
+        if self.syslog is None:
+            return
+        from kdump.logging import log_message
+
+        prefix = f"{self.name}: "
+        text = " ".join(line.removeprefix(prefix) for line in lines)
+        log_message(self.syslog, printable(self.name), code, CATALOG[code].severity.value,
+                    text, self.command)
+
+    def note(self, code: Code, params: dict[str, object], indent: str = "") -> list[str]:
+        """Catalog message ``code`` as lines, noted for --json but not printed: for a
+        command that lays messages out itself (check)."""
+        words = self.lines(code, params)
+        lines = [indent + word for word in words]
+        self.emitted.append(Emitted(code, CATALOG[code].severity.value, lines,
+                                    "\n".join(unpadded(word) for word in words)))
+        return lines
+
+    def lines(self, code: Code, params: dict[str, object], indent: str = "") -> list[str]:
+        """Catalog message ``code`` as the lines it prints (every message passes here:
+        shown, laid out by check, or journal-only)."""
+        for observer in _OBSERVERS:
+            observer(code)
+        return [printable(indent + line)
+                for line in CATALOG[code].lines({"name": self.name, **params})]
 
     def line(self, text: str = "") -> None:
         """A report line of show/test/help (not a message: no code)."""

@@ -175,6 +175,8 @@ DATA: dict[str, tuple[str, dict[str, Schema], list[str]]] = {
             "One check.", {
                 "name": _s("string", "The check's name (kdump-config(8), CHECKS)."),
                 "status": _s("string", "Its outcome.", enum=["ok", "warn", "fail"]),
+                "code": _nullable("string", "The catalog code of the message saying what is "
+                                  "wrong (null when ok); the message is in messages too."),
                 "detail": _s("string", "What was found."),
                 "remedy": _s("string", "How to fix it (\"\" when ok)."),
             })),

@@ -8,6 +8,7 @@ Layout of a state directory::
     remote/          the servers it talks to: nfs/<host>/<export>, ssh/<host>/, ftp/<host>/
     effects.jsonl    every operation performed, one JSON object per line
     syslog           what kdump-config logged
+    journal.jsonl    the same, as the journal's structured fields (one JSON object a line)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import os
 import posixpath
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 STATE_FILE = "state.json"
 EFFECTS_FILE = "effects.jsonl"
 SYSLOG_FILE = "syslog"
+JOURNAL_FILE = "journal.jsonl"
 DEFAULT_CLOCK = "2024-01-01T00:00:00"
 # Where Debian installs each tool; `which` in the simulated machine answers with these.
 TOOL_DIRS = {
@@ -345,9 +347,21 @@ class Machine:
         for line in lines:
             yield json.loads(line)
 
-    def syslog(self, tag: str, message: str) -> None:
+    def syslog(self, tag: str, message: str, fields: Mapping[str, str] | None = None,
+               ) -> None:
         with open(self.dir / SYSLOG_FILE, "a") as handle:
             handle.write(f"{self.now().isoformat()} {tag}: {message}\n")
+        if fields is not None:  # what journald would hold: every structured field
+            with open(self.dir / JOURNAL_FILE, "a") as handle:
+                handle.write(json.dumps(dict(fields), sort_keys=True) + "\n")
+
+    def journal(self) -> list[dict[str, str]]:
+        """The structured entries logged so far, oldest first."""
+        try:
+            lines = (self.dir / JOURNAL_FILE).read_text().splitlines()
+        except OSError:
+            return []
+        return [json.loads(line) for line in lines]
 
     # -- kernel transitions --------------------------------------------------------------
     def crash(self, vmcore_size: int = DEFAULT_VMCORE_SIZE) -> str:

@@ -151,5 +151,8 @@ def test_a_loaded_machine_is_ready_so_the_property_is_not_vacuous(machine: Machi
     _put(machine, CONFIG, b"USE_KDUMP=1\n")
     _put(machine, LOADED, b"1\n")
     _put(machine, "/proc/cmdline", b"crashkernel=512M ro\n")
+    # The module's machine keeps what the random test left: it may be in fadump mode.
+    _put(machine, "/sys/kernel/fadump/enabled", None)
+    _put(machine, "/proc/sys/kernel/arch", b"x86_64\n")
     code, out, _ = _run(["--backend", "linux", "--root", str(machine.root), "status"])
     assert code == 0 and out.splitlines()[-1] == "current state   : ready to kdump", out

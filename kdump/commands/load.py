@@ -86,7 +86,7 @@ def _load(ctx: Context) -> int:
     if not result.ok:
         ctx.host.remove(ctx.kexec_cmd_file)  # it describes nothing that is loaded
         return ctx.emit("load-failed")
-    ctx.host.syslog(ctx.reporter.name, render_argv(argv))
+    ctx.reporter.log("kexec-command", command=render_argv(argv))
     ctx.emit("loaded")
     _panic_triggers(ctx)
     return 0

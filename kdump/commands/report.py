@@ -222,8 +222,8 @@ def crash_estimate(ctx: Context) -> Estimate:
         initrd_bytes=(host.file_size(initrd_real) or 0) if initrd_real else 0,
     ))
     if result.below_minimum:
-        host.syslog(ctx.reporter.name, f"Suggested crashkernel below minimum ({result.raw_mib}), "
-                                       f"surplus={result.surplus_mib}")
+        ctx.reporter.log("estimate-below-minimum", raw=result.raw_mib,
+                         surplus=result.surplus_mib)
     return result
 
 

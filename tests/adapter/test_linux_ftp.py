@@ -1,4 +1,5 @@
-"""LinuxHost.ftp_upload against a real FTP server on the loopback (tests/ftpserver.py).
+"""LinuxHost.ftp_upload against a real FTP server on the loopback (tests/ftpserver.py,
+pyftpdlib).
 
 The live root ("/") so that real programs (cat, gzip, false) feed the upload:
 LinuxHost under a tree root would look for them in the tree's /usr/bin.
@@ -136,10 +137,10 @@ def test_a_server_echoing_the_password_does_not_leak_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import tests.ftpserver as ftpserver
 
-    def echo(session: ftpserver._Session, password: str) -> None:
-        session.reply(530, f"password {password} is wrong")
+    def echo(handler: ftpserver._Handler, password: str) -> None:
+        handler.respond(f"530 password {password} is wrong")
 
-    monkeypatch.setattr(ftpserver._Session, "login", echo)
+    monkeypatch.setattr(ftpserver._Handler, "ftp_PASS", echo)
     result = host.ftp_upload(_target(server), "/dump.1", None, source_path=str(source))
 
     assert not result.ok

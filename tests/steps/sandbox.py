@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -132,8 +132,8 @@ class SandboxMachine(TestMachine):
             if short is not None:
                 stack.enter_context(_short_vmcore_copy(int(short)))
 
-            def log(tag: str, message: str) -> None:
-                Machine(machine_dir).syslog(tag, message)
+            def log(tag: str, message: str, fields: Mapping[str, str] | None) -> None:
+                Machine(machine_dir).syslog(tag, message, fields)
 
             def resolve(host: str, port: int) -> tuple[str, int]:
                 # As /etc/hosts would: the machine's FTP servers listen on the loopback.

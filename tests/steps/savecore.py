@@ -244,3 +244,34 @@ def then_secret_hidden(machine: TestMachine, secret: str) -> None:
         places[name] = path.read_text() if path.is_file() else ""
     leaks = [name for name, text in places.items() if secret in text]
     assert not leaks, f"{secret!r} found in {leaks}"
+
+
+def _journal_entries(machine: TestMachine, code: str) -> list[dict[str, str]]:
+    from sim.machine import Machine
+
+    return [entry for entry in Machine(machine.state_dir).journal()
+            if entry.get("KDUMP_CODE") == code]
+
+
+@then(parsers.parse('the journal holds "{code}" from "{command}"'))
+def then_journal_holds(machine: TestMachine, code: str, command: str) -> None:
+    # What `journalctl MESSAGE_ID=...` finds: the fields kdump/logging.py sends, recorded
+    # by the simulated machine (and by the sandbox's stand-in for the journal).
+    from kdump.logging import PRIORITY, message_id
+    from kdump.messages import CATALOG
+
+    entries = _journal_entries(machine, code)
+    assert entries, f"no journal entry for {code}"
+    entry = entries[-1]
+    assert entry["MESSAGE_ID"] == message_id(code)
+    assert len(entry["MESSAGE_ID"]) == 32 and int(entry["MESSAGE_ID"], 16) >= 0
+    assert entry["PRIORITY"] == str(PRIORITY[CATALOG[code].severity.value])  # type: ignore[index]
+    assert entry["SYSLOG_IDENTIFIER"] == "kdump-config"
+    assert entry["KDUMP_COMMAND"] == command
+    assert entry["MESSAGE"]
+
+
+@then(parsers.parse('the journal entry "{code}" says "{text}"'))
+def then_journal_says(machine: TestMachine, code: str, text: str) -> None:
+    messages = [entry["MESSAGE"] for entry in _journal_entries(machine, code)]
+    assert any(text in message for message in messages), messages

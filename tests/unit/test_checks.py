@@ -5,10 +5,19 @@ from __future__ import annotations
 import pytest
 
 from backends.base import FadumpState
-from kdump.checks import Finding, invalid_links, link_version, support_findings
+from kdump.checks import (
+    CheckResult,
+    Finding,
+    ReadinessInputs,
+    invalid_links,
+    link_version,
+    readiness,
+    support_findings,
+)
 from kdump.config import Config, load_config
 from kdump.facts import Facts, LinkFact
 from kdump.messages import CATALOG, Severity
+from kdump.plan import KernelChoice
 from tests.unit.factories import ready_facts
 
 R = "6.1.0-18-amd64"
@@ -171,3 +180,56 @@ def test_invalid_symlink_is_reported_not_fatal() -> None:
     message = CATALOG["invalid-symlink"]
     assert message.severity is Severity.FAILURE and message.exit_code == 0
     assert message.lines({"link": INITRD_LINK}) == [f"Invalid symlink : {INITRD_LINK}"]
+
+
+# -- readiness: the one evaluator `check` renders (and status/load/test share) --------------
+
+
+def ready_inputs(**changes: object) -> ReadinessInputs:
+    from dataclasses import replace
+
+    base = ReadinessInputs(choice=KernelChoice(KERNEL_LINK, INITRD_LINK), kernel_exists=True,
+                           initrd_exists=True, estimate_mib=466)
+    return replace(base, **changes)
+
+
+def by_name(results: list[CheckResult]) -> dict[str, CheckResult]:
+    return {result.name: result for result in results}
+
+
+def test_readiness_of_a_loaded_ready_machine_is_all_ok() -> None:
+    results = readiness(config(), facts(kexec_loaded=True), ready_inputs())
+    assert [(r.name, r.status) for r in results if r.status != "ok"] == []
+    assert [r.name for r in results][:3] == ["use-kdump", "kexec-support", "crashkernel-param"]
+
+
+def test_the_support_checks_are_the_findings_status_and_load_report() -> None:
+    cfg = config("USE_KDUMP=0\nSSH=root@dumphost\nNFS=nfs:/srv/crash\n")
+    fcts = facts(kexec_supported=False, cmdline="ro quiet")
+    failed = [r.code for r in readiness(cfg, fcts, ready_inputs()) if r.status == "fail"]
+    assert [f.code for f in support_findings(cfg, fcts)] == \
+        [c for c in failed if c in {"use-kdump-off", "kdump-not-supported", "no-crashkernel",
+                                    "ssh-nfs-conflict"}]
+
+
+def test_an_absent_crash_size_is_unknown_not_zero() -> None:
+    results = by_name(readiness(config(), facts(crash_size=None), ready_inputs()))
+    assert (results["crashkernel-reserved"].status, results["crashkernel-reserved"].code) == \
+        ("warn", "crashkernel-size-unknown")
+    assert "crashkernel-size" not in results  # no size to compare with the estimate
+    zero = by_name(readiness(config(), facts(crash_size=0), ready_inputs()))
+    assert zero["crashkernel-reserved"].code == "crashkernel-not-reserved"
+
+
+def test_without_the_kernel_hook_no_remedy_runs_symlinks() -> None:
+    missing = KernelChoice(KERNEL_LINK, INITRD_LINK, findings=(
+        Finding("kdump-initrd-missing", {"config": CONFIG_PATH, "path": INITRD_LINK}),))
+    broken = facts(links=(link(INITRD_LINK, None, exists=False), GOOD_LINKS[1]))
+    with_hook = by_name(readiness(config(), broken, ready_inputs(choice=missing)))
+    without = by_name(readiness(config(), broken, ready_inputs(
+        choice=missing, links_blocker="kernel-hook-missing")))
+    for name in ("kdump-initrd", "kernel-links"):
+        assert with_hook[name].remedy is None
+        assert without[name].remedy == "kernel-hook-missing"
+        assert "symlinks" in CATALOG[with_hook[name].code or "usage"].remedy
+    assert "apt install --reinstall kdump-config" in CATALOG["kernel-hook-missing"].remedy

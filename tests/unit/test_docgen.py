@@ -51,7 +51,9 @@ def test_commands_checks_and_json_are_documented() -> None:
         assert re.search(rf"^\.TP\n{re.escape(name)}\b", page, flags=re.M), name
     for check in CHECKS.values():
         assert f"\n{check.name}\n" in page
-        assert message_text(check.remedy) in page
+    for message in CATALOG.values():
+        if message.remedy:  # the remedies `check` prints, under the message they fix
+            assert message_text(message.remedy) in page, message.code
 
 
 def test_every_setting_is_in_kdump_tools_5_and_the_template() -> None:

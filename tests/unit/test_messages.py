@@ -1,30 +1,23 @@
-"""The message catalog: unique kebab-case codes, exit codes, and call sites that fit it.
+"""The message catalog: unique kebab-case codes, exit codes, typed codes, remedies.
 
-Call sites are found in the kdump/ sources with ast, so a new ``emit("code", ...)`` or
-``Finding("code", {...})`` is checked the moment it is written.
+Codes are typed (kdump/messages.py: Code), so mypy --strict refuses an ``emit("code")``
+or ``Finding("code")`` whose code is not in the catalog; a template field a call site
+forgets fails the scenario that produces the code (tests/test_catalog_coverage.py).
 """
 
 from __future__ import annotations
 
-import ast
 import re
 import string
-from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
-import kdump
 from kdump import messages
-from kdump.messages import CATALOG, CHECKS, Severity
+from kdump.messages import CATALOG, CHECKS, Code, Severity
 
-PACKAGE = Path(kdump.__file__).parent
-SOURCES = sorted(PACKAGE.rglob("*.py"))
 KEBAB = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
-# Reporter.emit supplies this field to every template.
-ALWAYS_SUPPLIED = {"name"}
-# Classes whose first argument is a catalog code (raised or returned, emitted later).
-CODE_CARRIERS = {"Finding", "ConfigError", "ConfigWarning"}
 
 
 def fields(template: str) -> set[str]:
@@ -38,109 +31,6 @@ def fields(template: str) -> set[str]:
 def message_fields(code: str) -> set[str]:
     message = CATALOG[code]
     return set().union(*(fields(line) for line in (message.template, *message.more)))
-
-
-@dataclass(frozen=True)
-class CallSite:
-    where: str
-    codes: tuple[str, ...] | None  # None: the code is computed at run time
-    kwargs: frozenset[str] | None  # None: parameters passed as **mapping (not checkable)
-    returned: bool  # the call's value is the command's exit status
-    kind: str
-
-
-def _constants(tree: ast.Module) -> dict[str, str]:
-    found = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
-                isinstance(node.value.value, str):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    found[target.id] = node.value.value
-    return found
-
-
-def _all_constants() -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for path in SOURCES:
-        merged.update(_constants(ast.parse(path.read_text())))
-    return merged
-
-
-def _codes(node: ast.expr, constants: dict[str, str]) -> tuple[str, ...] | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return (node.value,)
-    if isinstance(node, ast.IfExp):
-        body, orelse = _codes(node.body, constants), _codes(node.orelse, constants)
-        return None if body is None or orelse is None else body + orelse
-    if isinstance(node, ast.Name) and node.id in constants:
-        return (constants[node.id],)
-    return None
-
-
-def _dict_keys(node: ast.expr) -> frozenset[str] | None:
-    if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys):
-        return frozenset(k.value for k in node.keys)  # type: ignore[union-attr]
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-            node.func.id == "dict" and not node.args:
-        return _keywords(node)
-    return None
-
-
-def _keywords(call: ast.Call) -> frozenset[str] | None:
-    if any(keyword.arg is None for keyword in call.keywords):
-        return None
-    return frozenset(keyword.arg for keyword in call.keywords)  # type: ignore[misc]
-
-
-def _call_name(call: ast.Call) -> str | None:
-    if isinstance(call.func, ast.Attribute):
-        return call.func.attr
-    if isinstance(call.func, ast.Name):
-        return call.func.id
-    return None
-
-
-def call_sites() -> list[CallSite]:
-    constants = _all_constants()
-    sites = []
-    for path in SOURCES:
-        tree = ast.parse(path.read_text())
-        returned_calls = {
-            id(node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Return) and isinstance(node.value, ast.Call)
-        } | {
-            id(node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-            and any(isinstance(t, ast.Name) and t.id == "status" for t in node.targets)
-        }
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or not node.args:
-                continue
-            name = _call_name(node)
-            where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
-            codes = _codes(node.args[0], constants)
-            if name == "emit":
-                kwargs = _keywords(node)
-            elif name == "emit_indented" and len(node.args) >= 3:
-                kwargs = _dict_keys(node.args[2])
-            elif name in CODE_CARRIERS:
-                if name == "Finding":
-                    kwargs = _dict_keys(node.args[1]) if len(node.args) > 1 else frozenset()
-                else:
-                    kwargs = frozenset({"detail"})  # the CLI emits them with detail=
-            else:
-                continue
-            sites.append(CallSite(where, codes, kwargs, id(node) in returned_calls, name))
-    return sites
-
-
-SITES = call_sites()
-STATIC = [site for site in SITES if site.codes is not None]
-
-
-def _site_id(site: CallSite) -> str:
-    return site.where
 
 
 # -- the catalog itself ----------------------------------------------------------------------
@@ -177,54 +67,40 @@ def test_exit_codes(code: str) -> None:
         assert message.severity is Severity.FAILURE or code == "usage"
 
 
-def test_messages_ending_a_command_exit_1() -> None:
-    enders = {code for site in STATIC if site.returned for code in site.codes or ()}
-    assert enders, "no `return ...emit(...)` call site found: the scan is broken"
-    for code in sorted(enders):
-        if CATALOG.get(code) and CATALOG[code].severity is Severity.FAILURE:
-            assert CATALOG[code].exit_code == 1, f"{code} ends a command but exits 0"
+def test_the_code_type_lists_every_catalog_code_in_catalog_order() -> None:
+    # mypy checks every emit("...") and Finding("...") against Code: it must be the catalog.
+    listed = get_args(Code)
+    assert listed == tuple(CATALOG), (
+        "kdump/messages.py: Code and the catalog disagree; paste this:\n"
+        + "Code = Literal[\n" + "".join(f'    "{code}",\n' for code in CATALOG) + "]")
 
 
-def test_check_remedies_use_only_the_fields_check_supplies() -> None:
+def test_mypy_refuses_a_code_that_is_not_in_the_catalog(tmp_path: Path) -> None:
+    # dev/test has mypy (the lint extra); dev/test-lowest installs the test extra only.
+    api = pytest.importorskip("mypy.api", reason="mypy is the lint extra: dev/test runs this")
+
+    source = tmp_path / "typo.py"
+    source.write_text("from kdump.report import Reporter\n"
+                      "from kdump.checks import Finding\n"
+                      "Reporter().emit('loaded')\n"
+                      "Reporter().emit('lodaed')\n"
+                      "Finding('no-crashkernal')\n")
+    out, _err, status = api.run(["--strict", "--follow-imports=silent",
+                                 str(source)])
+    assert status == 1, out
+    assert [line.split(":")[1] for line in out.splitlines() if ": error:" in line] == \
+        ["4", "5"], out
+
+
+# Fields `check` supplies to every finding's remedy (kdump/commands/check.py: _texts).
+CHECK_FIELDS = {"config", "suggested", "release", "version"}
+
+
+@pytest.mark.parametrize("code", sorted(c for c, m in CATALOG.items() if m.remedy))
+def test_a_remedy_uses_only_its_messages_fields_and_those_check_supplies(code: str) -> None:
+    assert fields(CATALOG[code].remedy) <= message_fields(code) | CHECK_FIELDS, code
+
+
+def test_every_check_has_an_ok_text_and_no_remedy_of_its_own() -> None:
     for check in CHECKS.values():
-        # kexec-symbols' remedy depends on why no load method works (kdump/checks.py).
-        extra = {"symbols_remedy"} if check.name == "kexec-symbols" else set()
-        assert fields(check.title) | fields(check.remedy) <= {"config", "suggested", *extra}, \
-            check.name
-
-
-# -- call sites --------------------------------------------------------------------------------
-
-
-def test_the_scan_finds_the_known_call_sites() -> None:
-    kinds = {site.kind for site in SITES}
-    assert {"emit", "Finding", "ConfigError", "ConfigWarning"} <= kinds
-    codes = {code for site in STATIC for code in site.codes or ()}
-    assert {"kdump-not-supported", "no-kdump-kernel", "state-ready", "state-not-ready",
-            "config-syntax", "config-value", "config-unknown-key"} <= codes
-
-
-@pytest.mark.parametrize("site", STATIC, ids=_site_id)
-def test_call_site_code_is_in_the_catalog(site: CallSite) -> None:
-    for code in site.codes or ():
-        assert code in CATALOG, f"{site.where}: unknown message code {code!r}"
-
-
-@pytest.mark.parametrize("site", [s for s in STATIC if s.kwargs is not None], ids=_site_id)
-def test_call_site_supplies_every_template_field(site: CallSite) -> None:
-    for code in site.codes or ():
-        missing = message_fields(code) - ALWAYS_SUPPLIED - (site.kwargs or frozenset())
-        assert not missing, f"{site.where}: {code} needs {sorted(missing)}"
-
-
-def test_computed_codes_are_config_diagnostics() -> None:
-    # cli.py emits ConfigError/ConfigWarning codes as they come; every code those carry
-    # must be satisfied by what the dynamic emit calls pass.
-    carried = {code for site in STATIC if site.kind in ("ConfigError", "ConfigWarning")
-               for code in site.codes or ()}
-    dynamic = [site for site in SITES if site.codes is None and site.kind == "emit"
-               and site.kwargs is not None]
-    for site in dynamic:
-        for code in carried:
-            missing = message_fields(code) - ALWAYS_SUPPLIED - (site.kwargs or frozenset())
-            assert not missing, f"{site.where}: {code} needs {sorted(missing)}"
+        assert check.ok and all(check.ok.values()), check.name

@@ -19,13 +19,15 @@ class Tty(io.StringIO):
 
 
 class Sink:
-    """A syslog sink that records (tag, message)."""
+    """A log sink (Host.syslog) that records (tag, message) and the journal fields."""
 
     def __init__(self) -> None:
         self.records: list[tuple[str, str]] = []
+        self.fields: list[dict[str, str]] = []
 
-    def __call__(self, tag: str, message: str) -> None:
+    def __call__(self, tag: str, message: str, fields: dict[str, str]) -> None:
         self.records.append((tag, message))
+        self.fields.append(fields)
 
 
 def reporter(**kwargs: object) -> Reporter:
@@ -270,6 +272,27 @@ def test_syslog_in_json_mode_and_with_a_new_sink() -> None:
     reporter(syslog=second).emit("host-error", detail="write /x: Permission denied")
     assert first.records == [("kdump-config", "unloaded kdump kernel")]
     assert second.records == [("kdump-config", "write /x: Permission denied")]
+
+
+def test_journal_fields_carry_the_code_severity_and_command() -> None:
+    sink = Sink()
+    reporter(syslog=sink, command="savecore").emit("nfs-mount-failed", nfs="h:/x")
+    reporter(syslog=sink, name="kdump-tools").log("kexec-command", command="kexec -p k")
+    failed, command = sink.fields
+    assert (failed["KDUMP_CODE"], failed["KDUMP_SEVERITY"], failed["PRIORITY"],
+            failed["KDUMP_COMMAND"], failed["SYSLOG_IDENTIFIER"]) == \
+        ("nfs-mount-failed", "failure", "3", "savecore", "kdump-config")
+    assert failed["MESSAGE"] == "Unable to mount remote NFS directory h:/x. Cannot save core"
+    assert len(failed["MESSAGE_ID"]) == 32
+    assert (command["MESSAGE"], command["SYSLOG_IDENTIFIER"], command["PRIORITY"]) == \
+        ("kexec -p k", "kdump-tools", "5")
+    assert "KDUMP_COMMAND" not in command  # no command given
+
+
+def test_a_journal_only_message_is_never_shown() -> None:
+    rep = reporter(syslog=Sink())
+    rep.log("estimate-below-minimum", raw=100, surplus=20)
+    assert rep.out.getvalue() == "" and rep.err.getvalue() == "" and rep.emitted == []
 
 
 def test_no_sink_is_fine() -> None:

@@ -8,12 +8,15 @@ import math
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypedDict, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from backends.base import Host, HostError, PipelineResult, RunResult, UnsafePathError
 from kdump import dumpname as names
 from kdump import program_argv
 from kdump.context import Context
+
+if TYPE_CHECKING:
+    from kdump.messages import Code
 
 VMCORE = "/proc/vmcore"
 RETRY_PAUSE = 3  # seconds between NFS mount / ssh attempts, as the original
@@ -87,7 +90,7 @@ class Run:
         return program_argv.dump_stages(self.makedumpfile, self.ctx.config.makedump_args, VMCORE,
                                  self.compressor)
 
-    def emit(self, code: str, **params: object) -> int:
+    def emit(self, code: Code, **params: object) -> int:
         return self.ctx.emit(code, **params)
 
     def tell(self, result: RunResult | PipelineResult | HostError) -> None:

@@ -33,6 +33,9 @@ READY = re.compile(r"current state\s*:\s*ready to kdump")
 LOAD_ENTRY = "loaded kdump kernel"
 # ... and not "unloaded kdump kernel", which contains it.
 LOADED = re.compile(r"(?<!un)loaded kdump kernel")
+# The journal's MESSAGE_ID of "loaded" (docs/message-ids.md; tests/adapter/test_journal.py
+# pins it): what `journalctl MESSAGE_ID=...` finds across a fleet.
+LOADED_MESSAGE_ID = "000209579f545e43b325358ca0a00f3e"
 # try-reload's answer where the kernel keeps the loaded image current on hotplug itself
 # (catalog code hotplug-by-kernel; trixie's 6.12 with kexec-tools 2.0.29): a good outcome.
 KERNEL_HANDLES = re.compile(r"updates the loaded crash image on CPU and memory hotplug itself")
@@ -149,6 +152,14 @@ class Steps:
             f"journal has the load entry: {entries[-1] if entries else ''}",
             f"no {LOAD_ENTRY!r} in this boot's journal",
         )
+        if not self.reference:  # Debian's kdump-config logs plain text only
+            fields = self.run("journalctl", "-b", "--no-pager", "-o", "verbose",
+                              f"MESSAGE_ID={LOADED_MESSAGE_ID}").out
+            self.expect(
+                "KDUMP_CODE=loaded" in fields and "PRIORITY=5" in fields,
+                f"journalctl MESSAGE_ID={LOADED_MESSAGE_ID} finds the load, with its fields",
+                f"no structured load entry (MESSAGE_ID={LOADED_MESSAGE_ID}): {fields[-300:]!r}",
+            )
 
     # ------------------------------------------------------------------ the steps ----------
 

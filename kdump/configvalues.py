@@ -1,0 +1,135 @@
+"""Checks of config values beyond their syntax: values that become a program's
+arguments, bytes that are not text, and paths that must be absolute."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kdump.configerrors import MAX_CONFIG_BYTES, TOO_LARGE, VALUE_ERROR, Assignment, ConfigError
+
+if TYPE_CHECKING:
+    from kdump.config import _Settings
+    from kdump.messages import Code
+
+# ---------------------------------------------------------------------------
+# Values that become a program's arguments
+# ---------------------------------------------------------------------------
+
+ARGUMENT_ERROR: Code = "config-argument"
+_SECRET_KEYS = frozenset({"FTP_PASSWORD"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BLANK = re.compile(r"\s")
+
+
+def _option(value: str, program: str) -> str | None:
+    if value.startswith("-"):
+        return f"starts with '-': {program} would read it as an option"
+    return None
+
+
+def _one_word(value: str, program: str) -> str | None:
+    if _BLANK.search(value):
+        return _option(value, program) or f"contains white space: {program} would get it " \
+            "as one argument"
+    return _option(value, program)
+
+
+def _ftp_host(value: str, program: str) -> str | None:
+    host = value.partition(":")[0]
+    if not host:
+        return "has no host name before ':'"
+    if "/" in host or host in (".", ".."):
+        return f"host {host!r} is not a host name"
+    return _one_word(host, program)
+
+
+# Key -> the checks its (non-empty) value must pass, each giving the problem or None.
+# Control characters first everywhere: in an FTP setting CR/LF would end the command
+# and start another one on the server's control connection.
+_Rule = Callable[[str, str], "str | None"]
+_ARGUMENT_RULES: dict[str, tuple[tuple[str, _Rule], ...]] = {
+    "SSH": (("ssh", _one_word),),
+    "NFS": (("mount", _one_word),),
+    "FTP": (("the FTP server", _ftp_host),),
+    "FTP_USER": (),
+    "FTP_PASSWORD": (),
+}
+
+
+def check_arguments(settings: _Settings) -> None:
+    """Reject, with file:line, a value that would reach a program as something else."""
+    for key, rules in _ARGUMENT_RULES.items():
+        value = settings.raw(key)
+        if not value:
+            continue
+        problem = None
+        if _CONTROL.search(value):
+            problem = "contains a control character (CR, LF, TAB...)"
+        for program, rule in rules:
+            if problem is None:
+                problem = rule(value, program)
+        if problem is None:
+            continue
+        # Shown escaped (a CR must not rewrite the line it is reported on), and a
+        # password never at all.
+        shown = "********" if key in _SECRET_KEYS else value.encode("unicode_escape").decode()
+        assignment = settings.assigned.get(key)
+        reason = f"{key}='{shown}' {problem}"
+        if assignment is None:
+            reason += " (set in the environment)"
+        raise ConfigError(ARGUMENT_ERROR, settings.path, assignment.line if assignment else None,
+                          reason)
+
+
+
+# ---------------------------------------------------------------------------
+# Bytes, encodings and paths (issue 12, class 4)
+# ---------------------------------------------------------------------------
+
+# Settings that name a file or directory on this machine: a relative path would depend
+# on the directory kdump-config happens to be started from.
+ABSOLUTE_PATH_KEYS = ("KDUMP_COREDIR", "KDUMP_KERNEL", "KDUMP_INITRD", "SSH_KEY", "KDUMP_CONFIG")
+
+
+def decode_config(data: bytes, path: str) -> str:
+    """The file's text.  Bytes that are not UTF-8 survive as surrogates, so that a
+    comment in another encoding stays harmless and a value holding them is refused
+    (check_text_values) with its line, never silently replaced."""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(TOO_LARGE, path, None,
+                          f"the file is larger than {MAX_CONFIG_BYTES} bytes (a kdump-tools "
+                          "config is a few kilobytes): refused")
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _has_undecodable(text: str) -> bool:
+    return any("\udc80" <= char <= "\udcff" for char in text)
+
+
+def _shown(text: str) -> str:
+    """``text`` with undecodable bytes written as \\xNN, safe to print."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def check_text_values(settings: _Settings, assignments: list[Assignment]) -> None:
+    """Every value (and every known key taken from the environment) is UTF-8 text."""
+    for assignment in assignments:
+        if _has_undecodable(assignment.value):
+            raise ConfigError(VALUE_ERROR, settings.path, assignment.line,
+                              f"{assignment.name}='{_shown(assignment.value)}' holds bytes "
+                              "that are not UTF-8 text")
+    for key, value in settings.environ.items():
+        if key not in settings.assigned and _has_undecodable(value):
+            raise ConfigError(VALUE_ERROR, settings.path, None,
+                              f"{key}='{_shown(value)}' holds bytes that are not UTF-8 text "
+                              "(set in the environment)")
+
+
+def check_absolute_paths(settings: _Settings) -> None:
+    """A path-valued setting must be absolute (an empty one takes its default)."""
+    for key in ABSOLUTE_PATH_KEYS:
+        value = settings.raw(key)
+        if value and not value.startswith("/"):
+            raise settings.fail(key, "must be an absolute path (starting with /)")
