@@ -188,6 +188,7 @@ Feature: check
     When I run "kdump-config check"
     Then the exit code is 1
 
+  @decision-new-check-command
   # code: crashkernel-size-unknown
   Scenario: A kernel that does not report its reservation is "unknown", not "0 reserved"
     Given a machine "x86_64-ready"
@@ -198,6 +199,7 @@ Feature: check
     And stdout contains the line "warn  crashkernel-reserved  cannot tell how much memory is reserved for the capture kernel: /sys/kernel/kexec_crash_size is missing or holds no number"
     And stdout does not contain "0M reserved"
 
+  @decision-new-check-command
   Scenario: Without the kernel hook, check does not tell to run symlinks, but what provides the hook
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -207,6 +209,7 @@ Feature: check
     And stdout contains the line "                            remedy: apt install --reinstall kdump-config (it provides the kernel hook /etc/kernel/postinst.d/kdump-tools), then run 'kdump-config symlinks $(uname -r)'"
     And stdout does not contain "remedy: run 'kdump-config symlinks"
 
+  @decision-new-check-command
   Scenario: With the kernel hook, the remedy is to run symlinks
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/initrd.img-6.1.0-18-amd64" is absent
@@ -214,6 +217,7 @@ Feature: check
     Then the exit code is 3
     And stdout contains the line "                            remedy: run 'kdump-config symlinks $(uname -r)' (it rebuilds the kdump initrd) or set KDUMP_INITRD in /etc/default/kdump-tools"
 
+  @decision-new-check-command
   # code: kdump-initrd-unset
   Scenario: A configured kdump kernel without KDUMP_INITRD loads without an initrd, a warning
     Given a machine "x86_64-ready"
@@ -225,6 +229,7 @@ Feature: check
     And stdout contains the line "warn  kdump-initrd          KDUMP_KERNEL is set in /etc/default/kdump-tools without KDUMP_INITRD: an initrd will not be used"
     And stdout contains the line "                            remedy: set KDUMP_INITRD in /etc/default/kdump-tools to the kdump kernel's initrd"
 
+  @decision-new-check-command
   # code: kdump-dir-missing
   Scenario: Without /var/lib/kdump, the links warning says so
     Given a machine "x86_64-ready"
@@ -233,6 +238,7 @@ Feature: check
     Then the exit code is 3
     And stdout contains the line "warn  kernel-links          /var/lib/kdump does not exist: no kernel links to load from"
 
+  @decision-new-check-command
   # code: kallsyms-unreadable
   Scenario: arm64 with /proc/kallsyms unreadable cannot tell, and says so
     Given a machine "arm64-ready"
@@ -241,15 +247,17 @@ Feature: check
     When I run "kdump-config check"
     Then stdout contains the line "warn  kexec-symbols         /proc/kallsyms is unreadable: cannot tell whether kexec_load can build the crash dump header"
 
+  @decision-new-check-command
   Scenario: A reservation smaller than the estimate is a warning with the size to reserve
     Given a machine "x86_64-ready"
     And kdump is loaded
     And the file "/sys/kernel/kexec_crash_size" contains "134217728"
     When I run "kdump-config check"
     Then the exit code is 0
-    And stdout contains the line "warn  crashkernel-size      128M reserved for the capture kernel, less than the 466M it needs"
-    And stdout contains the line "                            remedy: raise crashkernel= to at least 466M and reboot"
+    And stdout contains the line "warn  crashkernel-size      128M reserved for the capture kernel, less than the 472M it needs"
+    And stdout contains the line "                            remedy: raise crashkernel= to at least 472M and reboot"
 
+  @decision-new-check-command
   Scenario: Without the running kernel's image, the remedy installs it before running symlinks
     Given a machine "x86_64-ready"
     And the file "/boot/vmlinuz-6.1.0-18-amd64" is absent

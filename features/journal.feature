@@ -6,6 +6,7 @@ Feature: the journal
   every machine. Without a journal, the same text goes to syslog.
 
   # code: kexec-command
+  @decision-new-journal-fields
   Scenario: load journals what it loaded and the kexec command it ran
     Given a machine "x86_64-ready"
     When I run "kdump-config load"
@@ -16,6 +17,7 @@ Feature: the journal
     And the journal entry "kexec-command" says "usbcore.nousb" --initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz"
     And the syslog contains "kdump-config: loaded kdump kernel"
 
+  @decision-new-journal-fields
   Scenario: A failed load is an error-priority entry with its own MESSAGE_ID
     Given a machine "x86_64-ready"
     And the fault "kexec-load" is armed
@@ -24,6 +26,7 @@ Feature: the journal
     And the journal holds "load-failed" from "load"
 
   # code: estimate-below-minimum
+  @decision-new-journal-fields
   Scenario: A size estimate below the minimum is journalled, not shown
     Given a machine "x86_64-ready"
     And the file "/var/lib/kdump/mem-6.1.0-18-amd64" contains "MemTotal: 1024 kB"
