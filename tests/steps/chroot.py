@@ -39,15 +39,20 @@ from pathlib import Path
 
 import pytest
 
+from backends import journald
 from sim.machine import Machine
 from tests.sandbox import kernel_faults, stub
 from tests.steps.machine import CliResult, TestMachine
-from tests.steps.sandbox import SandboxMachine
+from tests.steps.sandbox import SandboxMachine, _on_terminals
 
 MACHINE_MOUNT = "/.kdump-machine"
 SOURCE_DIR = "/.kdump-src"
 PROGRAM = "/usr/sbin/kdump-config"
 NOT_APPLICABLE = "not applicable in a chroot"
+# Options that point kdump-config at another machine: in the chroot, the executable runs with
+# none (the tree it runs in is its machine).
+_MACHINE_OPTIONS = ("--backend", "--root")
+_MACHINE_OPTIONS_WITH_VALUE = ("--backend=", "--root=")
 # Longer than any scenario's own deadline (a few seconds); a program without one (a stub
 # that hangs for 30 seconds) is killed here.
 RUN_TIMEOUT = 20
@@ -125,27 +130,38 @@ class ChrootMachine(SandboxMachine):
             pytest.skip(f"{NOT_APPLICABLE}: {reason}")
         words = shlex.split(command_line)
         words = words[1:] if words and words[0] == "kdump-config" else words
+        if any(word in _MACHINE_OPTIONS or word.startswith(_MACHINE_OPTIONS_WITH_VALUE)
+               for word in words):
+            pytest.skip(f"{NOT_APPLICABLE}: the executable runs inside the chroot, which is its "
+                        "machine; options naming another machine have nothing to point at")
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root",
                "TZ": "UTC", **self.env}
         clock = "@" + self.machine.now().strftime("%Y-%m-%d %H:%M:%S")
-        with self._chroot() as (merged, log):
-            process = subprocess.Popen(  # noqa: S603 - fixed argv
-                ["chroot", str(merged), "/usr/bin/faketime", "-f", clock, PROGRAM, *words],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                start_new_session=True)
-            try:
-                out, err = process.communicate(timeout=RUN_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                # A program without a deadline of its own (the original's savecore on a
-                # vmcore that never answers): the whole session goes, as a watchdog would.
-                os.killpg(process.pid, signal.SIGKILL)
-                out, err = process.communicate()
-                err += f"maintainer mode: killed after {RUN_TIMEOUT} seconds\n".encode()
+        with self._chroot() as (merged, logs):
+            argv = ["chroot", str(merged), "/usr/bin/faketime", "-f", clock, PROGRAM, *words]
+            if self.tty:  # the colour scenarios: stdout and stderr on terminals of their own
+                status, text_out, text_err = _on_terminals(argv, env)
+            else:
+                status, text_out, text_err = self._piped(argv, env)
             with kernel_faults.unlimited_bookkeeping():
-                self._collect_syslog(log)
-        self.last = CliResult(words, process.returncode, out.decode(errors="replace"),
-                              err.decode(errors="replace"))
+                self._collect_syslog(*logs)
+        self.last = CliResult(words, status, text_out, text_err)
         return self.last
+
+    @staticmethod
+    def _piped(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            start_new_session=True)
+        try:
+            out, err = process.communicate(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            # A program without a deadline of its own (the original's savecore on a
+            # vmcore that never answers): the whole session goes, as a watchdog would.
+            os.killpg(process.pid, signal.SIGKILL)
+            out, err = process.communicate()
+            err += f"maintainer mode: killed after {RUN_TIMEOUT} seconds\n".encode()
+        return process.returncode, out.decode(errors="replace"), err.decode(errors="replace")
 
     def cleanup(self) -> None:
         super().cleanup()
@@ -155,7 +171,7 @@ class ChrootMachine(SandboxMachine):
                            check=False, capture_output=True)
 
     @contextmanager
-    def _chroot(self) -> Iterator[tuple[Path, socket.socket]]:
+    def _chroot(self) -> Iterator[tuple[Path, tuple[socket.socket, socket.socket]]]:
         base = self.state_dir.parent / "chroot"
         merged, work, layer = base / "merged", base / "work", base / "layer"
         for path in (merged, work, layer):
@@ -185,19 +201,36 @@ class ChrootMachine(SandboxMachine):
             log.bind(str(log_path))
             log.setblocking(False)
             _mount("--bind", str(log_path), str(merged / "dev" / "log"))
+            # A journal too (native protocol), so structured entries are recorded as the
+            # simulated machine records them; the shell original's logger uses /dev/log.
+            journal_path = base / "journal.sock"
+            journal_path.unlink(missing_ok=True)
+            journal = stack.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
+            journal.bind(str(journal_path))
+            journal.setblocking(False)
+            inside_socket = merged / journald.SOCKET.lstrip("/")
+            inside_socket.parent.mkdir(parents=True, exist_ok=True)
+            inside_socket.touch()
+            _mount("--bind", str(journal_path), str(inside_socket))
             stack.enter_context(kernel_faults.readonly(self._readonly_in(merged)))
             limit = self.machine.fault("disk-full-after")
             stack.enter_context(kernel_faults.file_size_limit(
                 None if limit is None else int(limit)))
-            yield merged, log
+            yield merged, (log, journal)
 
     def _readonly_in(self, merged: Path) -> list[str]:
         """The armed read-only faults, on the chroot's paths (the overlay, not its layers)."""
         root = str(self.state_dir / "root")
         return [str(merged) + path[len(root):] for path in self._readonly_paths()]
 
-    def _collect_syslog(self, log: socket.socket) -> None:
+    def _collect_syslog(self, log: socket.socket, journal: socket.socket) -> None:
         machine = Machine(self.state_dir)
+        while True:
+            try:
+                entry = journald.decode(journal.recv(1 << 20))
+            except BlockingIOError:
+                break
+            machine.syslog(entry.get("SYSLOG_IDENTIFIER", "?"), entry.get("MESSAGE", ""), entry)
         while True:
             try:
                 data = log.recv(65536)
