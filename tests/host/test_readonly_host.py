@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.real_processes  # the machine running the tests, for real
-
-pytestmark = pytest.mark.host
+# The machine running the tests, for real: its processes too.
+pytestmark = [pytest.mark.host, pytest.mark.real_processes]
 
 WATCHED = ["/etc/default/kdump-tools", "/var/crash", "/var/lib/kdump", "/run/lock",
            "/sys/kernel/kexec_crash_loaded", "/proc/sys/kernel/panic_on_oops", "/etc/kdump"]
