@@ -7,34 +7,31 @@ import errno
 import os
 import posixpath
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, TYPE_CHECKING
 
-from backends.base import (
+from backends.fadump import FadumpSysfs
+from backends.files import OnRootedFiles
+from backends.rooted import RootedFiles
+from backends.values import (
     FTP_NOT_LOGGED_IN,
     MAX_CPUS,
     TIMED_OUT,
-    Clock,
     FadumpState,
     FtpTarget,
     HostError,
-    LogSink,
     PipelineResult,
-    ProgressCallback,
-    Recorder,
-    Resolver,
     RunResult,
     Uname,
     parse_cpu_list,
 )
-from backends.fadump import FadumpSysfs
-from backends.files import OnRootedFiles
-from backends.rooted import RootedFiles
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime as dt
     import ftplib
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from typing import IO
 
+    from backends.base import Clock, LogSink, ProgressCallback, Recorder, Resolver
     from backends.runner import Program, Runner
 
 # kdump-config has always run with this PATH, whatever the caller had.

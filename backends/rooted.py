@@ -19,10 +19,15 @@ import fcntl
 import os
 import posixpath
 import stat
-from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-from backends.base import HostError, LockBusyError, ProgressCallback, Recorder, UnsafePathError
+from backends.values import HostError, LockBusyError, UnsafePathError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from backends.base import ProgressCallback, Recorder
 
 _MAX_SYMLINKS = 40
 _CHUNK = 8 << 20

@@ -20,7 +20,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from backends.base import (
+from backends.base import ProgressCallback
+from backends.fadump import FadumpSysfs
+from backends.files import OnRootedFiles
+from backends.rooted import RootedFiles
+from backends.values import (
     FTP_NOT_LOGGED_IN,
     TIMED_OUT,
     FadumpState,
@@ -28,14 +32,10 @@ from backends.base import (
     HostError,
     LockBusyError,
     PipelineResult,
-    ProgressCallback,
     RunResult,
     Uname,
     parse_cpu_list,
 )
-from backends.fadump import FadumpSysfs
-from backends.files import OnRootedFiles
-from backends.rooted import RootedFiles
 from sim.machine import TOOL_DIRS, Machine
 
 VMCORE = "/proc/vmcore"

@@ -23,7 +23,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from backends.base import HostParts, ProgressCallback
+from backends.base import ProgressCallback
+from backends.values import HostParts
 from sim.machine import Machine
 from tests.ftpserver import FtpServer
 from tests.sandbox import kernel_faults, stub
