@@ -40,11 +40,11 @@ from __future__ import annotations
 from kdump.configerrors import (
     MAX_EXPANDED_CHARS,
     MAX_VALUE_CHARS,
-    SYNTAX_ERROR,
     TOO_LARGE,
     Assignment,
     ConfigError,
 )
+from kdump.configscanner import BLANKS, NAME_START, Scanner, name_end
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,20 +54,6 @@ if TYPE_CHECKING:
 # The restricted shell grammar
 # ---------------------------------------------------------------------------
 
-# A shell NAME, ASCII only as bash reads one in the C locale (no ``re``: start-up cost).
-_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-_NAME_CHAR = _NAME_START | frozenset("0123456789")
-
-
-def _name_end(text: str, start: int) -> int:
-    """Where the NAME starting at ``start`` ends (``start`` when none starts there)."""
-    if start >= len(text) or text[start] not in _NAME_START:
-        return start
-    end = start + 1
-    while end < len(text) and text[end] in _NAME_CHAR:
-        end += 1
-    return end
-_BLANKS = " \t"
 _SPECIAL_PARAMETERS = "0123456789?$@*#!-"
 _DQ_ESCAPABLE = '"\\$`'
 
@@ -106,84 +92,16 @@ def _line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-class _Parser:
-    """A hand-written scanner: a cursor over the whole text plus the current line.
-
-    bash deletes every backslash-newline before it tokenizes, except inside
-    single quotes, in comments, and when the backslash is itself escaped; it may
-    even split a variable name.  ``peek``/``advance`` therefore skip such pairs
-    ("joins"), while quoted text, comments and escaped characters are read raw.
-    """
+class _Parser(Scanner):
+    """The grammar: statements, quoting and expansion, over the Scanner's cursor."""
 
     def __init__(self, text: str, path: str, environ: Mapping[str, str]) -> None:
-        self.text = text
-        self.path = path
+        super().__init__(text, path)
         self.environ = environ
-        self.pos = 0
-        self.line = 1
         self.variables: dict[str, str] = {}
         self.assignments: list[Assignment] = []
         self.expanded = 0  # characters $VAR expansions added to the value being read
         self.total = 0  # characters of every value so far
-
-    # -- cursor helpers -----------------------------------------------------
-
-    def skip_joins(self) -> None:
-        while self.text.startswith("\\\n", self.pos):
-            self.pos += 2
-            self.line += 1
-
-    def peek(self, offset: int = 0) -> str:
-        """The character ``offset`` places ahead, looking through joins."""
-        self.skip_joins()
-        index = self.pos
-        for _ in range(offset):
-            index += 1
-            while self.text.startswith("\\\n", index):
-                index += 2
-        return self.text[index] if index < len(self.text) else ""
-
-    def advance(self) -> str:
-        self.skip_joins()
-        return self.advance_raw()
-
-    def advance_raw(self) -> str:
-        char = self.text[self.pos]
-        self.pos += 1
-        if char == "\n":
-            self.line += 1
-        return char
-
-    def read_name(self) -> str:
-        """A shell NAME at the cursor (ASCII only, like bash in the C locale), or ""."""
-        if self.peek() not in _NAME_START:
-            return ""
-        chars = [self.advance()]
-        while self.peek() in _NAME_CHAR:
-            chars.append(self.advance())
-        return "".join(chars)
-
-    def at_word_end(self) -> bool:
-        char = self.peek()
-        return char == "" or char == "\n" or char in _BLANKS
-
-    def skip_blanks(self) -> None:
-        while self.peek() and self.peek() in _BLANKS:
-            self.pos += 1
-
-    def skip_comment(self) -> None:
-        # A comment ends at the newline even after a backslash.
-        end = self.text.find("\n", self.pos)
-        self.pos = len(self.text) if end < 0 else end
-
-    def error(self, reason: str, line: int | None = None) -> ConfigError:
-        return ConfigError(SYNTAX_ERROR, self.path, self.line if line is None else line, reason)
-
-    def snippet(self, start: int, stop_chars: str = " \t\n", limit: int = 40) -> str:
-        end = start
-        while end < len(self.text) and self.text[end] not in stop_chars and end - start < limit:
-            end += 1
-        return self.text[start:end]
 
     # -- statements ---------------------------------------------------------
 
@@ -206,7 +124,7 @@ class _Parser:
     def statement(self) -> None:
         start, start_line = self.pos, self.line
         name = self.read_name()
-        if name == "export" and self.peek() and self.peek() in _BLANKS:
+        if name == "export" and self.peek() and self.peek() in BLANKS:
             self.export_statement(start, start_line)
         elif name and self.peek() == "=":
             self.advance()
@@ -244,14 +162,14 @@ class _Parser:
 
     def not_an_assignment(self, start: int) -> ConfigError:
         """Explain why the statement starting at ``start`` is not an assignment."""
-        after = _name_end(self.text, start)
+        after = name_end(self.text, start)
         name = self.text[start:after]
         rest = self.text[after:]
         if name and rest.startswith("+="):
             return self.error("appending with '+=' is not supported: write NAME=\"${NAME}...\"")
         if name and rest.startswith("["):
             return self.error("array assignments are not supported")
-        if name and rest.lstrip(_BLANKS).startswith("="):
+        if name and rest.lstrip(BLANKS).startswith("="):
             return self.error(
                 f"no spaces are allowed around '=' (bash would run {name!r} as a command)"
             )
@@ -381,7 +299,7 @@ class _Parser:
                 f"parameter expansion {construct!r} is not supported: only $NAME and "
                 "${NAME} are (no operators such as ${NAME:-default})"
             )
-        if following in _NAME_START:
+        if following in NAME_START:
             self.advance()
             return self.lookup(self.read_name())
         if following and following in _SPECIAL_PARAMETERS:
