@@ -178,6 +178,7 @@ class HostParts(NamedTuple):
     log: LogSink | None = None
     resolver: Resolver | None = None
     record: Recorder | None = None
+    pump: Callable[[int, int, int, ProgressCallback | None], int] | None = None  # under copy_file
 
 
 class FileQueries(Protocol):

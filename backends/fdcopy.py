@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from backends.base import ProgressCallback
 
     # (source fd, sink fd, the source's size, progress) -> bytes copied
-    StreamFd = Callable[[int, int, int, ProgressCallback | None], int]
+    BytePump = Callable[[int, int, int, ProgressCallback | None], int]
 
 _CHUNK = 8 << 20
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         Resolver,
         RunResult,
     )
+    from backends.fdcopy import BytePump
     from backends.linux_ftp import StdlibFtp
     from backends.runner import Program, Runner
 
@@ -53,11 +54,13 @@ class LinuxHost(OnRootedFiles):
 
     def __init__(self, root: str = "/", env: Mapping[str, str] | None = None, *,
                  clock: Clock | None = None, log: LogSink | None = None,
-                 resolver: Resolver | None = None, record: Recorder | None = None) -> None:
+                 resolver: Resolver | None = None, record: Recorder | None = None,
+                 pump: BytePump | None = None) -> None:
         """``env``: the environment kdump-config runs with (default: this process's).
-        ``clock``, ``log``, ``resolver`` and ``record`` replace the host's own clocks, its
-        syslog, name resolution (of FTP servers) and the file layer's effect recorder."""
-        self.files = RootedFiles(root, record=record)
+        ``clock``, ``log``, ``resolver``, ``record`` and ``pump`` replace the host's own
+        clocks, its syslog, name resolution (of FTP servers), and the file layer's effect
+        recorder and byte pump (under copy_file)."""
+        self.files = RootedFiles(root, record=record, pump=pump)
         self.root = self.files.root
         self.environment = dict(os.environ if env is None else env)
         self.clock: Clock = clock or SystemClock()

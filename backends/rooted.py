@@ -3,7 +3,8 @@
 Neutral: both backends compose it (``host.files``), the real one over a root
 directory, the simulated one over its machine's state directory; it starts no
 process and knows no backend.  What differs between them is injected: who owns a
-file (the simulated machine records planted owners) and who records an effect.
+file (the simulated machine records planted owners), who records an effect, and
+(a test's fault) the byte pump under a copy.
 
 Built in layers, one job a module: path mapping and queries (backends.rooted_queries),
 the safe walk every change goes through (backends.rooted_walk), the lock
@@ -27,18 +28,21 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from backends.base import ProgressCallback, Recorder
+    from backends.fdcopy import BytePump
 
 
 class RootedFiles(LockingWalk):
     """File operations on a target tree; every public path is a target path."""
 
     def __init__(self, root: str = "/", *, owner: Callable[[str], int | None] | None = None,
-                 record: Recorder | None = None) -> None:
+                 record: Recorder | None = None, pump: BytePump | None = None) -> None:
         """``owner``: who owns a target path, when the machine keeps its own records
         (None: the file system says); ``record``: told of each rename and fsync, so that
-        the order of a dump's durability steps can be seen."""
+        the order of a dump's durability steps can be seen; ``pump``: the byte pump under
+        copy_file (None: backends.fdcopy.stream_fd)."""
         super().__init__(root, owner=owner)
         self._record = record
+        self._pump: BytePump = pump or stream_fd
 
     def mkdir(self, path: str, mode: int = 0o755) -> None:
         try:
@@ -170,7 +174,7 @@ class RootedFiles(LockingWalk):
             total = os.fstat(source).st_size
             sink = self.create_new(dst, mode)
             try:
-                copied = stream_fd(source, sink, total, progress)
+                copied = self._pump(source, sink, total, progress)
                 os.fsync(sink)
             except OSError as exc:
                 raise self._fail("write", dst, exc) from exc

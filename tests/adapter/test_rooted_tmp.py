@@ -120,6 +120,24 @@ def test_an_error_after_data_was_copied_is_not_papered_over(
     assert raised.value.errno == errno.EIO
 
 
+def test_a_byte_pump_given_to_the_layer_moves_the_bytes(tmp_path: Path) -> None:
+    """The constructor seam the sandbox tier's short-copy fault uses: copy_file opens,
+    creates and syncs as ever; what runs between is the pump it was given."""
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "proc/vmcore").write_bytes(DATA)
+    (tmp_path / "var/crash").mkdir(parents=True)
+    seen: list[int] = []
+
+    def first_page(source: int, sink: int, total: int, progress: object) -> int:
+        seen.append(total)
+        return os.write(sink, os.pread(source, 4096, 0))
+
+    files = RootedFiles(str(tmp_path), pump=first_page)
+    assert files.copy_file("/proc/vmcore", "/var/crash/vmcore") == 4096
+    assert seen == [len(DATA)] and copied(files) == DATA[:4096]
+    assert RootedFiles(str(tmp_path)).copy_file("/proc/vmcore", "/var/crash/all") == len(DATA)
+
+
 def test_copy_refuses_an_existing_destination(tree: RootedFiles) -> None:
     Path(tree.host_path("/var/crash/vmcore")).write_bytes(b"old")
     with pytest.raises(HostError) as raised:
