@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
-from backends.base import Host, HostError, HostParts
+from backends.values import HostError, HostParts
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from backends.base import Host
 
 __all__ = ["Host", "HostError", "HostParts", "BackendError", "select", "default_sim_state"]
 

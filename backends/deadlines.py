@@ -7,7 +7,7 @@ import contextlib
 import errno
 import time
 
-from backends.base import HostError
+from backends.values import HostError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

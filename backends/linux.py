@@ -5,30 +5,22 @@ from __future__ import annotations
 import os
 import time
 
-from backends.base import MAX_CPUS, HostError, PipelineResult, Uname, parse_cpu_list
 from backends.deadlines import alarm
 from backends.fadump import FadumpSysfs
 from backends.files import OnRootedFiles
 from backends.rooted import RootedFiles
+from backends.values import MAX_CPUS, HostError, PipelineResult, Uname, parse_cpu_list
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping, Sequence
 
-    from backends.base import (
-        Clock,
-        FadumpState,
-        FtpTarget,
-        LogSink,
-        ProgressCallback,
-        Recorder,
-        Resolver,
-        RunResult,
-    )
+    from backends.base import Clock, LogSink, ProgressCallback, Recorder, Resolver
     from backends.fdcopy import BytePump
     from backends.linux_ftp import StdlibFtp
     from backends.runner import Program, Runner
+    from backends.values import FadumpState, FtpTarget, RunResult
 
 # kdump-config has always run with this PATH, whatever the caller had.
 SYSTEM_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")

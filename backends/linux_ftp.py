@@ -8,16 +8,17 @@ import errno
 import posixpath
 import time
 
-from backends.base import FTP_NOT_LOGGED_IN, TIMED_OUT, HostError, PipelineResult, RunResult
 from backends.deadlines import Bounded, Expired, alarm
+from backends.values import FTP_NOT_LOGGED_IN, TIMED_OUT, HostError, PipelineResult, RunResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ftplib
     from collections.abc import Callable, Sequence
 
-    from backends.base import FtpTarget, Resolver
+    from backends.base import Resolver
     from backends.linux import LinuxHost
+    from backends.values import FtpTarget
 
 _FTP_TIMEOUT = 60.0
 

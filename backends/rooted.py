@@ -18,10 +18,10 @@ import errno as errno_mod
 import os
 import stat
 
-from backends.base import HostError
 from backends.fdcopy import stream_fd
 from backends.rooted_lock import LockingWalk
 from backends.rooted_walk import NEW_FILE, fsync_fd
+from backends.values import HostError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ import os
 import stat
 from contextlib import contextmanager
 
-from backends.base import LockBusyError, UnsafePathError
 from backends.rooted_walk import SafeWalk
+from backends.values import LockBusyError, UnsafePathError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

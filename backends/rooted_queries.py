@@ -13,7 +13,7 @@ import errno as errno_mod
 import os
 import stat
 
-from backends.base import HostError
+from backends.values import HostError
 
 MAX_SYMLINKS = 40
 

@@ -17,8 +17,8 @@ import posixpath
 import stat
 from contextlib import contextmanager
 
-from backends.base import HostError, UnsafePathError
 from backends.rooted_queries import MAX_SYMLINKS, RootedQueries
+from backends.values import HostError, UnsafePathError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

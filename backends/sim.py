@@ -18,22 +18,22 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
-from backends.base import (
+from backends.base import ProgressCallback
+from backends.fadump import FadumpSysfs
+from backends.files import OnRootedFiles
+from backends.rooted import RootedFiles
+from backends.sim_ftp import FtpServers
+from backends.values import (
     TIMED_OUT,
     FadumpState,
     FtpTarget,
     HostError,
     LockBusyError,
     PipelineResult,
-    ProgressCallback,
     RunResult,
     Uname,
     parse_cpu_list,
 )
-from backends.fadump import FadumpSysfs
-from backends.files import OnRootedFiles
-from backends.rooted import RootedFiles
-from backends.sim_ftp import FtpServers
 from sim.machine import TOOL_DIRS, Machine
 
 VMCORE = "/proc/vmcore"

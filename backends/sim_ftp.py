@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import posixpath
 
-from backends.base import FTP_NOT_LOGGED_IN, RunResult
+from backends.values import FTP_NOT_LOGGED_IN, RunResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from backends.base import FtpTarget
+    from backends.values import FtpTarget
     from sim.machine import Machine
 
 

@@ -37,9 +37,6 @@ Decisions where the grammar is narrower than, or has to pick among, shell rules:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-
 from kdump.configerrors import (
     MAX_EXPANDED_CHARS,
     MAX_VALUE_CHARS,
@@ -49,13 +46,27 @@ from kdump.configerrors import (
     ConfigError,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 # ---------------------------------------------------------------------------
 # The restricted shell grammar
 # ---------------------------------------------------------------------------
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NAME_START = re.compile(r"[A-Za-z_]")
-_NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
+# A shell NAME, ASCII only as bash reads one in the C locale (no ``re``: start-up cost).
+_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_NAME_CHAR = _NAME_START | frozenset("0123456789")
+
+
+def _name_end(text: str, start: int) -> int:
+    """Where the NAME starting at ``start`` ends (``start`` when none starts there)."""
+    if start >= len(text) or text[start] not in _NAME_START:
+        return start
+    end = start + 1
+    while end < len(text) and text[end] in _NAME_CHAR:
+        end += 1
+    return end
 _BLANKS = " \t"
 _SPECIAL_PARAMETERS = "0123456789?$@*#!-"
 _DQ_ESCAPABLE = '"\\$`'
@@ -145,10 +156,10 @@ class _Parser:
 
     def read_name(self) -> str:
         """A shell NAME at the cursor (ASCII only, like bash in the C locale), or ""."""
-        if not _NAME_START.fullmatch(self.peek()):
+        if self.peek() not in _NAME_START:
             return ""
         chars = [self.advance()]
-        while _NAME_CHAR.fullmatch(self.peek()):
+        while self.peek() in _NAME_CHAR:
             chars.append(self.advance())
         return "".join(chars)
 
@@ -233,20 +244,20 @@ class _Parser:
 
     def not_an_assignment(self, start: int) -> ConfigError:
         """Explain why the statement starting at ``start`` is not an assignment."""
-        match = _NAME.match(self.text, start)
-        after = match.end() if match else start
+        after = _name_end(self.text, start)
+        name = self.text[start:after]
         rest = self.text[after:]
-        if match and rest.startswith("+="):
+        if name and rest.startswith("+="):
             return self.error("appending with '+=' is not supported: write NAME=\"${NAME}...\"")
-        if match and rest.startswith("["):
+        if name and rest.startswith("["):
             return self.error("array assignments are not supported")
-        if match and rest.lstrip(_BLANKS).startswith("="):
+        if name and rest.lstrip(_BLANKS).startswith("="):
             return self.error(
-                f"no spaces are allowed around '=' (bash would run {match.group()!r} as a command)"
+                f"no spaces are allowed around '=' (bash would run {name!r} as a command)"
             )
-        if match and match.group() == "export":
+        if name == "export":
             return self.error("'export' must be followed by NAME or NAME=VALUE")
-        if not match:
+        if not name:
             self.check_unquoted(self.text[start])
         return self.error(
             f"{self.snippet(start)!r} is not an assignment: only NAME=VALUE and "
@@ -370,7 +381,7 @@ class _Parser:
                 f"parameter expansion {construct!r} is not supported: only $NAME and "
                 "${NAME} are (no operators such as ${NAME:-default})"
             )
-        if _NAME_START.fullmatch(following):
+        if following in _NAME_START:
             self.advance()
             return self.lookup(self.read_name())
         if following and following in _SPECIAL_PARAMETERS:

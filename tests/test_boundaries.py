@@ -194,6 +194,7 @@ def test_under_a_root_nproc_and_hostname_come_from_the_tree(
     import os
 
     from backends.linux import LinuxHost
+    from backends.values import Uname
 
     def leak(*_args: object) -> object:
         raise AssertionError("asked the running host")
@@ -210,7 +211,7 @@ def test_under_a_root_nproc_and_hostname_come_from_the_tree(
     (tmp_path / "proc/sys/kernel").mkdir(parents=True)
     (tmp_path / "proc/sys/kernel/hostname").write_text("kernel-host\n")
     assert host.hostname() == "kernel-host"
-    assert host.uname() == ("", "")
+    assert host.uname() == Uname("", "")
 
 
 def test_config_parsing_gets_its_environment_only_through_the_host() -> None:

@@ -82,7 +82,7 @@ def test_a_broken_syslog_does_not_hide_the_internal_error(state: Path,
     import functools
 
     import kdump.context
-    from backends.base import HostParts
+    from backends.values import HostParts
 
     def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the bug")

@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 
 import backends
-from backends.base import HostError, PipelineResult, RunResult, UnsafePathError
+from backends.values import HostError, PipelineResult, RunResult, UnsafePathError
 from kdump.messages import CATALOG, Severity
 from kdump.report import observe, render
 from sim.machine import Machine

@@ -16,9 +16,9 @@ from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.fake_filesystem_unittest import Patcher
 
 import backends.fdcopy as fdcopy
-from backends.base import FadumpState, HostError
 from backends.fadump import FadumpSysfs
 from backends.rooted import RootedFiles
+from backends.values import FadumpState, HostError
 
 ROOT = "/target"
 X = "6.1.0-18-amd64"

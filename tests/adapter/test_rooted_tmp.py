@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import backends.fdcopy as fdcopy
-from backends.base import HostError
 from backends.rooted import RootedFiles
+from backends.values import HostError
 
 DATA = os.urandom(3 * 4096 + 123)
 

@@ -42,7 +42,7 @@ def test_a_dump_directory_planted_after_the_listing_costs_only_its_name(
 def test_kdump_sim_plant_makes_a_trap_the_simulated_backend_refuses(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from backends.base import UnsafePathError
+    from backends.values import UnsafePathError
     from sim.cli import app
 
     Machine.create(tmp_path / "m", "x86_64-ready")

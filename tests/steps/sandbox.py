@@ -25,7 +25,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backends.base import HostParts, ProgressCallback
+from backends.base import ProgressCallback
+from backends.values import HostParts
 from sim.machine import Machine
 from tests.ftpserver import FtpServer
 from tests.sandbox import kernel_faults, stub
