@@ -41,7 +41,7 @@ def select(kind: str, *, root: str | None = None, state: str | None = None,
 
         seams = parts or HostParts()
         return LinuxHost(root or "/", clock=seams.clock, log=seams.log,
-                         resolver=seams.resolver, record=seams.record)
+                         resolver=seams.resolver, record=seams.record, pump=seams.pump)
     if kind == "sim":
         try:
             from backends.sim import SimHost

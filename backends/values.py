@@ -12,6 +12,7 @@ from backends.record import Record
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from backends.base import Clock, LogSink, Recorder, Resolver
+    from backends.fdcopy import BytePump
 
 
 class HostError(Exception):
@@ -153,3 +154,4 @@ class HostParts(Record):
     log: LogSink | None = None
     resolver: Resolver | None = None
     record: Recorder | None = None
+    pump: BytePump | None = None  # the byte pump under copy_file
