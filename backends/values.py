@@ -11,7 +11,9 @@ from backends.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from backends.base import Clock, LogSink, Recorder, Resolver
+    from collections.abc import Callable
+
+    from backends.base import Clock, Host, LogSink, Recorder, Resolver
     from backends.fdcopy import BytePump
 
 
@@ -147,11 +149,14 @@ class FtpTarget(Record):
 
 class HostParts(Record):
     """What a backend may be given instead of its own: the seams tests inject through
-    ``backends.select`` (a virtual clock, a log sink, a name resolver, an effect recorder).
-    None keeps the backend's own."""
+    ``backends.select`` (the real backend's virtual clock, log sink, name resolver, effect
+    recorder and byte pump; ``wrap``, for either backend, a decorator around the host that
+    was selected: fault injection into any of its operations).  None keeps the backend's
+    own."""
 
     clock: Clock | None = None
     log: LogSink | None = None
     resolver: Resolver | None = None
     record: Recorder | None = None
     pump: BytePump | None = None  # the byte pump under copy_file
+    wrap: Callable[[Host], Host] | None = None

@@ -292,8 +292,9 @@ def internal_error(reporter: Reporter, exc: BaseException) -> int:
 
 
 def main(argv: list[str] | None = None, *, parts: HostParts | None = None) -> int:
-    """``parts``: a clock, syslog sink, name resolver or effect recorder for the real
-    backend instead of its own (the sandbox tier's seams); None in production."""
+    """``parts``: a clock, syslog sink, name resolver, effect recorder or byte pump for the
+    real backend instead of its own (the sandbox tier's seams), or a wrapper around either
+    backend's host (fault injection); None in production."""
     _machine.parts = parts
     args = list(sys.argv[1:] if argv is None else argv)
     try:
