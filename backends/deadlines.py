@@ -3,10 +3,10 @@ a stream that stops a transfer once its deadline has passed."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import time
 
+from backends.scoped import contextmanager
 from backends.values import HostError
 
 TYPE_CHECKING = False
@@ -32,7 +32,7 @@ class Bounded:
         return self.stream.read(size)
 
 
-@contextlib.contextmanager
+@contextmanager
 def alarm(timeout: float | None, operation: str, path: str) -> Iterator[None]:
     """Interrupt a blocking system call (a read of /proc/vmcore) after ``timeout`` seconds.
 

@@ -9,9 +9,11 @@ simulated one refuses writes its faults refuse, and records effects).
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-
 from backends.rooted import RootedFiles
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
 
 
 class OnRootedFiles:

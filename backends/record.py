@@ -88,28 +88,29 @@ class Record:
             cls.__hash__ = None  # type: ignore[assignment]  # mutable and compared by value
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Straight into __dict__ (a frozen record refuses __setattr__): the catalog alone
+        # makes a few hundred records at every start.
         fields = self._fields
-        if len(args) > len(fields):
+        given = len(args)
+        if given > len(fields):
             raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, "
-                            f"{len(args)} given")
-        for name in kwargs:
-            if name not in fields:
-                raise TypeError(f"{type(self).__name__}() has no field {name!r}")
-        setter = object.__setattr__
-        for index, (name, default) in enumerate(zip(fields, self._defaults, strict=True)):
-            if index < len(args):
-                if name in kwargs:
-                    raise TypeError(f"{type(self).__name__}() got {name!r} twice")
-                value = args[index]
-            elif name in kwargs:
-                value = kwargs[name]
+                            f"{given} given")
+        values = self.__dict__
+        values.update(zip(fields, args, strict=False))  # the rest: below
+        if given == len(fields) and not kwargs:
+            return
+        for name, default in zip(fields[given:], self._defaults[given:], strict=True):
+            if name in kwargs:
+                values[name] = kwargs.pop(name)
             elif default is _NO_DEFAULT:
                 raise TypeError(f"{type(self).__name__}() needs {name!r}")
             elif type(default) is _Factory:
-                value = default.make()
+                values[name] = default.make()
             else:
-                value = default
-            setter(self, name, value)
+                values[name] = default
+        for name in kwargs:
+            raise TypeError(f"{type(self).__name__}() got {name!r} twice" if name in fields
+                            else f"{type(self).__name__}() has no field {name!r}")
 
     def _values(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self._fields)

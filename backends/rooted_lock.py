@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import stat
-from contextlib import contextmanager
 
 from backends.rooted_walk import SafeWalk
+from backends.scoped import contextmanager, suppress
 from backends.values import LockBusyError, UnsafePathError
 
 TYPE_CHECKING = False
@@ -52,7 +51,7 @@ class LockingWalk(SafeWalk):
             except OSError as exc:
                 raise self._fail("lock", path, exc) from exc
             # Who holds it, for a root that finds it busy and cannot read /proc/locks.
-            with contextlib.suppress(OSError):
+            with suppress(OSError):
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             yield
@@ -68,12 +67,12 @@ def _lock_holder(fd: int) -> str:
     """
     st = os.fstat(fd)
     key = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
-    with contextlib.suppress(OSError), open(PROC_LOCKS) as handle:
+    with suppress(OSError), open(PROC_LOCKS) as handle:
         for line in handle:
             words = line.split()
             if len(words) > 5 and words[1] == "FLOCK" and words[5] == key:
                 return f"pid {words[4]}"
-    with contextlib.suppress(OSError, ValueError):
+    with suppress(OSError, ValueError):
         return f"pid {int(os.pread(fd, 32, 0).decode().strip())}"
     return "another process"
 

@@ -10,14 +10,13 @@ followed and never reused.
 
 from __future__ import annotations
 
-import contextlib
 import errno as errno_mod
 import os
 import posixpath
 import stat
-from contextlib import contextmanager
 
 from backends.rooted_queries import MAX_SYMLINKS, RootedQueries
+from backends.scoped import contextmanager, suppress
 from backends.values import HostError, UnsafePathError
 
 TYPE_CHECKING = False
@@ -106,7 +105,7 @@ class SafeWalk(RootedQueries):
                     if create is None:
                         raise
                     mode = leaf_mode if leaf_mode is not None and not pending else create
-                    with contextlib.suppress(FileExistsError):
+                    with suppress(FileExistsError):
                         os.mkdir(part, mode, dir_fd=fd)
                     st = os.lstat(part, dir_fd=fd)
                 if stat.S_ISLNK(st.st_mode):
@@ -184,11 +183,11 @@ class SafeWalk(RootedQueries):
             self._existing(operation, dir_fd, name, target)
             os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         except BaseException:
-            with contextlib.suppress(OSError):
+            with suppress(OSError):
                 os.unlink(temp, dir_fd=dir_fd)
             raise
 
 
 def fsync_fd(fd: int) -> None:
-    with contextlib.suppress(OSError):
+    with suppress(OSError):
         os.fsync(fd)

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 
 from backends.record import Record, field
+from backends.scoped import nullcontext, suppress
 from kdump.commands.table import BY_NAME, FAST, Spec
 from kdump.report import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+
     from backends.values import HostParts
     from kdump.context import Context
 
-CommandResult = int | tuple[int, dict[str, object]]
-Command = Callable[["Context"], CommandResult]
+    CommandResult = int | tuple[int, dict[str, object]]
+    Command = Callable[[Context], CommandResult]
+
 
 class Machine(Record, frozen=False):
     """Which machine to act on: global options, else KDUMP_* environment, else this host.
@@ -47,9 +49,10 @@ def _name() -> str:
 def run_spec(spec: Spec, as_json: bool = False) -> int:
     """Run one command of the table (both dispatchers come here); its exit status."""
     def func(ctx: Context) -> CommandResult:
-        import importlib
-
-        command: Command = getattr(importlib.import_module(spec.module), spec.function)
+        # __import__ with a fromlist gives the module itself, without the importlib
+        # package (and the warnings module it brings) on the fast path.
+        module = __import__(spec.module, fromlist=[spec.function])
+        command: Command = getattr(module, spec.function)
         return command(ctx)
 
     return execute(spec.command, func, as_json=as_json, mutating=spec.mutating,
@@ -308,7 +311,7 @@ def main(argv: list[str] | None = None, *, parts: HostParts | None = None) -> in
             command = "usage" if word is None else \
                 BY_NAME[word].command if word in BY_NAME else word
             # (when stdout itself is what broke, the exit status still says so)
-            with contextlib.suppress(Exception):
+            with suppress(Exception):
                 sys.stdout.write(reporter.json_document(command, status, {}) + "\n")
     return status
 

@@ -47,15 +47,17 @@ service's start, or an administrator) is what loads again.
 
 from __future__ import annotations
 
-from contextlib import ExitStack, contextmanager, suppress
 from os import urandom
 
+from backends.scoped import contextmanager, nullcontext, suppress
 from backends.values import HostError, LockBusyError, UnsafePathError
 from kdump.report import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from contextlib import AbstractContextManager
+    from typing import Any, NoReturn
 
     from backends.base import Host
 
@@ -81,26 +83,45 @@ class LockFailed(Exception):
         self.status = status
 
 
-def _take(host: Host, reporter: Reporter, stack: ExitStack,
-          poll: float = POLL) -> tuple[str, str, str] | None:
-    """None once held; otherwise (message code, holder or reason, path) of the failure."""
+class _Entered:
+    """A lock already taken: leaving the ``with`` block lets it go."""
+
+    __slots__ = ("_context",)
+
+    def __init__(self, context: AbstractContextManager[object]) -> None:
+        context.__enter__()
+        self._context = context
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        return self._context.__exit__(*exc)
+
+
+_NOT_HELD = nullcontext()
+
+
+def _take(host: Host, reporter: Reporter, poll: float = POLL,
+          ) -> tuple[AbstractContextManager[object], tuple[str, str, str] | None]:
+    """The lock, held (failure None); or, not held, (message code, holder or reason,
+    path) of the failure."""
     waited = 0.0
     while True:
         try:
-            stack.enter_context(host.lock(LOCK_FILE))
-            return None
+            return _Entered(host.lock(LOCK_FILE)), None
         except LockBusyError as exc:
             if waited >= LOCK_WAIT:
-                return "lock-timeout", exc.holder, exc.path
+                return _NOT_HELD, ("lock-timeout", exc.holder, exc.path)
             if waited == 0:
                 reporter.emit("lock-waiting", path=exc.path, holder=exc.holder,
                               seconds=LOCK_WAIT)
             host.sleep(poll)
             waited += poll
         except UnsafePathError as exc:
-            return "path-refused", exc.reason, exc.path
+            return _NOT_HELD, ("path-refused", exc.reason, exc.path)
         except HostError as exc:
-            return "lock-unavailable", exc.reason, LOCK_FILE
+            return _NOT_HELD, ("lock-unavailable", exc.reason, LOCK_FILE)
 
 
 @contextmanager
@@ -109,22 +130,22 @@ def exclusive(host: Host, reporter: Reporter, *, best_effort: bool = False) -> I
 
     Without ``best_effort`` a failure is reported and raised as LockFailed.
     """
-    with ExitStack() as stack:
-        failure = _take(host, reporter, stack)
-        if failure is None:
+    held, failure = _take(host, reporter)
+    if failure is None:
+        with held:
             yield True
-            return
-        code, detail, path = failure
-        if best_effort:
-            why = f"held by {detail} for {LOCK_WAIT} seconds" if code == "lock-timeout" \
-                else detail
-            reporter.emit("lock-skipped", path=path, reason=why)
-            yield False
-            return
-        _fail(reporter, failure)
+        return
+    code, detail, path = failure
+    if best_effort:
+        why = f"held by {detail} for {LOCK_WAIT} seconds" if code == "lock-timeout" \
+            else detail
+        reporter.emit("lock-skipped", path=path, reason=why)
+        yield False
+        return
+    _fail(reporter, failure)
 
 
-def _fail(reporter: Reporter, failure: tuple[str, str, str]) -> None:
+def _fail(reporter: Reporter, failure: tuple[str, str, str]) -> NoReturn:
     code, detail, path = failure
     if code == "lock-timeout":
         raise LockFailed(reporter.emit("lock-timeout", path=path, holder=detail,
@@ -140,34 +161,39 @@ def coalesced(host: Host, reporter: Reporter) -> Iterator[bool]:
 
     Failures are reported and raised as LockFailed, as with ``exclusive``.
     """
-    with ExitStack() as stack:
-        with ExitStack() as queue:
+    queue: AbstractContextManager[object]
+    try:
+        queue = _Entered(host.lock(QUEUE_FILE))
+    except LockBusyError:
+        _arrived(host)
+        reporter.emit("reload-queued")
+        yield False
+        return
+    except UnsafePathError as exc:
+        _fail(reporter, ("path-refused", exc.reason, exc.path))
+    except HostError:  # any other: no queue can be made; wait for the lock uncoalesced
+        queue = _NOT_HELD
+    held: AbstractContextManager[object] = _NOT_HELD
+    failure: tuple[str, str, str] | None = None
+    try:
+        with queue:
             try:
-                queue.enter_context(host.lock(QUEUE_FILE))
-            except LockBusyError:
-                _arrived(host)
-                reporter.emit("reload-queued")
-                yield False
-                return
-            except UnsafePathError as exc:
-                _fail(reporter, ("path-refused", exc.reason, exc.path))
-            # Any other HostError: no queue can be made; wait for the lock uncoalesced.
-            except HostError:
-                pass
-            try:
-                stack.enter_context(host.lock(LOCK_FILE))
-                failure = None
+                held = _Entered(host.lock(LOCK_FILE))
             except LockBusyError:  # a reload (or another changing command) runs: wait
-                failure = _take(host, reporter, stack, QUEUE_POLL)
+                held, failure = _take(host, reporter, QUEUE_POLL)
                 if failure is None:
                     _settle(host)
             except UnsafePathError as exc:
                 failure = ("path-refused", exc.reason, exc.path)
             except HostError as exc:
                 failure = ("lock-unavailable", exc.reason, LOCK_FILE)
-        # The queue is free again from here: the reload below has not read anything yet.
-        if failure is not None:
-            _fail(reporter, failure)
+    except BaseException as exc:  # the lock goes too (settling read the machine and failed)
+        held.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    # The queue is free again from here: the reload below has not read anything yet.
+    if failure is not None:
+        _fail(reporter, failure)
+    with held:
         yield True
 
 
