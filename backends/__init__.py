@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
-from backends.base import Host, HostError, HostParts
+from backends.values import HostError, HostParts
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from backends.base import Host
 
 __all__ = ["Host", "HostError", "HostParts", "BackendError", "select", "default_sim_state"]
 
@@ -31,15 +33,22 @@ def select(kind: str, *, root: str | None = None, state: str | None = None,
            profile: str | None = None, parts: HostParts | None = None) -> Host:
     """The only place that branches on the backend kind.
 
-    ``parts``: the real backend's clock, syslog sink, name resolver and effect recorder,
-    given instead of its own (the sandbox tier's seams); a simulated machine has its own.
+    ``parts``: the real backend's clock, syslog sink, name resolver, effect recorder and
+    byte pump, given instead of its own (the sandbox tier's seams; a simulated machine has
+    its own), and for either backend a wrapper around the host (``HostParts.wrap``).
     """
+    host = _select(kind, root=root, state=state, profile=profile, parts=parts)
+    return parts.wrap(host) if parts is not None and parts.wrap is not None else host
+
+
+def _select(kind: str, *, root: str | None, state: str | None, profile: str | None,
+            parts: HostParts | None) -> Host:
     if kind == "linux":
         from backends.linux import LinuxHost
 
         seams = parts or HostParts()
         return LinuxHost(root or "/", clock=seams.clock, log=seams.log,
-                         resolver=seams.resolver, record=seams.record)
+                         resolver=seams.resolver, record=seams.record, pump=seams.pump)
     if kind == "sim":
         try:
             from backends.sim import SimHost

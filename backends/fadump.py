@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import errno
-from typing import Protocol
 
-from backends.base import FadumpState, HostError, parse_kernel_int
+from backends.values import FadumpState, HostError, parse_kernel_int
 
 NEW_DIR = "/sys/kernel/fadump"
 LEGACY_PREFIX = "/sys/kernel/fadump_"
 
 
-class SysfsFiles(Protocol):
-    def read_text(self, path: str) -> str | None: ...
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
 
-    def write_sysfs(self, path: str, value: str) -> None: ...
+    class SysfsFiles(Protocol):
+        def read_text(self, path: str) -> str | None: ...
+
+        def write_sysfs(self, path: str, value: str) -> None: ...
 
 
 def _flag(text: str | None) -> bool | None:

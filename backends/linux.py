@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
-import posixpath
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, TYPE_CHECKING
 
-from backends.base import (
-    FTP_NOT_LOGGED_IN,
-    MAX_CPUS,
-    TIMED_OUT,
-    Clock,
-    FadumpState,
-    FtpTarget,
-    HostError,
-    LogSink,
-    PipelineResult,
-    ProgressCallback,
-    Recorder,
-    Resolver,
-    RunResult,
-    Uname,
-    parse_cpu_list,
-)
+from backends.deadlines import alarm
 from backends.fadump import FadumpSysfs
 from backends.files import OnRootedFiles
 from backends.rooted import RootedFiles
+from backends.values import MAX_CPUS, HostError, PipelineResult, Uname, parse_cpu_list
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime as dt
-    import ftplib
+    from collections.abc import Mapping, Sequence
 
+    from backends.base import Clock, LogSink, ProgressCallback, Recorder, Resolver
+    from backends.fdcopy import BytePump
+    from backends.linux_ftp import StdlibFtp
     from backends.runner import Program, Runner
+    from backends.values import FadumpState, FtpTarget, RunResult
 
 # kdump-config has always run with this PATH, whatever the caller had.
 SYSTEM_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
-_FTP_TIMEOUT = 60.0
 
 
 class SystemClock:
@@ -62,11 +46,13 @@ class LinuxHost(OnRootedFiles):
 
     def __init__(self, root: str = "/", env: Mapping[str, str] | None = None, *,
                  clock: Clock | None = None, log: LogSink | None = None,
-                 resolver: Resolver | None = None, record: Recorder | None = None) -> None:
+                 resolver: Resolver | None = None, record: Recorder | None = None,
+                 pump: BytePump | None = None) -> None:
         """``env``: the environment kdump-config runs with (default: this process's).
-        ``clock``, ``log``, ``resolver`` and ``record`` replace the host's own clocks, its
-        syslog, name resolution (of FTP servers) and the file layer's effect recorder."""
-        self.files = RootedFiles(root, record=record)
+        ``clock``, ``log``, ``resolver``, ``record`` and ``pump`` replace the host's own
+        clocks, its syslog, name resolution (of FTP servers), and the file layer's effect
+        recorder and byte pump (under copy_file)."""
+        self.files = RootedFiles(root, record=record, pump=pump)
         self.root = self.files.root
         self.environment = dict(os.environ if env is None else env)
         self.clock: Clock = clock or SystemClock()
@@ -80,6 +66,7 @@ class LinuxHost(OnRootedFiles):
         self.search_path = [*extra, *(d for d in SYSTEM_PATH if d not in extra)]
         self.env = {**self.environment, "PATH": ":".join(self.search_path)}
         self._runner: Runner | None = None
+        self._ftp: StdlibFtp | None = None
         self._fadump = FadumpSysfs(self)
 
     @property
@@ -158,7 +145,7 @@ class LinuxHost(OnRootedFiles):
                 return candidate
         return None
 
-    def _program(self, argv: Sequence[str]) -> Program:
+    def program(self, argv: Sequence[str]) -> Program:
         """What to execute here for ``argv``: argv[0] stays the name it is invoked as.
 
         Only the file to execute is mapped (and, under a root, resolved inside it);
@@ -175,7 +162,7 @@ class LinuxHost(OnRootedFiles):
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, input_text: str | None = None
     ) -> RunResult:
-        return self.runner.run(self._program(argv), timeout=timeout, input_text=input_text)
+        return self.runner.run(self.program(argv), timeout=timeout, input_text=input_text)
 
     def run_installed(
         self, path: str, args: Sequence[str], *, timeout: float | None = None
@@ -191,7 +178,7 @@ class LinuxHost(OnRootedFiles):
         timeout: float | None = None,
         live_stderr: int | None = None,
     ) -> PipelineResult:
-        programs = [self._program(argv) for argv in stages]
+        programs = [self.program(argv) for argv in stages]
         if stdout_path is None:
             return self.runner.pipeline(programs, timeout=timeout, live_stderr=live_stderr)
         fd = self.files.create_new(stdout_path, stdout_mode)  # never through a planted link
@@ -209,126 +196,38 @@ class LinuxHost(OnRootedFiles):
         *, timeout: float | None = None,
     ) -> int:
         """As the file layer's copy, but a read that blocks cannot outlive ``timeout``."""
-        with _alarm(timeout, "copy", dst):
+        with alarm(timeout, "copy", dst):
             return self.files.copy_file(src, dst, mode, progress)
 
     # -- FTP through the standard library: the password never appears in argv -----------
+    @property
+    def ftp(self) -> StdlibFtp:
+        # Loaded with the first FTP target: `status` never speaks FTP.
+        if self._ftp is None:
+            from backends.linux_ftp import StdlibFtp
+
+            self._ftp = StdlibFtp(self, self._resolve_name)
+        return self._ftp
+
     def ftp_upload(
         self, target: FtpTarget, remote_path: str, stages: Sequence[Sequence[str]] | None,
         source_path: str | None = None, *, timeout: float | None = None,
         live_stderr: int | None = None,
     ) -> PipelineResult:
-        label = ("ftp-stor", f"{target.host}:{remote_path}")
-        deadline = None if timeout is None else time.monotonic() + timeout
-        # savecore holds this against the vmcore's size: count what the data connection
-        # took, since the server's side cannot be asked.
-        sent = 0
-
-        def count(block: bytes) -> None:
-            nonlocal sent
-            sent += len(block)
-
-        if not stages:
-            try:
-                with _alarm(timeout, "open", source_path or "-"):  # a FIFO may never open
-                    source = open(self.host_path(source_path or "/dev/null"), "rb")  # noqa: SIM115
-            except HostError as exc:
-                timed_out = exc.errno == errno.ETIME
-                return PipelineResult((RunResult(label, TIMED_OUT if timed_out else 1, "",
-                                                 str(exc), timed_out=timed_out),))
-            except OSError as exc:
-                return PipelineResult((RunResult(label, 1, "", f"{source_path}: {exc}"),))
-            with source:
-                stored = self._ftp(target, label, deadline, lambda ftp: ftp.storbinary(
-                    f"STOR {remote_path}", _Bounded(source, deadline), callback=count))
-            return PipelineResult((stored,), sent)
-        chain = self.runner.producers([self._program(a) for a in stages], timeout=timeout,
-                                      live_stderr=live_stderr)
-        if chain.failed is not None or chain.stdout is None:
-            return PipelineResult(tuple(chain.wait()))
-        stream = chain.stdout
-        try:
-            stored = self._ftp(target, label, deadline, lambda ftp: ftp.storbinary(
-                f"STOR {remote_path}", _Bounded(stream, deadline), callback=count))
-        finally:
-            producers = chain.wait()
-        return PipelineResult((*producers, stored), sent)
+        return self.ftp.upload(target, remote_path, stages, source_path, timeout=timeout,
+                               live_stderr=live_stderr)
 
     def ftp_list(self, target: FtpTarget, directory: str, *,
                  timeout: float | None = None) -> RunResult:
-        label = ("ftp-nlst", f"{target.host}:{directory}")
-        deadline = None if timeout is None else time.monotonic() + timeout
-        names: list[str] = []
-
-        def nlst(ftp: ftplib.FTP) -> object:
-            names.extend(posixpath.basename(n.rstrip("/")) for n in ftp.nlst(directory))
-            return None
-
-        listed = self._ftp(target, label, deadline, nlst)
-        return listed._replace(stdout="".join(f"{n}\n" for n in names)) if listed.ok else listed
+        return self.ftp.names(target, directory, timeout=timeout)
 
     def ftp_rename(self, target: FtpTarget, src: str, dst: str, *,
                    timeout: float | None = None) -> RunResult:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        return self._ftp(target, ("ftp-rename", f"{target.host}:{src}", dst), deadline,
-                         lambda ftp: ftp.rename(src, dst))
+        return self.ftp.rename(target, src, dst, timeout=timeout)
 
     def ftp_remove(self, target: FtpTarget, path: str, *,
                    timeout: float | None = None) -> RunResult:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        return self._ftp(target, ("ftp-delete", f"{target.host}:{path}"), deadline,
-                         lambda ftp: ftp.delete(path))
-
-    def _ftp(self, target: FtpTarget, label: tuple[str, ...], deadline: float | None,
-             action: Callable[[ftplib.FTP], object]) -> RunResult:
-        """One session: connect, log in, ``action``, quit; every wait bounded."""
-        import ftplib  # brings ssl along: only when an FTP target is used
-
-        def failed(exc: BaseException, status: int = 1) -> RunResult:
-            # ftplib's EOFError has no words of its own.
-            reason = str(exc) or ("connection closed by the server"
-                                  if isinstance(exc, EOFError) else type(exc).__name__)
-            return RunResult(label, status, "", _without(reason, target.password))
-
-        def wait() -> float:
-            if deadline is None:
-                return _FTP_TIMEOUT
-            return max(min(_FTP_TIMEOUT, deadline - time.monotonic()), 0.001)
-
-        host, port = (target.host, target.port) if self._resolve_name is None else \
-            self._resolve_name(target.host, target.port)
-        ftp = ftplib.FTP()
-        try:
-            ftp.connect(host, port, timeout=wait())
-            ftp.login(target.user or "anonymous", target.password or "anonymous@")
-        except ftplib.error_perm as exc:
-            ftp.close()
-            refused = str(exc).startswith(str(FTP_NOT_LOGGED_IN))
-            return failed(exc, FTP_NOT_LOGGED_IN if refused else 1)
-        except ftplib.all_errors as exc:  # EOFError too: a server that hangs up at once
-            ftp.close()
-            return failed(exc)
-        try:
-            if ftp.sock is not None:
-                ftp.sock.settimeout(wait())
-            action(ftp)
-            result = RunResult(label, 0)
-        except _Expired:
-            result = RunResult(label, TIMED_OUT, "", "stopped: the deadline passed",
-                               timed_out=True)
-        except ftplib.error_perm as exc:
-            refused = str(exc).startswith(str(FTP_NOT_LOGGED_IN))
-            result = failed(exc, FTP_NOT_LOGGED_IN if refused else 1)
-        except ftplib.all_errors as exc:
-            result = failed(exc)
-        finally:
-            with contextlib.suppress(*ftplib.all_errors):
-                ftp.quit()
-            ftp.close()
-        if deadline is not None and time.monotonic() >= deadline and result.ok:
-            # A transfer that ran into its deadline is not a transfer that finished.
-            result = result._replace(returncode=TIMED_OUT, timed_out=True)
-        return result
+        return self.ftp.remove(target, path, timeout=timeout)
 
     # -- time and logging ------------------------------------------------------------
     def now(self) -> dt.datetime:
@@ -378,51 +277,3 @@ class LinuxHost(OnRootedFiles):
         except (OSError, HostError):
             return  # a tree without a syslog daemon: nobody to tell
 
-
-def _without(text: str, secret: str) -> str:
-    """A server may echo what it was sent; the password must not reach a message."""
-    return text.replace(secret, "********") if secret else text
-
-
-class _Expired(Exception):
-    """The deadline passed in the middle of a transfer."""
-
-
-class _Bounded:
-    """A binary stream that ends the transfer with _Expired once the deadline has passed."""
-
-    def __init__(self, stream: IO[bytes], deadline: float | None) -> None:
-        self.stream = stream
-        self.deadline = deadline
-
-    def read(self, size: int = -1) -> bytes:
-        if self.deadline is not None and time.monotonic() >= self.deadline:
-            raise _Expired
-        return self.stream.read(size)
-
-
-@contextlib.contextmanager
-def _alarm(timeout: float | None, operation: str, path: str) -> Iterator[None]:
-    """Interrupt a blocking system call (a read of /proc/vmcore) after ``timeout`` seconds.
-
-    SIGALRM only reaches the main thread; elsewhere the copy runs unbounded, as before.
-    """
-    import signal  # savecore's copy only: not on the start-up of every command
-    import threading
-
-    if timeout is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(_signum: int, _frame: object) -> None:
-        raise _Expired
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, max(timeout, 0.001))
-    try:
-        yield
-    except _Expired:
-        raise HostError(operation, path, f"timed out after {timeout:g} s", errno.ETIME) from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import IO, NamedTuple
 
-from backends.base import TIMED_OUT, HostError, PipelineResult, RunResult
+from backends.values import TIMED_OUT, HostError, PipelineResult, RunResult
 
 _NOT_FOUND = 127
 _NOT_EXECUTABLE = 126

@@ -14,28 +14,26 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import posixpath
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 
-from backends.base import (
-    FTP_NOT_LOGGED_IN,
+from backends.base import ProgressCallback
+from backends.fadump import FadumpSysfs
+from backends.files import OnRootedFiles
+from backends.rooted import RootedFiles
+from backends.sim_ftp import FtpServers
+from backends.values import (
     TIMED_OUT,
     FadumpState,
     FtpTarget,
     HostError,
     LockBusyError,
     PipelineResult,
-    ProgressCallback,
     RunResult,
     Uname,
     parse_cpu_list,
 )
-from backends.fadump import FadumpSysfs
-from backends.files import OnRootedFiles
-from backends.rooted import RootedFiles
 from sim.machine import TOOL_DIRS, Machine
 
 VMCORE = "/proc/vmcore"
@@ -51,6 +49,7 @@ class SimHost(OnRootedFiles):
         self.files = RootedFiles(str(machine.root), owner=machine.foreign_owner,
                                  record=machine.log_effect)
         self._fadump = FadumpSysfs(self)
+        self.ftp_servers = FtpServers(machine)
         self._real_contention = False
 
     # -- facts the kernel's files tell (the machine writes them from its profile) ---------
@@ -304,86 +303,20 @@ class SimHost(OnRootedFiles):
                 self._wait_forever(["ftp-stor", source_path], timeout)
                 return PipelineResult((self._killed(label, timeout),))
             data = self.read_bytes(source_path) or b""
-        refused = self._ftp_refused(target, label)
-        if refused is not None:
-            return PipelineResult((*results, refused))
-        store = self._ftp_path(target.host, remote_path)
-        if store is None:
-            return PipelineResult((*results, RunResult(label, 1, "", f"553 {remote_path}: "
-                                                       "Permission denied")))
-        store.parent.mkdir(parents=True, exist_ok=True)
-        store.write_bytes(data)
-        results.append(RunResult(label, 0))
-        return PipelineResult(tuple(results), len(data))
+        stored = self.ftp_servers.store(target, remote_path, data, label)
+        return PipelineResult((*results, stored), len(data) if stored.ok else 0)
 
     def ftp_list(self, target: FtpTarget, directory: str, *,
                  timeout: float | None = None) -> RunResult:
-        label = ("ftp-nlst", f"{target.host}:{directory}")
-        refused = self._ftp_begin(target, label, host=target.host, path=directory)
-        if refused is not None:
-            return refused
-        folder = self._ftp_path(target.host, directory)
-        if folder is None or not folder.is_dir():
-            return RunResult(label, 1, "", f"550 {directory}: No such file or directory")
-        return RunResult(label, 0, "".join(f"{name}\n" for name in sorted(os.listdir(folder))))
+        return self.ftp_servers.names(target, directory)
 
     def ftp_rename(self, target: FtpTarget, src: str, dst: str, *,
                    timeout: float | None = None) -> RunResult:
-        label = ("ftp-rename", f"{target.host}:{src}", dst)
-        refused = self._ftp_begin(target, label, host=target.host, src=src, dst=dst)
-        if refused is not None:
-            return refused
-        old, new = self._ftp_path(target.host, src), self._ftp_path(target.host, dst)
-        if old is None or new is None or not old.is_file():
-            return RunResult(label, 1, "", f"550 {src}: No such file or directory")
-        os.replace(old, new)
-        return RunResult(label, 0)
+        return self.ftp_servers.rename(target, src, dst)
 
     def ftp_remove(self, target: FtpTarget, path: str, *,
                    timeout: float | None = None) -> RunResult:
-        label = ("ftp-delete", f"{target.host}:{path}")
-        refused = self._ftp_begin(target, label, host=target.host, path=path)
-        if refused is not None:
-            return refused
-        victim = self._ftp_path(target.host, path)
-        if victim is None or not victim.is_file():
-            return RunResult(label, 1, "", f"550 {path}: No such file or directory")
-        victim.unlink()
-        return RunResult(label, 0)
-
-    def _ftp_begin(self, target: FtpTarget, label: tuple[str, ...],
-                   **fields: str) -> RunResult | None:
-        """Record one FTP command (named by its label) in the effect log; the server's
-        refusal, if it refuses."""
-        self.machine.log_effect(label[0], **fields)
-        return self._ftp_refused(target, label)
-
-    def _ftp_refused(self, target: FtpTarget, label: tuple[str, ...]) -> RunResult | None:
-        """Why the simulated server cannot be used (unreachable, login refused), or None."""
-        if target.host not in self.machine.state.get("ftp_hosts", []) or \
-                self.machine.fault("ftp-unreachable"):
-            return RunResult(label, 1, "", f"ftp: connect to {target.host}: "
-                                           "Connection timed out")
-        if self.machine.fault("ftp-login"):
-            return RunResult(label, FTP_NOT_LOGGED_IN, "", "530 Login incorrect.")
-        return None
-
-    def _ftp_path(self, host: str, remote: str) -> Path | None:
-        """Where a remote name lands: always inside the server's own directory.
-
-        Like a chrooted FTP server, ``..`` stops at the login directory; a name that
-        still resolves outside it (through a symlink) is refused (None).
-        """
-        base = (self.machine.remote / "ftp").resolve()
-        if not host or host in (".", "..") or "/" in host or "\0" in host:
-            return None
-        home = base / host
-        inside = posixpath.normpath("/" + remote).lstrip("/")
-        store = (home / inside) if inside else home
-        resolved = store.resolve()
-        if resolved != home.resolve() and not resolved.is_relative_to(home.resolve()):
-            return None
-        return store
+        return self.ftp_servers.remove(target, path)
 
     # -- time and logging ---------------------------------------------------------------------
     def now(self) -> dt.datetime:
@@ -420,3 +353,4 @@ def _writer(fd: int | None) -> Callable[[str], None] | None:
             data = data[os.write(fd, data):]
 
     return write
+

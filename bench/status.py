@@ -6,8 +6,10 @@ dispatched without typer (issue 11) and must stay within 2.5x a bare interpreter
 start.  Every figure is measured in this run, on this machine: ratios, never absolute
 thresholds.  What is measured is what production runs: the package's layout (private
 module directory, compiled bytecode, the `python3 -I` launcher: bench/layout.py), on
-the real backend over a sandbox root (stub programs, as the sandbox tier builds it) and
-on the simulator; the baseline is the same interpreter's `python3 -I -c pass`.  Run it
+the real backend over a sandbox root (stub programs, as the sandbox tier builds it: the
+target applies here, as on a real host) and on the simulator (shown, not gated: its JSON
+state and pathlib tree are the simulator's own cost); the baseline is the same
+interpreter's `python3 -I -c pass`.  Run it
 with each dependency set's interpreter (.venv: the newest typer and structlog;
 .venv-lowest from dev/test-lowest: Debian trixie's 0.15.2 / 25.3.0).
 
@@ -29,8 +31,14 @@ from pathlib import Path
 
 TARGET_RATIO = 2.5
 TARGET_RSS_MIB = 20.0
-STDLIB_FLOOR = ("import sys, types; sys.modules['inspect'] = types.ModuleType('inspect'); "
-                "import contextlib, dataclasses, enum, fcntl, re, shlex, typing")
+# The standard modules the fast path is built on (tests/test_dispatch_paths.py keeps the
+# rest out), and what it was built on before (typing, re, enum, dataclasses, shlex).
+STDLIB_FLOOR = "import contextlib, collections.abc, errno, fcntl"
+STDLIB_BEFORE = ("import sys, types; sys.modules['inspect'] = types.ModuleType('inspect'); "
+                 "import contextlib, dataclasses, enum, fcntl, re, shlex, typing")  # as it ran
+# What machines run is the real backend; the simulator (CI's machine) is shown, not gated:
+# its state is JSON and its tree pathlib, which the real backend never loads.
+GATED = ("status (linux, sandbox)", "try-reload (linux, sandbox)")
 
 
 def measure(argv: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
@@ -83,9 +91,8 @@ def main() -> int:
     cases = {
         "python3 -I -c pass": [python, "-I", "-c", "pass"],
         "python3 -I -c 'import typer'": [python, "-I", "-c", "import typer"],
-        # The floor of the present design: the standard modules the fast path is built on
-        # (inspect deferred as kdump/__init__.py does), without any of its own code.
         "stdlib floor of the fast path": [python, "-I", "-c", STDLIB_FLOOR],
+        "stdlib of the former fast path": [python, "-I", "-c", STDLIB_BEFORE],
         "status (linux, sandbox)": [*cli, *linux, "status"],
         "try-reload (linux, sandbox)": [*cli, *linux, "try-reload"],  # not loaded
         "status (sim)": [*cli, *sim, "status"],
@@ -119,8 +126,11 @@ def main() -> int:
                  "try-reload (sim)"):
         wall, rss = results[name]
         ratio = wall / floor
-        ok = ok and ratio <= TARGET_RATIO and rss <= TARGET_RSS_MIB
-        print(f"{name} / python3 -I -c pass: {ratio:.2f}x (target <= {TARGET_RATIO}x); "
+        gated = name in GATED
+        if gated:
+            ok = ok and ratio <= TARGET_RATIO and rss <= TARGET_RSS_MIB
+        print(f"{name} / python3 -I -c pass: {ratio:.2f}x "
+              f"({f'target <= {TARGET_RATIO}x' if gated else 'simulator: shown, not gated'}); "
               f"peak RSS {rss:.1f} MiB (target <= {TARGET_RSS_MIB} MiB)")
     return 0 if ok else 1
 

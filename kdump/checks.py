@@ -1,6 +1,6 @@
 """Pure decisions: which catalog findings follow from the facts and the config.
 
-The one readiness evaluator: every check (kdump/messages.py: CHECKS) yields a CheckResult
+The one readiness evaluator: every check (kdump/checktable.py: CHECKS) yields a CheckResult
 that names the catalog message saying what is wrong, whose remedy says how to fix it.
 `status`, `load` and `test` report the findings of the support checks (the original's
 checks, in its order); `check` renders every result.
@@ -8,30 +8,29 @@ checks, in its order); `check` renders every result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-
+from backends.record import Record, field
 from kdump.cmdline import has_param, param_values
 from kdump.config import Config
 from kdump.facts import KALLSYMS, KDUMP_DIR, KEXEC_CRASH_SIZE, Facts, LinkFact
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from kdump.messages import Code
+    from typing import Literal
+
+    from kdump.codes import Code
     from kdump.plan import KernelChoice
 
-Status = Literal["ok", "warn", "fail"]
+    Status = Literal["ok", "warn", "fail"]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """A check's outcome: a catalog code and its parameters."""
 
     code: Code
     params: dict[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Record):
     """One readiness check: passed (with the CHECKS ok template ``variant``), or not, with
     the catalog message saying what is wrong; ``remedy`` names the message whose remedy
     applies (the finding's own unless the fix it gives cannot work on this machine)."""
@@ -203,8 +202,7 @@ RUNS_SYMLINKS = frozenset({"kdump-kernel-missing", "kdump-initrd-missing", "no-k
                            "kdump-dir-missing", "kernel-links-invalid"})
 
 
-@dataclass(frozen=True)
-class ReadinessInputs:
+class ReadinessInputs(Record):
     """What `check` reads from the machine beyond the facts (commands/check.py)."""
 
     choice: KernelChoice | None  # None in fadump mode

@@ -7,22 +7,20 @@ import os
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
 
+from backends.record import Record, field
 from kdump.commands.table import BY_NAME, FAST, Spec
 from kdump.report import Reporter
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from backends.base import HostParts
+    from backends.values import HostParts
     from kdump.context import Context
-    from kdump.messages import Code
 
 CommandResult = int | tuple[int, dict[str, object]]
 Command = Callable[["Context"], CommandResult]
 
-@dataclass
-class Machine:
+class Machine(Record, frozen=False):
     """Which machine to act on: global options, else KDUMP_* environment, else this host.
 
     Parsed before typer sees the command line: typer coerces every non-flag option
@@ -61,7 +59,7 @@ def run_spec(spec: Spec, as_json: bool = False) -> int:
 def execute(command: str, func: Command, *, as_json: bool = False, mutating: bool = False,
             coalesce: bool = False) -> int:
     import backends
-    from backends.base import HostError, UnsafePathError
+    from backends.values import HostError, UnsafePathError
     from kdump.config import DEFAULTS_PATH, ConfigError, load_config
     from kdump.configfile import read_config_text
     from kdump.context import Context
@@ -132,8 +130,7 @@ def _reject_empty(values: dict[str, str], given_as: dict[str, str]) -> None:
             raise EmptyOptionError(f"{env} (from the environment)")
 
 
-@dataclass
-class Invocation:
+class Invocation(Record, frozen=False):
     """The command line, taken apart: the global options may stand anywhere in it."""
 
     words: list[str] = field(default_factory=list)  # the command and its arguments
@@ -238,7 +235,7 @@ def _usage_error(found: Invocation, problems: list[tuple[str, dict[str, object]]
     for code, params in problems:
         # Usage codes are computed (usage-root-<problem>); each is a catalog code that a
         # scenario produces on both backends (tests/test_catalog_coverage.py).
-        reporter.emit(cast("Code", code), **params)
+        reporter.emit(code, **params)  # type: ignore[arg-type]
     status = usage(prog, reporter)
     if found.as_json:
         sys.stdout.write(reporter.json_document("usage", status, {
@@ -295,8 +292,9 @@ def internal_error(reporter: Reporter, exc: BaseException) -> int:
 
 
 def main(argv: list[str] | None = None, *, parts: HostParts | None = None) -> int:
-    """``parts``: a clock, syslog sink, name resolver or effect recorder for the real
-    backend instead of its own (the sandbox tier's seams); None in production."""
+    """``parts``: a clock, syslog sink, name resolver, effect recorder or byte pump for the
+    real backend instead of its own (the sandbox tier's seams), or a wrapper around either
+    backend's host (fault injection); None in production."""
     _machine.parts = parts
     args = list(sys.argv[1:] if argv is None else argv)
     try:

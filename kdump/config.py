@@ -14,11 +14,7 @@ process environment) in.  The names of the modules above are re-exported here.
 
 from __future__ import annotations
 
-import re
-import shlex
-from collections.abc import Mapping
-from dataclasses import dataclass
-
+from backends.record import Record
 from kdump.configerrors import (
     MAX_CONFIG_BYTES,
     MAX_CONFIG_INTEGER,
@@ -52,6 +48,10 @@ from kdump.configvalues import (
     check_text_values,
     decode_config,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "ABSOLUTE_PATH_KEYS", "ARGUMENT_ERROR", "DEFAULTS_PATH", "DEFAULT_MAKEDUMP_ARGS",
@@ -93,8 +93,7 @@ def default_cmdline_append(arch: str) -> str:
     return f"{_CMDLINE_APPEND_BASE} nr_cpus=1 irqpoll usbcore.nousb"
 
 
-@dataclass(frozen=True, repr=False)  # made once per run: keep it cheap
-class Config:
+class Config(Record):
     """The parsed /etc/default/kdump-tools, with typed access to its keys."""
 
     path: str
@@ -128,7 +127,11 @@ class Config:
     kdump_savecore_timeout: int = DEFAULT_SAVECORE_TIMEOUT
 
 
-_INTEGER = re.compile(r"[0-9]+")
+
+
+def _is_integer(value: str) -> bool:
+    """ASCII digits only (no sign, no blank, no other script's digits)."""
+    return value.isascii() and value.isdigit()
 
 
 def _too_many_digits(value: str, maximum: int) -> bool:
@@ -185,7 +188,7 @@ class _Settings:
         value = self.raw(key)
         if value == "":
             return default
-        if not _INTEGER.fullmatch(value):
+        if not _is_integer(value):
             raise self.fail(key, f"must be an integer >= {minimum}")
         if _too_many_digits(value, maximum) or _number(value) > maximum:
             raise self.fail(key, f"is too large (at most {maximum})")
@@ -201,7 +204,7 @@ class _Settings:
 
     def ftp_port(self) -> str:
         value = self.raw("FTP_PORT")
-        if value and not (_INTEGER.fullmatch(value) and not _too_many_digits(value, 65535)
+        if value and not (_is_integer(value) and not _too_many_digits(value, 65535)
                           and 1 <= _number(value) <= 65535):
             raise self.fail("FTP_PORT", "must be a port number from 1 to 65535")
         return str(_number(value)) if value else value  # leading zeros dropped: int()-safe
@@ -211,13 +214,19 @@ class _Settings:
         # B7 fixed: -F (flattened output) is added unless some token already is -F,
         # not merely when the value starts with it.
         value = self.text("MAKEDUMP_ARGS", DEFAULT_MAKEDUMP_ARGS)
-        tokens = [token for token in re.split(r"[ \t\n]+", value) if token]
+        tokens = [token for token in value.replace("\t", " ").replace("\n", " ").split(" ")
+                  if token]
         return tokens if "-F" in tokens else [*tokens, "-F"]
 
     def kexec_args(self) -> list[str]:
         # Data for kexec's argv, split like a shell would, never evaluated.
+        value = self.raw("KDUMP_KEXEC_ARGS")
+        if not value.strip(" \t\n"):
+            return []
+        import shlex  # a start-up cost (issue 11) only for those who set the key
+
         try:
-            return shlex.split(self.raw("KDUMP_KEXEC_ARGS"))
+            return shlex.split(value)
         except ValueError as error:
             raise self.fail(
                 "KDUMP_KEXEC_ARGS", f"cannot be split into arguments ({error})"

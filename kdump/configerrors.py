@@ -3,11 +3,11 @@ catalog codes, the assignments it yields, and the size limits that bound it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from backends.record import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from kdump.messages import Code
+    from kdump.codes import Code
 
 SYNTAX_ERROR: Code = "config-syntax"
 VALUE_ERROR: Code = "config-value"
@@ -35,8 +35,7 @@ class ConfigError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class ConfigWarning:
+class ConfigWarning(Record):
     """A config line worth a warning (an unknown or retired key)."""
 
     code: Code
@@ -45,8 +44,7 @@ class ConfigWarning:
     text: str
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(Record):
     """One NAME=VALUE of the config file, with its line."""
 
     name: str

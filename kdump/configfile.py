@@ -9,8 +9,12 @@ silent "USE_KDUMP unset".
 
 from __future__ import annotations
 
-from backends.base import Host, HostError
+from backends.values import HostError
 from kdump.config import MAX_CONFIG_BYTES, UNREADABLE, ConfigError, decode_config
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from backends.base import Host
 
 
 def read_config_text(host: Host, path: str) -> str | None:

@@ -6,11 +6,11 @@ packaged template), so documentation and parser cannot drift apart.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from backends.record import Record
 
 DEFAULTS_PATH = "/etc/default/kdump-tools"
 
-class Key(NamedTuple):
+class Key(Record):
     """One setting of /etc/default/kdump-tools, documented once.
 
     The man page kdump-tools(5) and the packaged config template are generated from this

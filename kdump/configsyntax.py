@@ -37,26 +37,23 @@ Decisions where the grammar is narrower than, or has to pick among, shell rules:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-
 from kdump.configerrors import (
     MAX_EXPANDED_CHARS,
     MAX_VALUE_CHARS,
-    SYNTAX_ERROR,
     TOO_LARGE,
     Assignment,
     ConfigError,
 )
+from kdump.configscanner import BLANKS, NAME_START, Scanner, name_end
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # ---------------------------------------------------------------------------
 # The restricted shell grammar
 # ---------------------------------------------------------------------------
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NAME_START = re.compile(r"[A-Za-z_]")
-_NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
-_BLANKS = " \t"
 _SPECIAL_PARAMETERS = "0123456789?$@*#!-"
 _DQ_ESCAPABLE = '"\\$`'
 
@@ -95,84 +92,16 @@ def _line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-class _Parser:
-    """A hand-written scanner: a cursor over the whole text plus the current line.
-
-    bash deletes every backslash-newline before it tokenizes, except inside
-    single quotes, in comments, and when the backslash is itself escaped; it may
-    even split a variable name.  ``peek``/``advance`` therefore skip such pairs
-    ("joins"), while quoted text, comments and escaped characters are read raw.
-    """
+class _Parser(Scanner):
+    """The grammar: statements, quoting and expansion, over the Scanner's cursor."""
 
     def __init__(self, text: str, path: str, environ: Mapping[str, str]) -> None:
-        self.text = text
-        self.path = path
+        super().__init__(text, path)
         self.environ = environ
-        self.pos = 0
-        self.line = 1
         self.variables: dict[str, str] = {}
         self.assignments: list[Assignment] = []
         self.expanded = 0  # characters $VAR expansions added to the value being read
         self.total = 0  # characters of every value so far
-
-    # -- cursor helpers -----------------------------------------------------
-
-    def skip_joins(self) -> None:
-        while self.text.startswith("\\\n", self.pos):
-            self.pos += 2
-            self.line += 1
-
-    def peek(self, offset: int = 0) -> str:
-        """The character ``offset`` places ahead, looking through joins."""
-        self.skip_joins()
-        index = self.pos
-        for _ in range(offset):
-            index += 1
-            while self.text.startswith("\\\n", index):
-                index += 2
-        return self.text[index] if index < len(self.text) else ""
-
-    def advance(self) -> str:
-        self.skip_joins()
-        return self.advance_raw()
-
-    def advance_raw(self) -> str:
-        char = self.text[self.pos]
-        self.pos += 1
-        if char == "\n":
-            self.line += 1
-        return char
-
-    def read_name(self) -> str:
-        """A shell NAME at the cursor (ASCII only, like bash in the C locale), or ""."""
-        if not _NAME_START.fullmatch(self.peek()):
-            return ""
-        chars = [self.advance()]
-        while _NAME_CHAR.fullmatch(self.peek()):
-            chars.append(self.advance())
-        return "".join(chars)
-
-    def at_word_end(self) -> bool:
-        char = self.peek()
-        return char == "" or char == "\n" or char in _BLANKS
-
-    def skip_blanks(self) -> None:
-        while self.peek() and self.peek() in _BLANKS:
-            self.pos += 1
-
-    def skip_comment(self) -> None:
-        # A comment ends at the newline even after a backslash.
-        end = self.text.find("\n", self.pos)
-        self.pos = len(self.text) if end < 0 else end
-
-    def error(self, reason: str, line: int | None = None) -> ConfigError:
-        return ConfigError(SYNTAX_ERROR, self.path, self.line if line is None else line, reason)
-
-    def snippet(self, start: int, stop_chars: str = " \t\n", limit: int = 40) -> str:
-        end = start
-        while end < len(self.text) and self.text[end] not in stop_chars and end - start < limit:
-            end += 1
-        return self.text[start:end]
 
     # -- statements ---------------------------------------------------------
 
@@ -195,7 +124,7 @@ class _Parser:
     def statement(self) -> None:
         start, start_line = self.pos, self.line
         name = self.read_name()
-        if name == "export" and self.peek() and self.peek() in _BLANKS:
+        if name == "export" and self.peek() and self.peek() in BLANKS:
             self.export_statement(start, start_line)
         elif name and self.peek() == "=":
             self.advance()
@@ -233,20 +162,20 @@ class _Parser:
 
     def not_an_assignment(self, start: int) -> ConfigError:
         """Explain why the statement starting at ``start`` is not an assignment."""
-        match = _NAME.match(self.text, start)
-        after = match.end() if match else start
+        after = name_end(self.text, start)
+        name = self.text[start:after]
         rest = self.text[after:]
-        if match and rest.startswith("+="):
+        if name and rest.startswith("+="):
             return self.error("appending with '+=' is not supported: write NAME=\"${NAME}...\"")
-        if match and rest.startswith("["):
+        if name and rest.startswith("["):
             return self.error("array assignments are not supported")
-        if match and rest.lstrip(_BLANKS).startswith("="):
+        if name and rest.lstrip(BLANKS).startswith("="):
             return self.error(
-                f"no spaces are allowed around '=' (bash would run {match.group()!r} as a command)"
+                f"no spaces are allowed around '=' (bash would run {name!r} as a command)"
             )
-        if match and match.group() == "export":
+        if name == "export":
             return self.error("'export' must be followed by NAME or NAME=VALUE")
-        if not match:
+        if not name:
             self.check_unquoted(self.text[start])
         return self.error(
             f"{self.snippet(start)!r} is not an assignment: only NAME=VALUE and "
@@ -370,7 +299,7 @@ class _Parser:
                 f"parameter expansion {construct!r} is not supported: only $NAME and "
                 "${NAME} are (no operators such as ${NAME:-default})"
             )
-        if _NAME_START.fullmatch(following):
+        if following in NAME_START:
             self.advance()
             return self.lookup(self.read_name())
         if following and following in _SPECIAL_PARAMETERS:

@@ -3,15 +3,14 @@ arguments, bytes that are not text, and paths that must be absolute."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from kdump.configerrors import MAX_CONFIG_BYTES, TOO_LARGE, VALUE_ERROR, Assignment, ConfigError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kdump.codes import Code
     from kdump.config import _Settings
-    from kdump.messages import Code
 
 # ---------------------------------------------------------------------------
 # Values that become a program's arguments
@@ -19,8 +18,6 @@ if TYPE_CHECKING:
 
 ARGUMENT_ERROR: Code = "config-argument"
 _SECRET_KEYS = frozenset({"FTP_PASSWORD"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_BLANK = re.compile(r"\s")
 
 
 def _option(value: str, program: str) -> str | None:
@@ -30,7 +27,7 @@ def _option(value: str, program: str) -> str | None:
 
 
 def _one_word(value: str, program: str) -> str | None:
-    if _BLANK.search(value):
+    if any(char.isspace() for char in value):  # what re's \s matches
         return _option(value, program) or f"contains white space: {program} would get it " \
             "as one argument"
     return _option(value, program)
@@ -48,7 +45,8 @@ def _ftp_host(value: str, program: str) -> str | None:
 # Key -> the checks its (non-empty) value must pass, each giving the problem or None.
 # Control characters first everywhere: in an FTP setting CR/LF would end the command
 # and start another one on the server's control connection.
-_Rule = Callable[[str, str], "str | None"]
+if TYPE_CHECKING:
+    _Rule = Callable[[str, str], "str | None"]
 _ARGUMENT_RULES: dict[str, tuple[tuple[str, _Rule], ...]] = {
     "SSH": (("ssh", _one_word),),
     "NFS": (("mount", _one_word),),
@@ -65,7 +63,7 @@ def check_arguments(settings: _Settings) -> None:
         if not value:
             continue
         problem = None
-        if _CONTROL.search(value):
+        if any(char < " " or char == "\x7f" for char in value):
             problem = "contains a control character (CR, LF, TAB...)"
         for program, rule in rules:
             if problem is None:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from backends.base import Host
+from backends.record import Record
 from kdump.checks import Finding
+from kdump.codes import Code
 from kdump.config import Config
 from kdump.facts import Facts, gather
-from kdump.messages import Code
 from kdump.report import Reporter
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from backends.base import Host
 
-@dataclass
-class Context:
+
+class Context(Record, frozen=False):
     """What a command works with: the machine, the config and the reporter."""
 
     host: Host
     config: Config
     reporter: Reporter
-    _facts: Facts | None = field(default=None, repr=False)
+    _facts: Facts | None = None
 
     @property
     def facts(self) -> Facts:

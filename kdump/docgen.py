@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import textwrap
 
+from kdump.checktable import CHECKS
 from kdump.commands.report import HELP
 from kdump.config import DEFAULTS_PATH, KEYS
-from kdump.messages import _ALL, CHECKS, Message, Severity
+from kdump.messages import _ALL, Message, Severity
 
 _FIELD = re.compile(r"\{(\w+)\}")
 _SEVERITY_WORDS = {

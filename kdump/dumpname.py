@@ -12,7 +12,8 @@ import datetime as dt
 import ipaddress
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+
+from backends.record import Record
 
 # Minute resolution, as the original: scripts and people find dumps by this name.
 STAMP_FORMAT = "%Y%m%d%H%M"
@@ -89,8 +90,7 @@ def retention_victims(dump_dirs: Mapping[str, Iterable[str]], keep: int,
 
 
 # -- compression ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Compression:
+class Compression(Record):
     """A KDUMP_COMPRESSION method: its program and file extension."""
 
     method: str  # the KDUMP_COMPRESSION value
@@ -146,8 +146,7 @@ def pick_ipv4(addresses: Sequence[str]) -> str | None:
 
 
 # -- FTP -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FtpPlace:
+class FtpPlace(Record):
     """Where dumps go on an FTP server."""
 
     host: str

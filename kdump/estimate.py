@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from backends.record import Record
 
 MIB = 1 << 20
 
@@ -11,8 +11,7 @@ _IMAGE_FACTOR = {"x86_64": 6, "i386": 6, "i686": 6, "s390x": 6, "ppc64le": 2, "p
                  "powerpc": 2}
 
 
-@dataclass(frozen=True)
-class EstimateInputs:
+class EstimateInputs(Record):
     """What the crashkernel size estimate is computed from."""
 
     arch: str
@@ -24,8 +23,7 @@ class EstimateInputs:
     initrd_bytes: int
 
 
-@dataclass(frozen=True)
-class Estimate:
+class Estimate(Record):
     """A crashkernel size estimate, or why there is none."""
 
     size_mib: int | None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from backends.record import Record
+from backends.values import FadumpState, HostError, parse_kernel_int
 
-from backends.base import FadumpState, Host, HostError, parse_kernel_int
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from backends.base import Host
 
 KDUMP_DIR = "/var/lib/kdump"
 KEXEC_CRASH_LOADED = "/sys/kernel/kexec_crash_loaded"
@@ -24,8 +26,7 @@ CRASH_HOTPLUG = ("/sys/devices/system/cpu/crash_hotplug",
                  "/sys/devices/system/memory/crash_hotplug")
 
 
-@dataclass(frozen=True)
-class LinkFact:
+class LinkFact(Record):
     """One of the /var/lib/kdump links, as found."""
 
     path: str
@@ -35,8 +36,7 @@ class LinkFact:
     resolved_exists: bool
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # made once per run: keep it cheap
-class Facts:
+class Facts(Record, eq=False):
     """What the running machine says, read once per run."""
 
     release: str
@@ -83,7 +83,12 @@ class Facts:
         return ", ".join(f"{start:#x}" for start, _ in self.crash_ranges)
 
 
-_HEX = re.compile(r"[0-9a-fA-F]{1,16}")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def _is_hex(text: str) -> bool:
+    """1 to 16 hex digits: an address as /proc/iomem writes it."""
+    return 0 < len(text) <= 16 and all(char in _HEX_DIGITS for char in text)
 
 
 def crash_ranges(iomem: str) -> tuple[tuple[int, int], ...]:
@@ -94,7 +99,7 @@ def crash_ranges(iomem: str) -> tuple[tuple[int, int], ...]:
         if name.strip() != "Crash kernel":
             continue
         start, _, end = span.strip().partition("-")
-        if _HEX.fullmatch(start) and _HEX.fullmatch(end):
+        if _is_hex(start) and _is_hex(end):
             ranges.append((int(start, 16), int(end, 16)))
     return tuple(ranges)
 

@@ -47,12 +47,17 @@ service's start, or an administrator) is what loads again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from os import urandom
 
-from backends.base import Host, HostError, LockBusyError, UnsafePathError
+from backends.values import HostError, LockBusyError, UnsafePathError
 from kdump.report import Reporter
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from backends.base import Host
 
 LOCK_FILE = "/run/kdump-config.lock"
 QUEUE_FILE = "/run/kdump-config.queued"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
-
+from backends.record import Record, field
 from kdump.checks import Finding, wants_kexec_file
 from kdump.cmdline import strip_params
 from kdump.config import Config
@@ -15,18 +13,21 @@ KERNEL_HOOK = "/etc/kernel/postinst.d/kdump-tools"
 PACKAGE_DIR = "/usr/lib/linux-kdump-{release}"
 
 
-class FileView(Protocol):
-    def exists(self, path: str) -> bool: ...
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
 
-    def is_file(self, path: str) -> bool: ...
+    class FileView(Protocol):
+        def exists(self, path: str) -> bool: ...
 
-    def is_dir(self, path: str) -> bool: ...
+        def is_file(self, path: str) -> bool: ...
 
-    def read_text(self, path: str) -> str | None: ...
+        def is_dir(self, path: str) -> bool: ...
+
+        def read_text(self, path: str) -> str | None: ...
 
 
-@dataclass(frozen=True)
-class KernelChoice:
+class KernelChoice(Record):
     """The kernel and initrd that load would use, and what was found on the way."""
 
     kernel: str = ""

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TextIO
 
-from kdump.messages import CATALOG, Code, Severity
+from backends.record import Record, field
+from kdump.messages import CATALOG, Severity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import TextIO
+
+    from kdump.codes import Code
 
 SCHEMA_VERSION = 1
 _RED, _YELLOW, _RESET = "\033[31m", "\033[33m", "\033[0m"
@@ -75,8 +80,7 @@ def unpadded(line: str) -> str:
     return line if pad < 0 else line[:pad].rstrip() + line[pad + 2:]
 
 
-@dataclass
-class Emitted:
+class Emitted(Record, frozen=False):
     """A message shown (or collected for --json)."""
 
     code: Code
@@ -85,8 +89,7 @@ class Emitted:
     text: str = ""  # the message's own words, without the indent a report layout adds
 
 
-@dataclass
-class Reporter:
+class Reporter(Record, frozen=False):
     """Prints messages (or collects them for --json) and sends flagged ones to syslog."""
 
     name: str = "kdump-config"

@@ -11,9 +11,13 @@ registered, and every registered name is read by an emulator).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+
+from backends.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class FaultError(Exception):
@@ -47,8 +51,7 @@ _TAKES = {
 }
 
 
-@dataclass(frozen=True)
-class Fault:
+class Fault(Record):
     """One fault: its name, the kind of value it takes and what it does when armed."""
 
     name: str

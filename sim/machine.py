@@ -9,6 +9,9 @@ Layout of a state directory::
     effects.jsonl    every operation performed, one JSON object per line
     syslog           what kdump-config logged
     journal.jsonl    the same, as the journal's structured fields (one JSON object a line)
+
+What its kernel shows in /proc and /sys is written by sim.kernel_files; state.json and
+profile.toml are checked and written by sim.statedir.
 """
 
 from __future__ import annotations
@@ -18,13 +21,18 @@ import json
 import os
 import posixpath
 import stat
-from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from sim import faults as registry
+from sim.kernel_files import write_crash_hotplug, write_kernel_files, write_vmcore
+from sim.statedir import MachineError as MachineError
+from sim.statedir import check_fault, describe, load_profile_from_state, read_state
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from typing import Any
+
     from sim.profile import Profile
 
 STATE_FILE = "state.json"
@@ -43,14 +51,6 @@ TOOL_DIRS = {
 DEFAULT_VMCORE_SIZE = 4 << 20
 MIN_VMCORE_SIZE = 4096  # one page: the ELF header and the kernel log fit in it
 NOBODY_UID = 65534
-EFI_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
-PANIC_TEXT = "sysrq: Trigger a crash\nKernel panic - not syncing: sysrq triggered crash"
-DMESG_BEGIN = b"\n--kdump-sim-dmesg-begin--\n"
-DMESG_END = b"\n--kdump-sim-dmesg-end--\n"
-
-
-class MachineError(Exception):
-    pass
 
 
 class Machine:
@@ -98,7 +98,7 @@ class Machine:
             "kernel": prof.kernel,
         }
         (base / STATE_FILE).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
-        (base / "profile.toml").write_text(_describe(prof))
+        (base / "profile.toml").write_text(describe(prof))
         machine = cls(base)
         machine._materialize(prof)
         return machine
@@ -124,7 +124,7 @@ class Machine:
             host = self.path(link)
             host.parent.mkdir(parents=True, exist_ok=True)
             host.symlink_to(target)
-        self._write_kernel_files(boot_cmdline=str(prof.kernel.get("cmdline", "")))
+        write_kernel_files(self, boot_cmdline=str(prof.kernel.get("cmdline", "")))
         for remote in self.state["ssh_hosts"]:
             (self.remote / "ssh" / _host_of(str(remote))).mkdir(parents=True, exist_ok=True)
         for public_key in prof.network.get("ssh_authorized_keys", []):
@@ -187,54 +187,6 @@ class Machine:
     def readonly_mounts(self) -> list[str]:
         mounts: dict[str, dict[str, Any]] = self.state.get("nfs_mounts", {})
         return [mountpoint for mountpoint, entry in mounts.items() if entry.get("readonly")]
-
-    def _write_kernel_files(self, boot_cmdline: str) -> None:
-        """The procfs and sysfs files a kernel with these facts would show."""
-        kernel = self.state["kernel"]
-        release = str(kernel.get("release", "6.1.0-18-amd64"))
-        self.write("/proc/sys/kernel/osrelease", release + "\n")
-        self.write("/proc/sys/kernel/arch", str(kernel.get("arch", "x86_64")) + "\n")
-        self.write("/proc/sys/kernel/hostname", self.state["hostname"] + "\n")
-        self.write("/proc/sys/kernel/panic_on_oops", "0\n")
-        self.write("/proc/cmdline", boot_cmdline + "\n")
-        self.write("/proc/iomem", _iomem(kernel, boot_cmdline))
-        self.write("/proc/meminfo", _meminfo(int(kernel.get("memory_mib", 4096))))
-        cpus = int(kernel.get("nproc", 2))
-        self.write("/sys/devices/system/cpu/online", f"0-{cpus - 1}\n" if cpus > 1 else "0\n")
-        if kernel.get("kexec", True):
-            reserved = _crash_bytes(kernel, boot_cmdline)
-            self.write("/sys/kernel/kexec_crash_loaded", "0\n")
-            self.write("/sys/kernel/kexec_loaded", "0\n")
-            self.write("/sys/kernel/kexec_crash_size", f"{reserved}\n")
-        if "crash_hotplug" in kernel:
-            # Kernels since 6.5 (CONFIG_CRASH_HOTPLUG) show whether they update the loaded
-            # crash image themselves on hotplug: 1 only once an image that allows it is loaded.
-            write_crash_hotplug(self, False)
-        if kernel.get("arch") == "aarch64":
-            # kexec-tools' kexec_load path reads _text from here on arm64; kernels built
-            # without CONFIG_KALLSYMS_ALL (Debian bookworm's) list _stext only.
-            head = "ffff800008000000 T _text\n" if kernel.get("kallsyms_text", True) else ""
-            self.write("/proc/kallsyms", head + "ffff800008010000 T _stext\n"
-                       "ffff800008010040 T __do_softirq\n"
-                       "ffff800008e20000 T _etext\n", mode=0o444)
-        lockdown = kernel.get("lockdown")
-        if lockdown:
-            modes = ["none", "integrity", "confidentiality"]
-            self.write("/sys/kernel/security/lockdown",
-                       " ".join(f"[{m}]" if m == lockdown else m for m in modes) + "\n")
-        if "securelevel" in kernel:
-            self.write("/sys/kernel/security/securelevel", f"{kernel['securelevel']}\n")
-        if "secure_boot" in kernel:
-            efivars = "/sys/firmware/efi/efivars"
-            self.write_bytes(f"{efivars}/SecureBoot-{EFI_GUID}",
-                             b"\x06\x00\x00\x00" + bytes([1 if kernel["secure_boot"] else 0]))
-            self.write_bytes(f"{efivars}/SetupMode-{EFI_GUID}", b"\x06\x00\x00\x00\x00")
-        fadump = kernel.get("fadump")
-        if fadump in ("new", "legacy"):
-            prefix = "/sys/kernel/fadump/" if fadump == "new" else "/sys/kernel/fadump_"
-            self.write(prefix + "enabled", "1\n" if kernel.get("fadump_enabled", True) else "0\n")
-            if kernel.get("fadump_registration", True):
-                self.write(prefix + "registered", "0\n")
 
     # -- file helpers ------------------------------------------------------------------
     def path(self, target: str) -> Path:
@@ -404,7 +356,7 @@ class Machine:
         self.state.pop("crashed_at", None)
         self.save()
         profile = load_profile_from_state(self)
-        self._write_kernel_files(boot_cmdline=str(profile.kernel.get("cmdline", "")))
+        write_kernel_files(self, boot_cmdline=str(profile.kernel.get("cmdline", "")))
         self.log_effect("reboot")
 
     def has_fadump(self) -> bool:
@@ -420,96 +372,6 @@ class Machine:
         return False
 
 
-
-# -- a state directory edited by hand, or broken: a clear error, never a traceback ---------
-# The keys every command relies on, and their JSON types.
-_STATE_SHAPE: dict[str, type] = {"profile": str, "description": str, "phase": str,
-                                 "clock": str, "hostname": str, "tools": list, "faults": dict,
-                                 "kernel": dict, "mounts": dict, "ipv4": list}
-
-
-def read_state(path: Path) -> dict[str, Any]:
-    """state.json, checked enough that every command can rely on its shape."""
-    recreate = f"recreate the machine with: kdump-sim init {path.parent}"
-    try:
-        state = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise MachineError(f"{path}: cannot read the machine's state ({exc}); {recreate}") \
-            from exc
-    if not isinstance(state, dict):
-        raise MachineError(f"{path}: the machine's state is not a JSON object; {recreate}")
-    for key, kind in _STATE_SHAPE.items():
-        if not isinstance(state.get(key), kind):
-            raise MachineError(f"{path}: {key!r} is missing or not a {kind.__name__}; "
-                               f"{recreate}")
-    if state["phase"] not in ("normal", "capture"):
-        raise MachineError(f"{path}: unknown phase {state['phase']!r}; {recreate}")
-    try:
-        dt.datetime.fromisoformat(state["clock"])
-    except ValueError as exc:
-        raise MachineError(f"{path}: clock {state['clock']!r} is not a date and time; "
-                           f"{recreate}") from exc
-    for name, value in state["faults"].items():
-        try:
-            check_fault(str(name), value)
-        except MachineError as exc:
-            raise MachineError(f"{path}: {exc}") from exc
-    return state
-
-
-def check_fault(name: str, value: Any, *, value_too: bool = True) -> None:
-    """Refuse an unknown fault, or a value it cannot take (``disk-full-after abc``)."""
-    try:
-        fault = registry.lookup(name)
-        if value_too:
-            fault.check(value)
-    except registry.FaultError as exc:
-        raise MachineError(str(exc)) from exc
-
-
-def load_profile_from_state(machine: Machine) -> Profile:
-    import tomllib
-
-    from sim.profile import Profile
-
-    data = tomllib.loads((machine.dir / "profile.toml").read_text())
-    return Profile(name=machine.state["profile"], description=machine.state["description"],
-                   data=data)
-
-
-def _describe(profile: Profile) -> str:
-    """The resolved profile as TOML (inheritance flattened), so a state dir is self-contained."""
-    return _toml_dump(profile.data)
-
-
-def _toml_dump(data: dict[str, Any], prefix: str = "") -> str:
-    scalars, tables = [], []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables.append((key, value))
-        else:
-            scalars.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    out = "\n".join(scalars) + ("\n" if scalars else "")
-    for key, value in tables:
-        name = f"{prefix}.{_toml_key(key)}" if prefix else _toml_key(key)
-        out += f"\n[{name}]\n" + _toml_dump(value, name)
-    return out
-
-
-def _toml_key(key: str) -> str:
-    return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value))
-
-
 def _host_of(destination: str) -> str:
     return destination.rpartition("@")[2]
 
@@ -517,75 +379,3 @@ def _host_of(destination: str) -> str:
 def remote_home(user: str) -> str:
     return "/root" if user == "root" else f"/home/{user}"
 
-
-def _cmdline_has_crashkernel(cmdline: str) -> bool:
-    return any(token.split("=", 1)[0] == "crashkernel" for token in cmdline.split())
-
-
-def _crash_bytes(kernel: dict[str, Any], cmdline: str) -> int:
-    if not _cmdline_has_crashkernel(cmdline):
-        return 0
-    return int(kernel.get("crash_size_mib", 0)) << 20
-
-
-def _iomem(kernel: dict[str, Any], cmdline: str) -> str:
-    lines = [
-        "00000000-00000fff : Reserved",
-        "00001000-0009fbff : System RAM",
-        "00100000-bffdffff : System RAM",
-    ]
-    size = _crash_bytes(kernel, cmdline)
-    if size:
-        base = int(str(kernel.get("crash_base", "0x2b000000")), 0)
-        lines.append(f"  {base:08x}-{base + size - 1:08x} : Crash kernel")
-        low = int(kernel.get("crash_low_mib", 0)) << 20
-        if low:
-            low_base = 0x6000000
-            lines.append(f"  {low_base:08x}-{low_base + low - 1:08x} : Crash kernel")
-    return "\n".join(lines) + "\n"
-
-
-def _meminfo(total_mib: int) -> str:
-    total = total_mib * 1024
-    fields = {
-        "MemTotal": total, "MemFree": total * 6 // 10, "MemAvailable": total * 8 // 10,
-        "Buffers": total // 50, "Cached": total // 10, "SReclaimable": total // 100,
-        "Hugetlb": 0,
-    }
-    return "".join(f"{name + ':':<16}{value:>8} kB\n" for name, value in fields.items())
-
-
-def write_vmcore(path: Path, size: int, kernel: dict[str, Any]) -> None:
-    """An ELF64 core header, a dmesg region, then memory-like filler up to ``size``.
-
-    Written in chunks: a multi-gigabyte vmcore never sits in memory.
-    """
-    ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + b"\x00" * 8
-    machine = {"x86_64": 62, "aarch64": 183, "ppc64le": 21}.get(str(kernel.get("arch")), 62)
-    import struct
-
-    header = ident + struct.pack("<HHIQQQIHHHHHH", 4, machine, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
-    release = str(kernel.get("release", ""))
-    dmesg = (f"[    0.000000] Linux version {release}\n"
-             f"[  120.000000] {PANIC_TEXT.splitlines()[0]}\n"
-             f"[  120.000001] {PANIC_TEXT.splitlines()[1]}\n").encode()
-    body = header + DMESG_BEGIN + dmesg + DMESG_END
-    chunk = bytes(range(256)) * 4096
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(body)
-        remaining = size - len(body)
-        while remaining > 0:
-            handle.write(chunk[: min(remaining, len(chunk))])
-            remaining -= len(chunk)
-    os.chmod(path, 0o400)
-
-
-CRASH_HOTPLUG_FILES = ("/sys/devices/system/cpu/crash_hotplug",
-                       "/sys/devices/system/memory/crash_hotplug")
-
-
-def write_crash_hotplug(machine: Machine, on: bool) -> None:
-    for path in CRASH_HOTPLUG_FILES:
-        machine.write(path, "1\n" if on else "0\n")

@@ -7,7 +7,7 @@ import os
 import struct
 import zlib
 
-from sim.machine import DMESG_BEGIN, DMESG_END
+from sim.kernel_files import DMESG_BEGIN, DMESG_END
 from sim.savecore_tools import _options, fires
 from sim.tools import Call, Outcome, tool
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
+from sim.kernel_files import CRASH_HOTPLUG_FILES, EFI_GUID
+
 if TYPE_CHECKING:
     from sim.machine import Machine
 
@@ -113,8 +115,6 @@ def fault_message(machine: Machine, name: str, default: str) -> str | None:
 
 
 # -- kexec: loading and unloading the capture kernel ------------------------------------
-CRASH_HOTPLUG_FILES = ("/sys/devices/system/cpu/crash_hotplug",
-                       "/sys/devices/system/memory/crash_hotplug")
 
 
 def _crash_hotplug(call: Call, on: bool) -> None:
@@ -195,8 +195,6 @@ def _secure_boot_active(files: Files) -> bool:
 
 
 def _efi_flag(files: Files, name: str) -> int | None:
-    from sim.machine import EFI_GUID
-
     try:
         with open(files.host_path(f"/sys/firmware/efi/efivars/{name}-{EFI_GUID}"), "rb") as f:
             data = f.read(5)

@@ -20,7 +20,11 @@ PRODUCT = sorted([*CORE, *(TOP / "backends").rglob("*.py"), *(TOP / "sim").rglob
 CORE_OS_ALLOWED = {"environ"}
 CORE_BANNED_MODULES = {"subprocess", "shutil", "pathlib", "tempfile", "fcntl", "ftplib",
                        "socket", "backends.linux", "backends.sim", "backends.rooted",
-                       "backends.runner", "backends.fadump", "sim"}
+                       "backends.runner", "backends.fadump", "sim", "backends.sim_ftp",
+                       # what the file layer and the real backend are built from
+                       "backends.rooted_queries", "backends.rooted_walk",
+                       "backends.rooted_lock", "backends.fdcopy", "backends.linux_ftp",
+                       "backends.deadlines"}
 PROCESS_MODULES = {"backends/runner.py"}
 
 
@@ -85,8 +89,8 @@ def test_the_factory_is_the_only_place_that_picks_a_backend() -> None:
 
 
 # -- the simulator is closed: it composes the neutral file layer, never the real backend ------
-SIMULATOR = sorted([TOP / "backends/sim.py", *(TOP / "sim").rglob("*.py")])
-REAL_ONLY = {"backends.linux", "backends.runner", "subprocess"}
+SIMULATOR = sorted([*(TOP / "backends").glob("sim*.py"), *(TOP / "sim").rglob("*.py")])
+REAL_ONLY = {"backends.linux", "backends.linux_ftp", "backends.runner", "subprocess"}
 
 
 def _module_name(path: Path) -> str:
@@ -190,6 +194,7 @@ def test_under_a_root_nproc_and_hostname_come_from_the_tree(
     import os
 
     from backends.linux import LinuxHost
+    from backends.values import Uname
 
     def leak(*_args: object) -> object:
         raise AssertionError("asked the running host")
@@ -206,7 +211,7 @@ def test_under_a_root_nproc_and_hostname_come_from_the_tree(
     (tmp_path / "proc/sys/kernel").mkdir(parents=True)
     (tmp_path / "proc/sys/kernel/hostname").write_text("kernel-host\n")
     assert host.hostname() == "kernel-host"
-    assert host.uname() == ("", "")
+    assert host.uname() == Uname("", "")
 
 
 def test_config_parsing_gets_its_environment_only_through_the_host() -> None:

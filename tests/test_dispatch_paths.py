@@ -72,24 +72,20 @@ def test_what_machines_run_imports_no_cli_framework(command: str, tmp_path: Path
     assert out[-1] == "[] 0"
 
 
-# Imported (or, for inspect, executed) on the fast path, each would cost a few ms of every
-# boot, monitoring probe and hotplug event: the CLI framework, inspect (deferred by
-# kdump/__init__.py: dataclasses wants it only for classes without a docstring), --json's
-# encoder, did-you-mean, the simulator's pathlib and json on the real backend, the
-# threads and signals of savecore's copy.
-NEVER = ("typer", "click", "rich", "pydantic", "difflib",
-         # From 3.12 on, dataclasses reads every class's annotations through inspect.
-         *(("inspect",) if sys.version_info < (3, 12) else ()))
-NEVER_ON_LINUX = (*NEVER, "json", "pathlib", "threading", "signal", "datetime", "sim.machine")
+# Imported on the fast path, each would cost a few ms of every boot, monitoring probe and
+# hotplug event: the CLI framework, dataclasses (and inspect behind it), --json's encoder,
+# did-you-mean; on the real backend (what machines run) also typing and re (typing imports
+# re, re imports enum), shlex (a load's KDUMP_KEXEC_ARGS only), the simulator's pathlib and
+# json, the threads and signals of savecore's copy (backends/record.py, kdump/codes.py).
+NEVER = ("typer", "click", "rich", "pydantic", "difflib", "dataclasses", "inspect")
+NEVER_ON_LINUX = (*NEVER, "typing", "re", "enum", "shlex", "json", "pathlib", "threading",
+                  "signal", "datetime", "sim.machine")
 PROBE = """
 import sys
 sys.path.insert(0, {top!r})
 from kdump.cli import main
 status = main({argv!r})
-inspect = sys.modules.get("inspect")
 executed = {{name for name in sys.modules if sys.modules[name] is not None}}
-if inspect is not None and "signature" not in vars(inspect):
-    executed.discard("inspect")  # made, never run
 print(sorted(executed.intersection({names!r})), status)
 """
 

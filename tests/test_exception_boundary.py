@@ -79,19 +79,25 @@ def test_an_exception_message_is_one_safe_line(monkeypatch: pytest.MonkeyPatch) 
 def test_a_broken_syslog_does_not_hide_the_internal_error(state: Path,
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           ) -> None:
+    import functools
+
     import kdump.context
+    from backends.values import HostParts
 
     def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the bug")
 
-    def no_syslog(*_args: object) -> None:
+    tried: list[str] = []
+
+    def no_syslog(_tag: str, message: str, _fields: object) -> None:
+        tried.append(message)
         raise OSError("syslog is down")
 
     monkeypatch.setattr(kdump.context, "gather", boom)
-    from backends.sim import SimHost
-
-    monkeypatch.setattr(SimHost, "syslog", no_syslog)
-    code, out, _ = run_main(cli.main, ["--backend", "sim", "--sim-state", str(state), "status"])
+    # The real backend on the machine's tree, its syslog the log sink given to it.
+    main = functools.partial(cli.main, parts=HostParts(log=no_syslog))
+    code, out, _ = run_main(main, ["--root", str(state / "root"), "status"])
+    assert tried, "the internal error never reached the syslog sink"
     assert code == 1
     assert out == ("kdump-config: internal error: RuntimeError: the bug "
                    "(set KDUMP_DEBUG=1 for a traceback) ... failed!\n")

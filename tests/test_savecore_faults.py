@@ -32,8 +32,7 @@ from typing import Any
 
 import pytest
 
-import backends
-from backends.base import HostError, PipelineResult, RunResult, UnsafePathError
+from backends.values import HostError, HostParts, PipelineResult, RunResult, UnsafePathError
 from kdump.messages import CATALOG, Severity
 from kdump.report import observe, render
 from sim.machine import Machine
@@ -218,20 +217,19 @@ def _savecore(state: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int | None 
               trap: bool = False) -> Outcome:
     from kdump.cli import main
 
-    real_select = backends.select
     hosts: list[FailingHost] = []
     codes: list[str] = []
 
-    def select(*args: Any, **kwargs: Any) -> Any:
-        hosts.append(kind(real_select(*args, **kwargs), fail_at, stage, trap))
+    def wrap(host: Any) -> Any:  # the fault injector goes around the host that was selected
+        hosts.append(kind(host, fail_at, stage, trap))
         return hosts[-1]
 
     out, err = io.StringIO(), io.StringIO()
     with monkeypatch.context() as patch:
-        patch.setattr(backends, "select", select)
         patch.delenv("NAME", raising=False)
         with redirect_stdout(out), redirect_stderr(err), observe(codes.append):
-            status = main(["--backend", "sim", "--sim-state", str(state), "savecore"])
+            status = main(["--backend", "sim", "--sim-state", str(state), "savecore"],
+                          parts=HostParts(wrap=wrap))
     return Outcome(status, out.getvalue(), err.getvalue(), codes, hosts[0].ops)
 
 

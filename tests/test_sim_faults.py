@@ -18,7 +18,7 @@ from tests.test_exception_boundary import run_main
 ROOT = Path(__file__).resolve().parents[1]
 # Everything that emulates the machine: the simulator, its backend, the sandbox's stubs
 # and bind mounts.  Faults are read only through these three accessors.
-EMULATORS = [*sorted((ROOT / "sim").glob("*.py")), ROOT / "backends" / "sim.py",
+EMULATORS = [*sorted((ROOT / "sim").glob("*.py")), *sorted((ROOT / "backends").glob("sim*.py")),
              ROOT / "tests" / "steps" / "sandbox.py"]
 ACCESSORS = {"fault": 0, "fires": 1, "fault_message": 1}  # name -> index of the fault name
 

@@ -8,8 +8,10 @@ from the machine and lays the results out.
 from __future__ import annotations
 
 from kdump.checks import CheckResult, ReadinessInputs, readiness
+from kdump.checktable import CHECKS
+from kdump.codes import Code
 from kdump.context import Context
-from kdump.messages import CATALOG, CHECKS, Code
+from kdump.messages import CATALOG
 
 NOT_READY = 3
 DEFAULT_SUGGESTION_MIB = 512

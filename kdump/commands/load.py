@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backends.base import HostError
+from backends.values import HostError
 from kdump.checks import support_findings, symbols_finding
 from kdump.cmdline import render_argv
 from kdump.commands.links import sysctl_changed, update_links

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 
-from backends.base import HostError, RunResult, UnsafePathError
+from backends.values import HostError, RunResult, UnsafePathError
 from kdump import program_argv
 from kdump.context import Context
 from kdump.locking import LockFailed, exclusive

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from backends.base import HostError
+from backends.values import HostError
 from kdump.checks import invalid_links, loaded_finding, support_findings
 from kdump.cmdline import render_argv
 from kdump.context import Context
 from kdump.messages import USAGE_COMMANDS
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kdump.estimate import Estimate
     from kdump.facts import Facts

@@ -8,11 +8,10 @@ try-reload on every hotplug event) straight from this table, without importing t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from backends.record import Record
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(Record):
     """One command: its word, where its function lives, and how it is run."""
 
     name: str  # the word on the command line

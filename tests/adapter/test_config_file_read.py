@@ -11,9 +11,9 @@ import pytest
 from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.fake_filesystem_unittest import Patcher
 
-from backends.base import HostError
 from backends.linux import LinuxHost
 from backends.rooted import RootedFiles
+from backends.values import HostError
 
 ROOT = "/target"
 CONFIG = "/etc/default/kdump-tools"

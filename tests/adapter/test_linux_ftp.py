@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from backends.base import FTP_NOT_LOGGED_IN, FtpTarget, PipelineResult
 from backends.linux import LinuxHost
+from backends.values import FTP_NOT_LOGGED_IN, FtpTarget, PipelineResult
 from tests.ftpserver import FtpServer
 
 pytestmark = pytest.mark.real_processes  # producer chains of real programs

@@ -15,10 +15,10 @@ import pytest
 from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.fake_filesystem_unittest import Patcher
 
-import backends.rooted as rooted
-from backends.base import FadumpState, HostError
+import backends.fdcopy as fdcopy
 from backends.fadump import FadumpSysfs
 from backends.rooted import RootedFiles
+from backends.values import FadumpState, HostError
 
 ROOT = "/target"
 X = "6.1.0-18-amd64"
@@ -33,7 +33,7 @@ def fs(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeFilesystem]:
     # pyfakefs fakes sendfile but not copy_file_range, which would reach the real
     # kernel with fake descriptor numbers: start the copy chain at sendfile instead
     # (copy_file_range itself is covered on a real directory in test_rooted_tmp.py).
-    monkeypatch.setattr(rooted, "_copy_range", _no_copy_file_range)
+    monkeypatch.setattr(fdcopy, "_copy_range", _no_copy_file_range)
     with Patcher(allow_root_user=False) as patcher:
         assert patcher.fs is not None
         patcher.fs.create_dir(ROOT)
@@ -267,7 +267,7 @@ def test_remove_and_remove_tree(fs: FakeFilesystem, files: RootedFiles) -> None:
 
 def test_copy_file_copies_exactly_with_mode_0600(fs: FakeFilesystem, files: RootedFiles,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rooted, "_CHUNK", 4096)
+    monkeypatch.setattr(fdcopy, "_CHUNK", 4096)
     data = bytes(range(256)) * 100 + b"tail"  # several chunks and a short one
     fs.create_file(host("/proc/vmcore"), contents=data)
     fs.create_dir(host("/var/crash"))

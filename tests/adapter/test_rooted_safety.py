@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from backends.base import HostError, LockBusyError, UnsafePathError
 from backends.rooted import RootedFiles
+from backends.values import HostError, LockBusyError, UnsafePathError
 
 # Its trees are planted by nobody (setpriv) and removed with rm: real processes.
 pytestmark = pytest.mark.real_processes

@@ -10,8 +10,8 @@ import pytest
 from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.fake_filesystem_unittest import Patcher
 
-from backends.base import UnsafePathError
 from backends.rooted import RootedFiles
+from backends.values import UnsafePathError
 
 ROOT = "/target"
 OTHER = 4321

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-import backends.rooted as rooted
-from backends.base import HostError
+import backends.fdcopy as fdcopy
 from backends.rooted import RootedFiles
+from backends.values import HostError
 
 DATA = os.urandom(3 * 4096 + 123)
 
 
 @pytest.fixture
 def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RootedFiles:
-    monkeypatch.setattr(rooted, "_CHUNK", 4096)  # several rounds for a small file
+    monkeypatch.setattr(fdcopy, "_CHUNK", 4096)  # several rounds for a small file
     (tmp_path / "proc").mkdir()
     (tmp_path / "proc/vmcore").write_bytes(DATA)
     (tmp_path / "var/crash").mkdir(parents=True)
@@ -31,13 +31,13 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RootedFiles:
 
 
 def _calls(monkeypatch: pytest.MonkeyPatch, name: str, log: list[str]) -> None:
-    real = getattr(rooted, name)
+    real = getattr(fdcopy, name)
 
     def counted(source: int, sink: int, offset: int) -> int:
         log.append(name)
         return real(source, sink, offset)
 
-    monkeypatch.setattr(rooted, name, counted)
+    monkeypatch.setattr(fdcopy, name, counted)
 
 
 def _refuse(monkeypatch: pytest.MonkeyPatch, name: str, code: int, log: list[str]) -> None:
@@ -45,7 +45,7 @@ def _refuse(monkeypatch: pytest.MonkeyPatch, name: str, code: int, log: list[str
         log.append(name)
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(rooted, name, refused)
+    monkeypatch.setattr(fdcopy, name, refused)
 
 
 def copied(tree: RootedFiles, name: str = "/var/crash/vmcore") -> bytes:
@@ -97,7 +97,7 @@ def test_pseudo_file_reporting_nothing_copied_falls_back(tree: RootedFiles,
         log.append("_copy_range")
         return 0
 
-    monkeypatch.setattr(rooted, "_copy_range", nothing)
+    monkeypatch.setattr(fdcopy, "_copy_range", nothing)
     _calls(monkeypatch, "_sendfile", log)
     assert tree.copy_file("/proc/vmcore", "/var/crash/vmcore") == len(DATA)
     assert copied(tree) == DATA
@@ -105,7 +105,7 @@ def test_pseudo_file_reporting_nothing_copied_falls_back(tree: RootedFiles,
 
 def test_an_error_after_data_was_copied_is_not_papered_over(
         tree: RootedFiles, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = rooted._copy_range
+    real = fdcopy._copy_range
     state = {"calls": 0}
 
     def fails_later(source: int, sink: int, offset: int) -> int:
@@ -114,10 +114,28 @@ def test_an_error_after_data_was_copied_is_not_papered_over(
             raise OSError(errno.EIO, "Input/output error")
         return real(source, sink, offset)
 
-    monkeypatch.setattr(rooted, "_copy_range", fails_later)
+    monkeypatch.setattr(fdcopy, "_copy_range", fails_later)
     with pytest.raises(HostError) as raised:
         tree.copy_file("/proc/vmcore", "/var/crash/vmcore")
     assert raised.value.errno == errno.EIO
+
+
+def test_a_byte_pump_given_to_the_layer_moves_the_bytes(tmp_path: Path) -> None:
+    """The constructor seam the sandbox tier's short-copy fault uses: copy_file opens,
+    creates and syncs as ever; what runs between is the pump it was given."""
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "proc/vmcore").write_bytes(DATA)
+    (tmp_path / "var/crash").mkdir(parents=True)
+    seen: list[int] = []
+
+    def first_page(source: int, sink: int, total: int, progress: object) -> int:
+        seen.append(total)
+        return os.write(sink, os.pread(source, 4096, 0))
+
+    files = RootedFiles(str(tmp_path), pump=first_page)
+    assert files.copy_file("/proc/vmcore", "/var/crash/vmcore") == 4096
+    assert seen == [len(DATA)] and copied(files) == DATA[:4096]
+    assert RootedFiles(str(tmp_path)).copy_file("/proc/vmcore", "/var/crash/all") == len(DATA)
 
 
 def test_copy_refuses_an_existing_destination(tree: RootedFiles) -> None:

@@ -21,8 +21,8 @@ from typing import TypeVar
 
 import pytest
 
-from backends.base import TIMED_OUT, FtpTarget, HostError, RunResult
 from backends.linux import LinuxHost
+from backends.values import TIMED_OUT, FtpTarget, HostError, RunResult
 from tests.ftpserver import FtpServer
 
 pytestmark = pytest.mark.real_processes  # real programs through the runner

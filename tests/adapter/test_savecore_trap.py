@@ -6,28 +6,40 @@ from __future__ import annotations
 import io
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from backends.sim import SimHost
+from backends.values import HostParts
 from kdump.cli import main
 from sim.machine import Machine
 
 
+class _ListingBeforeTheTrap:
+    """The race, made certain: the host's listings do not see the planted link yet."""
+
+    def __init__(self, host: Any) -> None:
+        self._host = host
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._host, name)
+
+    def listdir(self, path: str) -> list[str]:
+        return [name for name in self._host.listdir(path) if name != "202401010000"]
+
+
 def test_a_dump_directory_planted_after_the_listing_costs_only_its_name(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path) -> None:
     machine = Machine.create(tmp_path / "m", "x86_64-ready")
     machine.state["kexec_loaded"] = ["/usr/sbin/kexec", "-p", "/var/lib/kdump/vmlinuz"]
     machine.save()
     machine.crash()
     Machine(tmp_path / "m").plant("/var/crash/202401010000", link_to="/etc")
-    listdir = SimHost.listdir
-    # The race, made certain: the listing does not see the link yet.
-    monkeypatch.setattr(SimHost, "listdir", lambda self, path: [
-        name for name in listdir(self, path) if name != "202401010000"])
     out = io.StringIO()
     with redirect_stdout(out), redirect_stderr(io.StringIO()):
-        status = main(["--backend", "sim", "--sim-state", str(tmp_path / "m"), "savecore"])
+        status = main(["--backend", "sim", "--sim-state", str(tmp_path / "m"), "savecore"],
+                      parts=HostParts(wrap=_ListingBeforeTheTrap))
     lines = out.getvalue().splitlines()
     assert status == 0, lines
     assert lines[0] == ("kdump-config: refusing to write /var/crash/202401010000: it is a "
@@ -42,7 +54,7 @@ def test_a_dump_directory_planted_after_the_listing_costs_only_its_name(
 def test_kdump_sim_plant_makes_a_trap_the_simulated_backend_refuses(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from backends.base import UnsafePathError
+    from backends.values import UnsafePathError
     from sim.cli import app
 
     Machine.create(tmp_path / "m", "x86_64-ready")

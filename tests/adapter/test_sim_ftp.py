@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from backends.base import FTP_NOT_LOGGED_IN, FtpTarget
 from backends.sim import SimHost
+from backends.values import FTP_NOT_LOGGED_IN, FtpTarget
 from sim.machine import Machine
 
 TARGET = FtpTarget("ftp.example", 21, "kdump", "s3cret-Passw0rd")

@@ -89,7 +89,7 @@ class ChrootMachine(SandboxMachine):
         if machine.state.get("ftp_hosts"):
             return "the FTP servers are in-process, reached by patching ftplib's name lookup"
         if machine.fault("vmcore-short-copy") is not None:
-            return "the short vmcore copy patches the in-process copy loop"
+            return "the short vmcore copy is a byte pump given to the in-process backend"
         if self.holders:
             return "the lock's holder runs outside the chroot, on the overlay's upper layer"
         if machine.fault("lock-held") or machine.fault("lock-queued"):

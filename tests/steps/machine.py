@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from backends.base import HostParts
+from backends.values import HostParts
 from sim.machine import Machine
 
 # Which backends the scenarios run on: every scenario runs on both.

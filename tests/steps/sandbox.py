@@ -5,9 +5,10 @@ is a real directory tree); kdump-config runs with ``--backend linux --root``,
 and the programs it starts are stubs (tests/sandbox/stub.py) that emulate kexec, makedumpfile,
 mount, ssh... and record their argv in the same effect log.  Only time and
 syslog are redirected (through LinuxHost's constructor seams: clock, log sink, name
-resolver, effect recorder), so that a run is deterministic and never reaches the
-host's journal; faults that need the kernel to refuse a write use real read-only
-bind mounts and a file-size limit (tests/sandbox/kernel_faults.py), so this tier runs as root.
+resolver, effect recorder; and the copy's byte pump for the short-copy fault), so
+that a run is deterministic and never reaches the host's journal; faults that need the
+kernel to refuse a write use real read-only bind mounts and a file-size limit
+(tests/sandbox/kernel_faults.py), so this tier runs as root.
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from backends.base import HostParts, ProgressCallback
+from backends.base import ProgressCallback
+from backends.values import HostParts
 from sim.machine import Machine
 from tests.ftpserver import FtpServer
 from tests.sandbox import kernel_faults, stub
 from tests.steps.machine import CliResult, TestMachine
+
+if TYPE_CHECKING:
+    from backends.fdcopy import BytePump
 
 NOBODY, NOGROUP = 65534, 65534
 _HOLD_LOCK = """
@@ -129,8 +135,6 @@ class SandboxMachine(TestMachine):
             stack.enter_context(kernel_faults.file_size_limit(
                 None if limit is None else int(limit)))
             short = self.machine.fault("vmcore-short-copy")
-            if short is not None:
-                stack.enter_context(_short_vmcore_copy(int(short)))
 
             def log(tag: str, message: str, fields: Mapping[str, str] | None) -> None:
                 Machine(machine_dir).syslog(tag, message, fields)
@@ -145,7 +149,8 @@ class SandboxMachine(TestMachine):
                 Machine(machine_dir).log_effect(operation, **fields)
 
             yield HostParts(clock=MachineClock(machine_dir), log=log, resolver=resolve,
-                            record=record)
+                            record=record,
+                            pump=None if short is None else _short_vmcore_pump(int(short)))
 
     def _readonly_paths(self) -> list[str]:
         """Host paths the armed faults make read-only for this run."""
@@ -243,27 +248,20 @@ class MachineClock:
         Machine(self.machine_dir).advance(seconds)
 
 
-@contextmanager
-def _short_vmcore_copy(limit: int) -> Iterator[None]:
+def _short_vmcore_pump(limit: int) -> BytePump:
     """The vmcore-short-copy fault: copying /proc/vmcore ends after ``limit`` bytes, no error.
 
     The real backend's copy (backends.rooted.copy_file) runs as it is; only the byte
-    pump under it stops early for the vmcore, as a read that hits a premature end would.
+    pump under it (given through the backend's constructor) stops early for the vmcore,
+    as a read that hits a premature end would.
     """
-    import backends.rooted as rooted
+    from backends.fdcopy import stream_fd
 
-    real = rooted.stream_fd
-
-    def stream_fd(source: int, sink: int, total: int,
-                  progress: ProgressCallback | None) -> int:
+    def short(source: int, sink: int, total: int, progress: ProgressCallback | None) -> int:
         if not os.readlink(f"/proc/self/fd/{source}").endswith("/proc/vmcore"):
-            return real(source, sink, total, progress)
+            return stream_fd(source, sink, total, progress)
         data = os.pread(source, limit, 0)
         os.write(sink, data)
         return len(data)
 
-    rooted.stream_fd = stream_fd
-    try:
-        yield
-    finally:
-        rooted.stream_fd = real
+    return short

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from backends.base import FadumpState
+from backends.values import FadumpState
 from kdump.facts import Facts
 
 
@@ -26,4 +24,4 @@ def ready_facts(**changes: object) -> Facts:
         kdump_dir_is_dir=True,
         links=(),
     )
-    return replace(base, **changes)
+    return base._replace(**changes)

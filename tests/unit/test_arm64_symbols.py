@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from backends.base import FadumpState
+from backends.values import FadumpState
 from kdump.checks import (
     kexec_load_unusable,
     loaded_by_kexec_file,

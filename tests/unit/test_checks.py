@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backends.base import FadumpState
+from backends.values import FadumpState
 from kdump.checks import (
     CheckResult,
     Finding,
@@ -186,11 +186,10 @@ def test_invalid_symlink_is_reported_not_fatal() -> None:
 
 
 def ready_inputs(**changes: object) -> ReadinessInputs:
-    from dataclasses import replace
 
     base = ReadinessInputs(choice=KernelChoice(KERNEL_LINK, INITRD_LINK), kernel_exists=True,
                            initrd_exists=True, estimate_mib=466)
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def by_name(results: list[CheckResult]) -> dict[str, CheckResult]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kdump.checktable import CHECKS
 from kdump.cli import COMMANDS
 from kdump.config import KEYS, KNOWN_KEYS, load_config
 from kdump.docgen import (
@@ -13,7 +14,7 @@ from kdump.docgen import (
     message_text,
     pages,
 )
-from kdump.messages import CATALOG, CHECKS
+from kdump.messages import CATALOG
 
 
 def plain(roff: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from kdump.estimate import (
@@ -43,7 +41,7 @@ def inputs(**changes: object) -> EstimateInputs:
         kernel_bytes=8 * MIB,
         initrd_bytes=30 * MIB + 1,
     )
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 # -- hand-computed estimates -------------------------------------------------------------
@@ -87,7 +85,7 @@ def test_other_architectures_use_factor_four(arch: str) -> None:
 def test_image_factor_per_architecture(arch: str, factor: int) -> None:
     # One CPU and no memory: only the x86 RAM part (6000 kB -> 5 MiB) of the surplus is left.
     base = inputs(arch=arch, nproc=1, kernel_bytes=0)
-    bigger = replace(base, kernel_bytes=10 * MIB)
+    bigger = base._replace(kernel_bytes=10 * MIB)
     assert estimate(bigger).size_mib - estimate(base).size_mib == 10 * factor
 
 

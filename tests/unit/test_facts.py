@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from backends.base import FadumpState
 from backends.linux import LinuxHost
+from backends.values import FadumpState
 from kdump.checks import invalid_links
 from kdump.facts import Facts, LinkFact, crash_ranges, gather, lockdown_mode
 
@@ -67,7 +66,7 @@ def test_junk_lines_are_skipped(junk: str) -> None:
 def base_facts(**changes: object) -> Facts:
     base = Facts(R, "x86_64", "ro", (), True, False, 0, FadumpState(False, None, "none"),
                  False, False, None, "/sbin/kexec", True, ())
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def test_iomem_addr_lists_every_range() -> None:

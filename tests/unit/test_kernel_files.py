@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backends.base import MAX_CPUS, parse_cpu_list, parse_kernel_int
 from backends.fadump import FadumpSysfs
+from backends.values import MAX_CPUS, parse_cpu_list, parse_kernel_int
 from kdump.dumpname import dump_dir_key
 from kdump.estimate import EstimateInputs, estimate, meminfo
 from kdump.facts import crash_ranges
@@ -80,8 +80,8 @@ def test_directory_names_in_odd_shapes_are_not_dumps(name: str) -> None:
 def test_ip_output_in_odd_shapes_gives_the_addresses_it_can(tmp_path: object,
                                                             monkeypatch: pytest.MonkeyPatch,
                                                             ) -> None:
-    from backends.base import RunResult
     from backends.linux import LinuxHost
+    from backends.values import RunResult
 
     host = LinuxHost(str(tmp_path))
     text = "1: lo    inet\n2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global\n\n"

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 
-from backends.base import HostError, LockBusyError, UnsafePathError
+from backends.values import HostError, LockBusyError, UnsafePathError
 from kdump.locking import (
     ARRIVAL_FILE,
     LOCK_FILE,

@@ -1,8 +1,8 @@
-"""Which stage of a failed chain is reported (backends.base.PipelineResult)."""
+"""Which stage of a failed chain is reported (backends.values.PipelineResult)."""
 
 from __future__ import annotations
 
-from backends.base import PipelineResult, RunResult
+from backends.values import PipelineResult, RunResult
 
 CAT = RunResult(("cat", "/proc/vmcore"), -13)  # ended by SIGPIPE
 LOGIN = RunResult(("ftp-stor", "host:/dump"), 530, "", "530 login incorrect")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from backends.base import HostError, UnsafePathError
+from backends.values import HostError, UnsafePathError
 from kdump import dumpname as names
 from kdump.commands.savecore.common import VMCORE, Run, live_stderr, progress
 from kdump.commands.savecore.ftp import save_ftp

@@ -7,16 +7,17 @@ import contextlib
 import math
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
-from backends.base import Host, HostError, PipelineResult, RunResult, UnsafePathError
+from backends.base import Host
+from backends.record import Record
+from backends.values import HostError, PipelineResult, RunResult, UnsafePathError
 from kdump import dumpname as names
 from kdump import program_argv
 from kdump.context import Context
 
 if TYPE_CHECKING:
-    from kdump.messages import Code
+    from kdump.codes import Code
 
 VMCORE = "/proc/vmcore"
 RETRY_PAUSE = 3  # seconds between NFS mount / ssh attempts, as the original
@@ -30,8 +31,7 @@ class Live(TypedDict, total=False):
     live_stderr: int
 
 
-@dataclass
-class Run:
+class Run(Record, frozen=False):
     """What every target of one savecore run shares."""
 
     ctx: Context
@@ -40,7 +40,7 @@ class Run:
     compressor: list[str] | None
     extension: str
     prefix: str  # HOSTTAG, when a remote target is configured
-    progress: Callable[[int, int], None] | None = field(default=None)
+    progress: Callable[[int, int], None] | None = None
     deadline: float = math.inf  # Host.monotonic() by which every transfer must be over
     stopped: bool = False  # the deadline passed and savecore said so
     # The terminal's descriptor, when one shows the programs' own progress (makedumpfile's)

@@ -9,9 +9,9 @@ server refuses is reported as such and ends the FTP target.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
-from backends.base import FTP_NOT_LOGGED_IN, FtpTarget, HostError, PipelineResult, RunResult
+from backends.record import Record
+from backends.values import FTP_NOT_LOGGED_IN, FtpTarget, HostError, PipelineResult, RunResult
 from kdump import dumpname as names
 from kdump.cmdline import render_argv
 from kdump.commands.savecore.common import VMCORE, Run, send_dmesg
@@ -25,8 +25,7 @@ class Stored(enum.Enum):
     REFUSED = "refused"  # the server refused the login: no other attempt can do better
 
 
-@dataclass
-class Ftp:
+class Ftp(Record, frozen=False):
     """One savecore run's FTP destination."""
 
     run: Run

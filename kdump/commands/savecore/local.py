@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backends.base import HostError, RunResult, UnsafePathError
+from backends.values import HostError, RunResult, UnsafePathError
 from kdump import dumpname as names
 from kdump import program_argv
 from kdump.cmdline import render_argv

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from backends.base import RunResult
+from backends.record import Record
+from backends.values import RunResult
 from kdump import program_argv
 from kdump.cmdline import render_argv
 from kdump.commands.savecore.common import VMCORE, Run, completed, retrying, send_dmesg
@@ -12,8 +11,7 @@ from kdump.commands.savecore.common import VMCORE, Run, completed, retrying, sen
 SSH_TIMEOUT = 600
 
 
-@dataclass
-class Remote:
+class Remote(Record, frozen=False):
     """One savecore run's ssh destination and the programs that reach it."""
 
     run: Run

@@ -1,0 +1,194 @@
+"""The safe walk every change to a target tree goes through.
+
+Every write goes through a directory opened from the root one component at a time,
+without following a link the kernel would not trust (O_NOFOLLOW), each directory
+checked on the way; the name itself is then created, replaced or removed relative to
+that directory's descriptor.  So a link or file another user planted in a directory
+they can write to (/var/crash, /run/lock, /tmp, an NFS export) is refused, never
+followed and never reused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno as errno_mod
+import os
+import posixpath
+import stat
+from contextlib import contextmanager
+
+from backends.rooted_queries import MAX_SYMLINKS, RootedQueries
+from backends.values import HostError, UnsafePathError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class SafeWalk(RootedQueries):
+    """Directories opened beneath the root, and the checks on what the walk meets."""
+
+    def __init__(self, root: str = "/", *,
+                 owner: Callable[[str], int | None] | None = None) -> None:
+        """``owner``: who owns a target path, when the machine keeps its own records
+        (None: the file system says)."""
+        super().__init__(root)
+        self._recorded_owner = owner
+
+    def _owner(self, target: str, st: os.stat_result) -> int:
+        """Who owns ``target`` (the simulated machine records planted files' owners)."""
+        recorded = None if self._recorded_owner is None else self._recorded_owner(target)
+        return st.st_uid if recorded is None else recorded
+
+    @staticmethod
+    def _trusted_uids() -> set[int]:
+        return {0, os.getuid(), os.geteuid()}
+
+    def _untrusted(self, operation: str, target: str, st: os.stat_result,
+                   what: str) -> UnsafePathError | None:
+        owner = self._owner(target, st)
+        trusted = self._trusted_uids()
+        if owner in trusted:
+            return None
+        return UnsafePathError(operation, target, f"{what} owned by another user (uid {owner})")
+
+    def _check_entry(self, operation: str, target: str, st: os.stat_result) -> None:
+        """An existing name kdump-config is about to replace or remove must be its own."""
+        kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else \
+            "a directory" if stat.S_ISDIR(st.st_mode) else "a file"
+        refused = self._untrusted(operation, target, st, f"it is {kind}")
+        if refused is not None:
+            raise refused
+
+    def _check_dir(self, operation: str, target: str, st: os.stat_result) -> None:
+        """A directory to create or replace names in: only root (or we) may change it."""
+        refused = self._untrusted(operation, target, st, "the directory is")
+        if refused is not None:
+            raise refused
+        mode = st.st_mode
+        if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
+            raise UnsafePathError(operation, target, "the directory is writable by every user "
+                                                     "and has no sticky bit")
+        if mode & stat.S_IWGRP and not mode & stat.S_ISVTX and \
+                st.st_gid not in {0, os.getgid(), os.getegid()}:
+            raise UnsafePathError(operation, target, f"the directory is writable by group "
+                                                     f"{st.st_gid} and has no sticky bit")
+
+    def _open_dir(self, operation: str, path: str, create: int | None = None,
+                  leaf_mode: int | None = None) -> tuple[int, str]:
+        """Open directory ``path`` safely; (descriptor, canonical target path).
+
+        Links on the way are followed (inside the root) only when root or we own them.
+        ``create``: make missing directories with that mode (``leaf_mode`` for the last).
+        """
+        if not path.startswith("/"):
+            raise HostError(operation, path, "not an absolute target path")
+        pending = [part for part in path.split("/") if part]
+        stack = [(os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), "/")]
+        hops = 0
+        try:
+            while pending:
+                part = pending.pop(0)
+                if part == ".":
+                    continue
+                if part == "..":
+                    if len(stack) > 1:
+                        os.close(stack.pop()[0])
+                    continue
+                fd, where = stack[-1]
+                target = posixpath.join(where, part)
+                try:
+                    st = os.lstat(part, dir_fd=fd)
+                except FileNotFoundError:
+                    if create is None:
+                        raise
+                    mode = leaf_mode if leaf_mode is not None and not pending else create
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(part, mode, dir_fd=fd)
+                    st = os.lstat(part, dir_fd=fd)
+                if stat.S_ISLNK(st.st_mode):
+                    self._check_entry(operation, target, st)
+                    hops += 1
+                    if hops > MAX_SYMLINKS:
+                        raise HostError(operation, path, os.strerror(errno_mod.ELOOP),
+                                        errno_mod.ELOOP)
+                    link = os.readlink(part, dir_fd=fd)
+                    if link.startswith("/"):
+                        while len(stack) > 1:
+                            os.close(stack.pop()[0])
+                    pending = [p for p in link.split("/") if p] + pending
+                    continue
+                if not stat.S_ISDIR(st.st_mode):
+                    raise HostError(operation, target, "Not a directory", errno_mod.ENOTDIR)
+                self._check_dir(operation, target, st)
+                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                opened = os.fstat(child)
+                stack.append((child, target))
+                if (opened.st_dev, opened.st_ino) != (st.st_dev, st.st_ino):
+                    raise UnsafePathError(operation, target,
+                                          "the directory changed while it was being opened")
+            return stack.pop()
+        finally:
+            for fd, _ in stack:
+                os.close(fd)
+
+    @contextmanager
+    def _parent(self, operation: str, path: str, create: bool = False,
+                ) -> Iterator[tuple[int, str, str]]:
+        """(directory descriptor, name, canonical target path) of ``path``'s last component."""
+        parent, name = posixpath.split(posixpath.normpath(path))
+        if name in ("", ".", ".."):
+            raise HostError(operation, path, "not a file name")
+        fd, where = self._open_dir(operation, parent, 0o755 if create else None)
+        try:
+            yield fd, name, posixpath.join(where, name)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _lstat_at(fd: int, name: str) -> os.stat_result | None:
+        try:
+            return os.lstat(name, dir_fd=fd)
+        except FileNotFoundError:
+            return None
+
+    def _existing(self, operation: str, fd: int, name: str, target: str,
+                  ) -> os.stat_result | None:
+        st = self._lstat_at(fd, name)
+        if st is not None:
+            self._check_entry(operation, target, st)
+        return st
+
+    @staticmethod
+    def _temp_name(name: str, make: Callable[[str], None]) -> str:
+        """A fresh name beside ``name`` made by ``make`` (which must refuse an existing one)."""
+        for _ in range(100):
+            temp = f".{name}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
+            try:
+                make(temp)
+            except FileExistsError:
+                continue
+            return temp
+        raise FileExistsError(errno_mod.EEXIST, "no free temporary name", name)
+
+    def _swap_in(self, operation: str, dir_fd: int, temp: str, name: str, target: str,
+                 fill: Callable[[], None] | None = None) -> None:
+        """Finish ``temp`` (``fill``), then rename it over ``name`` once the name is checked
+        again (it must still not be someone else's); on any failure ``temp`` goes."""
+        try:
+            if fill is not None:
+                fill()
+            self._existing(operation, dir_fd, name, target)
+            os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp, dir_fd=dir_fd)
+            raise
+
+
+def fsync_fd(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.fsync(fd)
