@@ -42,8 +42,10 @@ def pytest_configure(config: pytest.Config) -> None:
                                            f"original on purpose (docs/compatibility.md)")
     if config.getoption("--chroot-root"):
         from tests.maintainer.report import MaintainerReport
+        from tests.maintainer.stop import StopOnSignals
 
         config.pluginmanager.register(MaintainerReport(config), "maintainer-report")
+        config.pluginmanager.register(StopOnSignals(), "maintainer-stop")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

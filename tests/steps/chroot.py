@@ -161,6 +161,12 @@ class ChrootMachine(SandboxMachine):
             os.killpg(process.pid, signal.SIGKILL)
             out, err = process.communicate()
             err += f"maintainer mode: killed after {RUN_TIMEOUT} seconds\n".encode()
+        except BaseException:
+            # The run is stopped (tests/maintainer/stop.py): the program, in a session of its
+            # own, would outlive it and keep the chroot's mounts busy.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
         return process.returncode, out.decode(errors="replace"), err.decode(errors="replace")
 
     def cleanup(self) -> None:

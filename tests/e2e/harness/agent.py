@@ -14,15 +14,42 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class Stuck(Exception):
     """The guest did not get somewhere within its time limit."""
 
 
-class Console:
+class _Channel:
+    """What Console and Agent share: a reader thread that appends under _cond and sets
+    closed when QEMU's end of the stream goes away."""
+
+    _cond: threading.Condition
+    closed: bool
+
+    def _wait(self, ready: Callable[[], T | None], timeout: float, exited: str, late: str) -> T:
+        """Wait (holding _cond) until ready() returns something other than None, and return
+        it; Stuck(exited) when the stream closes first, Stuck(late) after timeout seconds."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = ready()
+                if found is not None:
+                    return found
+                if self.closed:
+                    raise Stuck(exited)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Stuck(late)
+                self._cond.wait(left)
+
+
+class Console(_Channel):
     def __init__(self, proc: subprocess.Popen[bytes], log_path: Path) -> None:
         self.lines: list[tuple[float, str]] = []
         self.t0 = time.monotonic()
@@ -55,20 +82,22 @@ class Console:
         """The first line at or after index `since` matching the regex; Stuck on timeout or
         when QEMU exits first."""
         rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
         i = since
-        with self._cond:
-            while True:
-                while i < len(self.lines):
-                    if rx.search(self.lines[i][1]):
-                        return i, self.lines[i][1]
-                    i += 1
-                if self.closed:
-                    raise Stuck(f"QEMU exited while waiting for {what}")
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise Stuck(f"no {what} within {timeout:.0f} s")
-                self._cond.wait(left)
+
+        def match() -> tuple[int, str] | None:
+            nonlocal i
+            while i < len(self.lines):
+                if rx.search(self.lines[i][1]):
+                    return i, self.lines[i][1]
+                i += 1
+            return None
+
+        return self._wait(
+            match,
+            timeout,
+            f"QEMU exited while waiting for {what}",
+            f"no {what} within {timeout:.0f} s",
+        )
 
     def find(self, pattern: str, since: int = 0) -> list[str]:
         rx = re.compile(pattern)
@@ -76,7 +105,7 @@ class Console:
             return [line for _, line in self.lines[since:] if rx.search(line)]
 
 
-class Agent:
+class Agent(_Channel):
     def __init__(self, path: Path, connect_timeout: float = 30) -> None:
         deadline = time.monotonic() + connect_timeout
         while True:
@@ -131,16 +160,12 @@ class Agent:
 
     def hello(self, count: int, timeout: float, what: str) -> dict[str, Any]:
         """Wait for the count-th hello (one per boot of a first kernel)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while len(self._hellos) < count:
-                if self.closed:
-                    raise Stuck(f"QEMU exited while waiting for {what}")
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise Stuck(f"no {what} within {timeout:.0f} s")
-                self._cond.wait(left)
-            return self._hellos[count - 1]
+        return self._wait(
+            lambda: self._hellos[count - 1] if len(self._hellos) >= count else None,
+            timeout,
+            f"QEMU exited while waiting for {what}",
+            f"no {what} within {timeout:.0f} s",
+        )
 
     def hellos(self) -> int:
         with self._cond:
@@ -156,16 +181,12 @@ class Agent:
 
     def run(self, argv: list[str], timeout: float = 120, input: str = "") -> Result:
         rid = self.send(argv, timeout, input)
-        deadline = time.monotonic() + timeout + 30
-        with self._cond:
-            while rid not in self._replies:
-                if self.closed:
-                    raise Stuck(f"QEMU exited while running {argv}")
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise Stuck(f"the agent did not answer {argv} within {timeout + 30:.0f} s")
-                self._cond.wait(left)
-            doc = self._replies.pop(rid)
+        doc = self._wait(
+            lambda: self._replies.pop(rid, None),
+            timeout + 30,
+            f"QEMU exited while running {argv}",
+            f"the agent did not answer {argv} within {timeout + 30:.0f} s",
+        )
         return Result(
             argv, doc.get("rc"), doc.get("out", ""), doc.get("err", ""), doc.get("seconds", 0.0)
         )

@@ -342,6 +342,19 @@ def run_guest(
 # ---------------------------------------------------------------- main ----------------------
 
 
+def parse_as_root(
+    ap: argparse.ArgumentParser, argv: list[str] | None, why: str
+) -> tuple[argparse.Namespace, Path, Path] | None:
+    """The command line of a runner (run-qemu, run-systemd): its arguments and its resolved
+    --cache and --out; None, once it has said so, when not run as root (--help still works
+    for anyone)."""
+    args = ap.parse_args(argv)
+    if os.geteuid() != 0:
+        print(f"{ap.prog} must run as root ({why})")
+        return None
+    return args, args.cache.resolve(), args.out.resolve()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="run-qemu", description=__doc__)
     ap.add_argument(
@@ -391,13 +404,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-run apt-get update even if the package lists are recent",
     )
-    args = ap.parse_args(argv)
-
-    if os.geteuid() != 0:
-        print("run-qemu must run as root (apt-get, 9p exports of root-owned files)")
+    parsed = parse_as_root(ap, argv, "apt-get, 9p exports of root-owned files")
+    if parsed is None:
         return 2
-    cache = args.cache.resolve()
-    out = args.out.resolve()
+    args, cache, out = parsed
     guests = (
         [g for g in GUESTS if g.name in args.guest]
         if args.guest

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from harness import image, provision, verify
 from harness.agent import Agent, Console, Result, Stuck
-from harness.main import Timer, qemu_opt
+from harness.main import Timer, parse_as_root, qemu_opt
 from harness.provision import log
 
 REPO = Path(__file__).resolve().parents[3]
@@ -471,12 +471,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("/tmp/kdump-systemd"))
     ap.add_argument("--memory", type=int, default=1024, help="guest RAM in MiB")
     ap.add_argument("--timeout-scale", type=float, default=1.0)
-    args = ap.parse_args(argv)
-    if os.geteuid() != 0:
-        print("run-systemd must run as root (debootstrap, chroot)")
+    parsed = parse_as_root(ap, argv, "debootstrap, chroot")
+    if parsed is None:
         return 2
-    cache = args.cache.resolve()
-    out = args.out.resolve()
+    args, cache, out = parsed
     timer = Timer()
     t_start = time.monotonic()
     cache.mkdir(parents=True, exist_ok=True)
