@@ -25,7 +25,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from harness.provision import log, run
+from harness.host import log, run
 
 HERE = Path(__file__).resolve().parent
 GUEST_FILES = HERE.parent / "systemd-guest"

@@ -10,7 +10,7 @@ import gzip
 import io
 from pathlib import Path
 
-from harness.provision import Kernel
+from harness.kernel import Kernel
 
 GUEST_DIR = Path(__file__).resolve().parent.parent / "guest"
 

@@ -20,8 +20,14 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-from harness import initramfs, provision, verify
-from harness.provision import ARCHES, Arch, log
+from harness import initramfs, verify
+from harness.aptroot import BACKPORTS, AptRoot
+from harness.arches import ARCHES, Arch
+from harness.guestvenv import build_venv
+from harness.host import ensure_host_packages, log
+from harness.kernel import Kernel, unpack_kernel
+from harness.provision import GUEST_PACKAGES
+from harness.sysroot import HOST_PYTHON, QEMU_USER_PACKAGE, build_sysroot
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -37,7 +43,7 @@ class Guest:
     scenario: str
     crashkernel: str | None
     timeout: int  # seconds, hard limit for the whole qemu run
-    kernel_suite: str = ""  # "" = the release's own kernel; or provision.BACKPORTS
+    kernel_suite: str = ""  # "" = the release's own kernel; or BACKPORTS
     memory_mib: int = 1024
     kexec_args: str = ""  # KDUMP_KEXEC_ARGS in the guest's /etc/default/kdump-tools
     optional: bool = False  # run only when named with --guest
@@ -65,7 +71,7 @@ GUESTS = [
         "crash",
         "256M",
         420,
-        provision.BACKPORTS,
+        BACKPORTS,
         memory_mib=768,
         kexec_args="--no-checks",
         optional=True,
@@ -94,27 +100,27 @@ class Timer:
 @dataclasses.dataclass
 class Prepared:
     arch: Arch
-    kernels: dict[str, provision.Kernel]  # by suite ("" = the release's own)
+    kernels: dict[str, Kernel]  # by suite ("" = the release's own)
     sysroot: Path
 
-    def kernel_for(self, guest: Guest) -> provision.Kernel:
+    def kernel_for(self, guest: Guest) -> Kernel:
         return self.kernels[guest.kernel_suite]
 
 
 def prepare_arch(
     cache: Path, arch: Arch, suites: list[str], refresh: bool, timer: Timer
 ) -> Prepared:
-    apt = provision.AptRoot(cache, arch)
+    apt = AptRoot(cache, arch)
     with timer.phase(f"{arch.name}: apt lists + resolve"):
         apt.prepare(refresh)
         kpins = {suite: apt.kernel_pin(suite) for suite in suites}
-        closure = apt.pins(list(provision.GUEST_PACKAGES))
+        closure = apt.pins(list(GUEST_PACKAGES))
     with timer.phase(f"{arch.name}: download"):
         debs = apt.fetch(closure)
         kernel_debs = {suite: apt.fetch([pin])[0] for suite, pin in kpins.items()}
     with timer.phase(f"{arch.name}: kernel + sysroot"):
-        kernels = {s: provision.unpack_kernel(cache, arch, d) for s, d in kernel_debs.items()}
-        sysroot = provision.build_sysroot(cache, arch, debs)
+        kernels = {s: unpack_kernel(cache, arch, d) for s, d in kernel_debs.items()}
+        sysroot = build_sysroot(cache, arch, debs)
     return Prepared(arch, kernels, sysroot)
 
 
@@ -432,11 +438,11 @@ def main(argv: list[str] | None = None) -> int:
         print("== provisioning", flush=True)
         with timer.phase("host packages"):
             wanted = [ARCHES[a].qemu_package for a in arches]
-            if any(ARCHES[a].python != provision.HOST_PYTHON for a in arches):
-                wanted.append(provision.QEMU_USER_PACKAGE)
+            if any(ARCHES[a].python != HOST_PYTHON for a in arches):
+                wanted.append(QEMU_USER_PACKAGE)
             if not args.plain:
                 wanted.append("python3-venv")
-            provision.ensure_host_packages(wanted)
+            ensure_host_packages(wanted)
         out.mkdir(parents=True, exist_ok=True)
         prepared = {
             a: prepare_arch(
@@ -452,12 +458,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.plain:
             project = args.project.resolve()
             with timer.phase("guest venvs (pip install --project)"):
-                host = provision.build_venv(cache, project, ARCHES["amd64"])
+                host = build_venv(cache, project, ARCHES["amd64"])
                 for a in arches:
                     venvs[a] = (
                         host
                         if a == "amd64"
-                        else provision.build_venv(
+                        else build_venv(
                             cache, project, ARCHES[a], host_venv=host, sysroot=prepared[a].sysroot
                         )
                     )

@@ -22,10 +22,10 @@ import time
 import traceback
 from pathlib import Path
 
-from harness import image, provision, verify
+from harness import image, verify
 from harness.agent import Agent, Console, Result, Stuck
+from harness.host import ensure_host_packages, log
 from harness.main import Timer, parse_as_root, qemu_opt
-from harness.provision import log
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -492,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("== provisioning", flush=True)
         with timer.phase("host packages"):
-            provision.ensure_host_packages(["debootstrap", "qemu-system-x86", "e2fsprogs"])
+            ensure_host_packages(["debootstrap", "qemu-system-x86", "e2fsprogs"])
         with timer.phase("trixie base root (debootstrap, cached)"):
             base = image.base_root(cache)
         deb, origin = find_deb(args, cache, base)
