@@ -24,8 +24,9 @@ from pathlib import Path
 
 from harness import image, verify
 from harness.agent import Agent, Console, Result, Stuck
+from harness.cli import Timer, parse_as_root
 from harness.host import ensure_host_packages, log
-from harness.main import Timer, parse_as_root, qemu_opt
+from harness.qemu import qemu_opt
 
 REPO = Path(__file__).resolve().parents[3]
 
