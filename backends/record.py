@@ -67,7 +67,8 @@ class Record:
                           **options: Any) -> None:
         super().__init_subclass__(**options)
         inherited = dict(zip(cls._fields, cls._defaults, strict=True))
-        for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        # The class's own annotations (not its parents': Python 3.10 on), as written.
+        for name, annotation in cls.__annotations__.items():
             if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
                 continue
             inherited.pop(name, None)  # a redefined field moves to the end, as in dataclasses
