@@ -101,7 +101,7 @@ class FtpServers:
         home = base / host
         inside = posixpath.normpath("/" + remote).lstrip("/")
         store = (home / inside) if inside else home
-        resolved = store.resolve()
-        if resolved != home.resolve() and not resolved.is_relative_to(home.resolve()):
+        resolved, real_home = store.resolve(), home.resolve()
+        if resolved != real_home and not resolved.is_relative_to(real_home):
             return None
         return store

@@ -62,8 +62,7 @@ class Message(Record):
         return [line.format(**params) for line in (self.template, *self.more)]
 
 
-F, W, A, S, P = (Severity.FAILURE, Severity.WARNING, Severity.ACTION, Severity.SUCCESS,
-                 Severity.PLAIN)
+F, W, A, S, P = SEVERITIES
 
 USAGE_COMMANDS = ("help|test|show|status|check|load|unload|reload|try-reload|savecore|"
                   "propagate|symlinks kernel-version")
