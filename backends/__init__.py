@@ -48,7 +48,8 @@ def _select(kind: str, *, root: str | None, state: str | None, profile: str | No
 
         seams = parts or HostParts()
         return LinuxHost(root or "/", clock=seams.clock, log=seams.log,
-                         resolver=seams.resolver, record=seams.record, pump=seams.pump)
+                         resolver=seams.resolver, record=seams.record, pump=seams.pump,
+                         search_path=seams.search_path)
     if kind == "sim":
         try:
             from backends.sim import SimHost

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from backends.runner import Program, Runner
     from backends.values import FadumpState, FtpTarget, RunResult
 
-# kdump-config has always run with this PATH, whatever the caller had.
+# Where programs are found, whatever PATH the caller had (a user's PATH survives `su`, and
+# root must not run a user's kexec).  The original's fixed PATH; /usr/local stays out: on
+# Debian the group staff may write there, and a root-only program must not come from it.
 SYSTEM_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 
@@ -47,11 +49,13 @@ class LinuxHost(OnRootedFiles):
     def __init__(self, root: str = "/", env: Mapping[str, str] | None = None, *,
                  clock: Clock | None = None, log: LogSink | None = None,
                  resolver: Resolver | None = None, record: Recorder | None = None,
-                 pump: BytePump | None = None) -> None:
+                 pump: BytePump | None = None,
+                 search_path: Sequence[str] | None = None) -> None:
         """``env``: the environment kdump-config runs with (default: this process's).
         ``clock``, ``log``, ``resolver``, ``record`` and ``pump`` replace the host's own
         clocks, its syslog, name resolution (of FTP servers), and the file layer's effect
-        recorder and byte pump (under copy_file)."""
+        recorder and byte pump (under copy_file); ``search_path``, the target directories
+        programs are found in (default SYSTEM_PATH)."""
         self.files = RootedFiles(root, record=record, pump=pump)
         self.root = self.files.root
         self.environment = dict(os.environ if env is None else env)
@@ -59,11 +63,8 @@ class LinuxHost(OnRootedFiles):
         self._log = log
         self._resolve_name = resolver
         # Programs are the target machine's: found in its system directories (under the
-        # root), as the original's fixed PATH did.  On the live system the caller's PATH
-        # is searched first, so an admin's own build of a tool is honoured.
-        path = self.environment.get("PATH", "")
-        extra = [d for d in path.split(":") if d] if self.root == "/" else []
-        self.search_path = [*extra, *(d for d in SYSTEM_PATH if d not in extra)]
+        # root), never through the caller's PATH, and the children get the same PATH.
+        self.search_path = list(SYSTEM_PATH if search_path is None else search_path)
         self.env = {**self.environment, "PATH": ":".join(self.search_path)}
         self._runner: Runner | None = None
         self._ftp: StdlibFtp | None = None

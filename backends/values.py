@@ -151,8 +151,9 @@ class HostParts(Record):
     """What a backend may be given instead of its own: the seams tests inject through
     ``backends.select`` (the real backend's virtual clock, log sink, name resolver, effect
     recorder and byte pump; ``wrap``, for either backend, a decorator around the host that
-    was selected: fault injection into any of its operations).  None keeps the backend's
-    own."""
+    was selected: fault injection into any of its operations; ``search_path``, the target
+    directories the real backend finds programs in, never the caller's PATH).  None keeps
+    the backend's own."""
 
     clock: Clock | None = None
     log: LogSink | None = None
@@ -160,3 +161,4 @@ class HostParts(Record):
     record: Recorder | None = None
     pump: BytePump | None = None  # the byte pump under copy_file
     wrap: Callable[[Host], Host] | None = None
+    search_path: tuple[str, ...] | None = None  # where programs are found (target paths)

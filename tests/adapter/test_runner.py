@@ -187,3 +187,46 @@ def _no_leftover_alarm() -> Iterator[None]:
     import signal
 
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+# -- where programs come from -------------------------------------------------------------------
+def _planted_kexec(directory: Path) -> Path:
+    """A `kexec` in a directory a user controls, that says when it runs."""
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / "ran"
+    kexec = directory / "kexec"
+    kexec.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    kexec.chmod(0o755)
+    return marker
+
+
+def test_on_the_live_root_the_callers_path_finds_no_program(tmp_path: Path) -> None:
+    # `PATH=/tmp/x:$PATH kdump-config test` (or a user's PATH kept by `su`) named and ran
+    # /tmp/x/kexec as root.
+    planted = tmp_path / "x"
+    marker = _planted_kexec(planted)
+    host = LinuxHost("/", env={"PATH": f"{planted}:/usr/sbin:/usr/bin:/sbin:/bin"})
+
+    assert host.which("kexec") != str(planted / "kexec")
+    host.run(["kexec", "--version"])
+    assert not marker.exists()
+
+
+def test_children_get_the_fixed_system_path_not_the_callers() -> None:
+    host = LinuxHost("/", env={"PATH": "/tmp/x:/home/user/bin"})
+
+    result = host.run(["sh", "-c", 'printf %s "$PATH"'])
+
+    assert result.stdout == "/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def test_the_search_path_is_a_constructor_part_not_the_environment(tmp_path: Path) -> None:
+    # The seam tests use to put their own programs first: given explicitly, by target path.
+    seam = tmp_path / "stubs"
+    marker = _planted_kexec(seam)
+    host = LinuxHost("/", env={"PATH": "/usr/bin:/bin"},
+                     search_path=(str(seam), "/usr/bin", "/bin"))
+
+    assert host.which("kexec") == str(seam / "kexec")
+    assert host.run(["kexec"]).ok
+    assert marker.exists()
