@@ -8,9 +8,7 @@ come from kdump/logging.py.
 
 from __future__ import annotations
 
-import os
 import socket
-import stat
 import struct
 from collections.abc import Mapping
 
@@ -45,13 +43,22 @@ def decode(datagram: bytes) -> dict[str, str]:
     return fields
 
 
-def send(path: str, fields: Mapping[str, str]) -> bool:
-    """Send one entry to the journal listening at ``path``; False when none does."""
+def send(address: str, fields: Mapping[str, str]) -> bool:
+    """Send one entry to the journal listening at ``address``; False when none took it.
+
+    Never waits: a journal whose queue is full (or that is stopped) costs one failed
+    send, not a hung command (a reload that has already unloaded must go on to load).
+    """
+    return send_datagram(address, encode(fields))
+
+
+def send_datagram(address: str, data: bytes) -> bool:
+    """One datagram to the AF_UNIX socket at ``address``, without blocking; False when it
+    could not be queued at once (no listener, a full queue, too large)."""
     try:
-        if not stat.S_ISSOCK(os.stat(path).st_mode):
-            return False
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-            sock.sendto(encode(fields), path)
+            sock.setblocking(False)
+            sock.sendto(data, address)
     except OSError:
         return False
     return True

@@ -243,38 +243,30 @@ class LinuxHost(OnRootedFiles):
     def syslog(self, tag: str, message: str, fields: Mapping[str, str] | None = None,
                ) -> None:
         """Log to the target's journal (structured fields, native protocol) when it has
-        one; else to its syslog: the live one, or a tree's own /dev/log if any.  A log sink
-        given to the constructor (the sandbox tier's machine log) takes everything instead."""
+        one; else to its syslog socket (/dev/log).  Both are sockets the file layer's
+        rules allow (root's or ours, reached through no other user's link), and a send
+        never waits: a full queue drops the entry.  A log sink given to the constructor
+        (the sandbox tier's machine log) takes everything instead."""
         if self._log is not None:
             self._log(tag, message, fields)
             return
-        if fields is not None:
-            from backends import journald
+        from backends import journald
 
-            try:
-                socket_path = self.files.host_path(journald.SOCKET)
-            except HostError:
-                socket_path = ""  # a link out of the tree: not this machine's journal
-            if socket_path and journald.send(socket_path, fields):
-                return
+        if fields is not None and self._send(journald.SOCKET, journald.encode(fields)):
+            return
         # The message's own priority (notice where none is given, as `logger`).
         priority = fields.get("PRIORITY", "5") if fields is not None else "5"
         level = int(priority) if priority.isdigit() and int(priority) < 8 else 5
-        if self.root == "/":
-            import syslog
+        line = f"<{8 + level}>{tag}: {message}"  # user.LEVEL
+        self._send("/dev/log", line.encode("utf-8", "backslashreplace"))
 
-            syslog.openlog(tag, 0, syslog.LOG_USER)
-            syslog.syslog(level, message)
-            return
-        import socket
-        import stat
+    def _send(self, socket_path: str, data: bytes) -> bool:
+        """One datagram to the target's socket at ``socket_path``; False when it was not
+        taken (none there, another user's, a full queue): there is nobody else to tell."""
+        from backends import journald
 
         try:
-            path = self.files.host_path("/dev/log")
-            if not stat.S_ISSOCK(os.stat(path).st_mode):
-                return
-            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-                sock.sendto(f"<{8 + level}>{tag}: {message}".encode(), path)  # user.LEVEL
+            with self.files.socket_address("log", socket_path) as address:
+                return journald.send_datagram(address, data)
         except (OSError, HostError):
-            return  # a tree without a syslog daemon: nobody to tell
-
+            return False

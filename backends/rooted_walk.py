@@ -187,6 +187,32 @@ class SafeWalk(RootedQueries):
                 os.unlink(temp, dir_fd=dir_fd)
             raise
 
+    @contextmanager
+    def socket_address(self, operation: str, path: str) -> Iterator[str]:
+        """An address to send to the socket at target ``path``, under the write side's
+        rules: directories and links on the way, and the socket itself, are root's or ours.
+
+        The address names the socket through the checked directory's descriptor
+        (/proc/self/fd), so nothing can swap a directory between the check and the send.
+        Raises HostError (UnsafePathError for another user's entry) when it is no such
+        socket.
+        """
+        for _ in range(MAX_SYMLINKS):
+            with self._parent(operation, path) as (dir_fd, name, target):
+                st = os.lstat(name, dir_fd=dir_fd)
+                self._check_entry(operation, target, st)
+                if stat.S_ISLNK(st.st_mode):
+                    link = os.readlink(name, dir_fd=dir_fd)
+                    path = posixpath.join(posixpath.dirname(target), link)
+                    continue
+                if not stat.S_ISSOCK(st.st_mode):
+                    raise HostError(operation, target, "not a socket")
+                through_fd = f"/proc/self/fd/{dir_fd}"
+                yield f"{through_fd}/{name}" if os.path.isdir(through_fd) else \
+                    self._join(target)
+                return
+        raise HostError(operation, path, os.strerror(errno_mod.ELOOP), errno_mod.ELOOP)
+
 
 def fsync_fd(fd: int) -> None:
     with suppress(OSError):
