@@ -345,12 +345,17 @@ def _main(args: list[str]) -> int:
         return run_spec(BY_NAME[word], as_json=found.as_json)
     from kdump.typer_app import app
 
+    # The global options are taken already: what follows the command is its arguments
+    # only, even a word that looks like an option (`symlinks -- -x`).
+    arguments = ["--", *words[1:]] if len(words) > 1 else []
     try:
-        result = app(args=words, prog_name="kdump-config", standalone_mode=False)
+        result = app(args=[word, *arguments], prog_name="kdump-config", standalone_mode=False)
     except Exception as exc:  # a usage error from the parser: our usage line, exit 1
         if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
-            sys.stderr.write(f"kdump-config: {exc.format_message()}\n")
-            return usage(prog)
+            from kdump.report import printable
+
+            sys.stderr.write(f"kdump-config: {printable(exc.format_message())}\n")
+            return _usage_error(found, [], prog)  # with --json, still one document
         raise
     return result if isinstance(result, int) else 0
 

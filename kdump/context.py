@@ -46,5 +46,4 @@ class Context(Record, frozen=False):
         """Pass a child's own words through (the original let them reach the terminal)."""
         for line in stdout.splitlines():
             self.reporter.line(line)
-        if stderr and not self.reporter.json_mode:
-            self.reporter.err.write(stderr if stderr.endswith("\n") else stderr + "\n")
+        self.reporter.passthrough(stderr)

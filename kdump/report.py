@@ -39,10 +39,38 @@ def render(severity: Severity, text: str, colour: bool = False) -> str:
     return text
 
 
-def printable(text: str) -> str:
-    """Bytes that are not UTF-8 (from argv or the environment) written as \\xNN.
+_NAMED_CONTROLS = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
-    They reach Python as lone surrogates, which a strict UTF-8 stdout refuses.
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` as it may reach a terminal or a log: every control character (C0, DEL,
+    C1) in a visible form (``\\n``, ``\\t``, ``\\x1b``, ``\\u009b``) but those in
+    ``keep``, and bytes that are not UTF-8 as ``\\xNN`` (see ``undecodable``).
+
+    The one rendering rule of text output: a newline in a path cannot forge a line
+    (``current state: ready to kdump``), an escape sequence in a file name cannot drive
+    the terminal.  Backslashes are kept as they are.
+    """
+    text = undecodable(text)
+    if text.isprintable():  # the usual case, and all a status line needs
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if (code < 0x20 or 0x7F <= code < 0xA0) and char not in keep:
+            out.append(_NAMED_CONTROLS.get(char)
+                       or (f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def undecodable(text: str) -> str:
+    """Bytes that are not UTF-8 (from argv, the environment, a file or link name) written
+    as \\xNN.
+
+    They reach Python as lone surrogates, which a strict UTF-8 stdout refuses and a JSON
+    reader may reject.
     """
     if text.isascii():
         return text
@@ -51,6 +79,18 @@ def printable(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return raw.decode("utf-8", "backslashreplace")
+
+
+def json_safe(value: object) -> object:
+    """``value`` with every string (keys too) valid UTF-8 (``undecodable``); control
+    characters stay, as JSON escapes them itself."""
+    if isinstance(value, str):
+        return undecodable(value)
+    if isinstance(value, dict):
+        return {undecodable(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 # Who is told of every catalog code any Reporter emits (see ``observe``).
@@ -149,9 +189,17 @@ class Reporter(Record, frozen=False):
                 for line in CATALOG[code].lines({"name": self.name, **params})]
 
     def line(self, text: str = "") -> None:
-        """A report line of show/test/help (not a message: no code)."""
+        """A report line of show/test/help (not a message: no code); its layout's tabs are
+        kept, every other control character is shown escaped."""
         if not self.json_mode:
-            self.out.write(printable(text) + "\n")
+            self.out.write(printable(text, keep="\t") + "\n")
+
+    def passthrough(self, text: str) -> None:
+        """A child program's own words, on stderr (nothing with --json): its lines as it
+        wrote them, but no other control character reaches the terminal raw."""
+        if text.strip() and not self.json_mode:
+            shown = printable(text, keep="\n\t")
+            self.err.write(shown if shown.endswith("\n") else shown + "\n")
 
     def codes(self) -> list[str]:
         return [entry.code for entry in self.emitted]
@@ -172,4 +220,4 @@ class Reporter(Record, frozen=False):
         }
         import json  # --json only: not on the start-up of every status
 
-        return json.dumps(document, indent=2, sort_keys=False)
+        return json.dumps(json_safe(document), indent=2, sort_keys=False)

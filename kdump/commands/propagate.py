@@ -67,5 +67,4 @@ def _generate(ctx: Context, key: str) -> bool:
 def _tell(ctx: Context, result: RunResult) -> None:
     """The child's own explanation, on stderr (the original threw it away)."""
     text = result.stderr or result.stdout
-    if text.strip() and not ctx.reporter.json_mode:
-        ctx.reporter.err.write(text if text.endswith("\n") else text + "\n")
+    ctx.reporter.passthrough(text)

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shlex
 from functools import cache
 from pathlib import Path
@@ -52,8 +54,26 @@ def check_json_output(result: CliResult) -> None:
     except ValueError as exc:
         raise AssertionError(f"--json: stdout is not one JSON document ({exc}):\n"
                              f"{result.stdout}") from None
-    problems = schema_problems(document)
+    problems = schema_problems(document) + not_unicode(document)
     assert not problems, "--json output against docs/schema:\n" + "\n".join(problems)
+
+
+def not_unicode(value: object, where: str = "") -> list[str]:
+    """The strings of a decoded document that are no Unicode text (a lone surrogate, from
+    an escape such as \\udcff): a strict UTF-8 reader rejects the document."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [f"{where or '(top)'}: {value!r} is not valid UTF-8 text"]
+        return []
+    if isinstance(value, dict):
+        return [problem for key, item in value.items()
+                for problem in not_unicode(key, where) + not_unicode(item, f"{where}/{key}")]
+    if isinstance(value, list):
+        return [problem for index, item in enumerate(value)
+                for problem in not_unicode(item, f"{where}/{index}")]
+    return []
 
 
 def _words_with_machine(machine: TestMachine, command: str) -> str:
@@ -164,3 +184,53 @@ def then_json_commands(machine: TestMachine, names: str) -> None:
 @then(parsers.parse('the JSON lists the global options "{options}"'))
 def then_json_options(machine: TestMachine, options: str) -> None:
     assert _listed(machine, "global_options", "option") == options.split()
+
+
+# -- output boundaries: what a path or a name holds never drives the terminal -------------------
+# C0 and C1 controls and DEL; a report's layout uses newline and tab only.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@given(parsers.parse('the link "{path}" points to the bytes "{target}"'))
+def given_link_bytes(machine: TestMachine, path: str, target: str) -> None:
+    from tests.steps.common import _unescaped
+
+    machine.remove(path)
+    link = machine.host_path(path)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(_unescaped(target), os.fsencode(link))
+
+
+@when(parsers.parse('I run "{command}" with the argument bytes "{argument}"'))
+def when_run_with_argument_bytes(machine: TestMachine, command: str, argument: str) -> None:
+    """One more argument, with \\n, \\xNN... escapes made real (bytes that are not UTF-8
+    reach kdump-config as Python gives them: lone surrogates)."""
+    from tests.steps.common import _unescaped
+
+    word = os.fsdecode(_unescaped(argument))
+    machine.run(shlex.join([*shlex.split(command), word]))
+
+
+@then(parsers.parse('the output shows "{text}"'))
+def then_output_shows(machine: TestMachine, text: str) -> None:
+    """``text`` verbatim (a backslash is a backslash) on stdout or stderr."""
+    result = machine.last
+    assert result is not None
+    assert text in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+@then(parsers.parse('no output line is "{line}"'))
+def then_no_output_line(machine: TestMachine, line: str) -> None:
+    result = machine.last
+    assert result is not None
+    lines = [shown.strip() for shown in (result.stdout + result.stderr).splitlines()]
+    assert line.strip() not in lines, result.stdout + result.stderr
+
+
+@then("the output holds no control character but the layout's")
+def then_no_raw_control(machine: TestMachine) -> None:
+    result = machine.last
+    assert result is not None
+    for stream in (result.stdout, result.stderr):
+        found = _CONTROL.search(stream)
+        assert found is None, f"raw {found.group()!r} in {stream!r}"

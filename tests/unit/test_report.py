@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kdump.messages import CATALOG, Severity
-from kdump.report import SCHEMA_VERSION, Reporter, fancy_terminal, render
+from kdump.report import SCHEMA_VERSION, Reporter, fancy_terminal, printable, render
 
 RED, YELLOW, RESET = "\033[31m", "\033[33m", "\033[0m"
 
@@ -299,3 +299,83 @@ def test_no_sink_is_fine() -> None:
     rep = reporter()
     assert rep.emit("load-failed") == 1
     assert rep.out.getvalue() == "failed to load kdump kernel ... failed!\n"
+
+
+# -- the one rendering rule: control characters and bytes that are not UTF-8 -----------------
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("/var/crash", "/var/crash"),
+    ("a\nb", "a\\nb"),
+    ("a\rb\tc", "a\\rb\\tc"),
+    ("\x1b[31mred", "\\x1b[31mred"),
+    ("\x00\x07\x7f", "\\x00\\x07\\x7f"),
+    ("\x9b2J", "\\u009b2J"),  # a C1 control: the 8-bit CSI
+    ("caf\u00e9 \u2192", "caf\u00e9 \u2192"),  # text that is not ASCII stays
+    ("back\\slash", "back\\slash"),
+    ("\udcff\udcfe", "\\xff\\xfe"),  # bytes that are not UTF-8 (surrogateescape)
+])
+def test_printable_shows_every_control_character(raw: str, shown: str) -> None:
+    assert printable(raw) == shown
+    shown.encode("utf-8")  # strict
+
+
+def test_printable_keeps_only_what_it_is_told_to() -> None:
+    assert printable("a\tb\nc\x1b", keep="\t") == "a\tb\\nc\\x1b"
+    assert printable("a\tb\nc\x1b", keep="\n\t") == "a\tb\nc\\x1b"
+
+
+def test_no_catalog_template_holds_a_control_character() -> None:
+    # So escaping a message's lines escapes exactly what its parameters brought.
+    for message in CATALOG.values():
+        for line in (message.template, *message.more):
+            assert printable(line) == line, message.code
+
+
+@pytest.mark.parametrize(("code", "params"), [
+    ("invalid-kernel-version", {"version": "6.1\x1b[2J\ncurrent state   : ready to kdump"}),
+    ("creating-symlink", {"link": "/var/lib/kdump/\x1b]0;owned\x07vmlinuz"}),
+    ("path-refused", {"path": "/var/crash/\nloaded kdump kernel", "reason": "it is \x9b"}),
+    ("config-value", {"detail": "/etc/default/kdump-tools:2: X='\r\x1b[1A'"}),
+])
+def test_every_message_parameter_is_shown_escaped(code: str, params: dict[str, object]) -> None:
+    rep = reporter()
+    rep.emit(code, **params)  # type: ignore[arg-type]
+    shown = rep.out.getvalue() + rep.err.getvalue()
+    assert shown.count("\n") == len(CATALOG[code].more) + 1  # its own lines, none forged
+    assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) < 0xA0 for c in shown)
+
+
+def test_a_journal_line_carries_no_raw_control_character() -> None:
+    sink = Sink()
+    reporter(syslog=sink).emit("path-refused", path="/var/crash/\nkdump-config: loaded",
+                               reason="x")
+    assert "\n" not in sink.records[0][1] and "\\n" in sink.records[0][1]
+
+
+def test_report_lines_keep_their_layout_tabs_but_nothing_else() -> None:
+    rep = reporter()
+    rep.line("KDUMP_COREDIR:\t\t/var/crash\ncurrent state   : ready to kdump\x1b[0m")
+    assert rep.out.getvalue() == \
+        "KDUMP_COREDIR:\t\t/var/crash\\ncurrent state   : ready to kdump\\x1b[0m\n"
+
+
+def test_a_programs_own_words_keep_their_lines_but_no_escape_sequence() -> None:
+    rep = reporter()
+    rep.passthrough("mkinitramfs: \x1b[31mfailed\x1b[0m\nsee /var/log/x\r")
+    assert rep.err.getvalue() == "mkinitramfs: \\x1b[31mfailed\\x1b[0m\nsee /var/log/x\\r\n"
+    quiet = reporter(json_mode=True)
+    quiet.passthrough("anything\n")
+    assert quiet.err.getvalue() == ""
+
+
+def test_a_json_document_is_valid_utf8_whatever_its_data_holds() -> None:
+    rep = reporter(json_mode=True)
+    rep.emit("invalid-kernel-version", version="6.1\udcff")
+    text = rep.json_document("show", 0, {"kdump_kernel": {"link_target": "/boot/\x1b\udcff"},
+                                         "names": ["\udc80", {"k\udcfe": 1}]})
+    document = json.loads(text)
+    assert document["kdump_kernel"]["link_target"] == "/boot/\x1b\\xff"  # JSON's own escape
+    assert document["names"] == ["\\x80", {"k\\xfe": 1}]
+    assert document["messages"][0]["text"] == "Invalid kernel version : 6.1\\xff"
+    json.dumps(document, ensure_ascii=False).encode("utf-8")  # strict: no lone surrogate

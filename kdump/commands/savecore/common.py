@@ -107,8 +107,7 @@ class Run(Record, frozen=False):
             text = (unseen or ("" if stage is None or stage.shown else stage.stdout))
             # A progress line redrawn after carriage returns: what a terminal ends up showing.
             text = "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
-        if text.strip() and not self.ctx.reporter.json_mode:
-            self.ctx.reporter.err.write(text if text.endswith("\n") else text + "\n")
+        self.ctx.reporter.passthrough(text)
 
     def execute(self, argv: Sequence[str], cap: float | None = None) -> RunResult:
         """Run ``argv`` until it ends, ``cap`` seconds pass, or the deadline does."""
