@@ -43,18 +43,14 @@ def decode(datagram: bytes) -> dict[str, str]:
     return fields
 
 
-def send(address: str, fields: Mapping[str, str]) -> bool:
-    """Send one entry to the journal listening at ``address``; False when none took it.
+def send_datagram(address: str, data: bytes) -> bool:
+    """One datagram (an ``encode``d entry, or a syslog line) to the AF_UNIX socket at
+    ``address``; False when it could not be queued at once (no listener, a full queue, too
+    large).
 
     Never waits: a journal whose queue is full (or that is stopped) costs one failed
     send, not a hung command (a reload that has already unloaded must go on to load).
     """
-    return send_datagram(address, encode(fields))
-
-
-def send_datagram(address: str, data: bytes) -> bool:
-    """One datagram to the AF_UNIX socket at ``address``, without blocking; False when it
-    could not be queued at once (no listener, a full queue, too large)."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
             sock.setblocking(False)
