@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-RULES = Path(__file__).resolve().parents[1] / "debian/root/usr/lib/udev/rules.d/50-kdump-tools.rules"
+RULES = (Path(__file__).resolve().parents[1]
+         / "debian/root/usr/lib/udev/rules.d/50-kdump-tools.rules")
 _PAIR = re.compile(r'\s*([A-Z_]+(?:\{[^}]*\})?)\s*(==|!=|\+=|-=|:=|=)\s*"((?:[^"\\]|\\.)*)"\s*')
 SYSTEMD = "/run/systemd/system"
 VIA_SYSTEMD = "/usr/bin/systemctl --no-block try-reload-or-restart kdump-tools.service"
