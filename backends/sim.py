@@ -303,6 +303,9 @@ class SimHost(OnRootedFiles):
                 self._wait_forever(["ftp-stor", source_path], timeout)
                 return PipelineResult((self._killed(label, timeout),))
             data = self.read_bytes(source_path) or b""
+            short = self.machine.fault("vmcore-short-upload") if source_path == VMCORE else None
+            if short is not None:
+                data = data[:int(short)]
         stored = self.ftp_servers.store(target, remote_path, data, label)
         return PipelineResult((*results, stored), len(data) if stored.ok else 0)
 

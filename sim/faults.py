@@ -158,6 +158,8 @@ FAULTS: dict[str, Fault] = {f.name: f for f in (
        "the machine's disk takes N bytes per new file, then ENOSPC"),
     _F("vmcore-short-copy", Kind.BYTES,
        "the plain copy of /proc/vmcore (the cp fallback) ends after N bytes, no error"),
+    _F("vmcore-short-upload", Kind.BYTES,
+       "the raw FTP upload of /proc/vmcore ends after N bytes, no error"),
     _F("vmcore-hang", Kind.FLAG,
        "reading /proc/vmcore blocks for good (the cp fallback, a raw FTP upload)"),
     # the dump servers

@@ -12,7 +12,7 @@ transfer ended normally), ``renames`` (RNTO targets) and ``commands`` (every com
 PASS arguments masked).  Bounded: every connection has a timeout, the server stops
 when the ``with`` block ends, and on its own after ``lifetime`` seconds should a test
 never end it.  ``refuse=True`` holds a port that refuses every connection (an
-unreachable server).
+unreachable server); ``before_stor`` is called with each STOR's path before it is answered.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -95,6 +96,8 @@ class _Handler(FTPHandler):  # type: ignore[misc]
 
     def pre_process_command(self, line: str, cmd: str, arg: str) -> None:
         self.server_record._note(f"{cmd} ****" if cmd == "PASS" else line)
+        if cmd == "STOR" and self.server_record.before_stor is not None:
+            self.server_record.before_stor(arg)
         super().pre_process_command(line, cmd, arg)
 
     def _upload(self, file: str, complete: bool) -> None:
@@ -118,13 +121,16 @@ class _Handler(FTPHandler):  # type: ignore[misc]
 class FtpServer:
     def __init__(self, root: Path | str, *, user: str | None = None,
                  password: str | None = None, refuse: bool = False,
-                 timeout: float = 10.0, lifetime: float = 120.0) -> None:
+                 timeout: float = 10.0, lifetime: float = 120.0,
+                 before_stor: Callable[[str], None] | None = None) -> None:
         self.root = Path(root)
         self.user = user  # None: any user
         self.password = password  # None: any password
         self.refuse = refuse
         self.timeout = timeout
         self.lifetime = lifetime
+        # Called with the path of each STOR before the server answers it (a test's fault).
+        self.before_stor = before_stor
         self.uploads: list[Upload] = []
         self.renames: list[str] = []  # the new names of files renamed (RNTO)
         self.commands: list[str] = []  # every command received, PASS arguments masked

@@ -17,6 +17,7 @@ import pytest
 import kdump.cli as cli
 from sim import cli as sim_cli
 from sim.machine import Machine
+from tests.readable import kdump_config_argv
 
 SIM = Path(sys.executable).parent / "kdump-sim"
 SCRIPT = Path(sys.executable).parent / "kdump-config"
@@ -240,8 +241,9 @@ def test_a_config_mode_000_as_non_root_says_unreadable(tmp_path_factory: pytest.
         config = machine.path("/etc/default/kdump-tools")
         config.chmod(0)
         env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
+        # The checkout (and its venv) may be where nobody cannot enter (under /root).
         done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                               str(SCRIPT), "--root", str(machine.root), "status"],
+                               *kdump_config_argv(), "--root", str(machine.root), "status"],
                               capture_output=True, text=True, env=env, timeout=60, check=False)
         assert config.stat().st_mode & 0o777 == 0
         assert (done.returncode, done.stdout) == (
