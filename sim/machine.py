@@ -81,30 +81,12 @@ class Machine:
     # -- creation --------------------------------------------------------------------
     @classmethod
     def create(cls, state_dir: str | os.PathLike[str], profile: str | Profile) -> Machine:
-        import shutil
-
         from sim.profile import load_profile
 
         prof = load_profile(profile) if isinstance(profile, str) else profile
         base = Path(statedir.state_dir_argument(state_dir))
-        if base.exists() and not base.is_dir():
-            raise MachineError(f"{base} exists and is not a directory")
-        if base.is_dir() and any(base.iterdir()):
-            if not statedir.is_state_dir(base):
-                raise MachineError(
-                    f"{base} is not empty and is not a simulated machine's directory (it "
-                    f"has no {statedir.MARKER}): not resetting it; give a new or empty directory")
-            for name in ("root", "remote"):
-                inner = base / name
-                if inner.is_symlink() or inner.is_file():
-                    inner.unlink()
-                elif inner.is_dir():
-                    shutil.rmtree(inner)
-            for name in (STATE_FILE, STATE_FILE + ".tmp", EFFECTS_FILE, SYSLOG_FILE,
-                         JOURNAL_FILE, "profile.toml"):
-                (base / name).unlink(missing_ok=True)
-        base.mkdir(parents=True, exist_ok=True)
-        (base / statedir.MARKER).write_text(statedir.MARKER_TEXT)
+        statedir.make_empty(base, files=(STATE_FILE, STATE_FILE + ".tmp", EFFECTS_FILE,
+                                         SYSLOG_FILE, JOURNAL_FILE, "profile.toml"))
         (base / "remote").mkdir(exist_ok=True)
         machine_facts = prof.data.get("machine", {})
         state = {

@@ -54,6 +54,30 @@ def is_state_dir(path: Path) -> bool:
     return path.joinpath(MARKER).is_file() and not path.joinpath(MARKER).is_symlink()
 
 
+def make_empty(base: Path, files: tuple[str, ...]) -> None:
+    """``base`` as a new machine's directory, marked: created, empty already, or a machine
+    the simulator made, emptied; anything else is refused, never deleted."""
+    import shutil
+
+    if base.exists() and not base.is_dir():
+        raise MachineError(f"{base} exists and is not a directory")
+    if base.is_dir() and any(base.iterdir()):
+        if not is_state_dir(base):
+            raise MachineError(
+                f"{base} is not empty and is not a simulated machine's directory (it has no "
+                f"{MARKER}): not resetting it; give a new or empty directory")
+        for name in ("root", "remote"):
+            inner = base / name
+            if inner.is_symlink() or inner.is_file():
+                inner.unlink()
+            elif inner.is_dir():
+                shutil.rmtree(inner)
+        for name in files:
+            (base / name).unlink(missing_ok=True)
+    base.mkdir(parents=True, exist_ok=True)
+    (base / MARKER).write_text(MARKER_TEXT)
+
+
 def read_input(path: Path, limit: int = MAX_STATE_BYTES) -> str:
     """A file of the state directory as text, read bounded (OSError, UnicodeDecodeError)."""
     return read_bounded(path, limit).decode()
