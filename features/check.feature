@@ -124,6 +124,41 @@ Feature: check
     Then the exit code is 3
     And stdout contains the line "fail  kdump-kernel          no KDUMP_KERNEL in /etc/default/kdump-tools and can't find a kdump package directory in /usr/lib"
 
+  # What the original prints with no config file (USE_KDUMP unset) stays in status; check
+  # says why it is unset, and claims no KDUMP_KERNEL nobody set.
+  @decision-new-check-command
+  # code: config-missing
+  # code: kdump-initrd-no-kernel
+  Scenario: With no config file, check says the file is missing and sets nothing it does not have
+    Given a machine "x86_64-ready"
+    And the file "/etc/default/kdump-tools" is absent
+    And the file "/boot/config-6.1.0-18-amd64" is absent
+    When I run "kdump-config check"
+    Then the exit code is 3
+    And stdout starts with:
+      """
+      fail  use-kdump             /etc/default/kdump-tools does not exist: kdump is disabled
+                                  remedy: install or restore /etc/default/kdump-tools (the kdump-tools package creates it), then set USE_KDUMP=1 in it
+      """
+    And stdout contains the line "warn  kdump-initrd          no kdump initrd: there is no kdump kernel to go with one"
+    And stdout contains the line "                            remedy: make the kdump-kernel check pass first: the initrd is chosen with the kernel"
+    And stdout does not contain "KDUMP_KERNEL is set"
+    And stdout ends with:
+      """
+      not ready to kdump: use-kdump, kdump-kernel, loaded
+      """
+    When I run "kdump-config status"
+    Then stdout contains the line "/etc/default/kdump-tools: USE_KDUMP is not set or zero ... failed!"
+
+  @decision-new-check-command
+  Scenario: A kdump kernel nobody configured is not "KDUMP_KERNEL is set" when none is found
+    Given a machine "x86_64-non-relocatable"
+    And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
+    When I run "kdump-config check"
+    Then the exit code is 3
+    And stdout contains the line "warn  kdump-initrd          no kdump initrd: there is no kdump kernel to go with one"
+    And stdout does not contain "KDUMP_KERNEL is set"
+
   @decision-new-check-command
   Scenario: Forcing kexec_load under lockdown fails the secure boot check
     Given a machine "x86_64-secureboot"

@@ -411,8 +411,11 @@ Feature: test
       """
     And stdout does not contain "kdump package directory"
 
+  # The original takes KDUMP_CONFIG as the whole search: on a matching start address it has
+  # no kernel and says nothing about one (B17). test keeps that silence, package or not;
+  # load cannot load nothing, so it still says why (next scenarios).
   @decision-fix-kernel-search
-  Scenario: KDUMP_CONFIG at the reserved address and no kdump package: test shows the address
+  Scenario: KDUMP_CONFIG at the reserved address and no kdump package: test shows the address, as the original
     Given a machine "x86_64-non-relocatable"
     And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
     And the file "/root/kdump-kernel.config" contains:
@@ -422,6 +425,52 @@ Feature: test
     And the config sets KDUMP_CONFIG to "/root/kdump-kernel.config"
     When I run "kdump-config test"
     Then the exit code is 0
-    And stdout contains the line "kdump kernel addr<TAB><TAB>0x2b000000"
-    And stdout contains the line "can't find a kdump package directory in /usr/lib ... failed!"
+    And stdout starts with:
+      """
+      Invalid symlink : /var/lib/kdump/initrd.img ... failed!
+      Invalid symlink : /var/lib/kdump/vmlinuz ... failed!
+      USE_KDUMP:<TAB><TAB>1
+      KDUMP_COREDIR:<TAB><TAB>/var/crash
+      crashkernel addr<TAB><TAB>0x2b000000
+      kdump kernel addr<TAB><TAB>0x2b000000
+      kdump kernel:
+      """
+    And stdout does not contain "no KDUMP_KERNEL"
+    And stdout does not contain "kdump package directory"
     And stdout does not contain "relocation address"
+    When I run "kdump-config load"
+    Then the exit code is 1
+    And stdout is exactly:
+      """
+      Creating symlink /var/lib/kdump/vmlinuz.
+      Creating symlink /var/lib/kdump/initrd.img.
+      no KDUMP_KERNEL in /etc/default/kdump-tools and ... failed!
+      can't find a kdump package directory in /usr/lib ... failed!
+      """
+    And "kexec" was not run
+
+  @decision-fix-kernel-search
+  Scenario: KDUMP_CONFIG at the reserved address and a kdump package without a kernel: test is silent about it, load is not
+    Given a machine "x86_64-non-relocatable"
+    And the file "/usr/lib/linux-kdump-6.1.0-18-amd64/vmlinuz" is absent
+    And the file "/root/kdump-kernel.config" contains:
+      """
+      CONFIG_PHYSICAL_START=0x2b000000
+      """
+    And the config sets KDUMP_CONFIG to "/root/kdump-kernel.config"
+    When I run "kdump-config test"
+    Then the exit code is 0
+    And stdout contains the line "kdump kernel addr<TAB><TAB>0x2b000000"
+    And stdout does not contain "linux-kdump package"
+    When I run "kdump-config load"
+    Then the exit code is 1
+    And stdout contains the line "found a linux-kdump package in /usr/lib/linux-kdump-6.1.0-18-amd64 ... failed!"
+    And "kexec" was not run
+
+  @decision-fix-kernel-search
+  Scenario: Without KDUMP_CONFIG, test reports the failed kdump package search
+    Given a machine "x86_64-non-relocatable"
+    And the directory "/usr/lib/linux-kdump-6.1.0-18-amd64" is absent
+    When I run "kdump-config test"
+    Then the exit code is 0
+    And stdout contains the line "can't find a kdump package directory in /usr/lib ... failed!"

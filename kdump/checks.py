@@ -219,6 +219,9 @@ class ReadinessInputs(Record):
 def readiness(config: Config, facts: Facts, given: ReadinessInputs) -> list[CheckResult]:
     """Every readiness check, in the order `check` shows them."""
     support = support_checks(config, facts)
+    if not config.present and support[0].status != "ok":
+        # status, load and test keep the original's line; check says why USE_KDUMP is unset.
+        support[0] = _bad("use-kdump", Finding("config-missing", {"config": config.path}))
     if facts.dump_mode == "fadump":
         loaded = _ok("loaded", "fadump") if facts.fadump.registered else \
             _bad("loaded", Finding("fadump-not-registered"))
@@ -283,10 +286,13 @@ def _kernel_files(config: Config, facts: Facts, given: ReadinessInputs) -> list[
         initrd = _ok("kdump-initrd", path=choice.initrd)
     else:
         warning = next((f for f in choice.findings if f.code == "no-kdump-initrd"), None)
-        initrd = _bad("kdump-initrd", Finding(warning.code, {**warning.params,
-                                                             "config": config.path})
-                      if warning else Finding("kdump-initrd-unset", {"config": config.path}),
-                      warn=True)
+        if warning is not None:
+            finding = Finding(warning.code, {**warning.params, "config": config.path})
+        elif config.kdump_kernel and not config.kdump_initrd:
+            finding = Finding("kdump-initrd-unset", {"config": config.path})
+        else:  # nothing configured, nothing found: the kernel row says why
+            finding = Finding("kdump-initrd-no-kernel")
+        initrd = _bad("kdump-initrd", finding, warn=True)
     return [kernel, initrd]
 
 

@@ -125,6 +125,7 @@ class Config(Record):
     kdump_config: str
     values: Mapping[str, str]
     kdump_savecore_timeout: int = DEFAULT_SAVECORE_TIMEOUT
+    present: bool = True  # False: there is no config file; every key has its default
 
 
 
@@ -305,6 +306,7 @@ def load_config(
         values={name: assignment.value for name, assignment in last.items()},
         kdump_savecore_timeout=settings.integer("KDUMP_SAVECORE_TIMEOUT",
                                                 DEFAULT_SAVECORE_TIMEOUT, minimum=1),
+        present=text is not None,
     )
     check_arguments(settings)
     return config, _key_warnings(assignments, path)

@@ -216,6 +216,12 @@ _ALL = [
     Message("kdump-initrd-unset",
             "KDUMP_KERNEL is set in {config} without KDUMP_INITRD: an initrd will not be used",
             W, remedy="set KDUMP_INITRD in {config} to the kdump kernel's initrd"),
+    Message("kdump-initrd-no-kernel",
+            "no kdump initrd: there is no kdump kernel to go with one", W,
+            remedy="make the kdump-kernel check pass first: the initrd is chosen with the kernel"),
+    Message("config-missing", "{config} does not exist: kdump is disabled", F,
+            remedy=("install or restore {config} (the kdump-tools package creates it), then set "
+                    "USE_KDUMP=1 in it")),
     Message("kdump-dir-missing", "{path} does not exist: no kernel links to load from", W,
             remedy=("run 'kdump-config load' (or 'kdump-config symlinks $(uname -r)' while "
                     "unloaded)")),

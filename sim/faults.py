@@ -14,6 +14,7 @@ from __future__ import annotations
 from enum import Enum
 
 from backends.record import Record
+from sim.confine import target_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class Fault(Record):
             Kind.MESSAGE: "no value (or true), or an error message",
             Kind.BYTES: "a whole number of bytes N >= 0",
             Kind.BYTES_OR_TRUE: "no value (or true), or a whole number of bytes N >= 0",
-            Kind.PATHS: "an absolute path on the machine",
+            Kind.PATHS: "an absolute path on the machine (without '..')",
             Kind.PID: "a process id (a whole number >= 1)",
             Kind.PROGRAMS: "a program name: " + ", ".join(programs()),
             Kind.COMPRESSOR: "no value (or true), or one of " + ", ".join(COMPRESSORS),
@@ -101,7 +102,7 @@ class Fault(Record):
             Kind.MESSAGE: value is True or (isinstance(value, str) and value.strip() != ""),
             Kind.BYTES: number and value >= 0,
             Kind.BYTES_OR_TRUE: value is True or (number and value >= 0),
-            Kind.PATHS: _all(value, lambda p: isinstance(p, str) and p.startswith("/")),
+            Kind.PATHS: _all(value, lambda p: isinstance(p, str) and target_problem(p) is None),
             Kind.PID: number and value >= 1,
             Kind.PROGRAMS: _all(value, lambda p: p in programs()),
             Kind.COMPRESSOR: value is True or value in COMPRESSORS,

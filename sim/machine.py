@@ -23,7 +23,11 @@ import posixpath
 import stat
 from pathlib import Path
 
+from backends.rooted_queries import RootedQueries
+from backends.values import HostError
 from sim import faults as registry
+from sim import statedir
+from sim.confine import link_problem, name_problem, read_bounded, target_problem
 from sim.kernel_files import write_crash_hotplug, write_kernel_files, write_vmcore
 from sim.statedir import MachineError as MachineError
 from sim.statedir import check_fault, describe, load_profile_from_state, read_state
@@ -51,34 +55,38 @@ TOOL_DIRS = {
 DEFAULT_VMCORE_SIZE = 4 << 20
 MIN_VMCORE_SIZE = 4096  # one page: the ELF header and the kernel log fit in it
 NOBODY_UID = 65534
+# What Machine.read takes of one file (a kernel file, a config, a key): far more than any.
+MAX_READ_BYTES = 64 << 20
 
 
 class Machine:
     def __init__(self, state_dir: str | os.PathLike[str]) -> None:
-        self.dir = Path(state_dir)
+        self.dir = Path(statedir.state_dir_argument(state_dir))
         self.root = self.dir / "root"
         self.remote = self.dir / "remote"
         state_path = self.dir / STATE_FILE
         if not state_path.is_file():
             raise MachineError(
                 f"{self.dir} is not a simulated machine (run: kdump-sim init {self.dir})")
+        for inner in (self.root, self.remote):
+            # Everything the simulator writes goes below these two: a link here would
+            # carry every write out of the state directory.
+            if inner.is_symlink():
+                raise MachineError(f"{inner} is a symbolic link, not the machine's own "
+                                   f"directory; recreate the machine with: kdump-sim init "
+                                   f"{self.dir}")
+        self._rooted = RootedQueries(str(self.root))
         self.state: dict[str, Any] = read_state(state_path)
 
     # -- creation --------------------------------------------------------------------
     @classmethod
     def create(cls, state_dir: str | os.PathLike[str], profile: str | Profile) -> Machine:
-        import shutil
-
         from sim.profile import load_profile
 
         prof = load_profile(profile) if isinstance(profile, str) else profile
-        base = Path(state_dir)
-        if (base / STATE_FILE).exists():
-            shutil.rmtree(base / "root", ignore_errors=True)
-            shutil.rmtree(base / "remote", ignore_errors=True)
-            for name in (STATE_FILE, EFFECTS_FILE, SYSLOG_FILE):
-                (base / name).unlink(missing_ok=True)
-        base.mkdir(parents=True, exist_ok=True)
+        base = Path(statedir.state_dir_argument(state_dir))
+        statedir.make_empty(base, files=(STATE_FILE, STATE_FILE + ".tmp", EFFECTS_FILE,
+                                         SYSLOG_FILE, JOURNAL_FILE, "profile.toml"))
         (base / "remote").mkdir(exist_ok=True)
         machine_facts = prof.data.get("machine", {})
         state = {
@@ -111,29 +119,24 @@ class Machine:
         for path, text in prof.executables.items():
             self.write(path, text, mode=0o755)
         for path, size in prof.data.get("sizes", {}).items():
-            host = self.path(path)
-            host.parent.mkdir(parents=True, exist_ok=True)
-            with open(host, "ab") as handle:
-                handle.truncate(int(size))
+            self.set_size(path, int(size))
         for name in prof.tools:
             # The program files, where Debian installs them (the emulation runs by name):
             # `/sbin/kexec` exists on a merged-/usr machine as it does on a real one.
             self.write(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}",
                        f"#!/bin/sh\n# {name} (simulated by kdump-sim)\n", mode=0o755)
         for link, target in prof.symlinks.items():
-            host = self.path(link)
-            host.parent.mkdir(parents=True, exist_ok=True)
-            host.symlink_to(target)
+            self.symlink(link, target)
         write_kernel_files(self, boot_cmdline=str(prof.kernel.get("cmdline", "")))
         for remote in self.state["ssh_hosts"]:
-            (self.remote / "ssh" / _host_of(str(remote))).mkdir(parents=True, exist_ok=True)
+            self.remote_dir("ssh", _host_of(str(remote))).mkdir(parents=True, exist_ok=True)
         for public_key in prof.network.get("ssh_authorized_keys", []):
             self._authorize(self.read(str(public_key)) or "")
         for export in self.state["nfs_exports"]:
             server, _, path = str(export).partition(":")
-            (self.remote / "nfs" / server / path.strip("/")).mkdir(parents=True, exist_ok=True)
+            self.remote_dir("nfs", server, path).mkdir(parents=True, exist_ok=True)
         for host in self.state["ftp_hosts"]:
-            (self.remote / "ftp" / str(host)).mkdir(parents=True, exist_ok=True)
+            self.remote_dir("ftp", str(host)).mkdir(parents=True, exist_ok=True)
 
     def _authorize(self, public_key: str) -> None:
         """Install a public key for every SSH server's user, as ssh-copy-id would have."""
@@ -146,7 +149,15 @@ class Machine:
 
     def remote_ssh_path(self, host: str, path: str) -> Path:
         """Where a path of SSH server ``host`` lives (never above its directory)."""
-        return self.remote / "ssh" / host / posixpath.normpath("/" + path).lstrip("/")
+        return self.remote_dir("ssh", host) / posixpath.normpath("/" + path).lstrip("/")
+
+    def remote_dir(self, kind: str, server: str, path: str = "/") -> Path:
+        """The directory of server ``server`` (an NFS export ``path`` of it): a name and a
+        path that cannot leave remote/, whatever a profile or a state.json says."""
+        problem = name_problem(server) or target_problem(path if path else "/")
+        if problem is not None:
+            raise MachineError(f"{kind} server {server!r} ({path!r}): {problem}")
+        return self.remote / kind / server / path.strip("/")
 
     # -- NFS mounts: the export directory is moved over the mount point --------------------
     # Every view of the tree (this simulator, the real backend on a sandbox root, the
@@ -189,8 +200,26 @@ class Machine:
         return [mountpoint for mountpoint, entry in mounts.items() if entry.get("readonly")]
 
     # -- file helpers ------------------------------------------------------------------
+    # A target path maps below the root as the product's rooted file layer maps it: links
+    # on the way are resolved inside the machine (an absolute one re-rooted), so no write
+    # of the simulator follows a link out of the state directory; ``..`` is refused.
     def path(self, target: str) -> Path:
-        return self.root / target.lstrip("/")
+        """Where target path ``target`` lives on this host (its last component as it is,
+        a link not followed)."""
+        return self._host(target, follow_last=False)
+
+    def resolved(self, target: str) -> Path:
+        """Where the file ``target`` names lives, a link at its end followed (inside)."""
+        return self._host(target, follow_last=True)
+
+    def _host(self, target: str, follow_last: bool) -> Path:
+        problem = target_problem(target)
+        if problem is not None:
+            raise MachineError(f"{target!r}: {problem}")
+        try:
+            return Path(self._rooted.host_path(target, follow_last=follow_last))
+        except HostError as exc:
+            raise MachineError(f"{target}: {exc.reason}") from exc
 
     def write(self, target: str, text: str, mode: int = 0o644) -> None:
         self.write_bytes(target, text.encode(), mode)
@@ -200,16 +229,40 @@ class Machine:
         host.parent.mkdir(parents=True, exist_ok=True)
         if host.is_symlink():
             host.unlink()
-        host.write_bytes(data)
+        fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(host, mode)
+
+    def set_size(self, target: str, size: int) -> None:
+        """Make file ``target`` (a link at its end followed inside) ``size`` bytes long."""
+        host = self.resolved(target)
+        host.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            os.ftruncate(fd, size)
+        finally:
+            os.close(fd)
+
+    def symlink(self, link: str, target: str) -> Path:
+        """A link at target path ``link``; its target never climbs above the root."""
+        problem = link_problem(link, target)
+        if problem is not None:
+            raise MachineError(f"{link} -> {target}: {problem}")
+        host = self.path(link)
+        host.parent.mkdir(parents=True, exist_ok=True)
+        host.symlink_to(target)
+        return host
 
     def read(self, target: str) -> str | None:
         # A kernel file can hold any bytes (a scenario may put them there): never a
         # decoding error, as a kernel file read by the backends.
         try:
-            return self.path(target).read_bytes().decode("utf-8", "replace")
-        except OSError:
+            data = read_bounded(self.resolved(target), MAX_READ_BYTES)
+        except (OSError, MachineError):
             return None
+        return data.decode("utf-8", "replace")
 
     # -- what another user planted ------------------------------------------------------
     def plant(self, target: str, *, link_to: str | None = None, directory: bool = False,
@@ -222,11 +275,14 @@ class Machine:
         host = self.path(target)
         host.parent.mkdir(parents=True, exist_ok=True)
         if link_to is not None:
-            host.symlink_to(link_to)
+            self.symlink(target, link_to)
         elif directory:
             host.mkdir()
         else:
-            host.write_text(text)
+            fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                         | os.O_CLOEXEC, 0o644)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text)
         self.state.setdefault("planted", {})[posixpath.normpath(target)] = uid
         self.save()
         return host
@@ -293,10 +349,13 @@ class Machine:
 
     def effects(self) -> Iterator[dict[str, Any]]:
         try:
-            lines = (self.dir / EFFECTS_FILE).read_text().splitlines()
-        except OSError:
+            text = statedir.read_input(self.dir / EFFECTS_FILE, statedir.MAX_LOG_BYTES)
+        except FileNotFoundError:
             return
-        for line in lines:
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MachineError(f"{self.dir / EFFECTS_FILE}: cannot read the effect log "
+                               f"({exc})") from exc
+        for line in text.splitlines():
             yield json.loads(line)
 
     def syslog(self, tag: str, message: str, fields: Mapping[str, str] | None = None,
@@ -310,10 +369,13 @@ class Machine:
     def journal(self) -> list[dict[str, str]]:
         """The structured entries logged so far, oldest first."""
         try:
-            lines = (self.dir / JOURNAL_FILE).read_text().splitlines()
-        except OSError:
+            text = statedir.read_input(self.dir / JOURNAL_FILE, statedir.MAX_LOG_BYTES)
+        except FileNotFoundError:
             return []
-        return [json.loads(line) for line in lines]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MachineError(f"{self.dir / JOURNAL_FILE}: cannot read the journal "
+                               f"({exc})") from exc
+        return [json.loads(line) for line in text.splitlines()]
 
     # -- kernel transitions --------------------------------------------------------------
     def crash(self, vmcore_size: int = DEFAULT_VMCORE_SIZE) -> str:

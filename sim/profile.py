@@ -17,6 +17,8 @@ from typing import Any
 
 PROFILE_SUFFIX = ".toml"
 DEFAULT_PROFILE = "x86_64-ready"
+# A profile is a page or two of TOML: anything far larger is not one (or never ends).
+MAX_PROFILE_BYTES = 1 << 20
 
 
 class ProfileError(Exception):
@@ -139,6 +141,34 @@ def _tools(value: Any) -> bool:
     return _texts(value) and all(v in TOOL_DIRS for v in value)
 
 
+def _targets(value: Any) -> bool:
+    from sim.confine import target_problem
+
+    return _texts(value) and all(target_problem(v) is None for v in value)
+
+
+def _ssh_hosts(value: Any) -> bool:
+    from sim.confine import name_problem
+
+    return _texts(value) and all(name_problem(v.rpartition("@")[2]) is None for v in value)
+
+
+def _names(value: Any) -> bool:
+    from sim.confine import name_problem
+
+    return _texts(value) and all(name_problem(v) is None for v in value)
+
+
+def _exports(value: Any) -> bool:
+    from sim.confine import name_problem, target_problem
+
+    def good(export: str) -> bool:
+        server, colon, path = export.partition(":")
+        return bool(colon) and name_problem(server) is None and target_problem(path) is None
+
+    return _texts(value) and all(good(v) for v in value)
+
+
 # key: (check, what it takes)
 _TABLES: dict[str, dict[str, tuple[Any, str]]] = {
     "machine": {
@@ -148,10 +178,12 @@ _TABLES: dict[str, dict[str, tuple[Any, str]]] = {
     },
     "network": {
         "ipv4": (_texts, "a list of strings"),
-        "nfs_exports": (_texts, "a list of SERVER:/EXPORT strings"),
-        "ssh_hosts": (_texts, "a list of [USER@]HOST strings"),
-        "ftp_hosts": (_texts, "a list of host names"),
-        "ssh_authorized_keys": (_texts, "a list of public key paths on the machine"),
+        "nfs_exports": (_exports, "a list of SERVER:/EXPORT strings (no '/' in SERVER, "
+                                  "no '..' in EXPORT)"),
+        "ssh_hosts": (_ssh_hosts, "a list of [USER@]HOST strings (HOST a name, not a path)"),
+        "ftp_hosts": (_names, "a list of host names (names, not paths)"),
+        "ssh_authorized_keys": (_targets, "a list of public key paths on the machine "
+                                          "(absolute, without '..')"),
     },
     "kernel": {
         "release": (_text, "a string"),
@@ -178,8 +210,8 @@ _TABLES: dict[str, dict[str, tuple[Any, str]]] = {
 _TOP: dict[str, tuple[Any, str]] = {
     "description": (_text, "a string"),
     "inherit": (_text, "a shipped profile name"),
-    "dirs": (_texts, "a list of paths"),
-    "remove_files": (_texts, "a list of paths"),
+    "dirs": (_targets, "a list of absolute paths without '..'"),
+    "remove_files": (_targets, "a list of absolute paths without '..'"),
 }
 _PATH_TABLES: dict[str, tuple[Any, str]] = {
     "files": (_text, "the file's text"),
@@ -200,6 +232,7 @@ def _unknown(source: str, where: str, key: str, known: list[str]) -> ProfileErro
 def validate(data: dict[str, Any], source: str) -> None:
     """Refuse an unknown key or a value the simulator cannot use, naming file and key."""
     from sim import faults
+    from sim.confine import link_problem, target_problem
 
     known = [*_TOP, *_TABLES, *_PATH_TABLES, "faults"]
     for key, value in data.items():
@@ -222,11 +255,15 @@ def validate(data: dict[str, Any], source: str) -> None:
         if key in _PATH_TABLES:
             good, takes = _PATH_TABLES[key]
             for path, item in value.items():
-                if not path.startswith("/"):
-                    raise ProfileError(f"{source}: [{key}] {path!r}: not an absolute path")
+                problem = target_problem(path)
+                if problem is not None:
+                    raise ProfileError(f"{source}: [{key}] {path!r}: {problem}")
                 if not good(item):
                     raise ProfileError(f"{source}: [{key}] {path!r}: takes {takes}, "
                                        f"not {item!r}")
+                problem = link_problem(path, item) if key == "symlinks" else None
+                if problem is not None:
+                    raise ProfileError(f"{source}: [{key}] {path!r} -> {item!r}: {problem}")
             continue
         table = _TABLES[key]
         for name, item in value.items():
@@ -250,11 +287,16 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def load_profile(name_or_path: str) -> Profile:
     """A shipped profile by name, or a TOML file by path; ``inherit`` resolved."""
     if name_or_path.endswith(PROFILE_SUFFIX) or "/" in name_or_path:
+        from sim.confine import read_bounded
+
         path = Path(name_or_path)
         try:
-            text = path.read_text()
+            text = read_bounded(path, MAX_PROFILE_BYTES).decode()
         except OSError as exc:
             raise ProfileError(f"cannot read profile {name_or_path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise ProfileError(f"cannot read profile {name_or_path}: not UTF-8 text "
+                               f"(byte {exc.start})") from exc
         name, source = path.stem, name_or_path
     else:
         (text, source), name = _read_named(name_or_path), name_or_path

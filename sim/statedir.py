@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 from sim import faults as registry
+from sim.confine import name_problem, read_bounded, target_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,6 +24,65 @@ class MachineError(Exception):
     pass
 
 
+# Written first into every state directory the simulator makes: only a directory that
+# has it is ever reset (emptied) by `kdump-sim init`.
+MARKER = ".kdump-sim"
+MARKER_TEXT = "a kdump-sim state directory: `kdump-sim init` may empty and rebuild it\n"
+# state.json and profile.toml are a few KiB; the effect log and the journal grow with use.
+MAX_STATE_BYTES = 4 << 20
+MAX_LOG_BYTES = 256 << 20
+
+
+def state_dir_argument(value: str | os.PathLike[str]) -> str:
+    """``value`` as a state directory, or MachineError naming it: an empty or blank name
+    (the current directory, by accident), a control character, or the file system root."""
+    text = os.fspath(value)
+    problem = None
+    if not text.strip():
+        problem = "empty: give the machine's directory"
+    elif any(ord(c) < 0x20 or ord(c) == 0x7f for c in text):
+        problem = "it holds a control character"
+    elif os.path.realpath(text) == "/":
+        problem = "the file system root cannot be a machine's directory"
+    if problem is not None:
+        raise MachineError(f"state directory {text!r}: {problem}")
+    return text
+
+
+def is_state_dir(path: Path) -> bool:
+    """Did the simulator make ``path`` (its marker is there, a regular file)?"""
+    return path.joinpath(MARKER).is_file() and not path.joinpath(MARKER).is_symlink()
+
+
+def make_empty(base: Path, files: tuple[str, ...]) -> None:
+    """``base`` as a new machine's directory, marked: created, empty already, or a machine
+    the simulator made, emptied; anything else is refused, never deleted."""
+    import shutil
+
+    if base.exists() and not base.is_dir():
+        raise MachineError(f"{base} exists and is not a directory")
+    if base.is_dir() and any(base.iterdir()):
+        if not is_state_dir(base):
+            raise MachineError(
+                f"{base} is not empty and is not a simulated machine's directory (it has no "
+                f"{MARKER}): not resetting it; give a new or empty directory")
+        for name in ("root", "remote"):
+            inner = base / name
+            if inner.is_symlink() or inner.is_file():
+                inner.unlink()
+            elif inner.is_dir():
+                shutil.rmtree(inner)
+        for name in files:
+            (base / name).unlink(missing_ok=True)
+    base.mkdir(parents=True, exist_ok=True)
+    (base / MARKER).write_text(MARKER_TEXT)
+
+
+def read_input(path: Path, limit: int = MAX_STATE_BYTES) -> str:
+    """A file of the state directory as text, read bounded (OSError, UnicodeDecodeError)."""
+    return read_bounded(path, limit).decode()
+
+
 # The keys every command relies on, and their JSON types.
 _STATE_SHAPE: dict[str, type] = {"profile": str, "description": str, "phase": str,
                                  "clock": str, "hostname": str, "tools": list, "faults": dict,
@@ -32,7 +93,7 @@ def read_state(path: Path) -> dict[str, Any]:
     """state.json, checked enough that every command can rely on its shape."""
     recreate = f"recreate the machine with: kdump-sim init {path.parent}"
     try:
-        state = json.loads(path.read_text())
+        state = json.loads(read_input(path))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise MachineError(f"{path}: cannot read the machine's state ({exc}); {recreate}") \
             from exc
@@ -42,6 +103,10 @@ def read_state(path: Path) -> dict[str, Any]:
         if not isinstance(state.get(key), kind):
             raise MachineError(f"{path}: {key!r} is missing or not a {kind.__name__}; "
                                f"{recreate}")
+    try:
+        _check_places(state)
+    except MachineError as exc:
+        raise MachineError(f"{path}: {exc}; {recreate}") from exc
     if state["phase"] not in ("normal", "capture"):
         raise MachineError(f"{path}: unknown phase {state['phase']!r}; {recreate}")
     try:
@@ -55,6 +120,31 @@ def read_state(path: Path) -> dict[str, Any]:
         except MachineError as exc:
             raise MachineError(f"{path}: {exc}") from exc
     return state
+
+
+def _check_places(state: dict[str, Any]) -> None:
+    """Every name in the state that becomes a path stays inside the state directory."""
+    servers = [*(str(h).rpartition("@")[2] for h in state.get("ssh_hosts", [])),
+               *(str(h) for h in state.get("ftp_hosts", []))]
+    for export in state.get("nfs_exports", []):
+        server, _, where = str(export).partition(":")
+        servers.append(server)
+        if target_problem(where) is not None:
+            raise MachineError(f"NFS export {export!r}: {target_problem(where)}")
+    for server in servers:
+        if name_problem(server) is not None:
+            raise MachineError(f"server {server!r}: {name_problem(server)}")
+    mounts = state.get("nfs_mounts", {})
+    if not isinstance(mounts, dict):
+        raise MachineError("'nfs_mounts' is not an object")
+    for mountpoint, entry in mounts.items():
+        places = [entry.get(k) for k in ("at", "aside", "export")] \
+            if isinstance(entry, dict) else [None]
+        for place in places:
+            if not isinstance(place, str) or target_problem("/" + place) is not None or \
+                    place.split("/")[0] not in ("root", "remote"):
+                raise MachineError(f"NFS mount {mountpoint!r}: {place!r} is not a place "
+                                   "inside the machine (root/... or remote/...)")
 
 
 def check_fault(name: str, value: Any, *, value_too: bool = True) -> None:
@@ -72,7 +162,12 @@ def load_profile_from_state(machine: Machine) -> Profile:
 
     from sim.profile import Profile
 
-    data = tomllib.loads((machine.dir / "profile.toml").read_text())
+    path = machine.dir / "profile.toml"
+    try:
+        data = tomllib.loads(read_input(path))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise MachineError(f"{path}: cannot read the machine's profile ({exc}); recreate "
+                           f"the machine with: kdump-sim init {machine.dir}") from exc
     return Profile(name=machine.state["profile"], description=machine.state["description"],
                    data=data)
 

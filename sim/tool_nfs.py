@@ -34,7 +34,7 @@ def mount(call: Call) -> Outcome:
     if not os.path.isdir(under):
         return Outcome(MOUNT_FAILED, b"", f"mount.nfs: mount point {mountpoint} does not "
                                           "exist\n")
-    directory = machine.remote / "nfs" / server / export.strip("/")
+    directory = machine.remote_dir("nfs", server, "/" + export.strip("/"))
     machine.attach_export(mountpoint, under, directory, source,
                           readonly=bool(machine.fault("nfs-readonly")))
     return Outcome(0)

@@ -102,8 +102,12 @@ def test_kdump_sim_faults_lists_every_fault_with_its_value_and_effect() -> None:
 
 @pytest.mark.parametrize(("argv", "reason"), [
     (["kexec-laod"], "unknown fault 'kexec-laod' (did you mean kexec-load?)"),
-    (["readonly"], "fault readonly takes an absolute path on the machine, not no value"),
+    (["readonly"], "fault readonly takes an absolute path on the machine (without '..'), "
+                   "not no value"),
     (["readonly", "var/crash"], "fault readonly takes an absolute path"),
+    # The sandbox tier bind-mounts a readonly path: ".." would reach the host's own tree.
+    (["readonly", "/var/../../../etc"], "fault readonly takes an absolute path on the "
+                                        "machine (without '..'), not '/var/../../../etc'"),
     (["disk-full-after", "abc"], "fault disk-full-after takes a whole number of bytes"),
     (["disk-full-after"], "fault disk-full-after takes a whole number of bytes"),
     (["lock-held", "0"], "fault lock-held takes a process id"),

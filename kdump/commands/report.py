@@ -289,7 +289,7 @@ def test(ctx: Context) -> tuple[int, dict[str, object]]:
     for finding in invalid_links(facts):
         ctx.report(finding)
     choice = locate_kernel(config, facts, ctx.host)
-    for finding in choice.findings:
+    for finding in () if choice.search_unsaid else choice.findings:
         ctx.report(finding)
     kexec = facts.kexec_path
     if kexec is None:

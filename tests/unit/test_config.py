@@ -69,7 +69,10 @@ def test_default_path_is_the_debian_one() -> None:
 
 
 def test_empty_file_is_like_an_absent_one() -> None:
-    assert load("")[0] == load(None)[0]
+    # The same settings; only `check` tells the two apart (config-missing).
+    empty, absent = load("")[0], load(None)[0]
+    assert (empty.present, absent.present) == (True, False)
+    assert empty == absent._replace(present=True)
 
 
 @pytest.mark.parametrize(
