@@ -10,8 +10,11 @@ replies on its stdin, as debconf's frontend does); ``ucf``/``ucfr`` come first i
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 TOP = Path(__file__).resolve().parents[1]
@@ -96,15 +99,22 @@ class Debconf:
         with open(err_path, "w") as err:
             proc = subprocess.Popen(["sh", str(script), *args], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=err, text=True, env=environ,
-                                    umask=0o022)
+                                    umask=0o022, start_new_session=True)
             assert proc.stdin is not None and proc.stdout is not None
-            for line in proc.stdout:
-                answer = self.reply(line.rstrip("\n"))
-                if answer is not None:
-                    proc.stdin.write(answer + "\n")
-                    proc.stdin.flush()
-            proc.stdin.close()
-            code = proc.wait(timeout=timeout)
+            # A script that hangs (on a FIFO, say) is killed: the test fails, never hangs.
+            watchdog = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
+            watchdog.start()
+            try:
+                for line in proc.stdout:
+                    answer = self.reply(line.rstrip("\n"))
+                    if answer is not None:
+                        proc.stdin.write(answer + "\n")
+                        proc.stdin.flush()
+                proc.stdin.close()
+                code = proc.wait(timeout=timeout)
+            finally:
+                watchdog.cancel()
+            assert code >= 0, f"{script.name} was killed after {timeout} s"
         return subprocess.CompletedProcess(proc.args, code, "", err_path.read_text())
 
 

@@ -82,6 +82,21 @@ def test_an_upgrade_keeps_a_disabled_file_disabled(tmp_path: Path) -> None:
     assert debconf.value == "false"
 
 
+@pytest.mark.parametrize(("data", "stale"), [(b"USE_KDUMP=1   # enabled by ops\r\n", "false"),
+                                             (b"USE_KDUMP=no\n", "true")])
+def test_the_postinst_never_applies_a_stale_answer(tmp_path: Path, data: bytes,
+                                                   stale: str) -> None:
+    # Whatever the database holds when the postinst runs (here: the config script did
+    # not update it), outside dpkg-reconfigure the file keeps what kdump-config reads.
+    root = make_root(tmp_path)
+    conf = write_conf(root, data)
+    was = enabled(root)
+    debconf = Debconf(value=stale, seen=True)
+    result = debconf.run(DEBIAN / "kdump-config.postinst", root, "configure", "0.1")
+    assert result.returncode == 0, result.stderr
+    assert conf.read_bytes() == data and enabled(root) == was
+
+
 def test_a_stale_false_answer_never_disables_when_the_reader_is_missing(tmp_path: Path) -> None:
     # Preconfiguration could not read the file (no kdump-config yet): it records nothing,
     # asks nothing, and the configure run reads the file with the new reader.
@@ -119,7 +134,7 @@ def test_a_fresh_install_answered_no_creates_a_disabled_file(tmp_path: Path) -> 
 def test_dpkg_reconfigure_changes_only_the_value(tmp_path: Path) -> None:
     root = make_root(tmp_path)
     data = b'# \xe9quipe\nexport USE_KDUMP="yes"   # ops\r\nKDUMP_NUM_DUMPS=3\n'
-    conf = write_conf(root, data, 0o600)
+    conf = write_conf(root, data, 0o640)
     owner = 1234 if os.geteuid() == 0 else os.getuid()
     os.chown(conf, owner, owner)
     debconf = Debconf(value="false", seen=True, answer="false")
@@ -128,7 +143,7 @@ def test_dpkg_reconfigure_changes_only_the_value(tmp_path: Path) -> None:
     assert debconf.shown == 1
     assert conf.read_bytes() == data.replace(b'"yes"', b'"no"')
     info = conf.stat()
-    assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o600, owner, owner)
+    assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o640, owner, owner)
     assert not enabled(root)
     # And back: the admin's answer "yes" enables it again, in the same spelling.
     debconf.answer = "true"
