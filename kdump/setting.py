@@ -25,9 +25,7 @@ for kdump-config, reads the file under another root.
 from __future__ import annotations
 
 import os
-import stat
 import sys
-from contextlib import suppress
 
 from backends.values import HostError, UnsafePathError
 from kdump.config import DEFAULTS_PATH, VALUE_ERROR, ConfigError, load_config
@@ -40,7 +38,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from backends.base import Host
-    from backends.linux import LinuxHost
     from kdump.config import Config
 
 UNKNOWN = 255  # the answer is unknown: a systemd condition fails (never "skip")
@@ -52,28 +49,16 @@ _OPPOSITES = {"1": "0", "yes": "no", "true": "false", "on": "off"}
 _OPPOSITES.update({value: key for key, value in _OPPOSITES.items()})
 
 
-class Unchangeable(Exception):
-    """The file must not be rewritten (a link, or it changed while being read)."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-
 def _reporter(command: str) -> Reporter:
     # stdout carries the answer ("1", "enabled"): every message goes to stderr.
     name = os.environ.get("NAME") or "kdump-config"
     return Reporter(name=name, out=sys.stderr, err=sys.stderr, command=command)
 
 
-def _host(root: str | None) -> LinuxHost:
+def _host(root: str | None) -> Host:
     import backends
-    from backends.linux import LinuxHost
 
-    host = backends.select("linux", root=root)
-    assert isinstance(host, LinuxHost)
-    return host
+    return backends.select("linux", root=root)
 
 
 def _root() -> str | None:
@@ -135,54 +120,12 @@ def with_use_kdump(text: str | None, path: str, enabled: bool, *, arch: str) -> 
     return new
 
 
-def _replace(host_path: str, shown: str, old: bytes, new: bytes) -> None:
-    """Write ``new`` over the regular file ``host_path`` atomically, with its owner and
-    mode, if it still holds ``old`` (an edit made meanwhile is never lost)."""
-    try:
-        fd = os.open(host_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        raise Unchangeable(shown, exc.strerror or str(exc)) from exc
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise Unchangeable(shown, "not a regular file")
-        current = os.read(fd, len(old) + 1)
-        while len(current) <= len(old):
-            chunk = os.read(fd, len(old) + 1 - len(current))
-            if not chunk:
-                break
-            current += chunk
-        if current != old:
-            raise Unchangeable(shown, "it changed while being read: run the command again")
-    finally:
-        os.close(fd)
-    directory, base = os.path.split(host_path)
-    temp = os.path.join(directory, f".{base}.kdump-setting-{os.getpid()}")
-    out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                  0o600)
-    try:
-        try:
-            os.write(out, new)
-            os.fchown(out, info.st_uid, info.st_gid)
-            os.fchmod(out, stat.S_IMODE(info.st_mode))
-            os.fsync(out)
-        finally:
-            os.close(out)
-        os.replace(temp, host_path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise
-    dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def set_use_kdump(enabled: bool, file: str | None) -> bool:
     """Make the file's USE_KDUMP read as ``enabled``; True when the file changed."""
-    host = _host("/" if file else _root())
+    from backends.configedit import replace_config_file
+
+    root = "/" if file else _root()
+    host = _host(root)
     path = file or DEFAULTS_PATH
     text = read_config_text(host, path)
     if text is None:
@@ -190,12 +133,8 @@ def set_use_kdump(enabled: bool, file: str | None) -> bool:
     new = with_use_kdump(text, path, enabled, arch=host.uname().machine)
     if new is None:
         return False
-    host_path = host.host_path(path, follow_last=False)
-    if os.path.islink(host_path):
-        raise Unchangeable(path, "it is a symbolic link: set USE_KDUMP in the file it "
-                                 "points to")
-    _replace(host_path, path, text.encode("utf-8", "surrogateescape"),
-             new.encode("utf-8", "surrogateescape"))
+    replace_config_file(root, path, text.encode("utf-8", "surrogateescape"),
+                        new.encode("utf-8", "surrogateescape"))
     return True
 
 
@@ -238,8 +177,6 @@ def main(args: list[str]) -> int:
         sys.stderr.write(f"kdump-setting: unknown setting {args[0]}\n{USAGE}")
     except ConfigError as exc:
         reporter.emit(exc.code, detail=str(exc))
-    except Unchangeable as exc:
-        reporter.emit("path-refused", path=exc.path, reason=exc.reason)
     except UnsafePathError as exc:
         reporter.emit("path-refused", path=exc.path, reason=exc.reason)
     except HostError as exc:

@@ -298,3 +298,15 @@ def test_no_package_script_reads_the_config_with_its_own_grammar() -> None:
                 continue
             if any(name in line for name in names) or "USE_KDUMP" in line:
                 assert not _OWN_GRAMMAR.search(line), f"{path.name}:{number}: {line}"
+
+
+def test_set_use_kdump_never_replaces_a_link_by_a_file(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    target = root / "etc/kdump-real.conf"
+    target.write_text("USE_KDUMP=1 # ops\n")
+    (root / CONF).symlink_to("/etc/kdump-real.conf")
+    assert enabled(root)  # read through the link, as kdump-config reads it
+    result = helper(root, "set-use-kdump", "0")
+    assert result.returncode == 255 and "symbolic link" in result.stderr
+    assert (root / CONF).is_symlink() and target.read_text() == "USE_KDUMP=1 # ops\n"
+    assert helper(root, "set-use-kdump", "1").stdout == "unchanged\n"
