@@ -100,6 +100,8 @@ class _Parser(Scanner):
         self.environ = environ
         self.variables: dict[str, str] = {}
         self.assignments: list[Assignment] = []
+        self.spans: list[tuple[int, int]] = []  # where each assignment's value is written
+        self.value_end = 0
         self.expanded = 0  # characters $VAR expansions added to the value being read
         self.total = 0  # characters of every value so far
 
@@ -128,7 +130,7 @@ class _Parser(Scanner):
             self.export_statement(start, start_line)
         elif name and self.peek() == "=":
             self.advance()
-            self.assign(name, self.value(), start_line, exported=False)
+            self.assign_value(name, start_line, exported=False)
         else:
             raise self.not_an_assignment(start)
         self.end_of_statement()
@@ -140,7 +142,7 @@ class _Parser(Scanner):
             raise self.not_an_assignment(start)
         if self.peek() == "=":
             self.advance()
-            self.assign(name, self.value(), start_line, exported=True)
+            self.assign_value(name, start_line, exported=True)
         elif not self.at_word_end():
             raise self.not_an_assignment(start)
         # `export NAME` alone only marks NAME for export, which changes no value.
@@ -200,6 +202,13 @@ class _Parser(Scanner):
                 f"{_SHELL_SYNTAX[char]} is not allowed: quote it if it is meant literally"
             )
 
+    def assign_value(self, name: str, line: int, *, exported: bool) -> None:
+        """The value after ``=`` (the cursor is just past it), assigned to ``name``."""
+        start = self.pos
+        value = self.value()
+        self.assign(name, value, line, exported=exported)
+        self.spans.append((start, max(start, self.value_end)))
+
     def assign(self, name: str, value: str, line: int, *, exported: bool) -> None:
         if _shell_owned(name):
             raise self.error(f"{name} is maintained by the shell and cannot be set here", line)
@@ -213,6 +222,7 @@ class _Parser(Scanner):
         """One word, the right-hand side of ``=``; stops at unquoted whitespace."""
         parts: list[str] = []
         self.expanded = 0
+        self.value_end = self.pos
         while not self.at_word_end():
             char = self.peek()
             if char == "'":
@@ -226,6 +236,8 @@ class _Parser(Scanner):
             else:
                 self.check_unquoted(char)
                 parts.append(self.advance())
+            # Not past the backslash-newline joins peek() may skip after the last part.
+            self.value_end = self.pos
         return "".join(parts)
 
     def unquoted_escape(self) -> str:
@@ -344,4 +356,17 @@ def parse_assignments(
     else "".  Raises ConfigError("config-syntax", ...) naming the offending line.
     """
     return _Parser(text, path, environ or {}).parse()
+
+
+def parse_assignment_spans(
+    text: str, path: str, environ: Mapping[str, str] | None = None
+) -> list[tuple[Assignment, int, int]]:
+    """Like parse_assignments, with where each value is written: ``text[start:end]`` is
+    the value as the file spells it (quotes and escapes included), so that a tool can
+    change one value and keep the rest of the line, comments and line endings as they are.
+    """
+    parser = _Parser(text, path, environ or {})
+    assignments = parser.parse()
+    return [(assignment, start, end)
+            for assignment, (start, end) in zip(assignments, parser.spans, strict=True)]
 

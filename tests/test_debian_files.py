@@ -175,7 +175,7 @@ def test_setting_helper_reads_use_kdump_as_kdump_config_does(tmp_path: Path) -> 
 def test_setting_helper_never_runs_the_file(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     result = setting(tmp_path, f"KDUMP_FAIL_CMD=$(touch {marker})\n", "kdump_fail_cmd")
-    assert result.returncode == 2 and "kdump-tools:1" in result.stderr
+    assert result.returncode == 255 and "kdump-tools:1" in result.stderr
     assert not marker.exists()
     words = setting(tmp_path, 'KDUMP_FAIL_CMD="/bin/sh -i"\n', "kdump_fail_cmd")
     assert (words.returncode, words.stdout) == (0, "/bin/sh -i\n")
