@@ -302,19 +302,3 @@ Feature: reload, try-reload and condreload
       kdump-config: the previous fadump registration is still in place: a crash is still captured with it ... (warning).
       """
     And the file "/sys/kernel/fadump/registered" contains "1"
-
-  @decision-fix-reload-keeps-loaded
-  Scenario: fadump registration fails after the unregistration: tried again, then reload says nothing is registered
-    Given a machine "ppc64le-fadump"
-    And "kdump-config load" has run
-    And the fault "fadump-register" is armed
-    When I run "kdump-config reload"
-    Then the exit code is 1
-    And stdout is exactly:
-      """
-      fadump un-registered successfully.
-      kdump-config: fadump registering failed: trying again in 1 seconds ... (warning).
-      fadump registering failed ... failed!
-      kdump-config: nothing is loaded for a crash now: the previous fadump registration could not be restored ... failed!
-      """
-    And "kdump-config status" reports "current state   : Not ready to fadump"

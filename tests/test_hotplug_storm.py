@@ -101,11 +101,9 @@ def test_a_storm_of_try_reload_coalesces_into_serial_reloads(kind: str,
         # Every request either reloaded or was covered by a queued one.
         assert reloaded + queued == len(procs), outputs
         assert 1 <= reloaded < len(procs), outputs
-        # Reloads never overlap: load (before the storm), then unload, load, unload, load.
-        assert (unloads, loads) == (reloaded, reloaded + 1)
-        order = ["u" if "-u" in argv else "l" for argv in programs_run(machine)
-                 if Path(argv[0]).name == "kexec"]
-        assert order == ["l"] + ["u", "l"] * reloaded, order
+        # One load before the storm, then one per reload, each over the loaded kernel
+        # (never an unload: kdump.swap).
+        assert (unloads, loads) == (0, reloaded + 1)
         _ready(machine)
     finally:
         machine.cleanup()
@@ -136,7 +134,7 @@ def test_a_storm_during_a_reload_costs_exactly_one_more(kind: str, tmp_path: Pat
         stdouts = [out.splitlines() for out, _ in outputs]
         assert sum(lines == [QUEUED] for lines in stdouts) == len(procs) - 1, stdouts
         assert sum(RELOADED in lines for lines in stdouts) == 1, stdouts
-        assert _kexec_calls(machine) == (1, 2)
+        assert _kexec_calls(machine) == (0, 2)
         _ready(machine)
     finally:
         holder.kill()
@@ -146,7 +144,8 @@ def test_a_storm_during_a_reload_costs_exactly_one_more(kind: str, tmp_path: Pat
 
 @pytest.mark.parametrize("kind", ["sim", "linux"])
 def test_a_reload_that_fails_mid_storm_is_reported_once(kind: str, tmp_path: Path) -> None:
-    """The failing reload exits 1 (and says so); it leaves nothing loaded, so the queued
+    """The failing reload exits 1 (and says so); the kernel freed the old image and the
+    previous command fails to load it again too, so nothing is loaded and the queued
     request finds nothing to reload: try-reload never loads what was not loaded."""
     machine = _machine(kind, tmp_path)
     machine.arm_fault("kexec-load")
@@ -157,7 +156,7 @@ def test_a_reload_that_fails_mid_storm_is_reported_once(kind: str, tmp_path: Pat
         assert codes == [0] * 7 + [1], outputs
         assert sum("failed to load kdump kernel ... failed!" in out.splitlines()
                    for out, _ in outputs) == 1, outputs
-        assert _kexec_calls(machine) == (1, 2)
+        assert _kexec_calls(machine) == (0, 3)  # the first load, the reload, the restore
         status = machine.run("kdump-config status")
         assert "current state   : Not ready to kdump" in status.stdout, status.stdout
     finally:
