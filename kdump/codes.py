@@ -45,7 +45,8 @@ if TYPE_CHECKING:
         "ftp-vmcore-failed", "path-refused", "lock-waiting", "lock-timeout", "lock-unavailable",
         "lock-skipped", "propagate-no-ssh", "using-existing-key", "generating-key",
         "keygen-failed", "key-send-failed", "key-propagated", "load-retry",
-        "reload-kept-previous", "reload-restored", "reload-lost",
+        "reload-kept-previous", "reload-restored", "reload-handed-on", "reload-pending",
+        "reload-lost",
     ]
 else:
     Code = str

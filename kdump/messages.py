@@ -345,6 +345,11 @@ _ALL = [
             "{name}: the previous capture kernel was loaded again: a crash is still captured "
             "with it", W, syslog=True,
             remedy="fix what the lines above say, then run 'kdump-config reload' again"),
+    Message("reload-handed-on",
+            "{name}: the reload this request queued is left pending: the next command to "
+            "take the lock runs it when it finishes", W, syslog=True),
+    Message("reload-pending", "{name}: running the reload a try-reload request left pending",
+            A, syslog=True),
     Message("reload-lost",
             "{name}: nothing is loaded for a crash now: the previous {what} could not be "
             "restored", F, 1, syslog=True,
