@@ -162,7 +162,9 @@ def kexec(call: Call) -> Outcome:
     # In the kernel: a load that cannot take kexec's mutex fails with EBUSY and changes
     # nothing; any later failure comes after the loaded crash image was freed (the new
     # one goes into the same reserved memory).
-    if _count_fires(machine, "kexec-busy"):
+    from sim.savecore_tools import fires  # its counter, shared by every COUNT fault
+
+    if fires(machine, "kexec-busy"):
         return Outcome(1, b"", f"{syscall} failed: Device or resource busy\n")
     failure = fault_message(machine, "kexec-load",
                             "kexec_load failed: Cannot assign requested address")
@@ -195,12 +197,6 @@ def _unloaded(call: Call) -> None:
     _crash_hotplug(call, False)
     call.machine.state["kexec_loaded"] = None
     call.machine.save()
-
-
-def _count_fires(machine: Machine, name: str) -> bool:
-    from sim.savecore_tools import fires
-
-    return fires(machine, name)
 
 
 def _armed_paths(value: object) -> list[str]:
