@@ -14,16 +14,27 @@ Three rules hold for every process started here:
 * A deadline covers the whole chain: when it passes, every stage still running
   is killed and reported ``timed_out`` (never a success, whatever it exits with).
   Output goes to files, not pipes Python must drain, so nothing blocks after a kill.
+* Nothing is orphaned: every process starts in a session (and process group) of its
+  own, and a kill reaches the whole group, so what a stage started itself (the kernel
+  hook's mkinitramfs) goes with it, at a deadline and when kdump-config is itself
+  stopped by SIGTERM, SIGINT or SIGHUP (see _Groups).  A session of its own also keeps a
+  terminal's job control away from it: no SIGTTOU for progress written to a terminal.
+  Not covered: SIGKILL of kdump-config (nothing of ours runs then; under systemd the
+  unit's cgroup is killed whole), and a grandchild left running by a stage that ended
+  on its own (its group id may be reused once that stage is reaped).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from types import FrameType
 from typing import IO, NamedTuple
 
 from backends.values import TIMED_OUT, HostError, PipelineResult, RunResult
@@ -48,16 +59,97 @@ def _deadline(timeout: float | None) -> float | None:
     return None if timeout is None else time.monotonic() + max(timeout, 0.0)
 
 
+class _Groups:
+    """The process groups of the children running now, killed whole when this process is
+    stopped by a signal it can catch (then the signal does what it did before).
+
+    A signal that comes while a child is being started waits until it is registered, so
+    that no child is started and then missed.
+    """
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+    def __init__(self) -> None:
+        self.running: set[subprocess.Popen[bytes]] = set()
+        self._installed = False
+        self._starting = 0
+        self._pending: tuple[int, object, FrameType | None] | None = None
+
+    def _install(self) -> None:
+        if self._installed or threading.current_thread() is not threading.main_thread():
+            return
+        self._installed = True
+        for signum in self.SIGNALS:
+            previous = signal.getsignal(signum)
+            if previous is not signal.SIG_IGN and previous is not None:
+                signal.signal(signum, self._handler(previous))
+
+    @contextmanager
+    def starting(self) -> Iterator[None]:
+        self._install()
+        self._starting += 1
+        try:
+            yield
+        finally:
+            self._starting -= 1
+            pending, self._pending = self._pending, None
+            if pending is not None and not self._starting:
+                self._stop(*pending)
+
+    def add(self, proc: subprocess.Popen[bytes]) -> None:
+        self.running.add(proc)
+
+    def discard(self, proc: subprocess.Popen[bytes]) -> None:
+        self.running.discard(proc)
+
+    def _handler(self, previous: object) -> Callable[[int, FrameType | None], None]:
+        def stopped(signum: int, frame: FrameType | None) -> None:
+            if self._starting:
+                self._pending = (signum, previous, frame)
+                return
+            self._stop(signum, previous, frame)
+
+        return stopped
+
+    def _stop(self, signum: int, previous: object, frame: FrameType | None) -> None:
+        for proc in list(self.running):
+            kill_group(proc)
+        if callable(previous):
+            previous(signum, frame)
+            return
+        signal.signal(signum, signal.SIG_DFL)  # die of it, as before
+        os.kill(os.getpid(), signum)
+
+
+_GROUPS = _Groups()
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill ``proc`` and everything in its process group.
+
+    Only while it is not reaped (returncode None): until then its pid, which is its group
+    id, cannot name anyone else's group.
+    """
+    if proc.returncode is not None:
+        return
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)  # setsid ran before Popen returned
+
+
 def _start(program: Program, stdin: int | IO[bytes] | None, stdout: int | IO[bytes] | None,
            stderr: IO[bytes], env: dict[str, str] | None, tee: _Tee | None = None,
            ) -> subprocess.Popen[bytes]:
     try:
-        return subprocess.Popen(list(program.argv), executable=program.executable, stdin=stdin,
-                                stdout=stdout, stderr=stderr if tee is None else tee.write_end,
-                                env=env)
+        with _GROUPS.starting():
+            proc = subprocess.Popen(list(program.argv), executable=program.executable,
+                                    stdin=stdin, stdout=stdout,
+                                    stderr=stderr if tee is None else tee.write_end, env=env,
+                                    start_new_session=True)
+            _GROUPS.add(proc)
     finally:
         if tee is not None:
             tee.started()
+    return proc
 
 
 # After the processes have ended, how long their stderr may still take to arrive (a
@@ -118,10 +210,11 @@ def _stop(procs: Sequence[subprocess.Popen[bytes]]) -> set[int]:
     killed = set()
     for index, proc in enumerate(procs):
         if proc.poll() is None:
-            proc.kill()
+            kill_group(proc)
             killed.add(index)
     for proc in procs:
         proc.wait()
+        _GROUPS.discard(proc)
     return killed
 
 
@@ -133,6 +226,7 @@ def _wait(procs: Sequence[subprocess.Popen[bytes]], deadline: float | None) -> s
             proc.wait(timeout=remaining)
         except subprocess.TimeoutExpired:
             return _stop(procs)
+        _GROUPS.discard(proc)
     return set()
 
 
@@ -211,7 +305,7 @@ class Chain:
         with self._lock:
             self.killed = {i for i, proc in enumerate(self.procs) if proc.poll() is None}
             for index in self.killed:
-                self.procs[index].kill()
+                kill_group(self.procs[index])
 
     def wait(self) -> list[RunResult]:
         """Every stage's result, once each has ended or was killed at the deadline."""

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import AbstractContextManager
 
+    from backends.base import Host
     from backends.values import HostParts
+    from kdump.config import Config
     from kdump.context import Context
 
     CommandResult = int | tuple[int, dict[str, object]]
@@ -59,6 +61,26 @@ def run_spec(spec: Spec, as_json: bool = False) -> int:
                    coalesce=spec.coalesce)
 
 
+def _run_pending(host: Host, config: Config, reporter: Reporter) -> int:
+    """The reload a queued try-reload could not run (it timed out or was killed): the
+    command that held the lock runs it once it has finished (kdump.locking)."""
+    from kdump.locking import LockFailed, coalesced, pending
+
+    if not pending(host):
+        return 0
+    from kdump.commands.load import try_reload
+    from kdump.context import Context
+
+    try:
+        with coalesced(host, reporter, taking_over=True) as held:
+            if not held:
+                return 0  # a queued request holds the queue: it will run it
+            reporter.emit("reload-pending")
+            return try_reload(Context(host, config, reporter))
+    except LockFailed as exc:
+        return exc.status
+
+
 def execute(command: str, func: Command, *, as_json: bool = False, mutating: bool = False,
             coalesce: bool = False) -> int:
     import backends
@@ -95,6 +117,8 @@ def execute(command: str, func: Command, *, as_json: bool = False, mutating: boo
                 # (not held: a queued request will do this one's work)
                 outcome = func(Context(host, config, reporter)) if held or not coalesce else 0
             status, data = outcome if isinstance(outcome, tuple) else (outcome, {})
+            if held and (coalesce or mutating) and command != "savecore":
+                status = max(status, _run_pending(host, config, reporter))
         except LockFailed as exc:
             status = exc.status
         except ConfigError as exc:

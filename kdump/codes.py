@@ -45,7 +45,9 @@ if TYPE_CHECKING:
         "ftp-dmesg-saved", "ftp-dmesg-failed", "ftp-login-failed", "ftp-vmcore-saved",
         "ftp-vmcore-failed", "path-refused", "lock-waiting", "lock-timeout", "lock-unavailable",
         "lock-skipped", "propagate-no-ssh", "using-existing-key", "generating-key",
-        "keygen-failed", "key-send-failed", "key-propagated",
+        "keygen-failed", "key-send-failed", "key-propagated", "load-retry",
+        "reload-kept-previous", "reload-restored", "reload-handed-on", "reload-pending",
+        "reload-lost",
     ]
 else:
     Code = str

@@ -37,12 +37,23 @@ meanwhile is not starved).  A single event pays nothing for this (its request fi
 lock free); a storm costs one reload at its start and one after it: the crash kernel
 is stale only while the machine is still changing, and for the settle after it.
 
+The promise kept on the failure path.  A turned-away request was told the queued one
+covers it; so the queued request records that it owes a reload (``/run/kdump-config.pending``,
+its own token) as soon as it holds the queue, and the record goes only once a reload that
+started after the promise has completed (the token still its own: the next queued
+request's record stays).  A queued request that cannot wait (the holder is past
+LOCK_WAIT) or is killed leaves the record behind, and whoever takes the lock next runs
+the reload when it finishes (``pending``): every changing command checks the record
+after its own work, and takes over the queue when no live request holds it.  A record
+lost in the one narrow race left (a new queued request writes its token just as the
+previous reload deletes its own, and is then killed) costs that promise; a record kept
+when it need not be costs one reload more.
+
 A reload that fails mid-storm reports its failure (exit 1, in the journal) and releases
-the lock; the queued request then reads the machine afresh: with nothing loaded any
-more, try-reload has nothing to reload and exits 0 (it never loads what was not loaded);
-the failure stays in the journal and in `status`.  The same when the queued reload is
-the one that fails: later requests find nothing loaded and do nothing; `load` (the
-service's start, or an administrator) is what loads again.
+the lock: it has completed, the promise is kept (reload, in kdump/commands/load.py,
+keeps or restores the previous capture kernel where it can).  The queued request then
+reads the machine afresh: with nothing loaded, try-reload has nothing to reload and
+exits 0 (it never loads what was not loaded); `load` is what loads again.
 """
 
 from __future__ import annotations
@@ -64,6 +75,7 @@ if TYPE_CHECKING:
 LOCK_FILE = "/run/kdump-config.lock"
 QUEUE_FILE = "/run/kdump-config.queued"
 ARRIVAL_FILE = "/run/kdump-config.arrival"
+PENDING_FILE = "/run/kdump-config.pending"
 # A constant, not a config key: nothing legitimate holds the lock for long (a load or a
 # savecore), and a value in /etc/default/kdump-tools would be one more thing to get wrong
 # on the path to a dump.  The service's own timeout (90 s) is longer.
@@ -156,23 +168,28 @@ def _fail(reporter: Reporter, failure: tuple[str, str, str]) -> NoReturn:
 
 
 @contextmanager
-def coalesced(host: Host, reporter: Reporter) -> Iterator[bool]:
+def coalesced(host: Host, reporter: Reporter, *, taking_over: bool = False,
+              ) -> Iterator[bool]:
     """try-reload: True once the lock is held; False when a queued request covers this one.
 
+    ``taking_over``: a pending reload run by a command that has just finished (see
+    ``pending``); when a queued request holds the queue, that one covers it, silently.
     Failures are reported and raised as LockFailed, as with ``exclusive``.
     """
     queue: AbstractContextManager[object]
     try:
         queue = _Entered(host.lock(QUEUE_FILE))
     except LockBusyError:
-        _arrived(host)
-        reporter.emit("reload-queued")
+        if not taking_over:
+            _arrived(host)
+            reporter.emit("reload-queued")
         yield False
         return
     except UnsafePathError as exc:
         _fail(reporter, ("path-refused", exc.reason, exc.path))
     except HostError:  # any other: no queue can be made; wait for the lock uncoalesced
         queue = _NOT_HELD
+    token = _owe(host) if queue is not _NOT_HELD else None
     held: AbstractContextManager[object] = _NOT_HELD
     failure: tuple[str, str, str] | None = None
     try:
@@ -192,9 +209,32 @@ def coalesced(host: Host, reporter: Reporter) -> Iterator[bool]:
         raise
     # The queue is free again from here: the reload below has not read anything yet.
     if failure is not None:
+        if token is not None:
+            _owe(host, token)  # still owed (a newer request may have written over it)
+            reporter.emit("reload-handed-on")
         _fail(reporter, failure)
     with held:
         yield True
+        # Completed (failed or not: a failure is reported, and a retry is not this
+        # promise's to make): the record goes, unless a newer request owes one since.
+        if token is not None and host.read_text(PENDING_FILE) == token:
+            with suppress(HostError):
+                host.remove(PENDING_FILE)
+
+
+def pending(host: Host) -> bool:
+    """Is a reload owed to requests whose queued request could not run it?"""
+    return host.read_text(PENDING_FILE) is not None
+
+
+def _owe(host: Host, token: str | None = None) -> str | None:
+    """Record that a reload is owed (``token``, or a new one); None when it cannot be."""
+    token = token or urandom(8).hex() + "\n"
+    try:
+        host.write_text(PENDING_FILE, token, 0o600)
+    except HostError:
+        return None
+    return token
 
 
 def _arrived(host: Host) -> None:

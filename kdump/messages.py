@@ -340,6 +340,26 @@ _ALL = [
             syslog=True),
     Message("key-send-failed", "{name}: {key} failed to be sent to {ssh}", F, 1, syslog=True),
     Message("key-propagated", "propagated ssh key {key} to server {ssh}", P, syslog=True),
+    # -- reload: never less ready than before (kdump/swap.py) -----------------------------------
+    Message("load-retry", "{name}: {reason}: trying again in {seconds} seconds", W,
+            syslog=True),
+    Message("reload-kept-previous",
+            "{name}: the previous {what} is still {state}: a crash is still captured with "
+            "it", W, syslog=True,
+            remedy="fix what the line above says, then run 'kdump-config reload' again"),
+    Message("reload-restored",
+            "{name}: the previous capture kernel was loaded again: a crash is still captured "
+            "with it", W, syslog=True,
+            remedy="fix what the lines above say, then run 'kdump-config reload' again"),
+    Message("reload-handed-on",
+            "{name}: the reload this request queued is left pending: the next command to "
+            "take the lock runs it when it finishes", W, syslog=True),
+    Message("reload-pending", "{name}: running the reload a try-reload request left pending",
+            A, syslog=True),
+    Message("reload-lost",
+            "{name}: nothing is loaded for a crash now: the previous {what} could not be "
+            "restored", F, 1, syslog=True,
+            remedy="fix what the lines above say, then run 'kdump-config load'"),
 ]
 
 CATALOG: dict[Code, Message] = {}

@@ -131,8 +131,16 @@ def programs() -> list[str]:
 _F = Fault
 FAULTS: dict[str, Fault] = {f.name: f for f in (
     # the first kernel: kexec, fadump, sysctl, the kernel hook, the lock
-    _F("kexec-load", Kind.MESSAGE, "kexec -p fails (exit 1, the message on stderr)"),
+    _F("kexec-load", Kind.MESSAGE,
+       "kexec -p fails (exit 1, the message on stderr); a loaded capture kernel stays only "
+       "when the message says Device or resource busy, as in the kernel"),
     _F("kexec-unload", Kind.MESSAGE, "kexec -p -u fails (exit 1, the message on stderr)"),
+    _F("kexec-busy", Kind.COUNT,
+       "kexec -p finds kexec busy (EBUSY) and changes nothing; with N, only the first N "
+       "loads"),
+    _F("kexec-rejects", Kind.PATHS,
+       "the kernel rejects the image PATH after freeing the loaded one (as it does for any "
+       "failure past EBUSY): kexec -p PATH fails and nothing is loaded"),
     _F("fadump-register", Kind.FLAG,
        "the firmware ignores writing 1 to fadump's registered file"),
     _F("fadump-unregister", Kind.FLAG,

@@ -139,10 +139,7 @@ def kexec(call: Call) -> Outcome:
                                 "kexec_load failed: Device or resource busy")
         if failure:
             return Outcome(1, b"", failure + "\n")
-        call.write_target(loaded_path, b"0\n")
-        _crash_hotplug(call, False)
-        machine.state["kexec_loaded"] = None
-        machine.save()
+        _unloaded(call)
         return Outcome(0)
     reserved = _kernel_number(call.files.read_text("/sys/kernel/kexec_crash_size"))
     if reserved == 0:
@@ -152,20 +149,32 @@ def kexec(call: Call) -> Outcome:
     positional = [a for a in args if not a.startswith("-")]
     if not positional:
         return Outcome(1, b"", "kexec: no kernel image given\n")
-    kernel = positional[-1]
-    if not call.files.is_file(kernel):
-        return Outcome(1, b"", f"Cannot open `{kernel}': No such file or directory\n")
+    image = positional[-1]
+    if not call.files.is_file(image):
+        return Outcome(1, b"", f"Cannot open `{image}': No such file or directory\n")
     for arg in args:
         if arg.startswith("--initrd="):
             initrd = arg.split("=", 1)[1]
             if not call.files.is_file(initrd):
                 return Outcome(1, b"", f"Cannot open `{initrd}': No such file or directory\n")
+    file_load = "-s" in args or "--kexec-file-syscall" in args
+    syscall = "kexec_file_load" if file_load else "kexec_load"
+    # In the kernel: a load that cannot take kexec's mutex fails with EBUSY and changes
+    # nothing; any later failure comes after the loaded crash image was freed (the new
+    # one goes into the same reserved memory).
+    from sim.savecore_tools import fires  # its counter, shared by every COUNT fault
+
+    if fires(machine, "kexec-busy"):
+        return Outcome(1, b"", f"{syscall} failed: Device or resource busy\n")
     failure = fault_message(machine, "kexec-load",
                             "kexec_load failed: Cannot assign requested address")
+    if not failure and image in _armed_paths(machine.fault("kexec-rejects")):
+        failure = f"{syscall} failed: Key was rejected by service"
     if failure:
+        if "Device or resource busy" not in failure:
+            _unloaded(call)
         return Outcome(1, b"", failure + "\n")
     kernel = machine.state.get("kernel", {})
-    file_load = "-s" in args or "--kexec-file-syscall" in args
     if file_load and not kernel.get("kexec_file", True):
         return Outcome(253, b"", "syscall kexec_file_load not available.\n")
     warning = ""
@@ -181,6 +190,19 @@ def kexec(call: Call) -> Outcome:
     machine.state["kexec_loaded"] = list(call.argv)
     machine.save()
     return Outcome(0, b"", warning)
+
+
+def _unloaded(call: Call) -> None:
+    call.write_target("/sys/kernel/kexec_crash_loaded", b"0\n")
+    _crash_hotplug(call, False)
+    call.machine.state["kexec_loaded"] = None
+    call.machine.save()
+
+
+def _armed_paths(value: object) -> list[str]:
+    if not value:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def _secure_boot_active(files: Files) -> bool:

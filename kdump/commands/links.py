@@ -6,6 +6,7 @@ from kdump.context import Context
 from kdump.plan import KDUMP_DIR, KERNEL_HOOK, boot_image
 
 SYSCTL_FILE = "/etc/kdump/sysctl.conf"
+PREVIOUS = ".previous"  # the last good kdump initrd, while its successor is built
 
 
 def valid_version(version: str) -> bool:
@@ -21,6 +22,30 @@ def sysctl_changed(ctx: Context, version: str) -> bool:
     return current != ctx.host.read_text(f"{KDUMP_DIR}/latest_sysctls-{version}")
 
 
+def _build_initrd(ctx: Context, version: str, initrd: str) -> bool:
+    """Run the kernel hook; True when it built ``initrd``.
+
+    The old initrd is set aside (``.previous``), never deleted, until the new one exists:
+    so a hook that skips the build (in a chroot) cannot pass the stale one off as new, and
+    a hook that fails leaves the last good one in place.  One left aside by a build that
+    was interrupted is the fallback still.
+    """
+    host = ctx.host
+    aside = initrd + PREVIOUS
+    if host.is_file(initrd):
+        host.remove(aside)
+        host.rename(initrd, aside)
+    result = host.run_installed(KERNEL_HOOK, [version], timeout=600)
+    ctx.echo_output(result.stdout, result.stderr)
+    if result.ok and host.is_file(initrd):
+        host.remove(aside)
+        return True
+    if host.is_file(aside):
+        host.remove(initrd)  # what a failed hook left is not the last good one
+        host.rename(aside, initrd)
+    return False
+
+
 def update_links(ctx: Context, version: str, rebuild_initrd: bool = False) -> int:
     """Point both links at ``version``; nothing changes unless both can. Returns exit status."""
     host = ctx.host
@@ -31,13 +56,7 @@ def update_links(ctx: Context, version: str, rebuild_initrd: bool = False) -> in
     if rebuild_initrd or not host.is_file(initrd):
         if not host.is_executable(KERNEL_HOOK):
             return ctx.emit("kernel-hook-missing")
-        if rebuild_initrd:
-            # The old initrd embeds the old sysctls: gone before the hook runs, so that a
-            # hook that skips the build (in a chroot) cannot leave it to be loaded.
-            host.remove(initrd)
-        result = host.run_installed(KERNEL_HOOK, [version], timeout=600)
-        ctx.echo_output(result.stdout, result.stderr)
-        if not result.ok or not host.is_file(initrd):
+        if not _build_initrd(ctx, version, initrd):
             return ctx.emit("kernel-hook-failed", hook=KERNEL_HOOK, initrd=initrd)
         sysctls = host.read_text(SYSCTL_FILE)
         if sysctls is not None:

@@ -14,6 +14,14 @@ from kdump.plan import (
     kexec_unload_argv,
     locate_kernel,
 )
+from kdump.swap import (
+    KEPT,
+    RESTORE,
+    RETRY_PAUSE,
+    after_failed_replace,
+    previous_argv,
+    retry,
+)
 
 ELF_MAGIC = b"\x7fELF"
 PANIC_TRIGGER = "kernel.panic_on_oops=1"
@@ -45,21 +53,26 @@ def in_capture_kernel(ctx: Context, command: str) -> bool:
 def load(ctx: Context) -> int:
     if in_capture_kernel(ctx, "load"):
         return 0
-    return _load(ctx)
-
-
-def _load(ctx: Context) -> int:
     status = _first_failure(ctx)
     if status:
         return status
     if ctx.facts.dump_mode == "fadump":
         return _fadump_register(ctx)
-    facts = ctx.facts
     # Checked before anything changes: a loaded kernel's files must stay as they are.
-    if facts.kexec_loaded:
+    if ctx.facts.kexec_loaded:
         status = ctx.emit("symlinks-while-loaded")  # the original's line and exit status
         ctx.emit("load-while-loaded-hint")
         return status
+    argv = _prepare(ctx)
+    if isinstance(argv, int):
+        return argv
+    return _swap(ctx, argv, replacing=False)
+
+
+def _prepare(ctx: Context) -> list[str] | int:
+    """Everything a kexec load needs, checked and built before the kernel is touched: the
+    kexec argv, or the exit status of what stopped it (already reported)."""
+    facts = ctx.facts
     if facts.kexec_path is None:
         return ctx.emit("kexec-missing", program="kexec")
     # Refused before anything changes: kexec would "succeed" and leave a capture kernel
@@ -75,21 +88,56 @@ def _load(ctx: Context) -> int:
         ctx.report(finding)
     if choice.fatal is not None:
         return 1
-    argv = load_argv(ctx, choice, facts.kexec_path)
+    return load_argv(ctx, choice, facts.kexec_path)
+
+
+def _swap(ctx: Context, argv: list[str], *, replacing: bool) -> int:
+    """Load ``argv`` (over the loaded capture kernel when ``replacing``: kexec -p replaces
+    it in one step, so there is no unloaded gap to fall into)."""
+    host = ctx.host
+    previous = host.read_text(ctx.kexec_cmd_file) if replacing else None
     # Recorded first: a record the file layer refuses (another user's link or file in
     # KDUMP_COREDIR) stops the load before anything is loaded, so the exit status and
     # the kernel's state agree.
-    ctx.host.mkdir(ctx.config.kdump_coredir)
-    ctx.host.write_text(ctx.kexec_cmd_file, render_argv(argv) + "\n")
-    result = ctx.host.run(argv, timeout=300)
-    ctx.echo_output(result.stdout, result.stderr)
-    if not result.ok:
-        ctx.host.remove(ctx.kexec_cmd_file)  # it describes nothing that is loaded
-        return ctx.emit("load-failed")
-    ctx.reporter.log("kexec-command", command=render_argv(argv))
-    ctx.emit("loaded")
-    _panic_triggers(ctx)
-    return 0
+    host.mkdir(ctx.config.kdump_coredir)
+    host.write_text(ctx.kexec_cmd_file, render_argv(argv) + "\n")
+    if _run_load(ctx, argv):
+        ctx.reporter.log("kexec-command", command=render_argv(argv))
+        ctx.emit("loaded")
+        _panic_triggers(ctx)
+        return 0
+    status = ctx.emit("load-failed")
+    if not replacing:
+        host.remove(ctx.kexec_cmd_file)  # it describes nothing that is loaded
+        return status
+    facts = ctx.refresh()
+    old_argv = previous_argv(previous, facts.kexec_path)
+    step = after_failed_replace(facts.kexec_loaded, old_argv)
+    if step == RESTORE and old_argv is not None and _run_load(ctx, old_argv):
+        step = KEPT
+        ctx.emit("reload-restored")
+    elif step == KEPT:
+        ctx.emit("reload-kept-previous", what="capture kernel", state="loaded")
+    if step == KEPT and previous is not None:
+        host.write_text(ctx.kexec_cmd_file, previous)  # what is loaded, again
+        return status
+    host.remove(ctx.kexec_cmd_file)
+    ctx.emit("reload-lost", what="capture kernel")
+    return status
+
+
+def _run_load(ctx: Context, argv: list[str]) -> bool:
+    """Run a kexec load; a load that found kexec busy (nothing changed) is tried again."""
+    attempt = 1
+    while True:
+        result = ctx.host.run(argv, timeout=300)
+        ctx.echo_output(result.stdout, result.stderr)
+        if not retry(attempt, result.ok, result.timed_out, result.stderr):
+            return result.ok
+        ctx.emit("load-retry", reason="kexec is busy (another kexec is running)",
+                 seconds=RETRY_PAUSE)
+        ctx.host.sleep(RETRY_PAUSE)
+        attempt += 1
 
 
 def _update_links_for_load(ctx: Context, release: str) -> int:
@@ -121,11 +169,17 @@ def _panic_triggers(ctx: Context) -> None:
     ctx.host.run([sysctl, "-w", PANIC_TRIGGER], timeout=30)
 
 
-def _fadump_register(ctx: Context) -> int:
-    try:
-        ctx.host.fadump_set_registered(True)
-    except HostError:
-        return ctx.emit("fadump-register-failed")
+def _fadump_register(ctx: Context, attempts: int = 1) -> int:
+    for attempt in range(1, attempts + 1):
+        try:
+            ctx.host.fadump_set_registered(True)
+        except HostError:
+            if attempt == attempts:
+                return ctx.emit("fadump-register-failed")
+            ctx.emit("load-retry", reason="fadump registering failed", seconds=RETRY_PAUSE)
+            ctx.host.sleep(RETRY_PAUSE)
+        else:
+            break
     ctx.emit("fadump-registered")
     _panic_triggers(ctx)
     return 0
@@ -155,11 +209,44 @@ def unload(ctx: Context) -> int:
 
 
 def reload(ctx: Context) -> int:
-    status = unload(ctx)
+    """Load again, never leaving less loaded than there was: everything is checked and
+    prepared before the loaded capture kernel is touched, and a failure keeps it (or loads
+    it again) and says so."""
+    if ctx.facts.dump_mode == "fadump":
+        return _fadump_reload(ctx)
+    loaded = ctx.facts.kexec_loaded
+    status = _first_failure(ctx)
+    argv = status if status else _prepare(ctx)
+    if isinstance(argv, int):
+        if loaded:
+            ctx.emit("reload-kept-previous", what="capture kernel", state="loaded")
+        return argv
+    return _swap(ctx, argv, replacing=loaded)
+
+
+def _fadump_reload(ctx: Context) -> int:
+    """Unregister, then register again: a kernel without in-place re-registration answers
+    EEXIST to a second registration and keeps the stale one."""
+    registered = bool(ctx.facts.fadump.registered)
+    status = _first_failure(ctx)
     if status:
+        if registered:
+            ctx.emit("reload-kept-previous", what="fadump registration", state="in place")
         return status
-    ctx.refresh()
-    return _load(ctx)
+    if registered:
+        try:
+            ctx.host.fadump_set_registered(False)
+        except HostError:
+            status = ctx.emit("fadump-unregister-failed")
+            if ctx.host.fadump_state().registered:
+                ctx.emit("reload-kept-previous", what="fadump registration", state="in place")
+            return status
+        ctx.emit("fadump-unregistered")
+    # Nothing is registered until this succeeds: worth a second attempt.
+    status = _fadump_register(ctx, attempts=2 if registered else 1)
+    if status and registered:
+        ctx.emit("reload-lost", what="fadump registration")
+    return status
 
 
 def try_reload(ctx: Context) -> int:

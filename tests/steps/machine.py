@@ -149,6 +149,10 @@ class TestMachine:
         self.arm_fault("lock-held", 4242)
         self.lock_holder = "pid 4242"
 
+    def release_lock(self) -> None:
+        """The other process lets go of kdump-config's lock."""
+        self.machine.clear_fault("lock-held")
+
     def hold_queue(self) -> None:
         """Another try-reload waits in the queue behind the lock's holder."""
         self.arm_fault("lock-queued", 4243)

@@ -7,7 +7,7 @@ lock from a real process.
 
 from __future__ import annotations
 
-from pytest_bdd import given, parsers, then
+from pytest_bdd import given, parsers, then, when
 
 from tests.steps.machine import CliResult, TestMachine
 
@@ -35,6 +35,11 @@ def given_planted_directory(machine: TestMachine, path: str) -> None:
 @given("another process holds the kdump-config lock")
 def given_lock_held(machine: TestMachine) -> None:
     machine.hold_lock()
+
+
+@when("the other process lets go of the lock")
+def when_lock_released(machine: TestMachine) -> None:
+    machine.release_lock()
 
 
 @given("another try-reload is queued behind it")

@@ -218,6 +218,13 @@ class SandboxMachine(TestMachine):
 
         self.lock_holder = f"pid {self._hold(LOCK_FILE)}"
 
+    def release_lock(self) -> None:
+        """The real holders let go (they are killed: the kernel releases their flocks)."""
+        for holder in self.holders:
+            holder.kill()
+            holder.wait()
+        self.holders.clear()
+
     def hold_queue(self) -> None:
         """A real process holds try-reload's queue lock, as a queued request would."""
         from kdump.locking import QUEUE_FILE

@@ -13,6 +13,7 @@ from kdump.locking import (
     ARRIVAL_FILE,
     LOCK_FILE,
     LOCK_WAIT,
+    PENDING_FILE,
     QUEUE_FILE,
     QUEUE_POLL,
     SETTLE_MAX,
@@ -20,6 +21,7 @@ from kdump.locking import (
     LockFailed,
     coalesced,
     exclusive,
+    pending,
 )
 from kdump.report import Reporter
 
@@ -109,6 +111,7 @@ class StormHost:
         self.busy_for, self.arrivals = busy_for, arrivals
         self.clock = 0.0
         self.queue_released: float | None = None
+        self.files: dict[str, str] = {}  # the pending record
 
     def lock(self, path: str) -> AbstractContextManager[None]:
         if path == LOCK_FILE and self.clock < self.busy_for:
@@ -127,8 +130,17 @@ class StormHost:
         self.clock += seconds
 
     def read_text(self, path: str) -> str | None:
-        assert path == ARRIVAL_FILE
-        return str(sum(1 for t in self.arrivals if t <= self.clock))
+        if path == ARRIVAL_FILE:
+            return str(sum(1 for t in self.arrivals if t <= self.clock))
+        assert path == PENDING_FILE
+        return self.files.get(path)
+
+    def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
+        assert path == PENDING_FILE and mode == 0o600
+        self.files[path] = text
+
+    def remove(self, path: str) -> None:
+        self.files.pop(path, None)
 
 
 def _queued_reload(host: StormHost) -> float:
@@ -191,3 +203,58 @@ def test_a_request_never_takes_the_lock_ahead_of_the_queued_one() -> None:
     assert host.locked == []
     assert report.codes() == ["reload-queued"]
     assert host.written == [ARRIVAL_FILE]  # the queued one's settle hears of it
+
+
+# -- the promise kept on the failure path: a reload owed is never dropped ---------------------
+def test_the_queued_request_owes_its_reload_until_one_has_completed() -> None:
+    host = StormHost(busy_for=0.0, arrivals=[])
+    with coalesced(host, reporter()) as held:  # type: ignore[arg-type]
+        assert held
+        assert pending(host)  # owed while the reload runs: a kill here leaves it owed
+    assert not pending(host)
+
+
+def test_a_reload_that_raises_has_not_completed_and_still_owes() -> None:
+    host = StormHost(busy_for=0.0, arrivals=[])
+    with pytest.raises(RuntimeError), coalesced(host, reporter()):  # type: ignore[arg-type]
+        raise RuntimeError("killed half-way")
+    assert pending(host)
+
+
+def test_a_newer_request_owing_a_reload_keeps_its_record() -> None:
+    host = StormHost(busy_for=0.0, arrivals=[])
+    with coalesced(host, reporter()):  # type: ignore[arg-type]
+        host.write_text(PENDING_FILE, "newer\n", 0o600)  # queued after this one's snapshot
+    assert host.read_text(PENDING_FILE) == "newer\n"
+
+
+def test_a_queued_request_that_cannot_wait_hands_its_reload_on() -> None:
+    host, report = StormHost(busy_for=10**6, arrivals=[]), reporter()
+    with pytest.raises(LockFailed), coalesced(host, report):  # type: ignore[arg-type]
+        pytest.fail("ran without the lock")
+    assert report.codes() == ["lock-waiting", "reload-handed-on", "lock-timeout"]
+    assert pending(host)
+
+
+def test_taking_over_a_pending_reload_is_silent_when_a_queued_request_covers_it() -> None:
+    host, report = QueuedHost(), reporter()
+    with coalesced(host, report, taking_over=True) as held:  # type: ignore[arg-type]
+        assert not held
+    assert report.codes() == []
+    assert host.written == []
+
+
+def test_a_record_lost_while_waiting_is_written_again_when_the_request_gives_up() -> None:
+    """The previous reload may delete a record written just as it finished (the narrow
+    race kdump.locking names): a request that gives up writes it again."""
+    host, report = StormHost(busy_for=10**6, arrivals=[]), reporter()
+    sleep = host.sleep
+
+    def sleep_and_lose(seconds: float) -> None:
+        sleep(seconds)
+        host.remove(PENDING_FILE)
+
+    host.sleep = sleep_and_lose  # type: ignore[method-assign]
+    with pytest.raises(LockFailed), coalesced(host, report):  # type: ignore[arg-type]
+        pytest.fail("ran without the lock")
+    assert pending(host)
