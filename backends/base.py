@@ -7,14 +7,21 @@ Processes are argv lists, never shell strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import datetime as _dt
 
-    from backends.values import FadumpState, FtpTarget, PipelineResult, RunResult, Uname
+    from backends.values import (
+        DirEntry,
+        FadumpState,
+        FtpTarget,
+        PipelineResult,
+        RunResult,
+        Uname,
+    )
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -80,6 +87,19 @@ class FileQueries(Protocol):
 
     def file_size(self, path: str) -> int | None: ...
 
+    def read_own(self, path: str, limit: int) -> bytes | None:
+        """At most ``limit`` bytes of a file kdump-config itself wrote, None when absent.
+
+        Read as it was written: through directories no other user controls, never
+        through a link, never blocking; UnsafePathError when the name is a link, not a
+        regular file, another user's, or has other (hard-linked) names.
+        """
+        ...
+
+    def scan_dir(self, path: str) -> Iterator[DirEntry]:
+        """The names in a directory, streamed (never the whole listing in memory), each
+        with its kind and whether root or we own it; links are not followed."""
+        ...
 
 
 class FileChanges(Protocol):

@@ -42,7 +42,8 @@ if TYPE_CHECKING:
         "ssh-makedumpfile-failed", "ssh-sending-vmcore", "scp-failed",
         "ftp-sending-makedumpfile", "ftp-makedumpfile-failed", "ftp-sending-vmcore",
         "ftp-dmesg-saved", "ftp-dmesg-failed", "ftp-login-failed", "ftp-vmcore-saved",
-        "ftp-vmcore-failed", "path-refused", "lock-waiting", "lock-timeout", "lock-unavailable",
+        "ftp-vmcore-failed", "path-refused", "path-ignored", "lock-waiting", "lock-timeout",
+        "lock-unavailable",
         "lock-skipped", "propagate-no-ssh", "using-existing-key", "generating-key",
         "keygen-failed", "key-send-failed", "key-propagated",
     ]

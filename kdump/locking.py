@@ -203,6 +203,14 @@ def _arrived(host: Host) -> None:
         host.write_text(ARRIVAL_FILE, urandom(8).hex() + "\n", 0o600)
 
 
+def _arrivals(host: Host) -> bytes | None:
+    """The last token left by a turned-away request (read as the file layer wrote it)."""
+    try:
+        return host.read_own(ARRIVAL_FILE, 64)
+    except HostError:
+        return None
+
+
 def _settle(host: Host) -> None:
     """Keep the queue until the turned-away requests stop (SETTLE_MAX in all at most).
 
@@ -211,12 +219,12 @@ def _settle(host: Host) -> None:
     in the steps slept, as the lock wait does: the simulated machine's clock is virtual,
     while the requests it waits for are real processes.
     """
-    seen = host.read_text(ARRIVAL_FILE)
+    seen = _arrivals(host)
     since = total = longest = 0.0
     while since < max(SETTLE_QUIET, 2 * longest) and total < SETTLE_MAX:
         host.sleep(QUEUE_POLL)
         since += QUEUE_POLL
         total += QUEUE_POLL
-        latest = host.read_text(ARRIVAL_FILE)
+        latest = _arrivals(host)
         if latest != seen:
             seen, longest, since = latest, max(longest, since), 0.0

@@ -76,8 +76,12 @@ def _crashed_machine(state: Path, target: Target) -> Machine:
     machine.crash(VMCORE_SIZE)
     for place in _earlier_dumps(machine, target):
         place.mkdir(parents=True, exist_ok=True)
-        _earlier_file(place).write_bytes(b"an earlier dump\n")
+        _earlier_file(place).write_bytes(EARLIER_DUMP)
     return machine
+
+
+# As makedumpfile -F output starts: retention counts only what looks like a dump.
+EARLIER_DUMP = b"makedumpfile\0\0\0\0an earlier dump\n"
 
 
 def _earlier_file(place: Path) -> Path:
@@ -307,7 +311,7 @@ def _check(machine: Machine, target: Target, outcome: Outcome, failed: Op | None
     for place in _earlier_dumps(machine, target):
         if saved and f"/{place.name}" in purged:
             continue
-        assert _earlier_file(place).read_bytes() == b"an earlier dump\n", context
+        assert _earlier_file(place).read_bytes() == EARLIER_DUMP, context
 
 
 # -- what each operation's failure must say -----------------------------------------------------

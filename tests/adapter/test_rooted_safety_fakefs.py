@@ -32,10 +32,23 @@ def foreign_link(fs: FakeFilesystem, path: str, target: str) -> None:
     link.st_uid = OTHER
 
 
-def test_write_text_refuses_a_link_another_uid_owns(fs: FakeFilesystem) -> None:
+def test_write_text_refuses_a_link_another_uid_owns_where_only_we_make_names(
+        fs: FakeFilesystem) -> None:
+    os.chmod(ROOT + "/var/crash", 0o755)
     foreign_link(fs, "/var/crash/kexec_cmd", "/etc/passwd")
     with pytest.raises(UnsafePathError, match=f"owned by another user \\(uid {OTHER}\\)"):
         RootedFiles(ROOT).write_text("/var/crash/kexec_cmd", "kexec\n")
+    with open(ROOT + "/etc/passwd") as handle:
+        assert handle.read() == "root:x:0:0\n"
+
+
+def test_write_text_replaces_a_link_another_uid_planted_in_a_shared_directory(
+        fs: FakeFilesystem) -> None:
+    foreign_link(fs, "/var/crash/kexec_cmd", "/etc/passwd")  # /var/crash is 1777
+    RootedFiles(ROOT).write_text("/var/crash/kexec_cmd", "kexec\n")
+    assert not os.path.islink(ROOT + "/var/crash/kexec_cmd")
+    with open(ROOT + "/var/crash/kexec_cmd") as handle:
+        assert handle.read() == "kexec\n"
     with open(ROOT + "/etc/passwd") as handle:
         assert handle.read() == "root:x:0:0\n"
 

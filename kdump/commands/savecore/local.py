@@ -74,9 +74,12 @@ def _store(run: Run, nfs: bool) -> bool:
     try:
         if not nfs:
             host.mkdir(base)
-        taken = set(host.listdir(base))
+        # Streamed: a directory other users can fill with names costs no memory.
+        free = names.FreeDumpDir(run.dump_dir())
+        for entry in host.scan_dir(base):
+            free.see(entry.name)
         for attempt in range(1, NAME_ATTEMPTS + 1):
-            name = run.dump_dir(taken)
+            name = free.name()
             directory = f"{base}/{name}"
             try:
                 host.mkdir(directory, DIR_MODE)
@@ -87,7 +90,7 @@ def _store(run: Run, nfs: bool) -> bool:
                 if attempt == NAME_ATTEMPTS:
                     raise
                 run.tell(exc)
-                taken.add(name)
+                free.see(name)
     except HostError as exc:
         run.tell(exc)
         if nfs:  # B31: stop here; the caller unmounts
@@ -169,8 +172,18 @@ def _copy(run: Run, partial: str) -> bool:
 
 def _purge(run: Run, base: str, current: str) -> None:
     host = run.host
-    victims = names.retention_victims(_dump_dirs(run, base), run.ctx.config.kdump_num_dumps,
-                                      current)
+    retention = names.Retention(run.ctx.config.kdump_num_dumps, current)
+    try:
+        for entry in host.scan_dir(base):
+            # Only a directory of ours named like a dump, holding a complete dump:
+            # another user's directory, files and links are neither counted nor removed.
+            if entry.kind == "dir" and entry.own and entry.name != current and \
+                    names.dump_dir_key(entry.name) is not None and \
+                    _holds_complete_dump(run, f"{base}/{entry.name}", entry.name):
+                retention.offer(entry.name)
+    except HostError:  # the dump is saved: a directory that cannot be read keeps its dumps
+        return
+    victims = retention.victims()
     if not victims:
         return
     # As the original prints it: every name followed by a space, so the line ends " ."
@@ -183,21 +196,20 @@ def _purge(run: Run, base: str, current: str) -> None:
             run.emit("purge-failed", path=path, reason=exc.reason)
 
 
-def _dump_dirs(run: Run, base: str) -> dict[str, list[str]]:
-    """Each real directory named like a dump, with the dump files it really holds.
+def _holds_complete_dump(run: Run, path: str, dir_name: str) -> bool:
+    """A dump file of this directory's stamp that savecore wrote: root's (or ours) regular
+    file, not a link, not empty, starting as that kind of dump does.
 
-    A link is never a dump directory nor a dump file: retention counts and removes
-    only what it can prove savecore wrote (kdump.dumpname.retention_victims).
+    Only the few names savecore gives a dump are looked at, never a listing.
     """
-    host = run.host
-    found: dict[str, list[str]] = {}
-    for entry in host.listdir(base):
-        key = names.dump_dir_key(entry)
-        path = f"{base}/{entry}"
-        if key is None or host.is_symlink(path) or not host.is_dir(path):
+    key = names.dump_dir_key(dir_name)
+    if key is None:
+        return False
+    for name in sorted(names.dump_file_names(key[0])):
+        try:
+            head = run.host.read_own(f"{path}/{name}", names.HEADER_BYTES)
+        except HostError:  # another user's, a link, not a regular file: not a dump
             continue
-        wanted = names.dump_file_names(key[0])
-        found[entry] = [name for name in host.listdir(path) if name in wanted
-                        and host.is_file(f"{path}/{name}")
-                        and not host.is_symlink(f"{path}/{name}")]
-    return found
+        if head and names.dump_header_ok(name, head):
+            return True
+    return False
