@@ -129,26 +129,38 @@ class Retention:
 
 
 class FreeDumpDir:
-    """``unique_name`` over a streamed directory: only the counters of ``base`` that
-    could be the answer (up to ``cap``) are remembered, whatever else the directory holds."""
+    """``unique_name`` over a streamed directory, in bounded memory: the counters of
+    ``base`` up to ``cap`` (so the first free one is found, as unique_name finds it), and
+    past that only the highest seen (a directory filled with ``base-N`` names gets the
+    next one above them all), whatever else the directory holds."""
 
     def __init__(self, base: str, cap: int = 1000) -> None:
         self.base = base
         self.cap = cap
         self.used: set[int] = set()
+        self.highest = 0
 
     def see(self, name: str) -> None:
-        if name == self.base:
-            self.used.add(0)
+        counter = self._counter(name)
+        if counter is None:
             return
+        if counter <= self.cap:
+            self.used.add(counter)
+        self.highest = max(self.highest, counter)
+
+    def _counter(self, name: str) -> int | None:
+        if name == self.base:
+            return 0
         head, dash, tail = name.rpartition("-")
-        if head == self.base and dash and tail.isdigit() and tail.isascii() and \
-                len(tail) <= len(str(self.cap)) and str(int(tail)) == tail and \
-                int(tail) <= self.cap:
-            self.used.add(int(tail))
+        # Canonical (no "-01") and at most the rerun counter's nine digits.
+        if head != self.base or not dash or not (tail.isascii() and tail.isdigit()) or \
+                len(tail) > 9 or str(int(tail)) != tail:
+            return None
+        return int(tail)
 
     def name(self) -> str:
-        counter = next(n for n in range(self.cap + 2) if n not in self.used)
+        counter = next((n for n in range(self.cap + 1) if n not in self.used),
+                       self.highest + 1)
         return self.base if counter == 0 else f"{self.base}-{counter}"
 
 

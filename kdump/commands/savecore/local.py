@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from backends.values import HostError, RunResult, UnsafePathError
 from kdump import dumpname as names
 from kdump import program_argv
@@ -84,10 +86,12 @@ def _store(run: Run, nfs: bool) -> bool:
             try:
                 host.mkdir(directory, DIR_MODE)
                 break
-            except UnsafePathError as exc:
-                # Another user's link or directory took the name since it was listed:
-                # never write there, and do not lose the dump for it: take the next name.
-                if attempt == NAME_ATTEMPTS:
+            except HostError as exc:
+                # Another user's link, directory or file took the name since it was
+                # listed: never write there, and do not lose the dump for it: take the
+                # next name.
+                taken = isinstance(exc, UnsafePathError) or exc.errno == errno.ENOTDIR
+                if attempt == NAME_ATTEMPTS or not taken:
                     raise
                 run.tell(exc)
                 free.see(name)
