@@ -405,10 +405,10 @@ TRAP_CASES = [(name, index) for name, ops in CLEAN_OPS.items()
 
 def test_the_walk_covers_every_kind_of_operation() -> None:
     methods = {op.method for ops in CLEAN_OPS.values() for op in ops}
-    assert methods >= {"exists", "which", "now", "ipv4_addresses", "mkdir", "listdir", "run",
+    assert methods >= {"exists", "which", "now", "ipv4_addresses", "mkdir", "scan_dir", "run",
                        "pipeline", "copy_file", "rename", "fsync", "remove", "remove_tree",
-                       "file_size", "ftp_upload", "ftp_list", "ftp_rename", "syslog",
-                       "lock"}, methods
+                       "file_size", "read_own", "ftp_upload", "ftp_list", "ftp_rename",
+                       "syslog", "lock"}, methods
     programs = {os.path.basename(op.words()[0]) for ops in CLEAN_OPS.values() for op in ops
                 if op.method == "run"}
     assert programs >= {"makedumpfile", "mount", "umount", "ssh", "scp"}, programs

@@ -126,9 +126,9 @@ class StormHost:
     def sleep(self, seconds: float) -> None:
         self.clock += seconds
 
-    def read_text(self, path: str) -> str | None:
+    def read_own(self, path: str, limit: int) -> bytes | None:
         assert path == ARRIVAL_FILE
-        return str(sum(1 for t in self.arrivals if t <= self.clock))
+        return str(sum(1 for t in self.arrivals if t <= self.clock)).encode()[:limit]
 
 
 def _queued_reload(host: StormHost) -> float:

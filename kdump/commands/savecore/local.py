@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 
 from backends.values import HostError, RunResult, UnsafePathError
@@ -78,8 +79,9 @@ def _store(run: Run, nfs: bool) -> bool:
             host.mkdir(base)
         # Streamed: a directory other users can fill with names costs no memory.
         free = names.FreeDumpDir(run.dump_dir())
-        for entry in host.scan_dir(base):
-            free.see(entry.name)
+        with contextlib.suppress(HostError):  # unlisted, the names are tried one by one
+            for entry in host.scan_dir(base):
+                free.see(entry.name)
         for attempt in range(1, NAME_ATTEMPTS + 1):
             name = free.name()
             directory = f"{base}/{name}"
@@ -178,15 +180,20 @@ def _purge(run: Run, base: str, current: str) -> None:
     host = run.host
     retention = names.Retention(run.ctx.config.kdump_num_dumps, current)
     try:
+        # Only a directory of ours named like a dump: another user's directories, files
+        # and links are neither counted nor removed, nor remembered.  (What is kept is
+        # the names of root's own dump directories: no other user can add to them.)
+        ours: list[tuple[tuple[str, int], str]] = []
         for entry in host.scan_dir(base):
-            # Only a directory of ours named like a dump, holding a complete dump:
-            # another user's directory, files and links are neither counted nor removed.
-            if entry.kind == "dir" and entry.own and entry.name != current and \
-                    names.dump_dir_key(entry.name) is not None and \
-                    _holds_complete_dump(run, f"{base}/{entry.name}", entry.name):
-                retention.offer(entry.name)
+            key = names.dump_dir_key(entry.name)
+            if key is not None and entry.kind == "dir" and entry.own and \
+                    entry.name != current:
+                ours.append((key, entry.name))
     except HostError:  # the dump is saved: a directory that cannot be read keeps its dumps
         return
+    for _, name in sorted(ours):  # in order: what is looked at is the same on every disk
+        if _holds_complete_dump(run, f"{base}/{name}", name):
+            retention.offer(name)
     victims = retention.victims()
     if not victims:
         return
