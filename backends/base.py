@@ -7,14 +7,21 @@ Processes are argv lists, never shell strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import datetime as _dt
 
-    from backends.values import FadumpState, FtpTarget, PipelineResult, RunResult, Uname
+    from backends.values import (
+        DirEntry,
+        FadumpState,
+        FtpTarget,
+        PipelineResult,
+        RunResult,
+        Uname,
+    )
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -41,8 +48,8 @@ Resolver = Callable[[str, int], tuple[str, int]]
 Recorder = Callable[..., None]
 
 
-class FileQueries(Protocol):
-    """What the machine's files say, by target path."""
+class FileReads(Protocol):
+    """What the machine's files hold, by target path."""
 
     def read_text(self, path: str) -> str | None:
         """Contents, or None when the file is absent or unreadable."""
@@ -57,6 +64,26 @@ class FileQueries(Protocol):
         a link loop or a dangling link, not a regular file) raises HostError saying why.
         """
         ...
+
+    def read_own(self, path: str, limit: int) -> bytes | None:
+        """At most ``limit`` bytes of a file kdump-config itself wrote, None when absent.
+
+        Read as it was written: through directories no other user controls, never
+        through a link, never blocking; UnsafePathError when the name is a link, not a
+        regular file, another user's, or has other (hard-linked) names.
+        """
+        ...
+
+    def listdir(self, path: str) -> list[str]: ...
+
+    def scan_dir(self, path: str) -> Iterator[DirEntry]:
+        """The names in a directory, streamed (never the whole listing in memory), each
+        with its kind and whether root or we own it; links are not followed."""
+        ...
+
+
+class FileQueries(Protocol):
+    """What the machine's files are, by target path."""
 
     def exists(self, path: str) -> bool:
         """True if the path exists, following symlinks (``test -e``)."""
@@ -76,10 +103,7 @@ class FileQueries(Protocol):
         """Canonical target path, symlinks resolved within the target machine."""
         ...
 
-    def listdir(self, path: str) -> list[str]: ...
-
     def file_size(self, path: str) -> int | None: ...
-
 
 
 class FileChanges(Protocol):
@@ -128,7 +152,7 @@ class FileChanges(Protocol):
         ...
 
 
-class Files(FileQueries, FileChanges, Protocol):
+class Files(FileReads, FileQueries, FileChanges, Protocol):
     """The machine's files, by target path."""
 
 

@@ -13,7 +13,10 @@ from backends.rooted import RootedFiles
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from contextlib import AbstractContextManager
+
+    from backends.values import DirEntry
 
 
 class OnRootedFiles:
@@ -57,6 +60,12 @@ class OnRootedFiles:
 
     def file_size(self, path: str) -> int | None:
         return self.files.file_size(path)
+
+    def read_own(self, path: str, limit: int) -> bytes | None:
+        return self.files.read_own(path, limit)
+
+    def scan_dir(self, path: str) -> Iterator[DirEntry]:
+        return self.files.scan_dir(path)
 
     # -- changes ---------------------------------------------------------------------------
     def mkdir(self, path: str, mode: int = 0o755) -> None:

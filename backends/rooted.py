@@ -7,7 +7,9 @@ file (the simulated machine records planted owners), who records an effect, and
 (a test's fault) the byte pump under a copy.
 
 Built in layers, one job a module: path mapping and queries (backends.rooted_queries),
-the safe walk every change goes through (backends.rooted_walk), the lock
+the safe walk every change goes through (backends.rooted_walk), the reads of kdump-config's
+own files and the streamed directory listing under the same rules (backends.rooted_reads),
+the lock
 (backends.rooted_lock), and here the changes themselves; the byte pump is
 backends.fdcopy.
 """
@@ -54,7 +56,7 @@ class RootedFiles(LockingWalk):
     def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
         try:
             with self._parent("write", path) as (dir_fd, name, target):
-                self._existing("write", dir_fd, name, target)
+                self._replaceable("write", dir_fd, name, target)
                 holder: list[int] = []
 
                 def create(temp: str) -> None:
@@ -86,7 +88,7 @@ class RootedFiles(LockingWalk):
     def symlink(self, target: str, link: str) -> None:
         try:
             with self._parent("symlink", link) as (dir_fd, name, where):
-                self._existing("symlink", dir_fd, name, where)
+                self._replaceable("symlink", dir_fd, name, where)
                 temp = self._temp_name(name, lambda t: os.symlink(target, t, dir_fd=dir_fd))
                 self._swap_in("symlink", dir_fd, temp, name, where)
         except OSError as exc:

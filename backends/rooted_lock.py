@@ -6,7 +6,7 @@ import fcntl
 import os
 import stat
 
-from backends.rooted_walk import SafeWalk
+from backends.rooted_reads import SafeReads
 from backends.scoped import contextmanager, suppress
 from backends.values import LockBusyError, UnsafePathError
 
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 PROC_LOCKS = "/proc/locks"
 
 
-class LockingWalk(SafeWalk):
-    """The safe walk, and a lock taken through it."""
+class LockingWalk(SafeReads):
+    """The safe walk and its reads, and a lock taken through it."""
 
     def lock(self, path: str) -> AbstractContextManager[None]:
         """Take the lock now or raise: LockBusyError names who holds it."""

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# A rename over a directory fails with one of these.
+_DIR_IN_THE_WAY = {errno_mod.EISDIR, errno_mod.ENOTEMPTY, errno_mod.EEXIST}
+SET_ASIDE_ATTEMPTS = 5
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -162,10 +165,46 @@ class SafeWalk(RootedQueries):
         return st
 
     @staticmethod
-    def _temp_name(name: str, make: Callable[[str], None]) -> str:
+    def _shared(dir_fd: int) -> bool:
+        """Other users may create names in this directory (sticky, writable by others, as
+        /var/crash is on Ubuntu): a name of ours they made first is a trap, not a record."""
+        mode = os.fstat(dir_fd).st_mode
+        return bool(mode & stat.S_ISVTX and mode & (stat.S_IWOTH | stat.S_IWGRP))
+
+    def _replaceable(self, operation: str, fd: int, name: str, target: str,
+                     ) -> os.stat_result | None:
+        """What is at ``name`` before a file or link of ours takes its place by rename.
+
+        Another user's entry is refused where only root can create names (it cannot have
+        come from a user there); in a shared directory it is replaced, never written
+        through: otherwise any user could stop root from ever writing its state again.
+        """
+        st = self._lstat_at(fd, name)
+        if st is not None and not self._shared(fd):
+            self._check_entry(operation, target, st)
+        return st
+
+    def _set_aside(self, operation: str, dir_fd: int, name: str, target: str) -> None:
+        """Move another user's directory off ``name`` (a rename cannot replace it): it
+        stays theirs, beside it, under a hidden name."""
+        st = self._lstat_at(dir_fd, name)
+        if st is None or not stat.S_ISDIR(st.st_mode):
+            return
+        if not self._shared(dir_fd) or self._owner(target, st) in self._trusted_uids():
+            return  # ours (or not a user's to have made): the rename says what is wrong
+
+        def move(aside: str) -> None:
+            if self._lstat_at(dir_fd, aside) is not None:
+                raise FileExistsError(errno_mod.EEXIST, "File exists", aside)
+            os.rename(name, aside, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+
+        self._temp_name(name, move, "foreign")
+
+    @staticmethod
+    def _temp_name(name: str, make: Callable[[str], None], kind: str = "tmp") -> str:
         """A fresh name beside ``name`` made by ``make`` (which must refuse an existing one)."""
         for _ in range(100):
-            temp = f".{name}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
+            temp = f".{name}.{kind}-{os.getpid()}-{os.urandom(4).hex()}"
             try:
                 make(temp)
             except FileExistsError:
@@ -176,12 +215,20 @@ class SafeWalk(RootedQueries):
     def _swap_in(self, operation: str, dir_fd: int, temp: str, name: str, target: str,
                  fill: Callable[[], None] | None = None) -> None:
         """Finish ``temp`` (``fill``), then rename it over ``name`` once the name is checked
-        again (it must still not be someone else's); on any failure ``temp`` goes."""
+        again (see _replaceable); on any failure ``temp`` goes."""
         try:
             if fill is not None:
                 fill()
-            self._existing(operation, dir_fd, name, target)
-            os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            for attempt in range(1, SET_ASIDE_ATTEMPTS + 1):
+                self._replaceable(operation, dir_fd, name, target)
+                self._set_aside(operation, dir_fd, name, target)
+                try:
+                    os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                    break
+                except OSError as exc:
+                    # Another directory took the name again between the two renames.
+                    if attempt == SET_ASIDE_ATTEMPTS or exc.errno not in _DIR_IN_THE_WAY:
+                        raise
         except BaseException:
             with suppress(OSError):
                 os.unlink(temp, dir_fd=dir_fd)

@@ -29,14 +29,24 @@ class HostError(Exception):
 
 
 class UnsafePathError(HostError):
-    """A write refused because the path could be another user's trap.
+    """A write or read refused because the path could be another user's trap.
 
     Raised for a symbolic link or file another user owns where kdump-config would
-    create or replace a file, and for a directory another user controls on the way.
+    create or replace a file, and for a directory another user controls on the way;
+    and where it reads a file of its own state: for a link, anything but a regular
+    file, a file another user owns or has linked to, or one too large.
     """
 
     def __init__(self, operation: str, path: str, reason: str) -> None:
         super().__init__(operation, path, reason)
+
+
+class DirEntry(Record):
+    """One name in a directory, as a stream of them reports it (never followed)."""
+
+    name: str
+    kind: str  # "dir", "file" (regular), "link" or "other" (a FIFO, a socket, a device)
+    own: bool  # root or the running user owns it: not another user's
 
 
 class LockBusyError(HostError):

@@ -138,3 +138,131 @@ Feature: what another user plants is never written through, and the lock never h
       Using existing key /root/.ssh/kdump_id_rsa
       propagated ssh key /root/.ssh/kdump_id_rsa to server root@dumphost
       """
+
+  # KDUMP_COREDIR shared by every user (1777, as Ubuntu ships /var/crash): what kdump-config
+  # reads back there must be its own, and no name a user makes first can stop it.
+
+  @decision-fix-shared-coredir
+  Scenario: show never prints a file through a kexec_cmd link another user planted
+    Given a machine "x86_64-ready"
+    And the file "/etc/shadow" contains "root:$y$secret-hash:19000:0:99999:7:::\n"
+    And the directory "/var/crash" is writable by every user, with the sticky bit
+    And another user planted the link "/var/crash/kexec_cmd" pointing to "/etc/shadow"
+    When I run "kdump-config show"
+    Then the exit code is 0
+    And stdout contains the line "kdump-config: ignoring /var/crash/kexec_cmd: it is a symbolic link owned by another user (uid 65534) ... (warning)."
+    And stdout contains the line "  no kexec command recorded"
+    And stdout does not contain "secret-hash"
+
+  @decision-fix-shared-coredir
+  Scenario Outline: <command> does not wait for a FIFO another user planted as kexec_cmd
+    Given a machine "x86_64-ready"
+    And the directory "/var/crash" is writable by every user, with the sticky bit
+    And kdump is loaded
+    And another user planted the FIFO "/var/crash/kexec_cmd"
+    When I run "kdump-config <command>"
+    Then the exit code is 0
+    And stdout contains the line "<line>"
+
+    Examples:
+      | command | line                                                                            |
+      | status  | current state   : ready to kdump                                                |
+      | show    | kdump-config: ignoring /var/crash/kexec_cmd: it is not a regular file ... (warning). |
+      | check   | ready to kdump                                                                  |
+
+  @decision-fix-shared-coredir
+  Scenario: A file another user owns is not read as the recorded kexec command
+    Given a machine "x86_64-ready"
+    And the directory "/var/crash" is writable by every user, with the sticky bit
+    And kdump is loaded
+    And another user planted the file "/var/crash/kexec_cmd"
+    When I run "kdump-config show"
+    Then the exit code is 0
+    And stdout contains the line "kdump-config: ignoring /var/crash/kexec_cmd: it is a file owned by another user (uid 65534) ... (warning)."
+    And stdout does not contain "planted by another user"
+
+  @decision-fix-shared-coredir
+  Scenario: load replaces a kexec_cmd link another user planted, never writing through it
+    Given a machine "x86_64-ready"
+    And the file "/etc/passwd" contains "root:x:0:0:root:/root:/bin/bash\n"
+    And the directory "/var/crash" is writable by every user, with the sticky bit
+    And another user planted the link "/var/crash/kexec_cmd" pointing to "/etc/passwd"
+    When I run "kdump-config load"
+    Then the exit code is 0
+    And stdout contains the line "loaded kdump kernel."
+    And the file "/etc/passwd" still holds "root:x:0:0:root:/root:/bin/bash\n"
+    And the file "/var/crash/kexec_cmd" is a file of root's holding "/sbin/kexec -p"
+
+  @decision-fix-shared-coredir
+  Scenario Outline: A <entry> another user makes in the unload-load gap does not disable kdump
+    Given a machine "x86_64-ready"
+    And the directory "/var/crash" is writable by every user, with the sticky bit
+    And "kdump-config load" has run
+    And "kdump-config unload" has run
+    And another user planted the <entry> "/var/crash/kexec_cmd"
+    When I run "kdump-config load"
+    Then the exit code is 0
+    And stdout contains the line "loaded kdump kernel."
+    And the file "/var/crash/kexec_cmd" is a file of root's holding "/sbin/kexec -p"
+    And "kdump-config status" reports "current state   : ready to kdump"
+
+    Examples:
+      | entry |
+      | file  |
+      | FIFO  |
+
+  @decision-fix-shared-coredir
+  Scenario: A directory another user makes as kexec_cmd is set aside, not written into
+    Given a machine "x86_64-ready"
+    And the directory "/var/crash" is writable by every user, with the sticky bit
+    And another user planted the directory "/var/crash/kexec_cmd"
+    When I run "kdump-config load"
+    Then the exit code is 0
+    And the file "/var/crash/kexec_cmd" is a file of root's holding "/sbin/kexec -p"
+    And another user's entry was set aside beside "/var/crash/kexec_cmd"
+
+  @decision-fix-shared-coredir
+  Scenario: unload leaves another user's kexec_cmd alone and says so
+    Given a machine "x86_64-ready"
+    And the directory "/var/crash" is writable by every user, with the sticky bit
+    And kdump is loaded
+    And another user planted the file "/var/crash/kexec_cmd"
+    When I run "kdump-config unload"
+    Then the exit code is 0
+    And stdout is exactly:
+      """
+      kdump-config: ignoring /var/crash/kexec_cmd: it is a file owned by another user (uid 65534) ... (warning).
+      unloaded kdump kernel.
+      """
+    And the planted file "/var/crash/kexec_cmd" is untouched
+
+  @decision-fix-retention
+  Scenario: Retention counts only complete dumps root wrote: planted look-alikes push nothing out
+    Given the machine "x86_64-ready" has crashed into its capture kernel
+    And the directory "/var/crash" is writable by every user, with the sticky bit
+    And the config sets KDUMP_NUM_DUMPS to "2"
+    And an earlier dump in "/var/crash/202312300000"
+    And an earlier dump in "/var/crash/202312310000"
+    And another user planted the directory "/var/crash/209901010000"
+    And another user planted the file "/var/crash/209901010000/dump.209901010000"
+    And another user planted the directory "/var/crash/209901020000"
+    And the file "/var/crash/209901020000/dump.209901020000" contains "makedumpfile in a directory of theirs"
+    And the file "/var/crash/209901030000/dump.209901030000" is empty
+    And the file "/var/crash/209901040000/dump.209901040000" contains "not what makedumpfile writes"
+    And the file "/var/crash/209901050000/vmcore.209901050000" contains "no ELF core"
+    And another user planted a file holding "makedumpfile, but theirs" at "/var/crash/209901060000/dump.209901060000"
+    When I run "kdump-config savecore"
+    Then the exit code is 0
+    And stdout ends with:
+      """
+      kdump-config: saved vmcore in /var/crash/202401010000.
+      Too many dumps, purging: /var/crash/202312300000 .
+      """
+    And the dump location "/var/crash/202312300000" does not exist
+    And the dump location "/var/crash/202312310000/dump.202312310000" exists
+    And the dump location "/var/crash/209901010000/dump.209901010000" exists
+    And the dump location "/var/crash/209901020000/dump.209901020000" exists
+    And the dump location "/var/crash/209901030000/dump.209901030000" exists
+    And the dump location "/var/crash/209901040000/dump.209901040000" exists
+    And the dump location "/var/crash/209901050000/vmcore.209901050000" exists
+    And the dump location "/var/crash/209901060000/dump.209901060000" exists

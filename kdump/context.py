@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backends.record import Record
+from backends.values import HostError, UnsafePathError
 from kdump.checks import Finding
 from kdump.codes import Code
 from kdump.config import Config
@@ -12,6 +13,10 @@ from kdump.report import Reporter
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from backends.base import Host
+
+# kdump-config's own state files (kexec_cmd, the kernel hook's size and memory notes) are
+# a few hundred bytes; anything larger is not one of them.
+STATE_FILE_LIMIT = 64 * 1024
 
 
 class Context(Record, frozen=False):
@@ -41,6 +46,28 @@ class Context(Record, frozen=False):
     @property
     def kexec_cmd_file(self) -> str:
         return f"{self.config.kdump_coredir.rstrip('/')}/kexec_cmd"
+
+    def read_own_text(self, path: str, say: bool = True) -> str | None:
+        """A file kdump-config wrote, read back under the rules it was written by.
+
+        None when it is absent or unreadable, and when it is not ours to trust (another
+        user's name in a shared KDUMP_COREDIR, a link, a FIFO, a huge file): that is
+        ignored, never read, and said as a warning when ``say``.
+        """
+        try:
+            data = self.host.read_own(path, STATE_FILE_LIMIT + 1)
+        except UnsafePathError as exc:
+            if say:
+                self.emit("path-ignored", path=exc.path, reason=exc.reason)
+            return None
+        except HostError:
+            return None
+        if data is not None and len(data) > STATE_FILE_LIMIT:
+            if say:
+                self.emit("path-ignored", path=path,
+                          reason=f"it is larger than {STATE_FILE_LIMIT} bytes")
+            return None
+        return None if data is None else data.decode("utf-8", "replace")
 
     def echo_output(self, stdout: str, stderr: str) -> None:
         """Pass a child's own words through (the original let them reach the terminal)."""

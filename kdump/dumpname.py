@@ -75,27 +75,104 @@ def retention_victims(dump_dirs: Mapping[str, Iterable[str]], keep: int,
     ``2099...`` directory, a failed attempt's leftovers (a kernel log, an
     ``-incomplete`` file), a host-prefixed directory are neither counted nor touched.
     The dump just written counts, and is never a victim, even when a clock step
-    makes it look older than the others.
+    makes it look older than the others.  (savecore streams its directory into a
+    Retention instead: this is the same decision over a whole listing.)
     """
-    if keep <= 0:
-        return []
-    dumps = sorted((key, name) for name, files in dump_dirs.items()
-                   if (key := dump_dir_key(name)) and (name == current or holds_dump(name, files)))
-    if current not in dump_dirs and (key := dump_dir_key(current)):
-        dumps = sorted([*dumps, (key, current)])
-    excess = len(dumps) - keep
-    if excess <= 0:
-        return []
-    return [name for _, name in dumps if name != current][:excess]
+    retention = Retention(keep, current)
+    for name, files in dump_dirs.items():
+        if holds_dump(name, files):
+            retention.offer(name)
+    return retention.victims()
+
+
+# At most this many old dumps are removed by one savecore; the rest go the next time.
+MAX_PURGE = 100
+
+
+class Retention:
+    """Which dumps go, decided from a stream of the complete dumps found, one at a time.
+
+    Whatever KDUMP_COREDIR holds, it keeps at most ``keep`` names (the newest dumps,
+    which stay) and MAX_PURGE more (the oldest of the others, which go): a directory
+    of a million names costs no more memory than one of three.  ``peak`` is the most
+    it ever held.
+    """
+
+    def __init__(self, keep: int, current: str, max_victims: int = MAX_PURGE) -> None:
+        self.keep = keep
+        self.current = current
+        self.max_victims = max_victims
+        # The dump just written counts (never a victim) when it is named like a dump.
+        self._room = keep - (1 if dump_dir_key(current) is not None else 0)
+        self._kept: list[tuple[tuple[str, int], str]] = []  # min-heap: oldest on top
+        self._victims: list[tuple[tuple[int, int], str]] = []  # max-heap: newest on top
+        self.peak = 0
+
+    def offer(self, name: str) -> None:
+        """A directory holding a complete dump savecore wrote (the caller checked)."""
+        import heapq
+
+        key = dump_dir_key(name)
+        if key is None or name == self.current or self.keep <= 0:
+            return
+        heapq.heappush(self._kept, (key, name))
+        if len(self._kept) > max(self._room, 0):
+            (stamp_text, rerun), old = heapq.heappop(self._kept)
+            heapq.heappush(self._victims, ((-int(stamp_text), -rerun), old))
+            if len(self._victims) > self.max_victims:
+                heapq.heappop(self._victims)  # the newest of them: it goes next time
+        self.peak = max(self.peak, len(self._kept) + len(self._victims))
+
+    def victims(self) -> list[str]:
+        """The directories to remove, oldest first."""
+        return [name for _, name in sorted(self._victims, reverse=True)]
+
+
+class FreeDumpDir:
+    """``unique_name`` over a streamed directory, in bounded memory: the counters of
+    ``base`` up to ``cap`` (so the first free one is found, as unique_name finds it), and
+    past that only the highest seen (a directory filled with ``base-N`` names gets the
+    next one above them all), whatever else the directory holds."""
+
+    def __init__(self, base: str, cap: int = 1000) -> None:
+        self.base = base
+        self.cap = cap
+        self.used: set[int] = set()
+        self.highest = 0
+
+    def see(self, name: str) -> None:
+        counter = self._counter(name)
+        if counter is None:
+            return
+        if counter <= self.cap:
+            self.used.add(counter)
+        self.highest = max(self.highest, counter)
+
+    def _counter(self, name: str) -> int | None:
+        if name == self.base:
+            return 0
+        head, dash, tail = name.rpartition("-")
+        # Canonical (no "-01") and at most the rerun counter's nine digits.
+        if head != self.base or not dash or not (tail.isascii() and tail.isdigit()) or \
+                len(tail) > 9 or str(int(tail)) != tail:
+            return None
+        return int(tail)
+
+    def name(self) -> str:
+        counter = next((n for n in range(self.cap + 1) if n not in self.used),
+                       self.highest + 1)
+        return self.base if counter == 0 else f"{self.base}-{counter}"
 
 
 # -- compression ---------------------------------------------------------------------------
 class Compression(Record):
-    """A KDUMP_COMPRESSION method: its program and file extension."""
+    """A KDUMP_COMPRESSION method: its program, file extension and the magic numbers its
+    files start with."""
 
     method: str  # the KDUMP_COMPRESSION value
     program: str  # looked up on PATH like every other program (B50: xz too)
     extension: str
+    magic: tuple[bytes, ...]
 
     def argv(self, program_path: str) -> list[str]:
         return [program_path, "-c"]
@@ -103,12 +180,30 @@ class Compression(Record):
 
 COMPRESSIONS = {
     c.method: c for c in (
-        Compression("bzip2", "bzip2", ".bz2"),
-        Compression("gzip", "gzip", ".gz"),
-        Compression("lz4", "lz4", ".lz4"),
-        Compression("xz", "xz", ".xz"),
+        Compression("bzip2", "bzip2", ".bz2", (b"BZh",)),
+        Compression("gzip", "gzip", ".gz", (b"\x1f\x8b",)),
+        # the frame format, and the legacy one lz4 -l still writes
+        Compression("lz4", "lz4", ".lz4", (b"\x04\x22\x4d\x18", b"\x02\x21\x4c\x18")),
+        Compression("xz", "xz", ".xz", (b"\xfd7zXZ\x00",)),
     )
 }
+
+ELF_MAGIC = b"\x7fELF"
+# What makedumpfile writes: flattened (-F), kdump-compressed, or ELF (-E).
+MAKEDUMPFILE_MAGIC = (b"makedumpfile", b"KDUMP   ", ELF_MAGIC)
+HEADER_BYTES = 16  # enough of a file's start to tell every magic above
+
+
+def dump_header_ok(file_name: str, head: bytes) -> bool:
+    """Whether a dump file named ``file_name`` starts as savecore's output of that name does:
+    makedumpfile's formats (``dump.STAMP``), the compressor's magic (``dump.STAMP.gz``...),
+    an ELF core (``vmcore.STAMP``, the raw copy).  An empty or foreign file is no dump."""
+    if file_name.startswith("vmcore."):
+        return head.startswith(ELF_MAGIC)
+    for compression in COMPRESSIONS.values():
+        if file_name.endswith(compression.extension):
+            return head.startswith(compression.magic)
+    return head.startswith(MAKEDUMPFILE_MAGIC)
 
 
 # -- HOSTTAG ---------------------------------------------------------------------------------

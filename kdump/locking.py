@@ -217,14 +217,23 @@ def coalesced(host: Host, reporter: Reporter, *, taking_over: bool = False,
         yield True
         # Completed (failed or not: a failure is reported, and a retry is not this
         # promise's to make): the record goes, unless a newer request owes one since.
-        if token is not None and host.read_text(PENDING_FILE) == token:
+        if token is not None and _owed(host) == token:
             with suppress(HostError):
                 host.remove(PENDING_FILE)
 
 
 def pending(host: Host) -> bool:
     """Is a reload owed to requests whose queued request could not run it?"""
-    return host.read_text(PENDING_FILE) is not None
+    return _owed(host) is not None
+
+
+def _owed(host: Host) -> str | None:
+    """The token of the owed reload, read as the file layer wrote it (root's own file)."""
+    try:
+        data = host.read_own(PENDING_FILE, 64)
+    except HostError:
+        return None
+    return None if data is None else data.decode("ascii", "replace")
 
 
 def _owe(host: Host, token: str | None = None) -> str | None:
@@ -243,6 +252,14 @@ def _arrived(host: Host) -> None:
         host.write_text(ARRIVAL_FILE, urandom(8).hex() + "\n", 0o600)
 
 
+def _arrivals(host: Host) -> bytes | None:
+    """The last token left by a turned-away request (read as the file layer wrote it)."""
+    try:
+        return host.read_own(ARRIVAL_FILE, 64)
+    except HostError:
+        return None
+
+
 def _settle(host: Host) -> None:
     """Keep the queue until the turned-away requests stop (SETTLE_MAX in all at most).
 
@@ -251,12 +268,12 @@ def _settle(host: Host) -> None:
     in the steps slept, as the lock wait does: the simulated machine's clock is virtual,
     while the requests it waits for are real processes.
     """
-    seen = host.read_text(ARRIVAL_FILE)
+    seen = _arrivals(host)
     since = total = longest = 0.0
     while since < max(SETTLE_QUIET, 2 * longest) and total < SETTLE_MAX:
         host.sleep(QUEUE_POLL)
         since += QUEUE_POLL
         total += QUEUE_POLL
-        latest = host.read_text(ARRIVAL_FILE)
+        latest = _arrivals(host)
         if latest != seen:
             seen, longest, since = latest, max(longest, since), 0.0

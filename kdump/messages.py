@@ -321,6 +321,11 @@ _ALL = [
             syslog=True),
     # -- safety of the files kdump-config writes, and its lock ------------------------------
     Message("path-refused", "{name}: refusing to write {path}: {reason}", F, 1, syslog=True),
+    Message("path-ignored", "{name}: ignoring {path}: {reason}", W, syslog=True,
+            remedy=("another user made this name where kdump-config keeps its own file (a "
+                    "directory every user can write to, such as a 1777 KDUMP_COREDIR): "
+                    "kdump-config neither reads nor follows it, and replaces it at the next "
+                    "load; remove it, or give KDUMP_COREDIR to root (chmod 0755)")),
     Message("lock-waiting",
             "{name}: waiting up to {seconds} seconds for the lock {path}, held by {holder}", W),
     Message("lock-timeout",

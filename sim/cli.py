@@ -139,11 +139,12 @@ def plant(
     directory: Annotated[bool, typer.Option("--dir", help="make a directory")] = False,
     text: Annotated[str, typer.Option(help="contents of a planted file")] = "",
     uid: Annotated[int, typer.Option(help="the other user's uid")] = NOBODY_UID,
+    fifo: Annotated[bool, typer.Option("--fifo", help="make a FIFO (a named pipe)")] = False,
 ) -> None:
-    """Plant a link, directory or file owned by another user (an attacker's trap)."""
+    """Plant a link, directory, FIFO or file owned by another user (an attacker's trap)."""
     machine = _open(state)
     try:
-        machine.plant(path, link_to=link, directory=directory, text=text, uid=uid)
+        machine.plant(path, link_to=link, directory=directory, text=text, uid=uid, fifo=fifo)
     except OSError as exc:
         typer.echo(f"kdump-sim: {path}: {exc.strerror}", err=True)
         raise typer.Exit(1) from exc

@@ -266,11 +266,12 @@ class Machine:
 
     # -- what another user planted ------------------------------------------------------
     def plant(self, target: str, *, link_to: str | None = None, directory: bool = False,
-              text: str = "", uid: int = NOBODY_UID) -> Path:
-        """Another user (``uid``, nobody by default) puts a link, directory or file here.
+              text: str = "", uid: int = NOBODY_UID, fifo: bool = False) -> Path:
+        """Another user (``uid``, nobody by default) puts a link, directory, FIFO or file here.
 
         The simulated machine has no other users: the owner is recorded in the state,
-        and the simulated backend reports it as that file's owner.
+        with the entry's inode, and the simulated backend reports it as that entry's
+        owner for as long as that entry is there (a file root renames over it is root's).
         """
         host = self.path(target)
         host.parent.mkdir(parents=True, exist_ok=True)
@@ -278,20 +279,32 @@ class Machine:
             self.symlink(target, link_to)
         elif directory:
             host.mkdir()
+        elif fifo:
+            os.mkfifo(host, 0o644)
         else:
             fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
                          | os.O_CLOEXEC, 0o644)
             with os.fdopen(fd, "w") as handle:
                 handle.write(text)
-        self.state.setdefault("planted", {})[posixpath.normpath(target)] = uid
+        self.state.setdefault("planted", {})[posixpath.normpath(target)] = \
+            [uid, os.lstat(host).st_ino]
         self.save()
         return host
 
     def foreign_owner(self, target: str) -> int | None:
-        """The uid of another user who planted ``target``, if one did."""
-        planted: dict[str, int] = self.state.get("planted", {})
-        owner = planted.get(posixpath.normpath(target))
-        return None if owner is None or not os.path.lexists(self.path(target)) else int(owner)
+        """The uid of another user who planted ``target``, if what is there is what they
+        planted."""
+        planted: dict[str, int | list[int]] = self.state.get("planted", {})
+        entry = planted.get(posixpath.normpath(target))
+        if entry is None:
+            return None
+        try:
+            st = os.lstat(self.path(target))
+        except OSError:
+            return None
+        if isinstance(entry, list):  # [uid, inode]
+            return int(entry[0]) if st.st_ino == entry[1] else None
+        return int(entry)  # (a state saved before inodes were recorded)
 
     # -- state -------------------------------------------------------------------------
     def reread(self) -> None:

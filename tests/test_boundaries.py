@@ -176,8 +176,8 @@ def test_the_host_protocol_is_small_protocols_behind_one_aggregate() -> None:
         return {name for klass in protocol.__mro__ if klass is not object
                 for name in vars(klass) if not name.startswith("_")}
 
-    parts = (base.FileQueries, base.FileChanges, base.Kernel, base.Processes, base.Ftp,
-             base.ClockAndLog)
+    parts = (base.FileReads, base.FileQueries, base.FileChanges, base.Kernel, base.Processes,
+             base.Ftp, base.ClockAndLog)
     assert set(base.Host.__mro__) >= set(parts)
     own = [name for name in vars(base.Host) if not name.startswith("_")]
     assert own == [], f"members outside the small protocols: {own}"

@@ -76,8 +76,12 @@ def _crashed_machine(state: Path, target: Target) -> Machine:
     machine.crash(VMCORE_SIZE)
     for place in _earlier_dumps(machine, target):
         place.mkdir(parents=True, exist_ok=True)
-        _earlier_file(place).write_bytes(b"an earlier dump\n")
+        _earlier_file(place).write_bytes(EARLIER_DUMP)
     return machine
+
+
+# As makedumpfile -F output starts: retention counts only what looks like a dump.
+EARLIER_DUMP = b"makedumpfile\0\0\0\0an earlier dump\n"
 
 
 def _earlier_file(place: Path) -> Path:
@@ -307,7 +311,7 @@ def _check(machine: Machine, target: Target, outcome: Outcome, failed: Op | None
     for place in _earlier_dumps(machine, target):
         if saved and f"/{place.name}" in purged:
             continue
-        assert _earlier_file(place).read_bytes() == b"an earlier dump\n", context
+        assert _earlier_file(place).read_bytes() == EARLIER_DUMP, context
 
 
 # -- what each operation's failure must say -----------------------------------------------------
@@ -401,10 +405,10 @@ TRAP_CASES = [(name, index) for name, ops in CLEAN_OPS.items()
 
 def test_the_walk_covers_every_kind_of_operation() -> None:
     methods = {op.method for ops in CLEAN_OPS.values() for op in ops}
-    assert methods >= {"exists", "which", "now", "ipv4_addresses", "mkdir", "listdir", "run",
+    assert methods >= {"exists", "which", "now", "ipv4_addresses", "mkdir", "scan_dir", "run",
                        "pipeline", "copy_file", "rename", "fsync", "remove", "remove_tree",
-                       "file_size", "ftp_upload", "ftp_list", "ftp_rename", "syslog",
-                       "lock"}, methods
+                       "file_size", "read_own", "ftp_upload", "ftp_list", "ftp_rename",
+                       "syslog", "lock"}, methods
     programs = {os.path.basename(op.words()[0]) for ops in CLEAN_OPS.values() for op in ops
                 if op.method == "run"}
     assert programs >= {"makedumpfile", "mount", "umount", "ssh", "scp"}, programs

@@ -36,8 +36,9 @@ def _inputs(ctx: Context) -> ReadinessInputs:
         choice=choice,
         kernel_exists=bool(choice.kernel) and host.exists(choice.kernel),
         initrd_exists=bool(choice.initrd) and host.exists(choice.initrd),
-        estimate_mib=crash_estimate(ctx).size_mib,
-        recorded=host.read_text(ctx.kexec_cmd_file) if facts.kexec_loaded else None,
+        estimate_mib=crash_estimate(ctx, say=False).size_mib,
+        recorded=ctx.read_own_text(ctx.kexec_cmd_file, say=False) if facts.kexec_loaded
+        else None,
         links_blocker=blocker,
     )
 

@@ -19,7 +19,9 @@ def sysctl_changed(ctx: Context, version: str) -> bool:
     current = ctx.host.read_text(SYSCTL_FILE)
     if current is None:
         return False  # no overrides: nothing to embed
-    return current != ctx.host.read_text(f"{KDUMP_DIR}/latest_sysctls-{version}")
+    # What the last build embedded (the kernel hook's note): a note that is not root's
+    # own file counts as none, so the initrd is rebuilt.
+    return current != ctx.read_own_text(f"{KDUMP_DIR}/latest_sysctls-{version}", say=False)
 
 
 def _build_initrd(ctx: Context, version: str, initrd: str) -> bool:

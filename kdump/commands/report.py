@@ -117,7 +117,7 @@ def status(ctx: Context) -> tuple[int, dict[str, object]]:
         for finding in invalid_links(facts):
             ctx.report(finding)
         # Loaded is not ready when the loaded header cannot yield a dump (arm64, no _text).
-        unusable = loaded_finding(ctx.config, facts, ctx.host.read_text(ctx.kexec_cmd_file)) \
+        unusable = loaded_finding(ctx.config, facts, ctx.read_own_text(ctx.kexec_cmd_file)) \
             if facts.kexec_loaded else None
         if unusable is not None:
             ctx.report(unusable)
@@ -202,7 +202,7 @@ def _real(ctx: Context, path: str) -> str:
         return ""
 
 
-def crash_estimate(ctx: Context) -> Estimate:
+def crash_estimate(ctx: Context, say: bool = True) -> Estimate:
     from kdump.estimate import EstimateInputs, estimate, initrd_version
     from kdump.plan import KDUMP_DIR
 
@@ -214,9 +214,9 @@ def crash_estimate(ctx: Context) -> Estimate:
         arch=facts.arch,
         nproc=host.nproc(),
         initrd_version=version,
-        decompressed_initrd_mib=host.read_text(f"{KDUMP_DIR}/size_initrd.img-{version}")
+        decompressed_initrd_mib=ctx.read_own_text(f"{KDUMP_DIR}/size_initrd.img-{version}", say)
         if version else None,
-        early_meminfo=host.read_text(f"{KDUMP_DIR}/mem-{version}") if version else None,
+        early_meminfo=ctx.read_own_text(f"{KDUMP_DIR}/mem-{version}", say) if version else None,
         kernel_bytes=(host.file_size(kernel_real) or 0) if kernel_real else 0,
         initrd_bytes=(host.file_size(initrd_real) or 0) if initrd_real else 0,
     ))
@@ -267,9 +267,9 @@ def show(ctx: Context) -> tuple[int, dict[str, object]]:
         ctx.emit("estimate-unknown", reason=guess.reason)
     else:
         ctx.emit("estimate", size=guess.size_mib)
+    recorded = ctx.read_own_text(ctx.kexec_cmd_file)  # (a warning, if any, before the block)
     out()
     out("kexec command:")
-    recorded = ctx.host.read_text(ctx.kexec_cmd_file)
     if recorded is None:
         ctx.reporter.emit_indented("no-kexec-command", "  ", {})
     else:

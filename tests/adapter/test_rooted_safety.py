@@ -76,16 +76,44 @@ def plant_file(root: Path, target: str) -> Path:
 # -- the example, planted by nobody for real ----------------------------------------------
 
 
-def test_kexec_cmd_link_planted_by_nobody_is_refused(files: RootedFiles, root: Path) -> None:
+def test_kexec_cmd_link_planted_by_nobody_is_replaced_never_followed(files: RootedFiles,
+                                                                     root: Path) -> None:
+    # /var/crash is 1777: any user can create the name first; root's record replaces it.
     link = root / "var/crash/kexec_cmd"
     as_nobody("ln", "-s", "/etc/passwd", str(link))
     assert link.lstat().st_uid == NOBODY
+    files.write_text("/var/crash/kexec_cmd", "kexec -p ...\n")
+    assert not link.is_symlink()
+    assert link.read_text() == "kexec -p ...\n"
+    assert link.stat().st_uid == 0
+    assert (root / "etc/passwd").read_text() == PASSWD
+
+
+def test_in_a_directory_only_root_writes_another_users_link_is_refused(files: RootedFiles,
+                                                                       root: Path) -> None:
+    os.chmod(root / "var/crash", 0o755)  # no user could have made it: something is wrong
+    link = plant_link(root, "/var/crash/kexec_cmd", "/etc/passwd")
     with pytest.raises(UnsafePathError) as refused:
         files.write_text("/var/crash/kexec_cmd", "kexec -p ...\n")
     assert refused.value.path == "/var/crash/kexec_cmd"
     assert refused.value.reason == "it is a symbolic link owned by another user (uid 65534)"
     assert (root / "etc/passwd").read_text() == PASSWD
     assert os.readlink(link) == "/etc/passwd"
+
+
+def test_a_fifo_or_directory_nobody_made_at_kexec_cmd_never_blocks_the_record(
+        files: RootedFiles, root: Path) -> None:
+    as_nobody("mkfifo", str(root / "var/crash/kexec_cmd"))
+    files.write_text("/var/crash/kexec_cmd", "first\n")
+    assert (root / "var/crash/kexec_cmd").read_text() == "first\n"
+    (root / "var/crash/kexec_cmd").unlink()  # the unload -> load gap
+    as_nobody("mkdir", str(root / "var/crash/kexec_cmd"))
+    as_nobody("touch", str(root / "var/crash/kexec_cmd/theirs"))
+    files.write_text("/var/crash/kexec_cmd", "second\n")
+    assert (root / "var/crash/kexec_cmd").read_text() == "second\n"
+    aside = [p for p in (root / "var/crash").iterdir() if p.name.startswith(".kexec_cmd.")]
+    assert len(aside) == 1 and aside[0].stat().st_uid == NOBODY  # theirs, kept, out of the way
+    assert [p.name for p in aside[0].iterdir()] == ["theirs"]
 
 
 def test_roots_own_stale_link_is_replaced_not_followed(files: RootedFiles, root: Path) -> None:
@@ -96,11 +124,15 @@ def test_roots_own_stale_link_is_replaced_not_followed(files: RootedFiles, root:
     assert (root / "etc/passwd").read_text() == PASSWD
 
 
-def test_a_file_another_user_owns_is_not_replaced(files: RootedFiles, root: Path) -> None:
+def test_a_file_another_user_owns_is_replaced_only_where_users_make_names(
+        files: RootedFiles, root: Path) -> None:
     plant_file(root, "/var/crash/kexec_cmd")
+    files.write_text("/var/crash/kexec_cmd", "x\n")
+    assert (root / "var/crash/kexec_cmd").read_text() == "x\n"
+    plant_file(root, "/var/lib/kdump/mem-6.1.0-18-amd64")  # root's own 0755 directory
     with pytest.raises(UnsafePathError, match="it is a file owned by another user"):
-        files.write_text("/var/crash/kexec_cmd", "x\n")
-    assert (root / "var/crash/kexec_cmd").read_text() == "nobody's\n"
+        files.write_text("/var/lib/kdump/mem-6.1.0-18-amd64", "x\n")
+    assert (root / "var/lib/kdump/mem-6.1.0-18-amd64").read_text() == "nobody's\n"
 
 
 # -- directories written in ----------------------------------------------------------------

@@ -4,6 +4,7 @@ making the dump directory: the trap is refused, and the next name is taken."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from backends.sim import SimHost
-from backends.values import HostParts
+from backends.values import DirEntry, HostParts
 from kdump.cli import main
 from sim.machine import Machine
 
@@ -25,8 +26,8 @@ class _ListingBeforeTheTrap:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._host, name)
 
-    def listdir(self, path: str) -> list[str]:
-        return [name for name in self._host.listdir(path) if name != "202401010000"]
+    def scan_dir(self, path: str) -> Iterator[DirEntry]:
+        return (entry for entry in self._host.scan_dir(path) if entry.name != "202401010000")
 
 
 def test_a_dump_directory_planted_after_the_listing_costs_only_its_name(

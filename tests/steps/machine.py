@@ -97,12 +97,12 @@ class TestMachine:
 
     def remove(self, target: str) -> None:
         path = self.host_path(target)
-        if path.is_symlink() or path.is_file():
-            path.unlink()
-        elif path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             import shutil
 
             shutil.rmtree(path)
+        elif os.path.lexists(path):  # a file, a link, a FIFO
+            path.unlink()
 
     def symlink(self, link: str, target: str) -> None:
         path = self.host_path(link)
@@ -136,13 +136,13 @@ class TestMachine:
     lock_holder: str = ""
 
     def plant(self, target: str, link_to: str | None = None, directory: bool = False,
-              text: str = "") -> None:
-        """Another user (nobody) leaves a link, directory or file at ``target``.
+              text: str = "", fifo: bool = False) -> None:
+        """Another user (nobody) leaves a link, directory, FIFO or file at ``target``.
 
         The simulated machine records the owner in its state (it has no other users).
         """
         self.remove(target)
-        self.machine.plant(target, link_to=link_to, directory=directory, text=text)
+        self.machine.plant(target, link_to=link_to, directory=directory, text=text, fifo=fifo)
 
     def hold_lock(self) -> None:
         """Another process holds kdump-config's lock: the simulated kernel's fault names it."""

@@ -207,9 +207,9 @@ class SandboxMachine(TestMachine):
         return held
 
     def plant(self, target: str, link_to: str | None = None, directory: bool = False,
-              text: str = "") -> None:
+              text: str = "", fifo: bool = False) -> None:
         """The real thing: the kernel itself reports the planted entry as nobody's."""
-        super().plant(target, link_to=link_to, directory=directory, text=text)
+        super().plant(target, link_to=link_to, directory=directory, text=text, fifo=fifo)
         os.lchown(self.host_path(target), NOBODY, NOGROUP)
 
     def hold_lock(self) -> None:

@@ -71,7 +71,8 @@ def given_earlier_dump(machine: TestMachine, where: str) -> None:
     directory = locate(machine, where)
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
-    (directory / f"dump.{directory.name}").write_bytes(b"an earlier dump\n")
+    # Starts as makedumpfile -F output does: retention counts only what looks like a dump.
+    (directory / f"dump.{directory.name}").write_bytes(b"makedumpfile\0\0\0\0an earlier dump\n")
 
 
 @given(parsers.parse('an empty directory "{where}"'))

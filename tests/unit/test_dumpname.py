@@ -177,3 +177,78 @@ def test_an_ftp_run_never_reuses_the_names_of_an_earlier_one() -> None:
     assert names.ftp_unique_stamp("202401010001", "192.0.2.10", earlier) == "202401010001"
     assert names.ftp_unique_stamp("202401010000", "192.0.2.10", []) == "202401010000"
     assert names.ftp_partial("/in/x-dump.202401010000") == "/in/x-dump.202401010000-incomplete"
+
+
+# -- retention over a stream: bounded whatever the directory holds ---------------------------
+
+
+def _stamps(count: int, year: int = 2000) -> list[str]:
+    """``count`` distinct dump directory names, in no particular order."""
+    base = dt.datetime(year, 1, 1)
+    names_ = [names.stamp(base + dt.timedelta(minutes=7 * i)) for i in range(count)]
+    return names_[1::2] + names_[::2]  # interleaved: the stream is not sorted
+
+
+def test_retention_over_20000_dumps_holds_only_what_stays_and_at_most_max_purge() -> None:
+    found = _stamps(20_000)
+    retention = names.Retention(3, "209912312359")
+    for name in found:
+        retention.offer(name)
+    assert retention.peak <= 2 + names.MAX_PURGE + 1
+    oldest = sorted(found)
+    assert retention.victims() == oldest[:names.MAX_PURGE]  # the oldest go first
+    # The same decision as over a whole listing, for a directory within the cap.
+    few = found[:50]
+    assert names.retention_victims({n: [f"dump.{n}"] for n in few}, 3, "209912312359") == \
+        sorted(few)[:-2]
+
+
+def test_retention_keeps_the_newest_others_and_never_the_current() -> None:
+    retention = names.Retention(2, "202401010000")
+    for name in ["202312310000", "202401010000", "202312300000", "202312290000-1",
+                 "202312290000"]:
+        retention.offer(name)
+    assert retention.victims() == ["202312290000", "202312290000-1", "202312300000"]
+    nothing = names.Retention(0, "202401010000")
+    nothing.offer("202312310000")
+    assert nothing.victims() == [] and nothing.peak == 0
+
+
+def test_a_free_dump_directory_name_from_20000_names_remembers_at_most_its_cap() -> None:
+    free = names.FreeDumpDir("202401010000", cap=1000)
+    for counter in range(20_000):  # a user filled the minute's names ahead of the crash
+        free.see(f"202401010000-{counter}")
+        free.see(f"209901010000-{counter}")
+    free.see("202401010000")
+    assert len(free.used) <= 1001
+    assert free.name() == "202401010000-20000"  # above them all
+    free.see("202401010000-20000")  # refused (another user's) when it was made: the next
+    assert free.name() == "202401010000-20001"
+    # The plain cases, as unique_name decides them.
+    for taken, expected in [((), "202401010000"), (("202401010000",), "202401010000-1"),
+                            (("202401010000-1",), "202401010000"),
+                            (("202401010000", "202401010000-01"), "202401010000-1")]:
+        chooser = names.FreeDumpDir("202401010000")
+        for name in taken:
+            chooser.see(name)
+        assert chooser.name() == expected == names.unique_name("202401010000", set(taken))
+
+
+@pytest.mark.parametrize(("file_name", "head", "ok"), [
+    ("dump.202401010000", b"makedumpfile\0\0\0\0", True),  # makedumpfile -F
+    ("dump.202401010000", b"KDUMP   \x06\0\0\0", True),  # kdump-compressed
+    ("dump.202401010000", b"\x7fELF\x02\x01\x01", True),  # makedumpfile -E
+    ("dump.202401010000", b"", False),
+    ("dump.202401010000", b"planted by another user\n", False),
+    ("dump.202401010000.gz", b"\x1f\x8b\x08\0", True),
+    ("dump.202401010000.gz", b"makedumpfile", False),  # not what gzip writes
+    ("dump.202401010000.bz2", b"BZh91AY&SY", True),
+    ("dump.202401010000.xz", b"\xfd7zXZ\0\0\x04", True),
+    ("dump.202401010000.lz4", b"\x04\x22\x4d\x18\x60\x70", True),
+    ("dump.202401010000.lz4", b"\x02\x21\x4c\x18", True),
+    ("dump.202401010000.lz4", b"\x1f\x8b\x08\0", False),
+    ("vmcore.202401010000", b"\x7fELF\x02\x01\x01", True),  # the raw copy of /proc/vmcore
+    ("vmcore.202401010000", b"makedumpfile\0\0\0\0", False),
+])
+def test_a_dump_file_starts_as_its_format_does(file_name: str, head: bytes, ok: bool) -> None:
+    assert names.dump_header_ok(file_name, head) is ok

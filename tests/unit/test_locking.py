@@ -129,11 +129,12 @@ class StormHost:
     def sleep(self, seconds: float) -> None:
         self.clock += seconds
 
-    def read_text(self, path: str) -> str | None:
+    def read_own(self, path: str, limit: int) -> bytes | None:
         if path == ARRIVAL_FILE:
-            return str(sum(1 for t in self.arrivals if t <= self.clock))
+            return str(sum(1 for t in self.arrivals if t <= self.clock)).encode()[:limit]
         assert path == PENDING_FILE
-        return self.files.get(path)
+        text = self.files.get(path)
+        return None if text is None else text.encode()[:limit]
 
     def write_text(self, path: str, text: str, mode: int = 0o644) -> None:
         assert path == PENDING_FILE and mode == 0o600
@@ -225,7 +226,7 @@ def test_a_newer_request_owing_a_reload_keeps_its_record() -> None:
     host = StormHost(busy_for=0.0, arrivals=[])
     with coalesced(host, reporter()):  # type: ignore[arg-type]
         host.write_text(PENDING_FILE, "newer\n", 0o600)  # queued after this one's snapshot
-    assert host.read_text(PENDING_FILE) == "newer\n"
+    assert host.files[PENDING_FILE] == "newer\n"
 
 
 def test_a_queued_request_that_cannot_wait_hands_its_reload_on() -> None:

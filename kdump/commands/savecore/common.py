@@ -167,12 +167,21 @@ def extract_dmesg(run: Run, path: str) -> bool:
     run.emit("running-dmesg", vmcore=VMCORE, path=path)
     result = run.host.run(program_argv.dmesg_argv(run.makedumpfile, VMCORE, path),
                           timeout=run.remaining(DMESG_TIMEOUT))
-    # An empty file is no kernel log, whatever makedumpfile's status says.
-    if result.ok and run.host.file_size(path):
+    # An empty file is no kernel log, whatever makedumpfile's status says; and what is
+    # sent or kept must be the file makedumpfile made, not a link or a file another user
+    # put there (in /tmp) since.
+    if result.ok and _own_nonempty(run.host, path):
         return True
     run.tell(result)
     run.emit("dmesg-failed")
     return False
+
+
+def _own_nonempty(host: Host, path: str) -> bool:
+    try:
+        return bool(host.read_own(path, 1))
+    except HostError:
+        return False
 
 
 def send_dmesg(run: Run, label: str, send: Callable[[str], bool]) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+
 from backends.values import HostError, RunResult, UnsafePathError
 from kdump import dumpname as names
 from kdump import program_argv
@@ -74,20 +77,26 @@ def _store(run: Run, nfs: bool) -> bool:
     try:
         if not nfs:
             host.mkdir(base)
-        taken = set(host.listdir(base))
+        # Streamed: a directory other users can fill with names costs no memory.
+        free = names.FreeDumpDir(run.dump_dir())
+        with contextlib.suppress(HostError):  # unlisted, the names are tried one by one
+            for entry in host.scan_dir(base):
+                free.see(entry.name)
         for attempt in range(1, NAME_ATTEMPTS + 1):
-            name = run.dump_dir(taken)
+            name = free.name()
             directory = f"{base}/{name}"
             try:
                 host.mkdir(directory, DIR_MODE)
                 break
-            except UnsafePathError as exc:
-                # Another user's link or directory took the name since it was listed:
-                # never write there, and do not lose the dump for it: take the next name.
-                if attempt == NAME_ATTEMPTS:
+            except HostError as exc:
+                # Another user's link, directory or file took the name since it was
+                # listed: never write there, and do not lose the dump for it: take the
+                # next name.
+                taken = isinstance(exc, UnsafePathError) or exc.errno == errno.ENOTDIR
+                if attempt == NAME_ATTEMPTS or not taken:
                     raise
                 run.tell(exc)
-                taken.add(name)
+                free.see(name)
     except HostError as exc:
         run.tell(exc)
         if nfs:  # B31: stop here; the caller unmounts
@@ -169,8 +178,23 @@ def _copy(run: Run, partial: str) -> bool:
 
 def _purge(run: Run, base: str, current: str) -> None:
     host = run.host
-    victims = names.retention_victims(_dump_dirs(run, base), run.ctx.config.kdump_num_dumps,
-                                      current)
+    retention = names.Retention(run.ctx.config.kdump_num_dumps, current)
+    try:
+        # Only a directory of ours named like a dump: another user's directories, files
+        # and links are neither counted nor removed, nor remembered.  (What is kept is
+        # the names of root's own dump directories: no other user can add to them.)
+        ours: list[tuple[tuple[str, int], str]] = []
+        for entry in host.scan_dir(base):
+            key = names.dump_dir_key(entry.name)
+            if key is not None and entry.kind == "dir" and entry.own and \
+                    entry.name != current:
+                ours.append((key, entry.name))
+    except HostError:  # the dump is saved: a directory that cannot be read keeps its dumps
+        return
+    for _, name in sorted(ours):  # in order: what is looked at is the same on every disk
+        if _holds_complete_dump(run, f"{base}/{name}", name):
+            retention.offer(name)
+    victims = retention.victims()
     if not victims:
         return
     # As the original prints it: every name followed by a space, so the line ends " ."
@@ -183,21 +207,20 @@ def _purge(run: Run, base: str, current: str) -> None:
             run.emit("purge-failed", path=path, reason=exc.reason)
 
 
-def _dump_dirs(run: Run, base: str) -> dict[str, list[str]]:
-    """Each real directory named like a dump, with the dump files it really holds.
+def _holds_complete_dump(run: Run, path: str, dir_name: str) -> bool:
+    """A dump file of this directory's stamp that savecore wrote: root's (or ours) regular
+    file, not a link, not empty, starting as that kind of dump does.
 
-    A link is never a dump directory nor a dump file: retention counts and removes
-    only what it can prove savecore wrote (kdump.dumpname.retention_victims).
+    Only the few names savecore gives a dump are looked at, never a listing.
     """
-    host = run.host
-    found: dict[str, list[str]] = {}
-    for entry in host.listdir(base):
-        key = names.dump_dir_key(entry)
-        path = f"{base}/{entry}"
-        if key is None or host.is_symlink(path) or not host.is_dir(path):
+    key = names.dump_dir_key(dir_name)
+    if key is None:
+        return False
+    for name in sorted(names.dump_file_names(key[0])):
+        try:
+            head = run.host.read_own(f"{path}/{name}", names.HEADER_BYTES)
+        except HostError:  # another user's, a link, not a regular file: not a dump
             continue
-        wanted = names.dump_file_names(key[0])
-        found[entry] = [name for name in host.listdir(path) if name in wanted
-                        and host.is_file(f"{path}/{name}")
-                        and not host.is_symlink(f"{path}/{name}")]
-    return found
+        if head and names.dump_header_ok(name, head):
+            return True
+    return False
