@@ -1,7 +1,7 @@
 """Records: classes of named fields, as dataclasses and NamedTuples make them, for less.
 
-`status` and `try-reload` run on every boot, from monitoring and on every hotplug event
-(issue 11), and what they import is what they cost: ``dataclasses`` pulls in ``inspect``
+`status` and `try-reload` run on every boot, from monitoring and on every hotplug event,
+and what they import is what they cost: ``dataclasses`` pulls in ``inspect``
 (and with it ``ast``, ``dis``, ``tokenize``), ``typing`` pulls in ``re``, and each
 dataclass compiles its methods with ``exec`` when its module loads.  Together that was
 more than the interpreter's own start.  A record is made by ``__init_subclass__`` from

@@ -2,7 +2,7 @@
 
 The same behaviour as contextlib's, for the way this code uses them.  contextlib itself
 imports ``collections`` and ``functools``, which cost `status` and `try-reload` (run at
-every boot, from monitoring and on every hotplug event: issue 11) a third of a bare
+every boot, from monitoring and on every hotplug event) a third of a bare
 interpreter's start; nothing else on their path needs those modules.
 """
 

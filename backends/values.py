@@ -2,7 +2,7 @@
 
 Apart from the Host protocol itself (backends/base.py, needed by type checking only), this
 is all the core needs of the backend layer at run time, so it is kept cheap to import:
-`status` and `try-reload` load it on every boot and hotplug event (issue 11).
+`status` and `try-reload` load it on every boot and hotplug event.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The list is the catalog's (kdump/messages.py), in its order; tests/unit/test_messages.py
 fails, printing the list to paste, when the two disagree.  At run time a code is a plain
 string: ``typing`` (with ``re`` behind it) is not loaded for a type nothing checks then
-(start-up, issue 11).
+(for start-up).
 """
 
 from __future__ import annotations

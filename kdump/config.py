@@ -212,8 +212,8 @@ class _Settings:
 
     def makedump_args(self) -> list[str]:
         # The original word-split this value without quote removal; do the same.
-        # B7 fixed: -F (flattened output) is added unless some token already is -F,
-        # not merely when the value starts with it.
+        # -F (flattened output) is added unless some token already is -F, not merely
+        # when the value starts with it (the original lost it in some spellings).
         value = self.text("MAKEDUMP_ARGS", DEFAULT_MAKEDUMP_ARGS)
         tokens = [token for token in value.replace("\t", " ").replace("\n", " ").split(" ")
                   if token]
@@ -224,7 +224,7 @@ class _Settings:
         value = self.raw("KDUMP_KEXEC_ARGS")
         if not value.strip(" \t\n"):
             return []
-        import shlex  # a start-up cost (issue 11) only for those who set the key
+        import shlex  # a start-up cost only for those who set the key
 
         try:
             return shlex.split(value)

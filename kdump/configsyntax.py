@@ -327,7 +327,7 @@ class _Parser(Scanner):
         self.charge_expansion(name, value)
         return value
 
-    # -- bounds (issue 12): expansion must not take the machine's memory ---------------------
+    # -- bounds: expansion must not take the machine's memory ---------------------
 
     def charge_expansion(self, name: str, value: str) -> None:
         self.expanded += len(value)

@@ -83,7 +83,7 @@ def check_arguments(settings: _Settings) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Bytes, encodings and paths (issue 12, class 4)
+# Bytes, encodings and paths
 # ---------------------------------------------------------------------------
 
 # Settings that name a file or directory on this machine: a relative path would depend

@@ -17,7 +17,8 @@ from backends.record import Record
 
 # Minute resolution, as the original: scripts and people find dumps by this name.
 STAMP_FORMAT = "%Y%m%d%H%M"
-# A local dump directory: the stamp, or the stamp and a rerun counter (B35).
+# A local dump directory: the stamp, or the stamp and a rerun counter (an existing dump
+# is never overwritten).
 _DUMP_DIR = re.compile(r"([0-9]{12})(?:-([0-9]{1,9}))?")
 
 
@@ -71,7 +72,7 @@ def retention_victims(dump_dirs: Mapping[str, Iterable[str]], keep: int,
 
     ``dump_dirs`` maps each directory of KDUMP_COREDIR to the files it holds.  Only a
     directory named by a dump stamp that holds the complete dump savecore writes
-    there counts, and only such a directory is ever a victim (B34): a user's
+    there counts, and only such a directory is ever a victim (never the dump just written): a user's
     ``2099...`` directory, a failed attempt's leftovers (a kernel log, an
     ``-incomplete`` file), a host-prefixed directory are neither counted nor touched.
     The dump just written counts, and is never a victim, even when a clock step
@@ -170,7 +171,7 @@ class Compression(Record):
     files start with."""
 
     method: str  # the KDUMP_COMPRESSION value
-    program: str  # looked up on PATH like every other program (B50: xz too)
+    program: str  # looked up on PATH like every other program (xz too)
     extension: str
     magic: tuple[bytes, ...]
 
@@ -223,7 +224,7 @@ def safe_tag(hostname: str) -> str:
 
 
 def pick_ipv4(addresses: Sequence[str]) -> str | None:
-    """The address that names this machine's dumps on a shared server (B41).
+    """The address that names this machine's dumps on a shared server.
 
     The first address, in the kernel's interface order, that another machine could
     reach us by: loopback, link-local and unspecified addresses are skipped.  The
@@ -272,6 +273,6 @@ def ftp_unique_stamp(stamp_text: str, prefix: str, taken: Iterable[str]) -> str:
 
 
 def parse_ftp(value: str) -> FtpPlace:
-    """``host[:path]``; no path, or ``host:``, means the root (B42: no ``//x`` names)."""
+    """``host[:path]``; no path, or ``host:``, means the root (no ``//x`` names)."""
     host, _, path = value.partition(":")
     return FtpPlace(host, path.rstrip("/"))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 class Severity:
     """How a message is rendered and journalled; one instance per kind, compared with
-    ``is`` (an enum without the enum module: start-up, issue 11)."""
+    ``is`` (an enum without the enum module, for start-up)."""
 
     __slots__ = ("value",)
     FAILURE: ClassVar[Severity]
@@ -80,9 +80,9 @@ _ALL = [
     Message("config-argument", "{detail}", F, 1),
     Message("backend-error", "{detail}", F, 1),
     Message("host-error", "{name}: {detail}", F, 1, syslog=True),
-    # -- robustness (issue 12: classes 4 and 7) ------------------------------------------------
+    # -- robustness: hostile files and values --------------------------------------------------
     Message("option-empty", "{option} must not be empty", F, 1),
-    # -- the command line (issue 10): why a command line was refused, on stderr before the
+    # -- the command line: why a command line was refused, on stderr before the
     # usage line (which stays the seed's, exit 1); help, --help and --version --------------
     Message("usage-no-command", "{name}: no command given", P, stderr=True),
     Message("usage-unknown-command", "{name}: unknown command {command!r}", P,
@@ -167,7 +167,7 @@ _ALL = [
     Message("kexec-command", "{command}", A, syslog=True, journal_only=True),
     Message("unload-failed", "failed to unload kdump kernel", F, 1, syslog=True),
     Message("unloaded", "unloaded kdump kernel", A, syslog=True),
-    # -- hotplug (issue 11): when try-reload (and load) have nothing to do -----------------------
+    # -- hotplug: when try-reload (and load) have nothing to do -----------------------
     Message("capture-kernel-skip", "{name}: running in the capture kernel ({vmcore} exists): "
             "{command} does nothing here", A),
     Message("hotplug-by-kernel", "{name}: the kernel updates the loaded crash image on CPU "

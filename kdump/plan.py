@@ -35,7 +35,7 @@ class KernelChoice(Record):
     kernel_addr: str = ""  # "relocatable", a CONFIG_PHYSICAL_START value, or ""
     findings: tuple[Finding, ...] = field(default_factory=tuple)
     # The original checks KDUMP_CONFIG's start address and searches nothing: on a match it
-    # has no kernel and says nothing (B17).  `test` keeps that silence; load still refuses.
+    # has no kernel and says nothing.  `test` keeps that silence; load still refuses.
     search_unsaid: bool = False
 
     @property

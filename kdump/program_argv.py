@@ -1,7 +1,7 @@
 """The argv lists of the programs savecore and propagate run, and the remote shell commands.
 
 makedumpfile, mount (NFS), ssh and scp, ssh-keygen and ssh-copy-id: every list is
-data, never a shell string; what the remote shell runs has every word quoted (B51).
+data, never a shell string; what the remote shell runs has every word quoted.
 Pure: nothing here touches the machine.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 SSH_CONNECT_TIMEOUT = 30
 # BatchMode: in the capture kernel nobody can answer a password or host-key prompt,
-# so ssh must fail (exit 255) instead of waiting forever (B51).
+# so ssh must fail (exit 255) instead of waiting forever.
 SSH_OPTIONS = ("-o", "BatchMode=yes", "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT}")
 SSH_FAILED = 255  # ssh's own failure (connection, authentication), not the remote command's
 
@@ -46,7 +46,7 @@ def ssh_server(destination: str) -> str:
 
 
 def remote_command(*commands: Sequence[str]) -> str:
-    """Commands for the remote shell, every word quoted, joined with ``&&`` (B51)."""
+    """Commands for the remote shell, every word quoted, joined with ``&&``."""
     return " && ".join(" ".join(shlex.quote(word) for word in words) for words in commands)
 
 
@@ -76,7 +76,7 @@ def remote_write(path: str) -> str:
 
 
 def remote_finish(partial: str, final: str) -> str:
-    """Non-empty check, rename, and flush of the file and its directory (B39: checked)."""
+    """Non-empty check, rename, and flush of the file and its directory (each one checked)."""
     directory = posixpath.dirname(final)
     return remote_command(["test", "-s", partial], ["mv", "--", partial, final],
                           ["sync", "--", final, directory])

@@ -1,6 +1,6 @@
 """propagate: make sure the dump key exists and install it on the SSH dump server.
 
-Unlike the original, every failure exits 1 (B43), ssh-keygen's failure is
+Unlike the original, every failure exits 1, ssh-keygen's failure is
 reported instead of hidden, and the server is used exactly as configured: no
 ``host@host`` is made up when SSH has no ``user@``.
 """

@@ -42,7 +42,7 @@ kdump-config {""" + USAGE_COMMANDS + """}
               initrd.img file is absent, it will create it."""
 
 
-# What `help` adds after the seed's page (issue 10): the global options and the environment.
+# What `help` adds after the seed's page: the global options and the environment.
 HELP_OPTIONS = """\
 
 Global options, before or after the command:

@@ -1,10 +1,10 @@
 """savecore: store /proc/vmcore (and the kernel log) on every configured target.
 
 Runs in the capture kernel, once: a dump that is lost or silently broken is the
-worst failure this tool can have.  So every stage's status is checked (B29),
+worst failure this tool can have.  So every stage's status is checked,
 files carry ``-incomplete`` names until they are complete, a finished dump is
 renamed (never over another one) and flushed, and the exit status says whether
-every configured target holds a complete vmcore (B30), so the service runs
+every configured target holds a complete vmcore, so the service runs
 KDUMP_FAIL_CMD when one does not.
 
 Names and argv come from kdump.dumpname (pure); this package asks the Host and
@@ -31,7 +31,7 @@ IP_ATTEMPTS = 5  # the capture kernel's network may still be coming up
 
 def savecore(ctx: Context) -> int:
     config = ctx.config
-    if not ctx.host.exists(VMCORE):  # B49: not a capture kernel
+    if not ctx.host.exists(VMCORE):  # not a capture kernel
         return ctx.emit("no-vmcore", vmcore=VMCORE)
     if config.ssh and config.nfs:
         return ctx.emit("ssh-nfs-conflict")
@@ -51,7 +51,7 @@ def _prepare(ctx: Context) -> Run:
     compressor, extension = _compression(ctx)
     makedumpfile = host.which("makedumpfile")
     if makedumpfile is None and config.kdump_dump_dmesg:
-        ctx.emit("makedumpfile-missing-dmesg")  # once for all targets (B37)
+        ctx.emit("makedumpfile-missing-dmesg")  # once for all targets
     remote = bool(config.nfs or config.ssh or config.ftp)
     # One deadline for every transfer of this run, so the capture kernel always gets to
     # KDUMP_FAIL_CMD or the reboot, whatever hangs.

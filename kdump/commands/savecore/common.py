@@ -118,7 +118,7 @@ class Run(Record, frozen=False):
 
 
 def completed(run: Run, action: Callable[[], PipelineResult]) -> PipelineResult | None:
-    """The pipeline's result when every stage succeeded (B29), else None, told why."""
+    """The pipeline's result when every stage succeeded, else None, told why."""
     try:
         result = action()
     except HostError as exc:
@@ -138,7 +138,7 @@ def retrying(run: Run, attempts: int, once: Callable[[], T | None]) -> T | None:
         outcome = once()
         if outcome is not None:
             return outcome
-        if attempt < attempts and not run.out_of_time():  # B32: no pause after the last try
+        if attempt < attempts and not run.out_of_time():  # no pause after the last try
             run.emit("network-retry", count=attempts - attempt)
             run.host.sleep(RETRY_PAUSE)
     return None
@@ -192,7 +192,7 @@ def send_dmesg(run: Run, label: str, send: Callable[[str], bool]) -> bool:
     if local is None:
         return False
     saved = extract_dmesg(run, local) and send(local)
-    quietly(lambda: run.host.remove(local))  # B40: no leftovers in the capture kernel
+    quietly(lambda: run.host.remove(local))  # no leftovers in the capture kernel
     return saved
 
 

@@ -108,7 +108,7 @@ def save_ftp(run: Run) -> bool:
             return False
         if not run.out_of_time():
             run.emit("ftp-makedumpfile-failed")
-    core = ftp.file("vmcore")  # B36: the raw vmcore, by its name
+    core = ftp.file("vmcore")  # the raw vmcore, by its name (never dump.*)
     if not run.out_of_time():
         run.emit("ftp-sending-vmcore", vmcore=VMCORE, where=ftp.where(core))
         stored = ftp.upload(core, None, host.file_size(VMCORE) or None)

@@ -99,7 +99,7 @@ def _store(run: Run, nfs: bool) -> bool:
                 free.see(name)
     except HostError as exc:
         run.tell(exc)
-        if nfs:  # B31: stop here; the caller unmounts
+        if nfs:  # never into the directory under the mount point: stop here; the caller unmounts
             run.emit("nfs-write-failed", nfs=config.nfs)
         else:
             run.emit("vmcore-save-failed", where=directory)

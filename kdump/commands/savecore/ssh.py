@@ -102,7 +102,7 @@ def _vmcore(remote: Remote, directory: str, where: str) -> bool:
     if run.out_of_time():  # no time for scp: what was written stays -incomplete
         run.emit("vmcore-save-failed", where=where)
         return False
-    partial = f"{directory}/vmcore-incomplete"  # B36: a raw vmcore is never called dump.*
+    partial = f"{directory}/vmcore-incomplete"  # a raw vmcore is never called dump.*
     run.emit("ssh-sending-vmcore", vmcore=VMCORE, ssh=config.ssh, path=partial)
     if not remote.scp(VMCORE, partial):
         run.emit("scp-failed")
