@@ -45,7 +45,10 @@ if TYPE_CHECKING:
         "ftp-dmesg-saved", "ftp-dmesg-failed", "ftp-login-failed", "ftp-vmcore-saved",
         "ftp-vmcore-failed", "path-refused", "lock-waiting", "lock-timeout", "lock-unavailable",
         "lock-skipped", "propagate-no-ssh", "using-existing-key", "generating-key",
-        "keygen-failed", "key-send-failed", "key-propagated",
+        "keygen-failed", "key-send-failed", "key-propagated", "crashkernel-cma-unknown",
+        "kexec-load-disabled-unknown", "kexec-load-disabled", "kexec-load-disabled-loaded",
+        "lockdown-unknown", "lockdown-no-kexec-file", "lockdown-kexec-file-unknown",
+        "kexec-refused",
     ]
 else:
     Code = str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backends.values import HostError
-from kdump.checks import support_findings, symbols_finding
+from kdump.checks import kexec_refused, support_findings, symbols_finding
 from kdump.cmdline import render_argv
 from kdump.commands.links import sysctl_changed, update_links
 from kdump.context import Context
@@ -17,6 +17,8 @@ from kdump.plan import (
 
 ELF_MAGIC = b"\x7fELF"
 PANIC_TRIGGER = "kernel.panic_on_oops=1"
+# What kexec-tools prints for EPERM (strerror), whichever syscall refused.
+EPERM_TEXT = "Operation not permitted"
 
 
 def _first_failure(ctx: Context) -> int:
@@ -85,11 +87,19 @@ def _load(ctx: Context) -> int:
     ctx.echo_output(result.stdout, result.stderr)
     if not result.ok:
         ctx.host.remove(ctx.kexec_cmd_file)  # it describes nothing that is loaded
-        return ctx.emit("load-failed")
+        status = ctx.emit("load-failed")
+        _why_refused(ctx, argv, result.stderr)
+        return status
     ctx.reporter.log("kexec-command", command=render_argv(argv))
     ctx.emit("loaded")
     _panic_triggers(ctx)
     return 0
+
+
+def _why_refused(ctx: Context, argv: list[str], stderr: str) -> None:
+    """kexec says only "Operation not permitted": name the likely cause and its fix."""
+    if EPERM_TEXT in stderr:
+        ctx.report(kexec_refused(ctx.config, ctx.facts, argv))
 
 
 def _update_links_for_load(ctx: Context, release: str) -> int:
@@ -144,10 +154,13 @@ def unload(ctx: Context) -> int:
         return 0
     if facts.kexec_path is None:
         return ctx.emit("kexec-missing", program="kexec")
-    result = ctx.host.run(kexec_unload_argv(facts.kexec_path, facts), timeout=120)
+    argv = kexec_unload_argv(facts.kexec_path, facts)
+    result = ctx.host.run(argv, timeout=120)
     ctx.echo_output(result.stdout, result.stderr)
     if not result.ok:
-        return ctx.emit("unload-failed")
+        status = ctx.emit("unload-failed")
+        _why_refused(ctx, argv, result.stderr)
+        return status
     # The recorded command no longer describes what is loaded.
     ctx.host.remove(ctx.kexec_cmd_file)
     ctx.emit("unloaded")
