@@ -12,6 +12,10 @@ Feature: the kernel's word on kexec: kexec_load_disabled, lockdown, refusals, sy
     Given a machine "x86_64-ready"
     When I run "kdump-config check"
     Then stdout contains the line "ok    kexec-allowed         kernel.kexec_load_disabled is 0"
+    When I run "kdump-config check --json"
+    Then the JSON field "kernel.kexec_load_disabled" is false
+    And the JSON field "kernel.kexec_sysfs" is "/sys/kernel/kexec_*"
+    And the JSON field "kernel.lockdown" is null
 
   @decision-new-kernel-refusals
   # code: kexec-load-disabled
@@ -21,6 +25,7 @@ Feature: the kernel's word on kexec: kexec_load_disabled, lockdown, refusals, sy
     Then the exit code is 3
     And the JSON field "failing" is ["kexec-allowed", "loaded"]
     And the JSON messages include "kexec-load-disabled"
+    And the JSON field "kernel.kexec_load_disabled" is true
     When I run "kdump-config check"
     Then stdout contains the line "fail  kexec-allowed         kernel.kexec_load_disabled is 1: the kernel refuses to load a capture kernel until it reboots"
     And stdout contains the line "                            remedy: remove kernel.kexec_load_disabled=1 from /etc/sysctl.conf and /etc/sysctl.d/ (or set it only after kdump-tools has loaded), then reboot: the setting cannot be turned back to 0"
@@ -103,6 +108,8 @@ Feature: the kernel's word on kexec: kexec_load_disabled, lockdown, refusals, sy
     When I run "kdump-config check --json"
     Then the exit code is 3
     And the JSON field "failing" is ["kernel-lockdown", "loaded"]
+    And the JSON field "kernel.lockdown" is "integrity"
+    And the JSON field "kernel.secure_boot" is false
     When I run "kdump-config check"
     Then stdout contains the line "fail  kernel-lockdown       lockdown integrity refuses kexec_load, and the kernel has no kexec_file_load (CONFIG_KEXEC_FILE is not set in /boot/config-6.1.0-18-amd64): no capture kernel can be loaded"
     And stdout contains the line "                            remedy: boot a kernel built with CONFIG_KEXEC_FILE and CONFIG_KEXEC_SIG (Debian's are), or one not in lockdown (Secure Boot off, no lockdown= on the command line)"
@@ -193,7 +200,12 @@ Feature: the kernel's word on kexec: kexec_load_disabled, lockdown, refusals, sy
     Given a machine "x86_64-crash-cma"
     When I run "kdump-config check"
     Then the exit code is 3
-    And stdout contains the line "ok    crashkernel-reserved  512M reserved at 0x2b000000, 256M of it CMA at 0x100000000"
+    When I run "kdump-config check --json"
+    Then the JSON field "kernel.reserved_bytes" is 536870912
+    And the JSON field "kernel.crash_cma_bytes" is 268435456
+    And the JSON field "kernel.kexec_sysfs" is "/sys/kernel/kexec/"
+    When I run "kdump-config check"
+    Then stdout contains the line "ok    crashkernel-reserved  512M reserved at 0x2b000000, 256M of it CMA at 0x100000000"
     And stdout contains the line "ok    crashkernel-size      512M reserved, 472M suggested"
 
   @decision-new-check-command
