@@ -9,13 +9,13 @@ from pathlib import Path
 
 from backends.linux import LinuxHost
 from kdump.checks import kernel_refusal, kexec_refused, readiness
-from kdump.facts import cma_ranges, gather
+from kdump.facts import Facts, cma_ranges, gather
 from tests.unit.factories import ready_facts
 from tests.unit.test_checks import by_name, config, ready_inputs
 from tests.unit.test_facts import R, machine, put
 
 
-def _gather(root: Path):  # type: ignore[no-untyped-def]
+def _gather(root: Path) -> Facts:
     return gather(LinuxHost(str(root), env={}))
 
 
