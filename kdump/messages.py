@@ -345,7 +345,7 @@ _ALL = [
             "crashkernel=...,cma is on the kernel command line, but the kernel does not list "
             "its CMA ranges ({path}): {reserved}M counted without them", W,
             remedy=("boot Linux 6.19 or later, which lists them, or compare the crashkernel "
-                    "lines of 'dmesg | grep -i crashkernel' with the suggested {suggested}")),
+                    "lines of 'dmesg | grep -i crashkernel' against {suggested}")),
     Message("kexec-load-disabled-unknown",
             "cannot tell whether the kernel allows kexec loads: {path} is missing or holds no "
             "number", W,
