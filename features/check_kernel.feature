@@ -154,6 +154,16 @@ Feature: the kernel's word on kexec: kexec_load_disabled, lockdown, refusals, sy
       | x86_64-ready      | kexec_load      | the process lacks CAP_SYS_BOOT: not run as root, or inside a container that drops it                                                  | run 'kdump-config load' as root on the host, not in a container                                                             |
 
   @decision-new-kernel-refusals
+  Scenario: KDUMP_KEXEC_ARGS forcing kexec_load under lockdown is refused by the kernel, and load says why
+    Given a machine "x86_64-secureboot"
+    And the config sets KDUMP_KEXEC_ARGS to "-c"
+    When I run "kdump-config load"
+    Then the exit code is 1
+    And stderr contains the line "kexec_load failed: Operation not permitted"
+    And stdout contains the line "the kernel refused kexec (Operation not permitted); likely cause: lockdown integrity, secure boot on: kexec_load is refused ... failed!"
+    And stdout contains the line "to make kdump work: remove -c/--kexec-syscall from KDUMP_KEXEC_ARGS in /etc/default/kdump-tools ... failed!"
+
+  @decision-new-kernel-refusals
   Scenario: Another failure than EPERM adds no cause
     Given a machine "x86_64-ready"
     And the fault "kexec-load" is armed

@@ -186,6 +186,14 @@ def symbols_finding(config: Config, facts: Facts) -> Finding | None:
                    {"release": facts.release, "why": why, "remedy": remedy})
 
 
+def uses_kexec_file(argv: list[str]) -> bool:
+    """Which syscall kexec-tools will use: the last of -s and -c on its command line wins
+    (KDUMP_KEXEC_ARGS come after the -s load adds)."""
+    chosen = [word in KEXEC_FILE_FLAGS for word in argv
+              if word in KEXEC_FILE_FLAGS or word in KEXEC_LOAD_FLAGS]
+    return bool(chosen) and chosen[-1]
+
+
 def loaded_by_kexec_file(recorded: str | None) -> bool:
     """Whether the kexec command recorded by load (KDUMP_COREDIR/kexec_cmd) used -s."""
     return any(word in KEXEC_FILE_FLAGS for word in (recorded or "").split())
@@ -413,7 +421,7 @@ def kernel_refusal(facts: Facts) -> Finding | None:
 
 def kexec_refused(config: Config, facts: Facts, argv: list[str]) -> Finding:
     """kexec failed with EPERM: the likeliest cause, from what the kernel says."""
-    file_load = any(word in KEXEC_FILE_FLAGS for word in argv)
+    file_load = uses_kexec_file(argv)
     if facts.kexec_load_disabled:
         cause = "kernel.kexec_load_disabled is 1: the kernel refuses every kexec until reboot"
         remedy = ("remove kernel.kexec_load_disabled=1 from /etc/sysctl.conf and "

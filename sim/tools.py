@@ -132,12 +132,15 @@ def kexec(call: Call) -> Outcome:
                     if call.files.exists(p)]
     if not loaded_paths:
         return Outcome(1, b"", "kexec_load failed: Function not implemented\n")
-    syscall = "kexec_file_load" if "-s" in args else "kexec_load"
+    # As kexec-tools parses its options: the last of -s and -c decides the syscall.
+    chosen = [a for a in args if a in ("-s", "--kexec-file-syscall", "-c", "--kexec-syscall")]
+    file_load = bool(chosen) and chosen[-1] in ("-s", "--kexec-file-syscall")
+    syscall = "kexec_file_load" if file_load else "kexec_load"
     if (call.files.read_text("/proc/sys/kernel/kexec_load_disabled") or "").strip() == "1":
         # Both syscalls, load and unload alike, until the machine reboots.
         return Outcome(1, b"", f"{syscall} failed: Operation not permitted\n")
     secure = _secure_boot_active(call.files)
-    if secure and "-s" not in args:
+    if secure and not file_load:
         return Outcome(1, b"", "kexec_load failed: Operation not permitted\n")
     if "-u" in args or "--unload" in args:
         failure = fault_message(machine, "kexec-unload",
@@ -172,7 +175,6 @@ def kexec(call: Call) -> Outcome:
     if failure:
         return Outcome(1, b"", failure + "\n")
     kernel = machine.state.get("kernel", {})
-    file_load = "-s" in args or "--kexec-file-syscall" in args
     if file_load and not kernel.get("kexec_file", True):
         return Outcome(253, b"", "syscall kexec_file_load not available.\n")
     warning = ""

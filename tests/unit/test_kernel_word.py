@@ -92,3 +92,6 @@ def test_the_eperm_cause_follows_what_the_kernel_says() -> None:
     assert "kexec_load is refused" in cause(["kexec", "-p", "-c"], lockdown="integrity")
     assert "signed" in cause(["kexec", "-p", "-s"], lockdown="integrity")
     assert "CAP_SYS_BOOT" in cause(["kexec", "-p"])
+    # kexec-tools obeys the last of -s and -c: KDUMP_KEXEC_ARGS="-c" after load's -s wins.
+    assert "kexec_load is refused" in cause(["kexec", "-p", "-s", "-c"], lockdown="integrity")
+    assert "signed" in cause(["kexec", "-p", "-c", "-s"], lockdown="integrity")
