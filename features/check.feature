@@ -21,6 +21,8 @@ Feature: check
       ok    kdump-initrd          /var/lib/kdump/initrd.img
       ok    kernel-links          match 6.1.0-18-amd64
       ok    secure-boot           not required: kexec_load will be used
+      ok    kexec-allowed         kernel.kexec_load_disabled is 0
+      ok    kernel-lockdown       lockdown none, secure boot off: kexec_load and kexec_file_load allowed
       fail  loaded                no kdump kernel is loaded
                                   remedy: run 'kdump-config load' (the kdump-tools service does it at boot)
       ok    dump-target           dump target: /var/crash

@@ -11,7 +11,16 @@ from __future__ import annotations
 from backends.record import Record, field
 from kdump.cmdline import has_param, param_values
 from kdump.config import Config
-from kdump.facts import KALLSYMS, KDUMP_DIR, KEXEC_CRASH_SIZE, Facts, LinkFact
+from kdump.facts import (
+    CRASH_CMA_RANGES,
+    KALLSYMS,
+    KDUMP_DIR,
+    KEXEC_CRASH_SIZE,
+    KEXEC_LOAD_DISABLED,
+    LOCKDOWN,
+    Facts,
+    LinkFact,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,7 +78,8 @@ def _fadump_support(facts: Facts) -> CheckResult:
 
 def _kexec_support(facts: Facts) -> CheckResult:
     if facts.kexec_supported:
-        return _ok("kexec-support")
+        return _ok("kexec-support", "kexec-dir" if facts.crash_size_path == KEXEC_CRASH_SIZE[0]
+                   else "")
     return _bad("kexec-support", Finding("kdump-not-supported"))
 
 
@@ -176,6 +186,14 @@ def symbols_finding(config: Config, facts: Facts) -> Finding | None:
                    {"release": facts.release, "why": why, "remedy": remedy})
 
 
+def uses_kexec_file(argv: list[str]) -> bool:
+    """Which syscall kexec-tools will use: the last of -s and -c on its command line wins
+    (KDUMP_KEXEC_ARGS come after the -s load adds)."""
+    chosen = [word in KEXEC_FILE_FLAGS for word in argv
+              if word in KEXEC_FILE_FLAGS or word in KEXEC_LOAD_FLAGS]
+    return bool(chosen) and chosen[-1]
+
+
 def loaded_by_kexec_file(recorded: str | None) -> bool:
     """Whether the kexec command recorded by load (KDUMP_COREDIR/kexec_cmd) used -s."""
     return any(word in KEXEC_FILE_FLAGS for word in (recorded or "").split())
@@ -232,6 +250,8 @@ def readiness(config: Config, facts: Facts, given: ReadinessInputs) -> list[Chec
                 _links(facts), _secure_boot(config, facts)]
     if facts.arch == "aarch64":
         results.append(_symbols(config, facts, given.recorded))
+    if facts.kexec_supported:
+        results += [_kexec_allowed(facts), _lockdown(facts)]
     if facts.crash_hotplug is not None:  # kernels since 6.5: earlier output kept as it was
         results.append(_hotplug(facts))
     results.append(_ok("loaded", "kdump") if facts.kexec_loaded else
@@ -244,14 +264,31 @@ def readiness(config: Config, facts: Facts, given: ReadinessInputs) -> list[Chec
     return results
 
 
+def cma_requested(cmdline: str) -> bool:
+    """crashkernel=SIZE,cma on the command line (Linux 6.17): a CMA part of the reservation."""
+    return any(value.endswith(",cma") for value in param_values(cmdline, "crashkernel"))
+
+
 def _reservation(facts: Facts, estimate_mib: int | None) -> list[CheckResult]:
-    if facts.crash_size is None:
-        return [_bad("crashkernel-reserved",
-                     Finding("crashkernel-size-unknown", {"path": KEXEC_CRASH_SIZE}), warn=True)]
-    reserved = facts.crash_size >> 20
-    if not facts.crash_size:
+    total = facts.reserved_bytes
+    if total is None:
+        return [_bad("crashkernel-reserved", Finding("crashkernel-size-unknown",
+                                                     {"path": facts.crash_size_path}),
+                     warn=True)]
+    reserved = total >> 20
+    if not total:
         return [_bad("crashkernel-reserved", Finding("crashkernel-not-reserved"))]
-    results = [_ok("crashkernel-reserved", reserved=reserved, addr=facts.iomem_addr)]
+    if facts.crash_cma:
+        first = _ok("crashkernel-reserved", "cma", reserved=reserved, addr=facts.iomem_addr,
+                    cma=facts.cma_bytes >> 20,
+                    cma_addr=", ".join(f"{start:#x}" for start, _ in facts.crash_cma))
+    elif cma_requested(facts.cmdline):
+        # A 6.17 or 6.18 kernel reserves the CMA part but does not say how much.
+        first = _bad("crashkernel-reserved", Finding("crashkernel-cma-unknown", {
+            "reserved": reserved, "path": CRASH_CMA_RANGES}), warn=True)
+    else:
+        first = _ok("crashkernel-reserved", reserved=reserved, addr=facts.iomem_addr)
+    results = [first]
     if estimate_mib is not None:
         suggested = f"{estimate_mib}M"
         results.append(_ok("crashkernel-size", reserved=reserved, suggested=suggested)
@@ -332,6 +369,78 @@ def _symbols(config: Config, facts: Facts, recorded: str | None) -> CheckResult:
     if finding is None:
         return _ok("kexec-symbols", "kexec-file")
     return _bad("kexec-symbols", finding)
+
+
+# -- what the kernel lets kexec do --------------------------------------------------------
+
+def _kexec_allowed(facts: Facts) -> CheckResult:
+    if facts.kexec_load_disabled is None:
+        return _bad("kexec-allowed", Finding("kexec-load-disabled-unknown",
+                                             {"path": KEXEC_LOAD_DISABLED}), warn=True)
+    if not facts.kexec_load_disabled:
+        return _ok("kexec-allowed")
+    if facts.kexec_loaded:
+        # What is loaded stays usable for a crash; only reloading it is refused.
+        return _bad("kexec-allowed", Finding("kexec-load-disabled-loaded"), warn=True)
+    return _bad("kexec-allowed", Finding("kexec-load-disabled"))
+
+
+def lockdown_finding(facts: Facts) -> Finding | None:
+    """Lockdown refuses kexec_load; without kexec_file_load nothing can be loaded at all."""
+    if facts.locked_down and facts.kexec_file is False:
+        return Finding("lockdown-no-kexec-file", {"lockdown": facts.lockdown,
+                                                  "release": facts.release})
+    return None
+
+
+def _lockdown(facts: Facts) -> CheckResult:
+    if facts.lockdown is None and facts.secure_boot:
+        return _bad("kernel-lockdown", Finding("lockdown-unknown", {"path": LOCKDOWN}),
+                    warn=True)
+    if not facts.locked_down:
+        return _ok("kernel-lockdown", "none", lockdown=facts.lockdown or "none",
+                   secure_boot="on" if facts.secure_boot else "off")
+    refused = lockdown_finding(facts)
+    if refused is not None:
+        return _bad("kernel-lockdown", refused)
+    if facts.kexec_file is None:
+        return _bad("kernel-lockdown", Finding("lockdown-kexec-file-unknown", {
+            "lockdown": facts.lockdown, "release": facts.release}), warn=True)
+    return _ok("kernel-lockdown", "signed", lockdown=facts.lockdown,
+               secure_boot="on" if facts.secure_boot else "off")
+
+
+def kernel_refusal(facts: Facts) -> Finding | None:
+    """Why the kernel will refuse to load a capture kernel, when it will (for status)."""
+    if facts.kexec_loaded or not facts.kexec_supported:
+        return None
+    if facts.kexec_load_disabled:
+        return Finding("kexec-load-disabled")
+    return lockdown_finding(facts)
+
+
+def kexec_refused(config: Config, facts: Facts, argv: list[str]) -> Finding:
+    """kexec failed with EPERM: the likeliest cause, from what the kernel says."""
+    file_load = uses_kexec_file(argv)
+    if facts.kexec_load_disabled:
+        cause = "kernel.kexec_load_disabled is 1: the kernel refuses every kexec until reboot"
+        remedy = ("remove kernel.kexec_load_disabled=1 from /etc/sysctl.conf and "
+                  "/etc/sysctl.d/ (or set it only after kdump-tools has loaded), then reboot")
+    elif facts.needs_signed_kexec and not file_load:
+        cause = (f"lockdown {facts.lockdown or 'none'}, secure boot "
+                 f"{'on' if facts.secure_boot else 'off'}: kexec_load is refused")
+        remedy = f"remove -c/--kexec-syscall from KDUMP_KEXEC_ARGS in {config.path}"
+    elif facts.needs_signed_kexec:
+        cause = (f"lockdown {facts.lockdown or 'none'}, secure boot "
+                 f"{'on' if facts.secure_boot else 'off'}: kexec_file_load accepts only a "
+                 "kernel signed with a key the kernel trusts, and this one is not")
+        remedy = ("use a signed kernel image as KDUMP_KERNEL (Debian's linux-image packages "
+                  "are signed), or enroll its signing key with mokutil --import")
+    else:
+        cause = ("the process lacks CAP_SYS_BOOT: not run as root, or inside a container "
+                 "that drops it")
+        remedy = "run 'kdump-config load' as root on the host, not in a container"
+    return Finding("kexec-refused", {"cause": cause, "remedy": remedy})
 
 
 def _hotplug(facts: Facts) -> CheckResult:

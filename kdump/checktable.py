@@ -22,12 +22,14 @@ class Check(Record):
 
 CHECKS: dict[str, Check] = {c.name: c for c in [
     Check("use-kdump", "kdump enabled in {config}", {"": "USE_KDUMP={value}"}),
-    Check("kexec-support", "kernel supports kdump (/sys/kernel/kexec_crash_loaded)",
-          {"": "supported"}),
+    Check("kexec-support", "kernel supports kdump (/sys/kernel/kexec/crash_loaded, or "
+          "/sys/kernel/kexec_crash_loaded before Linux 6.19)",
+          {"": "supported", "kexec-dir": "supported (/sys/kernel/kexec/)"}),
     Check("crashkernel-param", "crashkernel= on the kernel command line",
           {"": "crashkernel={value}"}),
     Check("crashkernel-reserved", "memory reserved for the capture kernel",
-          {"": "{reserved}M reserved at {addr}"}),
+          {"": "{reserved}M reserved at {addr}",
+           "cma": "{reserved}M reserved at {addr}, {cma}M of it CMA at {cma_addr}"}),
     Check("crashkernel-size", "reservation large enough for the capture kernel",
           {"": "{reserved}M reserved, {suggested} suggested"}),
     Check("kexec-tool", "kexec installed", {"": "{path}"}),
@@ -45,6 +47,14 @@ CHECKS: dict[str, Check] = {c.name: c for c in [
     Check("dump-target", "one remote dump target kind", {"": "dump target: {target}"}),
     Check("fadump-support", "firmware-assisted dump available",
           {"": "fadump sysfs layout: {layout}"}),
+    Check("kexec-allowed", "the kernel allows kexec loads (kernel.kexec_load_disabled)",
+          {"": "kernel.kexec_load_disabled is 0"}),
+    Check("kernel-lockdown", "what lockdown lets kexec load (/sys/kernel/security/lockdown)", {
+        "none": "lockdown {lockdown}, secure boot {secure_boot}: kexec_load and "
+                "kexec_file_load allowed",
+        "signed": "lockdown {lockdown}, secure boot {secure_boot}: kexec_load refused, kexec "
+                  "-s (kexec_file_load) loads only a kernel signed with a key the kernel "
+                  "trusts"}),
     Check("crash-hotplug", "CPU and memory hotplug keep the capture image current", {
         "kernel": "handled by the kernel",
         "unloaded": "supported by the kernel (nothing loaded yet)"}),

@@ -48,7 +48,10 @@ if TYPE_CHECKING:
         "lock-skipped", "propagate-no-ssh", "using-existing-key", "generating-key",
         "keygen-failed", "key-send-failed", "key-propagated", "load-retry",
         "reload-kept-previous", "reload-restored", "reload-handed-on", "reload-pending",
-        "reload-lost",
+        "reload-lost", "crashkernel-cma-unknown",
+        "kexec-load-disabled-unknown", "kexec-load-disabled", "kexec-load-disabled-loaded",
+        "lockdown-unknown", "lockdown-no-kexec-file", "lockdown-kexec-file-unknown",
+        "kexec-refused",
     ]
 else:
     Code = str

@@ -10,8 +10,15 @@ if TYPE_CHECKING:
     from backends.base import Host
 
 KDUMP_DIR = "/var/lib/kdump"
-KEXEC_CRASH_LOADED = "/sys/kernel/kexec_crash_loaded"
-KEXEC_CRASH_SIZE = "/sys/kernel/kexec_crash_size"
+# Linux 6.19 moved the kexec files into /sys/kernel/kexec/ and left the old names as
+# deprecated links: the new name is read first, the old one where the kernel predates it.
+KEXEC_CRASH_LOADED = ("/sys/kernel/kexec/crash_loaded", "/sys/kernel/kexec_crash_loaded")
+KEXEC_CRASH_SIZE = ("/sys/kernel/kexec/crash_size", "/sys/kernel/kexec_crash_size")
+# crashkernel=SIZE,cma (Linux 6.17) reserves CMA ranges beside the Crash kernel range;
+# the kernel lists them (one START-END per line, hex, inclusive) only in the new directory.
+CRASH_CMA_RANGES = "/sys/kernel/kexec/crash_cma_ranges"
+# 1: the kernel refuses every kexec load and unload until it reboots (it cannot be reset).
+KEXEC_LOAD_DISABLED = "/proc/sys/kernel/kexec_load_disabled"
 LOCKDOWN = "/sys/kernel/security/lockdown"
 SECURELEVEL = "/sys/kernel/security/securelevel"
 EFIVARS = "/sys/firmware/efi/efivars"
@@ -56,12 +63,20 @@ class Facts(Record, eq=False):
     # arm64 only (None elsewhere, or when unreadable): whether /proc/kallsyms lists _text,
     # the symbol kexec-tools' kexec_load path needs to build the capture's ELF core header.
     kallsyms_text: bool | None = None
-    # arm64 only: CONFIG_KEXEC_FILE of the running kernel, from /boot/config-<release>
-    # (None when that file is missing or does not say).
+    # arm64, and any kernel in lockdown (where kexec_file_load is the only way in):
+    # CONFIG_KEXEC_FILE of the running kernel, from /boot/config-<release> (None when
+    # that file is missing or does not say, or elsewhere).
     kexec_file: bool | None = None
     # Both crash_hotplug files read 1 (True), one reads otherwise (False), or the kernel
     # has neither (None: an older kernel, udev's try-reload is the only way).
     crash_hotplug: bool | None = None
+    # Which crash_size file answered (the new one, or the old one on kernels before 6.19).
+    crash_size_path: str = KEXEC_CRASH_SIZE[1]
+    # crashkernel=...,cma ranges (inclusive): memory the capture kernel gets besides
+    # the Crash kernel range.
+    crash_cma: tuple[tuple[int, int], ...] = ()
+    # kernel.kexec_load_disabled: True (1), False (0), None (unreadable or absent).
+    kexec_load_disabled: bool | None = None
 
     @property
     def kernel_handles_hotplug(self) -> bool:
@@ -77,6 +92,19 @@ class Facts(Record, eq=False):
         """kexec_file_load (-s) is required when the kernel only accepts signed images."""
         return self.secure_boot or self.securelevel or self.lockdown in ("integrity",
                                                                          "confidentiality")
+
+    @property
+    def cma_bytes(self) -> int:
+        return sum(end - start + 1 for start, end in self.crash_cma)
+
+    @property
+    def reserved_bytes(self) -> int | None:
+        """The whole reservation: the Crash kernel range and any CMA ranges."""
+        return None if self.crash_size is None else self.crash_size + self.cma_bytes
+
+    @property
+    def locked_down(self) -> bool:
+        return self.lockdown in ("integrity", "confidentiality")
 
     @property
     def iomem_addr(self) -> str:
@@ -102,6 +130,25 @@ def crash_ranges(iomem: str) -> tuple[tuple[int, int], ...]:
         if _is_hex(start) and _is_hex(end):
             ranges.append((int(start, 16), int(end, 16)))
     return tuple(ranges)
+
+
+def cma_ranges(text: str | None) -> tuple[tuple[int, int], ...]:
+    """START-END lines (hex, end inclusive), as crash_cma_ranges lists them."""
+    ranges = []
+    for line in (text or "").splitlines():
+        start, sep, end = line.strip().partition("-")
+        if sep and _is_hex(start) and _is_hex(end) and int(end, 16) >= int(start, 16):
+            ranges.append((int(start, 16), int(end, 16)))
+    return tuple(ranges)
+
+
+def first_present(host: Host, paths: tuple[str, ...]) -> tuple[str, str | None]:
+    """The first of ``paths`` the kernel has, with its text; the last path when none."""
+    for path in paths:
+        text = host.read_text(path)
+        if text is not None:
+            return path, text
+    return paths[-1], None
 
 
 def lockdown_mode(text: str | None) -> str | None:
@@ -180,7 +227,12 @@ def gather(host: Host) -> Facts:
     uname = host.uname()
     arm64 = uname.machine == ARM64
     kallsyms = host.read_text(KALLSYMS) if arm64 else None
-    loaded_text = host.read_text(KEXEC_CRASH_LOADED)
+    _, loaded_text = first_present(host, KEXEC_CRASH_LOADED)
+    size_path, size_text = first_present(host, KEXEC_CRASH_SIZE)
+    lockdown = lockdown_mode(host.read_text(LOCKDOWN))
+    kconfig = host.read_text(f"/boot/config-{uname.release}") \
+        if arm64 or lockdown in ("integrity", "confidentiality") else None
+    disabled = _int(host.read_text(KEXEC_LOAD_DISABLED))
     secure_boot = _efi_flag(host, SECURE_BOOT_VAR) == 1 and _efi_flag(host, SETUP_MODE_VAR) == 0
     kdump_dir = host.is_dir(KDUMP_DIR)
     links = tuple(link_fact(host, f"{KDUMP_DIR}/{name}") for name in ("initrd.img", "vmlinuz")) \
@@ -192,16 +244,18 @@ def gather(host: Host) -> Facts:
         crash_ranges=crash_ranges(host.read_text("/proc/iomem") or ""),
         kexec_supported=loaded_text is not None,
         kexec_loaded=_int(loaded_text) == 1,
-        crash_size=_int(host.read_text(KEXEC_CRASH_SIZE)),
+        crash_size=_int(size_text),
         fadump=host.fadump_state(),
         secure_boot=secure_boot,
         securelevel=(host.read_text(SECURELEVEL) or "").strip() == "1",
-        lockdown=lockdown_mode(host.read_text(LOCKDOWN)),
+        lockdown=lockdown,
         kexec_path=kexec_program(host),
         kdump_dir_is_dir=kdump_dir,
         links=links,
         kallsyms_text=has_symbol(kallsyms, "_text") if kallsyms else None,
-        kexec_file=kconfig_flag(host.read_text(f"/boot/config-{uname.release}"),
-                                "CONFIG_KEXEC_FILE") if arm64 else None,
+        kexec_file=kconfig_flag(kconfig, "CONFIG_KEXEC_FILE"),
         crash_hotplug=crash_hotplug(host),
+        crash_size_path=size_path,
+        crash_cma=cma_ranges(host.read_text(CRASH_CMA_RANGES)),
+        kexec_load_disabled=None if disabled is None else disabled != 0,
     )

@@ -365,6 +365,49 @@ _ALL = [
             "{name}: nothing is loaded for a crash now: the previous {what} could not be "
             "restored", F, 1, syslog=True,
             remedy="fix what the lines above say, then run 'kdump-config load'"),
+    # -- what the kernel lets kexec do (check, status, load, unload) -------------------------
+    Message("crashkernel-cma-unknown",
+            "crashkernel=...,cma is on the kernel command line, but the kernel does not list "
+            "its CMA ranges ({path}): {reserved}M counted without them", W,
+            remedy=("boot Linux 6.19 or later, which lists them, or compare the crashkernel "
+                    "lines of 'dmesg | grep -i crashkernel' against {suggested}")),
+    Message("kexec-load-disabled-unknown",
+            "cannot tell whether the kernel allows kexec loads: {path} is missing or holds no "
+            "number", W,
+            remedy=("run 'kdump-config check' as root on the host (a container may hide "
+                    "{path}), on a kernel built with CONFIG_KEXEC_CORE (Debian's are)")),
+    Message("kexec-load-disabled",
+            "kernel.kexec_load_disabled is 1: the kernel refuses to load a capture kernel "
+            "until it reboots", F,
+            remedy=("remove kernel.kexec_load_disabled=1 from /etc/sysctl.conf and "
+                    "/etc/sysctl.d/ (or set it only after kdump-tools has loaded), then reboot: "
+                    "the setting cannot be turned back to 0")),
+    Message("kexec-load-disabled-loaded",
+            "kernel.kexec_load_disabled is 1: the loaded capture kernel stays, but it cannot "
+            "be reloaded or unloaded (hotplug, kernel updates, config changes) until reboot",
+            W, remedy=("set kernel.kexec_load_disabled=1 only after kdump-tools has loaded, "
+                       "and reboot after changing the kdump configuration or kernel")),
+    Message("lockdown-unknown",
+            "secure boot is on but {path} is unreadable: cannot tell whether lockdown refuses "
+            "kexec_load", W,
+            remedy=("mount securityfs ('mount -t securityfs securityfs /sys/kernel/security') "
+                    "and run 'kdump-config check' as root")),
+    Message("lockdown-no-kexec-file",
+            "lockdown {lockdown} refuses kexec_load, and the kernel has no kexec_file_load "
+            "(CONFIG_KEXEC_FILE is not set in /boot/config-{release}): no capture kernel can "
+            "be loaded", F,
+            remedy=("boot a kernel built with CONFIG_KEXEC_FILE and CONFIG_KEXEC_SIG (Debian's "
+                    "are), or one not in lockdown (Secure Boot off, no lockdown= on the "
+                    "command line)")),
+    Message("lockdown-kexec-file-unknown",
+            "lockdown {lockdown} refuses kexec_load, and /boot/config-{release} does not say "
+            "whether the kernel has kexec_file_load (CONFIG_KEXEC_FILE)", W,
+            remedy=("install /boot/config-{release} (linux-image packages ship it) so that "
+                    "check can tell; the kernel needs CONFIG_KEXEC_FILE=y to load under "
+                    "lockdown")),
+    Message("kexec-refused",
+            "the kernel refused kexec (Operation not permitted); likely cause: {cause}", F, 1,
+            syslog=True, more=("to make kdump work: {remedy}",), remedy="{remedy}"),
 ]
 
 CATALOG: dict[Code, Message] = {}

@@ -180,7 +180,22 @@ DATA: dict[str, tuple[str, dict[str, Schema], list[str]]] = {
                 "detail": _s("string", "What was found."),
                 "remedy": _s("string", "How to fix it (\"\" when ok)."),
             })),
-    }, ["dump_mode", "ready", "failing", "checks"]),
+        "kernel": _object("What the running kernel says about kexec (null in fadump mode).", {
+            "lockdown": _nullable("string", "The lockdown LSM's mode (null: no lockdown "
+                                  "file).", enum=["none", "integrity", "confidentiality", None]),
+            "secure_boot": _s("boolean", "UEFI Secure Boot is on (SecureBoot=1, SetupMode=0)."),
+            "kexec_load_disabled": _nullable("boolean", "kernel.kexec_load_disabled (null: "
+                                             "unreadable)."),
+            "kexec_sysfs": _s("string", "Where the kexec state was read: "
+                              "\"/sys/kernel/kexec/\" (Linux 6.19) or the old "
+                              "\"/sys/kernel/kexec_*\" names.",
+                              enum=["/sys/kernel/kexec/", "/sys/kernel/kexec_*"]),
+            "reserved_bytes": _nullable("integer", "The whole reservation, CMA included "
+                                        "(null: the kernel does not say)."),
+            "crash_cma_bytes": _s("integer", "The part of it reserved as CMA "
+                                  "(crashkernel=...,cma)."),
+        }, nullable=True),
+    }, ["dump_mode", "ready", "failing", "checks", "kernel"]),
 }
 for _command, _what in (("load", "load the kdump kernel (or register fadump)"),
                         ("unload", "unload the kdump kernel (or unregister fadump)"),

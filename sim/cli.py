@@ -61,7 +61,8 @@ def state(state: StateDir) -> None:
     """What the machine looks like now."""
     machine = _open(state)
     info = machine.state
-    loaded = (machine.read("/sys/kernel/kexec_crash_loaded") or "").strip()
+    loaded = next((text.strip() for text in (machine.read(path) for path in (
+        "/sys/kernel/kexec/crash_loaded", "/sys/kernel/kexec_crash_loaded")) if text), "")
     lines = [
         f"profile:      {info['profile']}",
         f"phase:        {_PHASES.get(info['phase'], info['phase'])}",

@@ -35,9 +35,14 @@ def write_kernel_files(machine: Machine, boot_cmdline: str) -> None:
     machine.write("/sys/devices/system/cpu/online", f"0-{cpus - 1}\n" if cpus > 1 else "0\n")
     if kernel.get("kexec", True):
         reserved = _crash_bytes(kernel, boot_cmdline)
-        machine.write("/sys/kernel/kexec_crash_loaded", "0\n")
-        machine.write("/sys/kernel/kexec_loaded", "0\n")
-        machine.write("/sys/kernel/kexec_crash_size", f"{reserved}\n")
+        for name, value in (("crash_loaded", 0), ("loaded", 0), ("crash_size", reserved)):
+            for path in kexec_paths(kernel, name):
+                machine.write(path, f"{value}\n")
+        cma = int(kernel.get("crash_cma_mib", 0)) << 20
+        if cma and kernel.get("kexec_sysfs", "legacy") != "legacy":
+            machine.write(CRASH_CMA_RANGES, f"{CMA_BASE:x}-{CMA_BASE + cma - 1:x}\n")
+        machine.write("/proc/sys/kernel/kexec_load_disabled",
+                      "1\n" if kernel.get("kexec_load_disabled") else "0\n")
     if "crash_hotplug" in kernel:
         # Kernels since 6.5 (CONFIG_CRASH_HOTPLUG) show whether they update the loaded
         # crash image themselves on hotplug: 1 only once an image that allows it is loaded.
@@ -67,6 +72,21 @@ def write_kernel_files(machine: Machine, boot_cmdline: str) -> None:
         machine.write(prefix + "enabled", "1\n" if kernel.get("fadump_enabled", True) else "0\n")
         if kernel.get("fadump_registration", True):
             machine.write(prefix + "registered", "0\n")
+
+
+# Linux 6.19 moved the kexec files into /sys/kernel/kexec/ (the old names stay, deprecated):
+# "legacy" kernels have the old names only, "both" the two, "dir" the new ones only.
+KEXEC_DIR = "/sys/kernel/kexec/"
+KEXEC_OLD = "/sys/kernel/kexec_"
+CRASH_CMA_RANGES = "/sys/kernel/kexec/crash_cma_ranges"
+CMA_BASE = 0x100000000
+
+
+def kexec_paths(kernel: dict[str, Any], name: str) -> list[str]:
+    """Where this kernel shows the kexec file ``name`` (crash_loaded, loaded, crash_size)."""
+    layout = kernel.get("kexec_sysfs", "legacy")
+    return [prefix + name for prefix, shown in ((KEXEC_DIR, layout != "legacy"),
+                                                (KEXEC_OLD, layout != "dir")) if shown]
 
 
 def _cmdline_has_crashkernel(cmdline: str) -> bool:

@@ -28,7 +28,12 @@ from backends.values import HostError
 from sim import faults as registry
 from sim import statedir
 from sim.confine import link_problem, name_problem, read_bounded, target_problem
-from sim.kernel_files import write_crash_hotplug, write_kernel_files, write_vmcore
+from sim.kernel_files import (
+    kexec_paths,
+    write_crash_hotplug,
+    write_kernel_files,
+    write_vmcore,
+)
 from sim.statedir import MachineError as MachineError
 from sim.statedir import check_fault, describe, load_profile_from_state, read_state
 
@@ -413,8 +418,9 @@ class Machine:
         self.save()
         self.write("/proc/cmdline", cmdline.strip() + "\n")
         write_vmcore(self.path("/proc/vmcore"), vmcore_size, self.state["kernel"])
-        if self.path("/sys/kernel/kexec_crash_loaded").exists():
-            self.write("/sys/kernel/kexec_crash_loaded", "0\n")
+        for path in kexec_paths(self.state["kernel"], "crash_loaded"):
+            if self.path(path).exists():
+                self.write(path, "0\n")
         if "crash_hotplug" in self.state["kernel"]:
             write_crash_hotplug(self, False)
         self.log_effect("crash", vmcore_size=vmcore_size, via="kexec" if loaded else "fadump")

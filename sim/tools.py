@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from sim.kernel_files import CRASH_HOTPLUG_FILES, EFI_GUID
+from sim.kernel_files import CRASH_HOTPLUG_FILES, EFI_GUID, KEXEC_DIR, KEXEC_OLD
 
 if TYPE_CHECKING:
     from sim.machine import Machine
@@ -128,20 +128,29 @@ def kexec(call: Call) -> Outcome:
     machine, args = call.machine, call.args
     if "-p" not in args and "--load-panic" not in args:
         return Outcome(1, b"", "kexec: only panic kernels (-p) are simulated\n")
-    loaded_path = "/sys/kernel/kexec_crash_loaded"
-    if not call.files.exists(loaded_path):
+    loaded_paths = [p for p in (KEXEC_DIR + "crash_loaded", KEXEC_OLD + "crash_loaded")
+                    if call.files.exists(p)]
+    if not loaded_paths:
         return Outcome(1, b"", "kexec_load failed: Function not implemented\n")
+    # As kexec-tools parses its options: the last of -s and -c decides the syscall.
+    chosen = [a for a in args if a in ("-s", "--kexec-file-syscall", "-c", "--kexec-syscall")]
+    file_load = bool(chosen) and chosen[-1] in ("-s", "--kexec-file-syscall")
+    syscall = "kexec_file_load" if file_load else "kexec_load"
+    if (call.files.read_text("/proc/sys/kernel/kexec_load_disabled") or "").strip() == "1":
+        # Both syscalls, load and unload alike, until the machine reboots.
+        return Outcome(1, b"", f"{syscall} failed: Operation not permitted\n")
     secure = _secure_boot_active(call.files)
-    if secure and "-s" not in args:
+    if secure and not file_load:
         return Outcome(1, b"", "kexec_load failed: Operation not permitted\n")
     if "-u" in args or "--unload" in args:
         failure = fault_message(machine, "kexec-unload",
                                 "kexec_load failed: Device or resource busy")
         if failure:
             return Outcome(1, b"", failure + "\n")
-        _unloaded(call)
+        _unloaded(call, loaded_paths)
         return Outcome(0)
-    reserved = _kernel_number(call.files.read_text("/sys/kernel/kexec_crash_size"))
+    reserved = _kernel_number(call.files.read_text(loaded_paths[0].replace("crash_loaded",
+                                                                            "crash_size")))
     if reserved == 0:
         return Outcome(1, b"", "Memory for crashkernel is not reserved\n"
                                "Please reserve memory by passing \"crashkernel=Y@X\" parameter "
@@ -157,8 +166,6 @@ def kexec(call: Call) -> Outcome:
             initrd = arg.split("=", 1)[1]
             if not call.files.is_file(initrd):
                 return Outcome(1, b"", f"Cannot open `{initrd}': No such file or directory\n")
-    file_load = "-s" in args or "--kexec-file-syscall" in args
-    syscall = "kexec_file_load" if file_load else "kexec_load"
     # In the kernel: a load that cannot take kexec's mutex fails with EBUSY and changes
     # nothing; any later failure comes after the loaded crash image was freed (the new
     # one goes into the same reserved memory).
@@ -172,7 +179,7 @@ def kexec(call: Call) -> Outcome:
         failure = f"{syscall} failed: Key was rejected by service"
     if failure:
         if "Device or resource busy" not in failure:
-            _unloaded(call)
+            _unloaded(call, loaded_paths)
         return Outcome(1, b"", failure + "\n")
     kernel = machine.state.get("kernel", {})
     if file_load and not kernel.get("kexec_file", True):
@@ -183,7 +190,8 @@ def kexec(call: Call) -> Outcome:
         # What kexec-tools 2.0.25 does there: it warns, builds a bogus ELF core header,
         # and still loads and exits 0.
         warning = "Can't get the symbol of _text to calculate page_offset.\n"
-    call.write_target(loaded_path, b"1\n")
+    for path in loaded_paths:
+        call.write_target(path, b"1\n")
     # A kernel with CONFIG_CRASH_HOTPLUG updates the image itself on hotplug when it was
     # loaded with kexec_file_load, or with kexec_load and kexec-tools' --hotplug.
     _crash_hotplug(call, file_load or "--hotplug" in args)
@@ -192,8 +200,9 @@ def kexec(call: Call) -> Outcome:
     return Outcome(0, b"", warning)
 
 
-def _unloaded(call: Call) -> None:
-    call.write_target("/sys/kernel/kexec_crash_loaded", b"0\n")
+def _unloaded(call: Call, loaded_paths: list[str]) -> None:
+    for path in loaded_paths:
+        call.write_target(path, b"0\n")
     _crash_hotplug(call, False)
     call.machine.state["kexec_loaded"] = None
     call.machine.save()

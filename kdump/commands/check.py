@@ -79,5 +79,17 @@ def check(ctx: Context) -> tuple[int, dict[str, object]]:
         "ready": ready,
         "failing": failing,
         "checks": rows,
+        "kernel": None if ctx.facts.dump_mode == "fadump" else _kernel_data(ctx),
     }
     return (0 if ready else NOT_READY), data
+
+
+def _kernel_data(ctx: Context) -> dict[str, object]:
+    from kdump.facts import KEXEC_CRASH_SIZE
+
+    facts = ctx.facts
+    new = facts.crash_size_path == KEXEC_CRASH_SIZE[0]
+    return {"lockdown": facts.lockdown, "secure_boot": facts.secure_boot,
+            "kexec_load_disabled": facts.kexec_load_disabled,
+            "kexec_sysfs": "/sys/kernel/kexec/" if new else "/sys/kernel/kexec_*",
+            "reserved_bytes": facts.reserved_bytes, "crash_cma_bytes": facts.cma_bytes}

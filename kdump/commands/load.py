@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backends.values import HostError, UnsafePathError
-from kdump.checks import support_findings, symbols_finding
+from backends.values import HostError, RunResult, UnsafePathError
+from kdump.checks import kexec_refused, support_findings, symbols_finding
 from kdump.cmdline import render_argv
 from kdump.commands.links import sysctl_changed, update_links
 from kdump.context import Context
@@ -25,6 +25,8 @@ from kdump.swap import (
 
 ELF_MAGIC = b"\x7fELF"
 PANIC_TRIGGER = "kernel.panic_on_oops=1"
+# What kexec-tools prints for EPERM (strerror), whichever syscall refused.
+EPERM_TEXT = "Operation not permitted"
 
 
 def _first_failure(ctx: Context) -> int:
@@ -95,25 +97,27 @@ def _swap(ctx: Context, argv: list[str], *, replacing: bool) -> int:
     """Load ``argv`` (over the loaded capture kernel when ``replacing``: kexec -p replaces
     it in one step, so there is no unloaded gap to fall into)."""
     host = ctx.host
-    previous = host.read_text(ctx.kexec_cmd_file) if replacing else None
+    previous = ctx.read_own_text(ctx.kexec_cmd_file, say=False) if replacing else None
     # Recorded first: a record the file layer refuses (another user's link or file in
     # KDUMP_COREDIR) stops the load before anything is loaded, so the exit status and
     # the kernel's state agree.
     host.mkdir(ctx.config.kdump_coredir)
     host.write_text(ctx.kexec_cmd_file, render_argv(argv) + "\n")
-    if _run_load(ctx, argv):
+    result = _run_load(ctx, argv)
+    if result.ok:
         ctx.reporter.log("kexec-command", command=render_argv(argv))
         ctx.emit("loaded")
         _panic_triggers(ctx)
         return 0
     status = ctx.emit("load-failed")
+    _why_refused(ctx, argv, result.stderr)
     if not replacing:
         host.remove(ctx.kexec_cmd_file)  # it describes nothing that is loaded
         return status
     facts = ctx.refresh()
     old_argv = previous_argv(previous, facts.kexec_path)
     step = after_failed_replace(facts.kexec_loaded, old_argv)
-    if step == RESTORE and old_argv is not None and _run_load(ctx, old_argv):
+    if step == RESTORE and old_argv is not None and _run_load(ctx, old_argv).ok:
         step = KEPT
         ctx.emit("reload-restored")
     elif step == KEPT:
@@ -126,18 +130,24 @@ def _swap(ctx: Context, argv: list[str], *, replacing: bool) -> int:
     return status
 
 
-def _run_load(ctx: Context, argv: list[str]) -> bool:
+def _run_load(ctx: Context, argv: list[str]) -> RunResult:
     """Run a kexec load; a load that found kexec busy (nothing changed) is tried again."""
     attempt = 1
     while True:
         result = ctx.host.run(argv, timeout=300)
         ctx.echo_output(result.stdout, result.stderr)
         if not retry(attempt, result.ok, result.timed_out, result.stderr):
-            return result.ok
+            return result
         ctx.emit("load-retry", reason="kexec is busy (another kexec is running)",
                  seconds=RETRY_PAUSE)
         ctx.host.sleep(RETRY_PAUSE)
         attempt += 1
+
+
+def _why_refused(ctx: Context, argv: list[str], stderr: str) -> None:
+    """kexec says only "Operation not permitted": name the likely cause and its fix."""
+    if EPERM_TEXT in stderr:
+        ctx.report(kexec_refused(ctx.config, ctx.facts, argv))
 
 
 def _update_links_for_load(ctx: Context, release: str) -> int:
@@ -198,10 +208,13 @@ def unload(ctx: Context) -> int:
         return 0
     if facts.kexec_path is None:
         return ctx.emit("kexec-missing", program="kexec")
-    result = ctx.host.run(kexec_unload_argv(facts.kexec_path, facts), timeout=120)
+    argv = kexec_unload_argv(facts.kexec_path, facts)
+    result = ctx.host.run(argv, timeout=120)
     ctx.echo_output(result.stdout, result.stderr)
     if not result.ok:
-        return ctx.emit("unload-failed")
+        status = ctx.emit("unload-failed")
+        _why_refused(ctx, argv, result.stderr)
+        return status
     # The recorded command no longer describes what is loaded.
     try:
         ctx.host.remove(ctx.kexec_cmd_file)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backends.values import HostError
-from kdump.checks import invalid_links, loaded_finding, support_findings
+from kdump.checks import invalid_links, kernel_refusal, loaded_finding, support_findings
 from kdump.cmdline import render_argv
 from kdump.context import Context
 from kdump.messages import USAGE_COMMANDS
@@ -121,6 +121,9 @@ def status(ctx: Context) -> tuple[int, dict[str, object]]:
             if facts.kexec_loaded else None
         if unusable is not None:
             ctx.report(unusable)
+        refusal = kernel_refusal(facts)
+        if refusal is not None:
+            ctx.report(refusal)
         ready = facts.kexec_loaded and unusable is None
     ctx.emit("state-ready" if ready else "state-not-ready", mode=mode)
     return 0, {"dump_mode": mode, "ready": ready}

@@ -23,5 +23,6 @@ def ready_facts(**changes: object) -> Facts:
         kexec_path=None,
         kdump_dir_is_dir=True,
         links=(),
+        kexec_load_disabled=False,
     )
     return base._replace(**changes)
