@@ -266,3 +266,21 @@ Feature: what another user plants is never written through, and the lock never h
     And the dump location "/var/crash/209901040000/dump.209901040000" exists
     And the dump location "/var/crash/209901050000/vmcore.209901050000" exists
     And the dump location "/var/crash/209901060000/dump.209901060000" exists
+
+  @decision-fix-shared-coredir @decision-fix-reload-keeps-loaded
+  Scenario: A failed reload never runs a kexec command another user planted as the record
+    Given a machine "x86_64-ready"
+    And the directory "/var/crash" is writable by every user, with the sticky bit
+    And kdump is loaded
+    And another user planted a file holding "/sbin/kexec -p /boot/vmlinuz-6.1.0-18-amd64" at "/var/crash/kexec_cmd"
+    And the config sets KDUMP_KERNEL to "/boot/vmlinuz-6.1.0-18-amd64"
+    And the fault "kexec-rejects" is armed with "/boot/vmlinuz-6.1.0-18-amd64"
+    When I run "kdump-config reload"
+    Then the exit code is 1
+    And stdout ends with:
+      """
+      failed to load kdump kernel ... failed!
+      kdump-config: nothing is loaded for a crash now: the previous capture kernel could not be restored ... failed!
+      """
+    And "kexec" was run 2 times
+    And "kdump-config status" reports "current state   : Not ready to kdump"
