@@ -169,6 +169,8 @@ Feature: what another user plants is never written through, and the lock never h
       | status  | current state   : ready to kdump                                                |
       | show    | kdump-config: ignoring /var/crash/kexec_cmd: it is not a regular file ... (warning). |
       | check   | ready to kdump                                                                  |
+      | reload  | loaded kdump kernel.                                                            |
+      | try-reload | loaded kdump kernel.                                                         |
 
   @decision-fix-shared-coredir
   Scenario: A file another user owns is not read as the recorded kexec command

@@ -30,6 +30,7 @@ import sys
 from backends.values import HostError, UnsafePathError
 from kdump.config import DEFAULTS_PATH, VALUE_ERROR, ConfigError, load_config
 from kdump.configfile import read_config_text
+from kdump.configkeys import KNOWN_KEYS
 from kdump.configsyntax import parse_assignment_spans
 from kdump.report import Reporter
 
@@ -147,7 +148,9 @@ def _value(name: str) -> tuple[int, str]:
         return 0, "absent" if text is None else "enabled" if config.use_kdump else "disabled"
     text, config = read(host, DEFAULTS_PATH, host.environ())
     key = name.lower()
-    if key in ("path", "values") or not hasattr(config, key):
+    # Only the file's keys: the Config's other attributes (its path, its methods,
+    # ``__class__``) are no setting, and printing one would be a wrong answer with exit 0.
+    if key.upper() not in KNOWN_KEYS or not hasattr(config, key):
         raise LookupError(name)
     value = getattr(config, key)
     if isinstance(value, bool):

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import posixpath
+import shutil
 import stat
 from pathlib import Path
 
@@ -409,6 +410,21 @@ class Machine:
         if not loaded and not fadump:
             raise MachineError("kernel panic with no capture kernel loaded: nothing was saved; "
                                "the machine rebooted")
+        # The vmcore is written for real, byte by byte: a size the state directory's file
+        # system cannot hold (with room left for savecore's copy of it) would fill the
+        # disk, which the whole host shares, before failing.
+        vmcore = self.path("/proc/vmcore")
+        free = shutil.disk_usage(self.root).free
+        if vmcore_size > free // 2:
+            raise MachineError(f"a vmcore of {vmcore_size} bytes does not fit: the file system "
+                               f"of {self.root} has {free} bytes free, and savecore needs as "
+                               f"much again for its copy")
+        try:
+            write_vmcore(vmcore, vmcore_size, self.state["kernel"])
+        except OSError as exc:
+            vmcore.unlink(missing_ok=True)
+            raise MachineError(f"cannot write {vmcore}: {exc.strerror or exc}: the machine "
+                               f"did not crash") from exc
         cmdline = self.read("/proc/cmdline") or ""
         if loaded:
             cmdline = next((a.split("=", 1)[1] for a in loaded if a.startswith("--command-line=")),
@@ -417,7 +433,6 @@ class Machine:
         self.state["crashed_at"] = self.now().isoformat()
         self.save()
         self.write("/proc/cmdline", cmdline.strip() + "\n")
-        write_vmcore(self.path("/proc/vmcore"), vmcore_size, self.state["kernel"])
         for path in kexec_paths(self.state["kernel"], "crash_loaded"):
             if self.path(path).exists():
                 self.write(path, "0\n")

@@ -227,7 +227,8 @@ def test_a_latin1_comment_reads_as_kdump_config_reads_it(tmp_path: Path) -> None
 def test_the_helper_never_answers_disabled_when_it_cannot_tell(tmp_path: Path) -> None:
     root = make_root(tmp_path)
     write_conf(root, b"USE_KDUMP=1\n")
-    for args in ([], ["no_such_setting"], ["set-use-kdump", "2"], ["use_kdump", "x"]):
+    for args in ([], ["no_such_setting"], ["set-use-kdump", "2"], ["use_kdump", "x"],
+                 ["__class__"], ["use_kdump_raw"], ["path"], ["__init__"]):
         assert helper(root, *args).returncode == 255, args
     assert helper(root, "use_kdump", env={"KDUMP_ROOT": ""}).returncode == 255
     # Even when Python cannot load kdump-config's modules.

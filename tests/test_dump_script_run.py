@@ -43,6 +43,10 @@ REBOOT = f"""#!/bin/sh
 if [ -e {FAIL_MARK} ]; then echo "reboot $* after the fail command"; else echo "reboot $*"; fi \
 >> /reboot.calls
 """
+# A program of the caller's PATH (the first directory in it), which the script never runs.
+CALLERS = """#!/bin/sh
+echo "$0 $*" >> /callers-path.calls
+"""
 
 
 class DumpRun:
@@ -57,7 +61,12 @@ class DumpRun:
             (self.upper / "usr/share/kdump-config" / package).symlink_to(TOP / package)
         self._put("/usr/sbin/kdump-config",
                   KDUMP_CONFIG.format(python=sys.executable, top=TOP), 0o755)
-        self._put("/stubs/reboot", REBOOT, 0o755)
+        # Where the script's own PATH finds it (the real one, on merged /usr, is a link
+        # to systemctl: the stub shadows it in the overlay).
+        self._put("/usr/sbin/reboot", REBOOT, 0o755)
+        self._put("/stubs/reboot", CALLERS, 0o755)
+        self._put("/stubs/date", CALLERS, 0o755)
+        self._put("/stubs/sync", CALLERS, 0o755)
         self._put("/proc/vmcore", "\x7fELF a crashed kernel's memory\n")
         self._put("/savecore.status", f"{savecore_status}\n")
         config = "USE_KDUMP=1\n"
@@ -135,3 +144,13 @@ def test_without_a_vmcore_nothing_is_saved_and_nothing_reboots(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert "not a capture kernel" in done.stderr
     assert (run.read("/kdump-config.calls"), run.read("/reboot.calls")) == (None, None)
+
+
+def test_the_callers_path_is_never_searched(tmp_path: Path) -> None:
+    # The run's PATH starts with /stubs, holding a date, a sync and a reboot.
+    run = DumpRun(tmp_path, savecore_status=0, fail_cmd=None)
+
+    done = run.run()
+
+    assert run.read("/reboot.calls") == "reboot -f\n", done.stderr
+    assert run.read("/callers-path.calls") is None

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -266,3 +267,43 @@ def test_state_json_is_read_bounded_and_its_places_checked(tmp_path: Path) -> No
     code, _, err = run_main(sim_cli.main, ["reboot", str(state)])
     assert code == 1 and err.startswith(f"kdump-sim: {state / 'profile.toml'}: cannot read "
                                         "the machine's profile"), err
+
+
+# -- crash: a vmcore the disk cannot hold -----------------------------------------------------
+def _loaded(tmp_path: Path) -> Machine:
+    machine = Machine.create(tmp_path / "m", "x86_64-ready")
+    machine.state["kexec_loaded"] = ["--command-line=root=/dev/sda1 nr_cpus=1"]
+    machine.save()
+    return machine
+
+
+def test_crash_refuses_a_vmcore_bigger_than_the_free_space_and_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The vmcore is real bytes: 10**20 once filled the host's shared disk before failing.
+    machine = _loaded(tmp_path)
+    monkeypatch.setattr("sim.machine.shutil.disk_usage",
+                        lambda _path: SimpleNamespace(free=1 << 20))
+
+    with pytest.raises(MachineError, match="does not fit"):
+        machine.crash(1 << 20)
+
+    assert not machine.path("/proc/vmcore").exists()
+    assert Machine(tmp_path / "m").state["phase"] == "normal"
+
+
+def test_crash_that_cannot_write_the_vmcore_leaves_the_machine_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    machine = _loaded(tmp_path)
+
+    def disk_full(path: Path, size: int, kernel: object) -> None:
+        path.write_bytes(b"\x7fELF partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("sim.machine.write_vmcore", disk_full)
+
+    with pytest.raises(MachineError, match="No space left on device: the machine did not"):
+        machine.crash(8192)
+
+    assert not machine.path("/proc/vmcore").exists()
+    reopened = Machine(tmp_path / "m")
+    assert reopened.state["phase"] == "normal" and reopened.state["kexec_loaded"]

@@ -97,6 +97,8 @@ def _swap(ctx: Context, argv: list[str], *, replacing: bool) -> int:
     """Load ``argv`` (over the loaded capture kernel when ``replacing``: kexec -p replaces
     it in one step, so there is no unloaded gap to fall into)."""
     host = ctx.host
+    # Read back only as root's own record: a FIFO or a link another user planted at the
+    # name (a KDUMP_COREDIR changed since the load) would block the reload or be read.
     previous = ctx.read_own_text(ctx.kexec_cmd_file, say=False) if replacing else None
     # Recorded first: a record the file layer refuses (another user's link or file in
     # KDUMP_COREDIR) stops the load before anything is loaded, so the exit status and
