@@ -80,10 +80,18 @@ class RootedQueries:
 
     # -- queries -----------------------------------------------------------------------
     def read_bytes(self, path: str, limit: int | None = None) -> bytes | None:
+        """A regular file's bytes; None when absent or anything else (a FIFO, a device or a
+        socket planted under the root is never opened for blocking, nor read)."""
         try:
-            with open(self.host_path(path), "rb") as handle:
-                return handle.read() if limit is None else handle.read(limit)
+            fd = os.open(self.host_path(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except (OSError, HostError):
+            return None
+        try:
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return None
+                return handle.read() if limit is None else handle.read(limit)
+        except OSError:
             return None
 
     def read_config_file(self, path: str, limit: int) -> bytes | None:

@@ -143,3 +143,22 @@ def test_scan_dir_streams_names_with_kind_and_owner(files: RootedFiles, root: Pa
                      "mine": ("link", True), "209901010000": ("dir", False),
                      "pipe": ("other", False)}
     assert list(files.scan_dir("/var/crash/absent")) == []
+
+
+@pytest.mark.parametrize("path", ["/proc/cmdline", "/proc/iomem", "/boot/config-6.1.0-18-amd64"])
+def test_a_kernel_file_under_the_root_that_is_a_fifo_is_not_read_and_never_blocks(
+        files: RootedFiles, root: Path, path: str) -> None:
+    # Under --root every file is the tree's: a FIFO where the kernel would have its file
+    # must not hang test, check, show or status.
+    fifo = root / path.lstrip("/")
+    fifo.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(fifo)
+    outcome: list[object] = []
+    reader = threading.Thread(target=lambda: outcome.append(files.read_text(path)), daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # blocked in open(): let it go before failing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(10)
+        pytest.fail(f"read_text blocked on a FIFO at {path}")
+    assert outcome == [None]
