@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.overlay_root import SYSTEM_PATH, Overlay
+
 pytestmark = [
     pytest.mark.real_processes,
     pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
@@ -27,7 +29,6 @@ pytestmark = [
 ]
 
 TOP = Path(__file__).resolve().parents[1]
-SHIPPED = TOP / "debian/root"
 SCRIPT = "/usr/share/kdump-config/kdump-tools-dump"
 FAIL_MARK = "/fail-cmd-ran"
 
@@ -51,47 +52,31 @@ echo "$0 $*" >> /callers-path.calls
 
 class DumpRun:
     def __init__(self, tmp_path: Path, savecore_status: int, fail_cmd: str | None) -> None:
-        self.upper, self.work, self.merged = (tmp_path / n for n in ("upper", "work", "merged"))
-        for path in (self.upper, self.work, self.merged):
-            path.mkdir()
-        self._put(SCRIPT, (SHIPPED / SCRIPT.lstrip("/")).read_text(), 0o755)
-        setting = "/usr/share/kdump-config/kdump-setting"
-        self._put(setting, (SHIPPED / setting.lstrip("/")).read_text(), 0o755)
+        self.overlay = overlay = Overlay(tmp_path)
+        overlay.ship(SCRIPT)
+        overlay.ship("/usr/share/kdump-config/kdump-setting")
         for package in ("kdump", "backends"):  # where the shipped reader finds them
-            (self.upper / "usr/share/kdump-config" / package).symlink_to(TOP / package)
-        self._put("/usr/sbin/kdump-config",
-                  KDUMP_CONFIG.format(python=sys.executable, top=TOP), 0o755)
+            (overlay.upper / "usr/share/kdump-config" / package).symlink_to(TOP / package)
+        overlay.put("/usr/sbin/kdump-config",
+                    KDUMP_CONFIG.format(python=sys.executable, top=TOP), 0o755)
         # Where the script's own PATH finds it (the real one, on merged /usr, is a link
         # to systemctl: the stub shadows it in the overlay).
-        self._put("/usr/sbin/reboot", REBOOT, 0o755)
-        self._put("/stubs/reboot", CALLERS, 0o755)
-        self._put("/stubs/date", CALLERS, 0o755)
-        self._put("/stubs/sync", CALLERS, 0o755)
-        self._put("/proc/vmcore", "\x7fELF a crashed kernel's memory\n")
-        self._put("/savecore.status", f"{savecore_status}\n")
+        overlay.put("/usr/sbin/reboot", REBOOT, 0o755)
+        overlay.put("/stubs/reboot", CALLERS, 0o755)
+        overlay.put("/stubs/date", CALLERS, 0o755)
+        overlay.put("/stubs/sync", CALLERS, 0o755)
+        overlay.put("/proc/vmcore", "\x7fELF a crashed kernel's memory\n")
+        overlay.put("/savecore.status", f"{savecore_status}\n")
         config = "USE_KDUMP=1\n"
         if fail_cmd is not None:
             config += f'KDUMP_FAIL_CMD="{fail_cmd}"\n'
-        self._put("/etc/default/kdump-tools", config)
-
-    def _put(self, target: str, text: str, mode: int = 0o644) -> None:
-        path = self.upper / target.lstrip("/")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        path.chmod(mode)
+        overlay.put("/etc/default/kdump-tools", config)
 
     def run(self) -> subprocess.CompletedProcess[str]:
-        inner = (f"mount -t overlay overlay -o lowerdir=/,upperdir={self.upper},"
-                 f"workdir={self.work} {self.merged} && mount --bind /dev {self.merged}/dev && "
-                 f"exec chroot {self.merged} {SCRIPT}")
-        env = {"PATH": "/stubs:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
-        return subprocess.run(["unshare", "--mount", "--propagation", "private",
-                               "sh", "-c", inner], env=env, capture_output=True, text=True,
-                              timeout=120, check=False)
+        return self.overlay.run(SCRIPT, path="/stubs:" + SYSTEM_PATH)
 
     def read(self, target: str) -> str | None:
-        path = self.upper / target.lstrip("/")
-        return path.read_text() if path.exists() else None
+        return self.overlay.read(target)
 
 
 def test_a_failed_savecore_runs_the_fail_command_and_does_not_reboot_before_it(
@@ -137,7 +122,7 @@ def test_a_failed_savecore_without_a_fail_command_reboots(tmp_path: Path) -> Non
 
 def test_without_a_vmcore_nothing_is_saved_and_nothing_reboots(tmp_path: Path) -> None:
     run = DumpRun(tmp_path, savecore_status=1, fail_cmd=f"touch {FAIL_MARK}")
-    (run.upper / "proc/vmcore").write_text("")
+    run.overlay.put("/proc/vmcore", "")
 
     done = run.run()
 

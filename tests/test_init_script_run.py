@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.overlay_root import Overlay
+
 pytestmark = [
     pytest.mark.real_processes,
     pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None
@@ -34,35 +36,20 @@ exit $(cat /kdump-config.status)
 
 class InitRun:
     def __init__(self, tmp_path: Path, config: str, status: int) -> None:
-        self.upper, self.work, self.merged = (tmp_path / n for n in ("upper", "work", "merged"))
-        for path in (self.upper, self.work, self.merged):
-            path.mkdir(parents=True)
-        self._put(SCRIPT, (TOP / "debian/kdump-config.kdump-tools.init").read_text(), 0o755)
-        self._put(SETTING, (TOP / "debian/root" / SETTING.lstrip("/")).read_text(), 0o755)
+        self.overlay = overlay = Overlay(tmp_path)
+        overlay.ship(SCRIPT, TOP / "debian/kdump-config.kdump-tools.init")
+        overlay.ship(SETTING)
         for package in ("kdump", "backends"):
-            (self.upper / "usr/share/kdump-config" / package).symlink_to(TOP / package)
-        self._put("/usr/sbin/kdump-config", KDUMP_CONFIG, 0o755)
-        self._put("/kdump-config.status", f"{status}\n")
-        self._put("/etc/default/kdump-tools", config)
-
-    def _put(self, target: str, text: str, mode: int = 0o644) -> None:
-        path = self.upper / target.lstrip("/")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        path.chmod(mode)
+            (overlay.upper / "usr/share/kdump-config" / package).symlink_to(TOP / package)
+        overlay.put("/usr/sbin/kdump-config", KDUMP_CONFIG, 0o755)
+        overlay.put("/kdump-config.status", f"{status}\n")
+        overlay.put("/etc/default/kdump-tools", config)
 
     def run(self, action: str) -> subprocess.CompletedProcess[str]:
-        inner = (f"mount -t overlay overlay -o lowerdir=/,upperdir={self.upper},"
-                 f"workdir={self.work} {self.merged} && mount --bind /dev {self.merged}/dev && "
-                 f"exec chroot {self.merged} {SCRIPT} {action}")
-        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
-        return subprocess.run(["unshare", "--mount", "--propagation", "private",
-                               "sh", "-c", inner], env=env, capture_output=True, text=True,
-                              timeout=120, check=False)
+        return self.overlay.run(SCRIPT, action)
 
     def calls(self) -> str | None:
-        path = self.upper / "kdump-config.calls"
-        return path.read_text() if path.exists() else None
+        return self.overlay.read("/kdump-config.calls")
 
 
 @pytest.mark.parametrize(("action", "command"), [

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.overlay_root import SYSTEM_PATH, Overlay
 
 pytestmark = [
     pytest.mark.real_processes,
@@ -20,41 +21,11 @@ pytestmark = [
                        reason="needs root and unshare to mount the overlay"),
 ]
 
-TOP = Path(__file__).resolve().parents[1]
-SHIPPED = TOP / "debian/root"
+CALLERS_PATH = "/stubs:" + SYSTEM_PATH
 LOOKALIKE = """#!/bin/sh
 echo "$0 $*" >> /callers-path.calls
 echo lookalike
 """
-
-
-class Overlay:
-    def __init__(self, tmp_path: Path) -> None:
-        self.upper, self.work, self.merged = (tmp_path / n for n in ("upper", "work", "merged"))
-        for path in (self.upper, self.work, self.merged):
-            path.mkdir(parents=True)
-
-    def put(self, target: str, text: str, mode: int = 0o644) -> None:
-        path = self.upper / target.lstrip("/")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        path.chmod(mode)
-
-    def ship(self, target: str) -> None:
-        self.put(target, (SHIPPED / target.lstrip("/")).read_text(), 0o755)
-
-    def run(self, *argv: str) -> subprocess.CompletedProcess[str]:
-        inner = (f"mount -t overlay overlay -o lowerdir=/,upperdir={self.upper},"
-                 f"workdir={self.work} {self.merged} && mount --bind /dev {self.merged}/dev && "
-                 f"exec chroot {self.merged} \"$@\"")
-        env = {"PATH": "/stubs:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
-        return subprocess.run(["unshare", "--mount", "--propagation", "private",
-                               "sh", "-c", inner, "sh", *argv], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)
-
-    def read(self, target: str) -> str | None:
-        path = self.upper / target.lstrip("/")
-        return path.read_text() if path.exists() else None
 
 
 def test_the_memory_snapshot_names_its_file_by_the_real_uname(tmp_path: Path) -> None:
@@ -65,7 +36,7 @@ def test_the_memory_snapshot_names_its_file_by_the_real_uname(tmp_path: Path) ->
     for name in ("uname", "systemctl", "cp", "mv", "mkdir"):
         overlay.put(f"/stubs/{name}", LOOKALIKE, 0o755)
 
-    done = overlay.run(script)
+    done = overlay.run(script, path=CALLERS_PATH)
 
     assert overlay.read("/callers-path.calls") is None, done.stderr
     assert overlay.read(f"/var/lib/kdump/mem-{os.uname().release}"), (done.returncode, done.stderr)
@@ -83,7 +54,7 @@ def test_the_kernel_hooks_never_run_the_callers_programs(tmp_path: Path, hook: s
     for name in ("mkinitramfs", "rm", "cp", "mkdir", "sed", "mktemp", "mv", "du", "awk"):
         overlay.put(f"/stubs/{name}", LOOKALIKE, 0o755)
 
-    done = overlay.run(hook, version)
+    done = overlay.run(hook, version, path=CALLERS_PATH)
 
     assert overlay.read("/callers-path.calls") is None, (done.stdout, done.stderr)
 
@@ -102,7 +73,7 @@ def test_the_memory_snapshot_never_writes_in_a_directory_others_can_write(
     # A group member's link at the name cp writes to first.
     (state / f"mem-{os.uname().release}.new").symlink_to("/victim")
 
-    done = overlay.run(script)
+    done = overlay.run(script, path=CALLERS_PATH)
 
     assert overlay.read("/victim") == "root's own file\n"
     assert done.returncode == 1 and "others can write to it" in done.stderr
@@ -124,7 +95,7 @@ def test_the_kernel_hook_never_writes_in_a_directory_others_can_write(tmp_path: 
     state.chmod(0o775)
     (state / f"initrd.img-{version}.new").symlink_to("/victim")
 
-    done = overlay.run(hook, version)
+    done = overlay.run(hook, version, path=CALLERS_PATH)
 
     assert overlay.read("/victim") == "root's own file\n"
     assert done.returncode == 2 and "others can write to it" in done.stderr
@@ -139,7 +110,7 @@ def test_the_kernel_hook_builds_the_initrd_in_roots_own_directory(tmp_path: Path
     overlay.put("/usr/sbin/mkinitramfs",
                 '#!/bin/sh\nwhile [ "$1" != -o ]; do shift; done\necho initrd > "$2"\n', 0o755)
 
-    done = overlay.run(hook, version)
+    done = overlay.run(hook, version, path=CALLERS_PATH)
 
     assert done.returncode == 0, done.stderr
     assert overlay.read(f"/var/lib/kdump/initrd.img-{version}") == "initrd\n"
