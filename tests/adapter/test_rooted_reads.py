@@ -8,8 +8,6 @@ scenarios do.
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,27 +16,23 @@ import pytest
 
 from backends.rooted import RootedFiles
 from backends.values import HostError, UnsafePathError
+from tests.adapter.planted import as_nobody, tree
 
 pytestmark = pytest.mark.real_processes
 
-NOBODY = 65534
 SHADOW = "root:$y$secret:19000:0:99999:7:::\n"
 
 
 @pytest.fixture
 def root() -> Iterator[Path]:
-    base = Path(tempfile.mkdtemp(prefix="kdump-reads-", dir="/tmp"))
-    os.chmod(base, 0o755)
-    (base / "etc").mkdir()
-    (base / "etc/shadow").write_text(SHADOW)
-    os.chmod(base / "etc/shadow", 0o640)
-    crash = base / "var/crash"
-    crash.mkdir(parents=True)
-    os.chmod(crash, 0o1777)
-    try:
+    with tree("kdump-reads-") as base:
+        (base / "etc").mkdir()
+        (base / "etc/shadow").write_text(SHADOW)
+        os.chmod(base / "etc/shadow", 0o640)
+        crash = base / "var/crash"
+        crash.mkdir(parents=True)
+        os.chmod(crash, 0o1777)
         yield base
-    finally:
-        subprocess.run(["rm", "-rf", "--one-file-system", str(base)], check=True)
 
 
 @pytest.fixture
@@ -46,9 +40,6 @@ def files(root: Path) -> RootedFiles:
     return RootedFiles(str(root))
 
 
-def as_nobody(*argv: str) -> None:
-    subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                    *argv], check=True)
 
 
 def test_roots_own_record_is_read(files: RootedFiles) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,34 +18,28 @@ import pytest
 
 from backends.rooted import RootedFiles
 from backends.values import HostError, LockBusyError, UnsafePathError
+from tests.adapter.planted import NOBODY, as_nobody, tree
 
 # Its trees are planted by nobody (setpriv) and removed with rm: real processes.
 pytestmark = pytest.mark.real_processes
 
-NOBODY = 65534
 PASSWD = "root:x:0:0:root:/root:/bin/bash\n"
 
 
 @pytest.fixture
 def root() -> Iterator[Path]:
-    # Under /tmp and traversable, so that nobody can reach var/crash (pytest's own
-    # temporary directories are private to root).
-    base = Path(tempfile.mkdtemp(prefix="kdump-safety-", dir="/tmp"))
-    os.chmod(base, 0o755)
-    (base / "etc").mkdir()
-    (base / "etc/passwd").write_text(PASSWD)
-    crash = base / "var/crash"
-    crash.mkdir(parents=True)
-    os.chmod(crash, 0o1777)  # as Ubuntu ships it
-    (base / "var/lib/kdump").mkdir(parents=True)
-    (base / "run/lock").mkdir(parents=True)
-    os.chmod(base / "run/lock", 0o1777)
-    (base / "tmp").mkdir()
-    os.chmod(base / "tmp", 0o1777)
-    try:
+    with tree("kdump-safety-") as base:
+        (base / "etc").mkdir()
+        (base / "etc/passwd").write_text(PASSWD)
+        crash = base / "var/crash"
+        crash.mkdir(parents=True)
+        os.chmod(crash, 0o1777)  # as Ubuntu ships it
+        (base / "var/lib/kdump").mkdir(parents=True)
+        (base / "run/lock").mkdir(parents=True)
+        os.chmod(base / "run/lock", 0o1777)
+        (base / "tmp").mkdir()
+        os.chmod(base / "tmp", 0o1777)
         yield base
-    finally:
-        subprocess.run(["rm", "-rf", "--one-file-system", str(base)], check=True)
 
 
 @pytest.fixture
@@ -54,9 +47,6 @@ def files(root: Path) -> RootedFiles:
     return RootedFiles(str(root))
 
 
-def as_nobody(*argv: str) -> None:
-    subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                    *argv], check=True)
 
 
 def plant_link(root: Path, target: str, link: str) -> Path:
