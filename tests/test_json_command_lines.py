@@ -7,18 +7,16 @@ on both backends; then command lines drawn by hypothesis on the simulated machin
 
 from __future__ import annotations
 
-import io
 import json
-import os
 from collections.abc import Callable
-from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kdump.cli import COMMANDS, main
+from kdump.cli import COMMANDS
 from sim.machine import Machine
+from tests.inprocess import run_in_process
 from tests.sandbox import stub
 from tests.steps.cli import check_json_output
 from tests.steps.machine import CliResult
@@ -61,22 +59,7 @@ def _options(machine: Machine, backend: str) -> list[str]:
 
 def _run(argv: list[str]) -> CliResult:
     """kdump-config in this process; stdout and stderr as a real one takes them (strict)."""
-    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
-    out = io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict")
-    err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="strict")
-    saved = dict(os.environ)
-    for key in [k for k in os.environ if k.startswith("KDUMP_") or k == "NAME"]:
-        del os.environ[key]
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            code = main(argv)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    out.flush()
-    err.flush()
-    return CliResult(argv, code, out_bytes.getvalue().decode("utf-8", "strict"),
-                     err_bytes.getvalue().decode("utf-8", "strict"))
+    return CliResult(argv, *run_in_process(argv))
 
 
 def assert_one_document(argv: list[str]) -> None:

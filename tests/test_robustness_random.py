@@ -9,19 +9,17 @@ an exit code in {0, 1, 3}, and never "ready" unless the kernel files say loaded
 
 from __future__ import annotations
 
-import io
 import os
 import re
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kdump.cli import main
 from kdump.config import KNOWN_KEYS
 from sim.machine import Machine
+from tests.inprocess import run_in_process
 from tests.sandbox import stub
 
 CONFIG = "/etc/default/kdump-tools"
@@ -86,24 +84,6 @@ def _put(machine: Machine, target: str, data: bytes | None) -> None:
         machine.write_bytes(target, data)
 
 
-def _run(argv: list[str]) -> tuple[int, str, str]:
-    # A real stdout takes UTF-8 only: text it could not print fails here too.
-    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
-    out = io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict")
-    err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="strict")
-    saved = dict(os.environ)
-    for key in [k for k in os.environ if k.startswith("KDUMP_") or k == "NAME"]:
-        del os.environ[key]
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            code = main(argv)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    out.flush()
-    err.flush()
-    return code, out_bytes.getvalue().decode(), err_bytes.getvalue().decode()
-
 
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -131,7 +111,7 @@ def test_read_only_commands_survive_anything(machine: Machine, config: bytes | N
                 "linux": ["--backend", "linux", "--root", str(machine.root)]}
     for backend, options in machines.items():
         for command in ("status", "show", "test", "check"):
-            code, out, err = _run([*options, command])
+            code, out, err = run_in_process([*options, command])
             where = f"{backend} {command}: exit {code}\n{out}{err}"
             assert "Traceback" not in out + err, where
             assert "internal error" not in out, where
@@ -154,5 +134,5 @@ def test_a_loaded_machine_is_ready_so_the_property_is_not_vacuous(machine: Machi
     # The module's machine keeps what the random test left: it may be in fadump mode.
     _put(machine, "/sys/kernel/fadump/enabled", None)
     _put(machine, "/proc/sys/kernel/arch", b"x86_64\n")
-    code, out, _ = _run(["--backend", "linux", "--root", str(machine.root), "status"])
+    code, out, _ = run_in_process(["--backend", "linux", "--root", str(machine.root), "status"])
     assert code == 0 and out.splitlines()[-1] == "current state   : ready to kdump", out
