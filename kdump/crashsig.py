@@ -44,6 +44,7 @@ _HEADLINES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"unable to handle (?:kernel )?(?:paging request|page fault)", re.I)),
     ("bug", re.compile(r"kernel BUG at (?P<detail>\S+?)(?::\d+)?!", re.I)),
     ("general-protection-fault", re.compile(r"general protection fault")),
+    # only WARN()'s report: "WARNING: nvram corruption detected" is a plain message
     ("warning", re.compile(r"WARNING: CPU: \d+ PID: \d+ at (?P<detail>\S+?)(?::\d+)? ")),
     ("soft-lockup", re.compile(r"BUG: soft lockup")),
     ("hard-lockup", re.compile(r"Watchdog detected hard LOCKUP|NMI watchdog: .*hard LOCKUP")),
@@ -195,8 +196,6 @@ def _detail(kind: str, named: str | None) -> str:
 
 
 def _is_headline(line: str) -> bool:
-    if line.startswith("WARNING:") and not line.startswith("WARNING: CPU:"):
-        return False  # "WARNING: nvram corruption..." is a message, not a WARN() report
     return any(pattern.search(line) for _, pattern in _HEADLINES)
 
 

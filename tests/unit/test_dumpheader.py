@@ -153,6 +153,12 @@ def test_a_flattened_stream_cut_short(tmp_path: Path) -> None:
             assert h.release == "6.1.0-57-amd64"  # whose dump it was is still known
 
 
+def test_a_flattened_stream_cut_inside_a_record(tmp_path: Path) -> None:
+    h, _ = look(write(tmp_path / "dump", head("x86_64-6.1-flat.head")[:6000]))
+    assert h.complete is False and h.problems[0].code == "dump-flattened-truncated"
+    assert "inside the record at byte 4576" in h.reason
+
+
 def test_data_after_the_end_marker(tmp_path: Path) -> None:
     h, _ = look(write(tmp_path / "dump", head("x86_64-6.1-flat.head") + END + b"junk"))
     assert h.complete is False and h.problems[0].code == "dump-flattened-trailing"
