@@ -195,9 +195,12 @@ def _read_image(read_at: ReadAt, size: int | None, found: _Findings) -> None:
 
 _UTS_FIELD = 65
 _UTS_OFFSET = 12
-# disk_dump_header after the utsname: (timeval format, its offset, offset of status...)
-# as a 64-bit and as a 32-bit makedumpfile lays it out.
-_KDUMP_LAYOUTS = (("q", 408, 424, "Q", 8), ("i", 404, 412, "I", 4))
+# disk_dump_header after the utsname, as a 64-bit and as a 32-bit makedumpfile lays it
+# out: the timeval's field format and offset, the offset of the status word.
+_LAYOUT_64 = ("q", 408, 424)
+_LAYOUT_32 = ("i", 404, 412)
+# A 32-bit capture runs a 32-bit makedumpfile: its machine picks the layout to try first.
+_MACHINES_32 = ("i386", "i486", "i586", "i686", "arm", "mips", "ppc", "s390")
 
 
 def _kdump_endian(head: bytes) -> str | None:
@@ -222,12 +225,13 @@ def _read_kdump(read_at: ReadAt, size: int | None, found: _Findings) -> None:
     uts = [head[_UTS_OFFSET + _UTS_FIELD * i:_UTS_OFFSET + _UTS_FIELD * (i + 1)]
            .split(b"\0")[0].decode("utf-8", "replace") for i in range(6)]
     found.values.update(hostname=uts[1], release=uts[2], machine=uts[4])
-    layout = next((lay for lay in _KDUMP_LAYOUTS if _plausible_block(head, endian, lay[2])),
-                  None)
+    narrow = uts[4] in _MACHINES_32 or uts[4].startswith("armv")
+    layouts = (_LAYOUT_32, _LAYOUT_64) if narrow else (_LAYOUT_64, _LAYOUT_32)
+    layout = next((lay for lay in layouts if _plausible_block(head, endian, lay[2])), None)
     if layout is None:
         found.fail("dump-header-corrupt", "the kdump header has no plausible block size")
         return
-    tv_fmt, tv_at, status_at, ulong, ulong_size = layout
+    tv_fmt, tv_at, status_at = layout
     (header_version,) = struct.unpack_from(endian + "i", head, 8)
     (seconds,) = struct.unpack_from(endian + tv_fmt, head, tv_at)
     status, block_size, sub_blocks, bitmap_blocks = struct.unpack_from(
@@ -245,14 +249,15 @@ def _read_kdump(read_at: ReadAt, size: int | None, found: _Findings) -> None:
     elif size is None:
         found.cannot_tell("dump-end-unchecked",
                           "the end of the compressed file cannot be checked without reading it")
-    # kdump_sub_header: phys_base, dump_level, split, start_pfn, end_pfn, then (version 3
-    # and later) the VMCOREINFO offset (off_t, 64-bit on every build) and size.
-    sub = read_at(block_size, 3 * ulong_size + 8 + 8 + ulong_size)
-    if len(sub) >= ulong_size + 4:
-        (found.values["dump_level"],) = struct.unpack_from(endian + "i", sub, ulong_size)
-    info_at = ulong_size + 8 + 2 * ulong_size
-    if header_version >= 3 and len(sub) >= info_at + 8 + ulong_size:
-        offset, length = struct.unpack_from(endian + "q" + ulong, sub, info_at)
+    # kdump_sub_header: phys_base (an unsigned long), dump_level, split, start_pfn, end_pfn,
+    # then (version 3 and later) the VMCOREINFO offset and size.  The 32-bit layout of
+    # those two depends on the ABI's alignment of off_t: only the dump level is read there.
+    ulong = 8 if layout is _LAYOUT_64 else 4
+    sub = read_at(block_size, 48)
+    if len(sub) >= ulong + 4:
+        (found.values["dump_level"],) = struct.unpack_from(endian + "i", sub, ulong)
+    if layout is _LAYOUT_64 and header_version >= 3 and len(sub) >= 48:
+        offset, length = struct.unpack_from(endian + "qQ", sub, 32)
         if offset > 0 and 0 < length <= _NOTE_LIMIT:
             _take_vmcoreinfo(read_at(offset, length).decode("utf-8", "replace"), found)
 

@@ -236,6 +236,22 @@ def test_a_big_endian_kdump_header(tmp_path: Path) -> None:
             h.crash_time) == (True, "6.1.0-57-s390x", "s390x", "zhost", 17, "zlib", 1700)
 
 
+def test_a_32_bit_kdump_header(tmp_path: Path) -> None:
+    """i386 and armhf makedumpfile: a 4-byte timeval moves the status word to 412.  The
+    maximum page number at 428 there is often a power of two, so the machine picks the
+    layout tried first."""
+    uts = b"".join(s.ljust(65, b"\0") for s in (b"Linux", b"box", b"6.1.0-57-686-pae",
+                                                 b"#1 SMP Debian", b"i686", b"(none)"))
+    main = b"KDUMP   " + struct.pack("<i", 6) + uts + bytes(2) + struct.pack("<ii", 1700, 0)
+    main += struct.pack("<IiIIIIIIIi", 0x8 | 0x2, 4096, 1, 2, 262144, 0, 0, 0, 0, 1)
+    sub = struct.pack("<Ii", 0, 23)
+    image = main.ljust(4096, b"\0") + sub
+    h, _ = look(write(tmp_path / "dump", image, 64 * 4096))
+    assert (h.release, h.machine, h.dump_level, h.page_compression, h.crash_time) == (
+        "6.1.0-57-686-pae", "i686", 23, "lzo", 1700)
+    assert h.complete is False and [p.code for p in h.problems] == ["dump-incomplete-flag"]
+
+
 COMPLETE_FLAT = head("x86_64-6.1-flat.head") + END
 COMPRESSORS = {
     "gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress,
