@@ -27,6 +27,7 @@ import struct
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 ReadAt = Callable[[int, int], bytes]
 """``read_at(offset, length)``: the bytes there, fewer only at the end of the file."""
@@ -57,6 +58,29 @@ _BZIP2_MAGIC = b"BZh"
 _XZ_MAGIC = b"\xfd7zXZ\x00"
 _LZ4_FRAME_MAGIC = b"\x04\x22\x4d\x18"
 _LZ4_LEGACY_MAGIC = b"\x02\x21\x4c\x18"
+
+
+PROBLEM_CODES = {
+    # not complete
+    "dump-empty": "the file is empty",
+    "dump-format-unknown": "no dump format this reader knows",
+    "dump-header-truncated": "the kdump header is cut short",
+    "dump-header-corrupt": "the kdump header makes no sense",
+    "dump-incomplete-flag": "makedumpfile marked the dump incomplete",
+    "dump-shorter-than-headers": "the kdump-compressed file ends inside its own headers",
+    "dump-flattened-truncated": "the flattened stream ends without its end marker",
+    "dump-flattened-trailing": "bytes follow the flattened end marker",
+    "dump-flattened-corrupt": "a flattened record header makes no sense",
+    "dump-elf-short": "the ELF headers are cut short or malformed",
+    "dump-elf-no-memory": "the ELF core has no memory segment",
+    "dump-elf-truncated": "the ELF core ends before its last memory segment",
+    "dump-wrapper-truncated": "the compressed stream is cut short",
+    "dump-wrapper-corrupt": "the compressed stream does not decompress",
+    # cannot tell
+    "dump-end-unchecked": "the end of a compressed dump is not checked without reading it",
+    "dump-read-budget": "the headers need more than the read budget",
+}
+"""Every ``Problem.code`` there is, for the callers' messages."""
 
 
 @dataclass(frozen=True)
@@ -162,8 +186,20 @@ def read_dump_header(read_at: ReadAt, size: int) -> DumpHeader:
         hostname=_opt_str(v.get("hostname")), dump_level=_opt_int(v.get("dump_level")),
         page_compression=_opt_str(v.get("page_compression")),
         crash_time=_opt_int(v.get("crash_time")),
-        vmcoreinfo=dict(v.get("vmcoreinfo", {})),  # type: ignore[call-overload]
+        vmcoreinfo=_vmcoreinfo_of(v.get("vmcoreinfo")),
     )
+
+
+def file_reader(f: BinaryIO) -> ReadAt:
+    """``read_at`` over an open binary file (seekable)."""
+    def read_at(offset: int, length: int) -> bytes:
+        f.seek(offset)
+        return f.read(length)
+    return read_at
+
+
+def _vmcoreinfo_of(value: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _opt_str(value: object) -> str | None:

@@ -9,6 +9,7 @@ import glob
 import gzip
 import lzma
 import os
+import re
 import struct
 import sys
 from pathlib import Path
@@ -16,8 +17,9 @@ from typing import BinaryIO
 
 import pytest
 
+from kdump import dumpheader
 from kdump.crashsig import crash_signature
-from kdump.dumpheader import READ_BUDGET, DumpHeader, read_dump_header
+from kdump.dumpheader import READ_BUDGET, DumpHeader, file_reader, read_dump_header
 
 DATA = Path(__file__).resolve().parents[1] / "crashdata"
 DUMPS = DATA / "dumps"
@@ -29,13 +31,12 @@ class Counted:
     """A read_at over an open file that counts what the reader asked for."""
 
     def __init__(self, f: BinaryIO) -> None:
-        self.f = f
+        self.read_at = file_reader(f)
         self.bytes = 0
         self.calls = 0
 
     def __call__(self, offset: int, length: int) -> bytes:
-        self.f.seek(offset)
-        data = self.f.read(length)
+        data = self.read_at(offset, length)
         self.bytes += len(data)
         self.calls += 1
         return data
@@ -46,6 +47,7 @@ def look(path: Path) -> tuple[DumpHeader, Counted]:
         counted = Counted(f)
         header = read_dump_header(counted, os.fstat(f.fileno()).st_size)
     assert counted.bytes <= READ_BUDGET
+    assert {p.code for p in header.problems} <= set(dumpheader.PROBLEM_CODES)
     return header, counted
 
 
@@ -343,3 +345,9 @@ def test_the_guests_full_dumps(path: str) -> None:
     assert h.complete is True and h.release and h.machine
     assert check_dump_file(Path(path), h.release, h.machine) == []
     assert counted.bytes < 64 << 10
+
+
+def test_every_problem_code_the_reader_can_give_is_listed() -> None:
+    source = Path(dumpheader.__file__).read_text()
+    used = set(re.findall(r'(?:fail|cannot_tell)\(\s*"([a-z0-9-]+)"', source))
+    assert used == set(dumpheader.PROBLEM_CODES)
