@@ -54,6 +54,7 @@ _HEADLINES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("oops", re.compile(r"^Oops\b|Internal error: |^(?:divide error|invalid opcode|"
                         r"stack segment|double fault)\b")),
 )
+_REPORT_HEAD_LINES = 40
 _REPORT_END = re.compile(r"---\[ end (?:trace|Kernel panic)")
 _TRACE_START = re.compile(r"^Call [Tt]race:")
 _TRACE_MARKER = re.compile(r"^(?:</?(?:TASK|IRQ|NMI|EOI|SOFTIRQ)>|--- interrupt:|Exception stack)")
@@ -171,7 +172,8 @@ def _report(lines: Sequence[str], panic_at: int | None,
     if last is None:
         return None
     first = last
-    for i in range(last - 1, -1, -1):  # the same report: no trace or end mark in between
+    # the same report: its headlines sit a few lines apart, no trace or end mark between
+    for i in range(last - 1, max(-1, last - _REPORT_HEAD_LINES), -1):
         if _TRACE_START.search(lines[i]) or _REPORT_END.search(lines[i]):
             break
         if _is_headline(lines[i]):

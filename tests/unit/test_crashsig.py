@@ -196,3 +196,26 @@ def test_a_log_without_a_crash_has_no_signature() -> None:
     text = (DMESG / "x86_64-6.1-sysrq.dmesg").read_text()
     assert crash_signature(text[:text.index("sysrq: Trigger")]) is None
     assert crash_signature("") is None
+
+
+def test_an_old_headline_without_a_trace_is_not_part_of_the_crash() -> None:
+    """ "BUG: Bad rss-counter state" is printed without a trace; a divide error much later
+    is a report of its own."""
+    old = "[ 3.0] BUG: Bad rss-counter state mm:000000006b8f7c2e type:MM_FILEPAGES val:-1\n"
+    filler = "".join(f"[ 4.{i}] usb 1-1: new device {i}\n" for i in range(100))
+    crash = (
+        "[ 9.0] divide error: 0000 [#1] PREEMPT SMP NOPTI\n"
+        "[ 9.1] CPU: 0 PID: 77 Comm: cat Not tainted 6.1.0-57-amd64 #1  Debian 6.1.192-3\n"
+        "[ 9.2] RIP: 0010:div_show+0x12/0x30 [divmod]\n"
+        "[ 9.3] Call Trace:\n"
+        "[ 9.4]  <TASK>\n"
+        "[ 9.5]  seq_read_iter+0x120/0x4b0\n"
+        "[ 9.6]  vfs_read+0x1a1/0x2e0\n"
+        "[ 9.7]  </TASK>\n"
+        "[ 9.8] ---[ end trace 0000000000000000 ]---\n"
+        "[ 9.9] Kernel panic - not syncing: Fatal exception\n")
+    s = crash_signature(old + filler + crash)
+    assert s is not None
+    assert (s.kind, s.headline, s.where, s.frames) == (
+        "oops", "divide error: N [#N] PREEMPT SMP NOPTI", "div_show",
+        ("div_show", "seq_read_iter", "vfs_read"))
