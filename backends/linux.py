@@ -6,7 +6,7 @@ import os
 import time
 
 from backends.deadlines import alarm
-from backends.fadump import FadumpSysfs
+from backends.fadump_sysfs import FadumpSysfs
 from backends.files import OnRootedFiles
 from backends.rooted import RootedFiles
 from backends.values import MAX_CPUS, HostError, PipelineResult, Uname, parse_cpu_list

@@ -116,15 +116,9 @@ class RootedQueries:
                 raise HostError("read", path, "Is a directory", errno_mod.EISDIR)
             if not stat.S_ISREG(mode):
                 raise HostError("read", path, "not a regular file")
-            chunks: list[bytes] = []
-            size = 0
-            while size <= limit:
-                chunk = os.read(fd, limit + 1 - size)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            return b"".join(chunks)
+            # Buffered, the read returns short only at the end of the file.
+            with open(fd, "rb", closefd=False) as handle:
+                return handle.read(limit + 1)
         except OSError as exc:
             raise self._fail("read", path, exc) from exc
         finally:

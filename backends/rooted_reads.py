@@ -48,18 +48,8 @@ class SafeReads(SafeWalk):
                 fd = self._open_own(dir_fd, name, target)
                 if fd is None:
                     return None
-                try:
-                    chunks: list[bytes] = []
-                    size = 0
-                    while size < limit:
-                        chunk = os.read(fd, limit - size)
-                        if not chunk:
-                            break
-                        chunks.append(chunk)
-                        size += len(chunk)
-                    return b"".join(chunks)
-                finally:
-                    os.close(fd)
+                with os.fdopen(fd, "rb") as handle:
+                    return handle.read(limit)  # buffered: short only at the end
         except FileNotFoundError:  # a directory on the way is missing
             return None
         except OSError as exc:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
 from backends.base import ProgressCallback
-from backends.fadump import FadumpSysfs
+from backends.fadump_sysfs import FadumpSysfs
 from backends.files import OnRootedFiles
 from backends.rooted import RootedFiles
 from backends.sim_ftp import FtpServers

@@ -11,9 +11,9 @@ registered, and every registered name is read by an emulator).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
-from backends.record import Record
 from sim.confine import target_problem
 
 TYPE_CHECKING = False
@@ -52,7 +52,8 @@ _TAKES = {
 }
 
 
-class Fault(Record):
+@dataclass(frozen=True)
+class Fault:
     """One fault: its name, the kind of value it takes and what it does when armed."""
 
     name: str

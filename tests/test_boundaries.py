@@ -20,7 +20,7 @@ PRODUCT = sorted([*CORE, *(TOP / "backends").rglob("*.py"), *(TOP / "sim").rglob
 CORE_OS_ALLOWED = {"environ"}
 CORE_BANNED_MODULES = {"subprocess", "shutil", "pathlib", "tempfile", "fcntl", "ftplib",
                        "socket", "backends.linux", "backends.sim", "backends.rooted",
-                       "backends.runner", "backends.fadump", "sim", "backends.sim_ftp",
+                       "backends.runner", "backends.fadump_sysfs", "sim", "backends.sim_ftp",
                        # what the file layer and the real backend are built from
                        "backends.rooted_queries", "backends.rooted_walk",
                        "backends.rooted_lock", "backends.fdcopy", "backends.linux_ftp",
@@ -129,6 +129,62 @@ def test_the_simulator_never_reaches_the_real_backend_or_the_runner(path: Path) 
 def test_the_import_walk_sees_the_real_backends_own_imports() -> None:
     """The walk above is no walk at all if it cannot see this (the guard's own check)."""
     assert REAL_ONLY - {"backends.linux"} <= _reachable("backends.linux", _import_graph())
+
+
+# -- the three rules of the import graph: core, simulator, simulated backend -----------------
+# The command line's renderer, and the modules that make one (composition roots).
+RENDERER = "kdump.report"
+SHELL = {"kdump/cli.py", "kdump/typer_app.py", "kdump/setting.py", "kdump/report.py"}
+# What both backends are built from; everything else under backends/ is the real backend's
+# (a new module is real until it is added here).
+NEUTRAL_BACKEND = {"backends.base", "backends.values", "backends.record", "backends.scoped",
+                   "backends.rooted", "backends.rooted_queries", "backends.rooted_walk",
+                   "backends.rooted_reads", "backends.rooted_lock", "backends.fdcopy",
+                   "backends.fadump_sysfs"}
+SIMULATED_BACKEND = sorted((TOP / "backends").glob("sim*.py"))
+
+
+def _imported_names(tree: ast.Module) -> set[str]:
+    """Every module an import can bind, ``from kdump import report`` as kdump.report."""
+    names = _imports(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def test_the_rules_see_every_form_of_import() -> None:
+    tree = ast.parse("from kdump import report\nimport backends.values\n"
+                     "def lazy():\n    from backends.fadump_sysfs import FadumpSysfs\n")
+    assert {"kdump.report", "backends.values", "backends.fadump_sysfs"} <= _imported_names(tree)
+
+
+@pytest.mark.parametrize("path", [p for p in CORE if _rel(p) not in SHELL], ids=_rel)
+def test_the_core_reports_through_its_own_interface(path: Path) -> None:
+    """The core says what happened through kdump.reporting; how it is shown is the
+    command line's (its renderer satisfies the interface, it is never imported here)."""
+    imported = {n for n in _imported_names(_tree(path)) if _within(n, RENDERER)}
+    assert not imported, f"{_rel(path)} imports the command line's renderer {sorted(imported)}"
+
+
+@pytest.mark.parametrize("path", sorted((TOP / "sim").rglob("*.py")), ids=_rel)
+def test_the_simulator_needs_nothing_from_the_backends(path: Path) -> None:
+    imported = {n for n in _imported_names(_tree(path)) if _within(n, "backends")}
+    assert not imported, f"{_rel(path)} imports {sorted(imported)}"
+
+
+@pytest.mark.parametrize("path", SIMULATED_BACKEND, ids=_rel)
+def test_the_simulated_backend_is_built_from_neutral_modules_only(path: Path) -> None:
+    """Not one module of the real backend, directly or through another."""
+    simulated = {_module_name(p) for p in SIMULATED_BACKEND}
+    reached = {n for n in _reachable(_module_name(path), _import_graph())
+               if _within(n, "backends") and n != "backends"}
+    real = reached - NEUTRAL_BACKEND - simulated
+    assert not real, f"{_rel(path)} can load {sorted(real)} (the real backend's modules)"
 
 
 @pytest.mark.parametrize("path", PRODUCT, ids=_rel)
