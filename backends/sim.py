@@ -20,7 +20,6 @@ from contextlib import AbstractContextManager, contextmanager
 
 from backends.base import ProgressCallback
 from backends.fadump_sysfs import FadumpSysfs
-from backends.files import OnRootedFiles
 from backends.rooted import RootedFiles
 from backends.sim_ftp import FtpServers
 from backends.values import (
@@ -39,15 +38,32 @@ from sim.machine import TOOL_DIRS, Machine
 VMCORE = "/proc/vmcore"
 
 
-class SimHost(OnRootedFiles):
+class SimHost:
     kind = "sim"
 
     def __init__(self, machine: Machine) -> None:
         self.machine = machine
         # Who owns a file is what the machine recorded (another user's plant), and every
         # rename and fsync goes to its effect log.
-        self.files = RootedFiles(str(machine.root), owner=machine.foreign_owner,
-                                 record=machine.log_effect)
+        self.files = files = RootedFiles(str(machine.root), owner=machine.foreign_owner,
+                                         record=machine.log_effect)
+        # What its files say is the file layer's answer (each is that layer's own method);
+        # the changes below are the layer's too, once the machine's faults let them.
+        self.read_text = files.read_text
+        self.read_bytes = files.read_bytes
+        self.read_config_file = files.read_config_file
+        self.read_own = files.read_own
+        self.listdir = files.listdir
+        self.scan_dir = files.scan_dir
+        self.exists = files.exists
+        self.is_file = files.is_file
+        self.is_dir = files.is_dir
+        self.is_symlink = files.is_symlink
+        self.is_executable = files.is_executable
+        self.readlink = files.readlink
+        self.realpath = files.realpath
+        self.file_size = files.file_size
+        self.fsync = files.fsync  # recorded (as rename is) by the file layer
         self._fadump = FadumpSysfs(self)
         self.ftp_servers = FtpServers(machine)
         self._real_contention = False
