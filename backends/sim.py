@@ -33,7 +33,8 @@ from backends.values import (
     Uname,
     parse_cpu_list,
 )
-from sim.machine import TOOL_DIRS, Machine
+from sim.machine import Machine
+from sim.profile import tool_path
 
 VMCORE = "/proc/vmcore"
 
@@ -225,7 +226,7 @@ class SimHost:
     # -- processes -----------------------------------------------------------------------------
     def which(self, name: str) -> str | None:
         if name in self.machine.state.get("tools", []):
-            return f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}"
+            return tool_path(name)
         return None
 
     def run(
@@ -274,7 +275,7 @@ class SimHost:
                 live_stderr: int | None = None) -> tuple[bytes, list[RunResult]]:
         """Emulate a chain (a single program too): the last stage's output and every
         stage's result; from a stage that never finishes on, the deadline kills all."""
-        from sim import tools  # emulation loads on the first program run
+        from sim.programs import emulate  # emulation loads on the first program run
 
         results: list[RunResult] = []
         for index, argv in enumerate(stages):
@@ -283,7 +284,7 @@ class SimHost:
                 results += [self._killed(rest, timeout) for rest in stages[index:]]
                 return b"", results
             live = _writer(live_stderr)
-            outcome = tools.emulate(self.machine, self.files, list(argv), data, live=live)
+            outcome = emulate(self.machine, self.files, list(argv), data, live=live)
             if live is not None and outcome.stderr[outcome.shown:]:
                 live(outcome.stderr[outcome.shown:])  # the rest, as the program ends
             data = outcome.stdout

@@ -124,7 +124,7 @@ def _all(value: Any, good: Any) -> bool:
 
 def programs() -> list[str]:
     """The programs a simulated machine runs (the ``hang`` fault's values)."""
-    from sim.machine import TOOL_DIRS
+    from sim.profile import TOOL_DIRS
 
     return sorted(TOOL_DIRS)
 

@@ -33,6 +33,7 @@ from sim.kernel_files import (
     write_kernel_files,
     write_vmcore,
 )
+from sim.profile import tool_path
 from sim.statedir import MachineError as MachineError
 from sim.statedir import check_fault, describe, load_profile_from_state, read_state
 
@@ -48,14 +49,6 @@ EFFECTS_FILE = "effects.jsonl"
 SYSLOG_FILE = "syslog"
 JOURNAL_FILE = "journal.jsonl"
 DEFAULT_CLOCK = "2024-01-01T00:00:00"
-# Where Debian installs each tool; `which` in the simulated machine answers with these.
-TOOL_DIRS = {
-    "kexec": "/usr/sbin", "makedumpfile": "/usr/bin", "sysctl": "/usr/sbin", "ip": "/usr/bin",
-    "mount": "/usr/bin", "umount": "/usr/bin", "ssh": "/usr/bin", "scp": "/usr/bin",
-    "ssh-keygen": "/usr/bin", "ssh-copy-id": "/usr/bin", "gzip": "/usr/bin",
-    "bzip2": "/usr/bin", "xz": "/usr/bin", "lz4": "/usr/bin", "cat": "/usr/bin",
-    "mkinitramfs": "/usr/sbin",
-}
 DEFAULT_VMCORE_SIZE = 4 << 20
 MIN_VMCORE_SIZE = 4096  # one page: the ELF header and the kernel log fit in it
 NOBODY_UID = 65534
@@ -127,7 +120,7 @@ class Machine:
         for name in prof.tools:
             # The program files, where Debian installs them (the emulation runs by name):
             # `/sbin/kexec` exists on a merged-/usr machine as it does on a real one.
-            self.write(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}",
+            self.write(tool_path(name),
                        f"#!/bin/sh\n# {name} (simulated by kdump-sim)\n", mode=0o755)
         for link, target in prof.symlinks.items():
             self.symlink(link, target)
