@@ -34,7 +34,6 @@ from backends.values import (
     parse_cpu_list,
 )
 from sim.machine import Machine
-from sim.profile import tool_path
 
 VMCORE = "/proc/vmcore"
 
@@ -226,6 +225,8 @@ class SimHost:
     # -- processes -----------------------------------------------------------------------------
     def which(self, name: str) -> str | None:
         if name in self.machine.state.get("tools", []):
+            from sim.profile import tool_path  # the profile's layout, without its parser
+
             return tool_path(name)
         return None
 

@@ -11,8 +11,8 @@ registered, and every registered name is read by an emulator).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from sim.confine import target_problem
 
@@ -52,8 +52,7 @@ _TAKES = {
 }
 
 
-@dataclass(frozen=True)
-class Fault:
+class Fault(NamedTuple):
     """One fault: its name, the kind of value it takes and what it does when armed."""
 
     name: str

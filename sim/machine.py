@@ -33,7 +33,6 @@ from sim.kernel_files import (
     write_kernel_files,
     write_vmcore,
 )
-from sim.profile import tool_path
 from sim.statedir import MachineError as MachineError
 from sim.statedir import check_fault, describe, load_profile_from_state, read_state
 
@@ -109,6 +108,8 @@ class Machine:
         return machine
 
     def _materialize(self, prof: Profile) -> None:
+        from sim.profile import tool_path
+
         for path in prof.dirs:
             self.path(path).mkdir(parents=True, exist_ok=True)
         for path, text in prof.files.items():
