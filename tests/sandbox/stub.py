@@ -24,7 +24,6 @@ from backends.rooted import RootedFiles
 from sim import tools
 from sim.machine import STATE_FILE, Machine
 from sim.profile import tool_path
-from sim.programs import emulate
 from tests.sandbox import kernel_faults
 
 HANG_SECONDS = 30
@@ -69,6 +68,8 @@ def main(argv: list[str] | None = None, machine_dir: str | None = None) -> int:
         if target == tools.KERNEL_HOOK:
             outcome = tools.kernel_hook(machine, files, args[1] if len(args) > 1 else "")
         else:
+            from sim.programs import emulate  # every program's emulator: not before a hang
+
             outcome = emulate(machine, files, call, stdin, live=_to_stderr)
         if name == "mount" and outcome.returncode == 0:
             _apply_readonly_mounts(machine, files)
