@@ -6,8 +6,7 @@ import os
 import time
 
 from backends.deadlines import alarm
-from backends.fadump import FadumpSysfs
-from backends.files import OnRootedFiles
+from backends.fadump_sysfs import FadumpSysfs
 from backends.rooted import RootedFiles
 from backends.values import MAX_CPUS, HostError, PipelineResult, Uname, parse_cpu_list
 
@@ -43,7 +42,7 @@ class SystemClock:
         time.sleep(seconds)
 
 
-class LinuxHost(OnRootedFiles):
+class LinuxHost:
     kind = "linux"
 
     def __init__(self, root: str = "/", env: Mapping[str, str] | None = None, *,
@@ -56,8 +55,32 @@ class LinuxHost(OnRootedFiles):
         clocks, its syslog, name resolution (of FTP servers), and the file layer's effect
         recorder and byte pump (under copy_file); ``search_path``, the target directories
         programs are found in (default SYSTEM_PATH)."""
-        self.files = RootedFiles(root, record=record, pump=pump)
-        self.root = self.files.root
+        self.files = files = RootedFiles(root, record=record, pump=pump)
+        self.root = files.root
+        # The Host's files are the file layer's: each of these is that layer's own method.
+        self.host_path = files.host_path
+        self.read_text = files.read_text
+        self.read_bytes = files.read_bytes
+        self.read_config_file = files.read_config_file
+        self.read_own = files.read_own
+        self.listdir = files.listdir
+        self.scan_dir = files.scan_dir
+        self.exists = files.exists
+        self.is_file = files.is_file
+        self.is_dir = files.is_dir
+        self.is_symlink = files.is_symlink
+        self.is_executable = files.is_executable
+        self.readlink = files.readlink
+        self.realpath = files.realpath
+        self.file_size = files.file_size
+        self.mkdir = files.mkdir
+        self.write_text = files.write_text
+        self.symlink = files.symlink
+        self.remove = files.remove
+        self.remove_tree = files.remove_tree
+        self.rename = files.rename
+        self.fsync = files.fsync
+        self.lock = files.lock
         self.environment = dict(os.environ if env is None else env)
         self.clock: Clock = clock or SystemClock()
         self._log = log
@@ -68,7 +91,7 @@ class LinuxHost(OnRootedFiles):
         self.env = {**self.environment, "PATH": ":".join(self.search_path)}
         self._runner: Runner | None = None
         self._ftp: StdlibFtp | None = None
-        self._fadump = FadumpSysfs(self)
+        self._fadump = FadumpSysfs(files)
 
     @property
     def runner(self) -> Runner:
@@ -78,9 +101,6 @@ class LinuxHost(OnRootedFiles):
 
             self._runner = Runner(self.env)
         return self._runner
-
-    def host_path(self, path: str, follow_last: bool = True) -> str:
-        return self.files.host_path(path, follow_last)
 
     # -- kernel and system facts: procfs under the root, so a sandbox tree works too --
     # With a root other than /, nothing comes from the running host: the tree says.

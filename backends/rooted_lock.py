@@ -6,7 +6,7 @@ import fcntl
 import os
 import stat
 
-from backends.rooted_reads import SafeReads
+from backends.rooted_queries import host_error
 from backends.scoped import contextmanager, suppress
 from backends.values import LockBusyError, UnsafePathError
 
@@ -15,11 +15,16 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from contextlib import AbstractContextManager
 
+    from backends.rooted_walk import SafeWalk
+
 PROC_LOCKS = "/proc/locks"
 
 
-class LockingWalk(SafeReads):
-    """The safe walk and its reads, and a lock taken through it."""
+class FileLock:
+    """Locks taken through the safe walk."""
+
+    def __init__(self, walk: SafeWalk) -> None:
+        self.walk = walk
 
     def lock(self, path: str) -> AbstractContextManager[None]:
         """Take the lock now or raise: LockBusyError names who holds it."""
@@ -29,19 +34,19 @@ class LockingWalk(SafeReads):
     def _lock(self, path: str) -> Iterator[None]:
         target = path
         try:
-            with self._parent("lock", path, create=True) as (dir_fd, name, target):
-                st = self._existing("lock", dir_fd, name, target)
+            with self.walk.parent("lock", path, create=True) as (dir_fd, name, target):
+                st = self.walk.existing("lock", dir_fd, name, target)
                 if st is not None and stat.S_ISLNK(st.st_mode):
                     raise UnsafePathError("lock", target, "it is a symbolic link")
                 fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
                              | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
         except OSError as exc:
-            raise self._fail("lock", path, exc) from exc
+            raise host_error("lock", path, exc) from exc
         try:
             opened = os.fstat(fd)
             if not stat.S_ISREG(opened.st_mode):
                 raise UnsafePathError("lock", target, "it is not a regular file")
-            self._check_entry("lock", target, opened)
+            self.walk.check_entry("lock", target, opened)
             if opened.st_nlink != 1:
                 raise UnsafePathError("lock", target, "it has other names (hard links)")
             try:
@@ -49,7 +54,7 @@ class LockingWalk(SafeReads):
             except BlockingIOError as exc:
                 raise LockBusyError(path, _lock_holder(fd)) from exc
             except OSError as exc:
-                raise self._fail("lock", path, exc) from exc
+                raise host_error("lock", path, exc) from exc
             # Who holds it, for a root that finds it busy and cannot read /proc/locks.
             with suppress(OSError):
                 os.ftruncate(fd, 0)

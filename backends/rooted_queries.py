@@ -4,7 +4,7 @@ The one place that maps a target path (``/var/lib/kdump/vmlinuz``) to a path on
 this host (``<root>/var/lib/kdump/vmlinuz``).  Symlinks are followed *inside* the
 target: an absolute link target is re-rooted, and ``..`` never climbs above the
 root.  With root ``/`` the kernel resolves paths itself.  The changes build on it
-(backends.rooted_walk, backends.rooted).
+(backends.rooted_walk, backends.rooted), holding it rather than being it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ class RootedQueries:
         self.root = os.path.abspath(root)
 
     # -- path mapping ----------------------------------------------------------------
-    def _join(self, target: str) -> str:
+    def join(self, target: str) -> str:
+        """Where a canonical target path lives on this host (no link resolved)."""
         rel = target.lstrip("/")
         return os.path.join(self.root, rel) if rel else self.root
 
@@ -53,7 +54,7 @@ class RootedQueries:
                 continue
             candidate = "/" + "/".join([*resolved, part])
             is_last = not pending
-            host = self._join(candidate)
+            host = self.join(candidate)
             if (follow_last or not is_last) and os.path.islink(host):
                 hops += 1
                 if hops > MAX_SYMLINKS:
@@ -69,7 +70,7 @@ class RootedQueries:
 
     def host_path(self, path: str, follow_last: bool = True) -> str:
         """Where a target path lives on this host."""
-        return self._join(self._resolve(path, follow_last))
+        return self.join(self._resolve(path, follow_last))
 
     def to_target(self, host_path: str) -> str:
         """Inverse of host_path for paths inside the root."""
@@ -116,17 +117,11 @@ class RootedQueries:
                 raise HostError("read", path, "Is a directory", errno_mod.EISDIR)
             if not stat.S_ISREG(mode):
                 raise HostError("read", path, "not a regular file")
-            chunks: list[bytes] = []
-            size = 0
-            while size <= limit:
-                chunk = os.read(fd, limit + 1 - size)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            return b"".join(chunks)
+            # Buffered, the read returns short only at the end of the file.
+            with open(fd, "rb", closefd=False) as handle:
+                return handle.read(limit + 1)
         except OSError as exc:
-            raise self._fail("read", path, exc) from exc
+            raise host_error("read", path, exc) from exc
         finally:
             os.close(fd)
 
@@ -186,5 +181,7 @@ class RootedQueries:
         st = self._stat(path)
         return None if st is None else stat.S_IMODE(st.st_mode)
 
-    def _fail(self, operation: str, path: str, exc: OSError) -> HostError:
-        return HostError(operation, path, exc.strerror or str(exc), exc.errno)
+
+def host_error(operation: str, path: str, exc: OSError) -> HostError:
+    """What an OSError of ``operation`` on target ``path`` is to a Host's caller."""
+    return HostError(operation, path, exc.strerror or str(exc), exc.errno)

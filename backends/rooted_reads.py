@@ -15,12 +15,14 @@ import errno as errno_mod
 import os
 import stat
 
-from backends.rooted_walk import SafeWalk
+from backends.rooted_queries import host_error
 from backends.values import DirEntry, UnsafePathError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from backends.rooted_walk import SafeWalk
 
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
@@ -33,8 +35,11 @@ def _kind(mode: int) -> str:
     return "link" if stat.S_ISLNK(mode) else "other"
 
 
-class SafeReads(SafeWalk):
-    """The safe walk, and reads of files and directories through it."""
+class OwnReads:
+    """Reads of files and directories through the safe walk."""
+
+    def __init__(self, walk: SafeWalk) -> None:
+        self.walk = walk
 
     def read_own(self, path: str, limit: int) -> bytes | None:
         """At most ``limit`` bytes of a file kdump-config wrote; None when it is absent.
@@ -44,26 +49,16 @@ class SafeReads(SafeWalk):
         a directory on the way cannot be opened.
         """
         try:
-            with self._parent("read", path) as (dir_fd, name, target):
+            with self.walk.parent("read", path) as (dir_fd, name, target):
                 fd = self._open_own(dir_fd, name, target)
                 if fd is None:
                     return None
-                try:
-                    chunks: list[bytes] = []
-                    size = 0
-                    while size < limit:
-                        chunk = os.read(fd, limit - size)
-                        if not chunk:
-                            break
-                        chunks.append(chunk)
-                        size += len(chunk)
-                    return b"".join(chunks)
-                finally:
-                    os.close(fd)
+                with os.fdopen(fd, "rb") as handle:
+                    return handle.read(limit)  # buffered: short only at the end
         except FileNotFoundError:  # a directory on the way is missing
             return None
         except OSError as exc:
-            raise self._fail("read", path, exc) from exc
+            raise host_error("read", path, exc) from exc
 
     def _open_own(self, dir_fd: int, name: str, target: str) -> int | None:
         try:
@@ -71,7 +66,7 @@ class SafeReads(SafeWalk):
         except FileNotFoundError:
             return None
         except OSError as exc:
-            st = self._lstat_at(dir_fd, name)
+            st = self.walk.lstat_at(dir_fd, name)
             if st is None:
                 return None
             if stat.S_ISLNK(st.st_mode):  # ELOOP: O_NOFOLLOW met a link
@@ -84,7 +79,7 @@ class SafeReads(SafeWalk):
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise UnsafePathError("read", target, "it is not a regular file")
-            self._check_entry("read", target, st)
+            self.walk.check_entry("read", target, st)
             if st.st_nlink != 1:
                 raise UnsafePathError("read", target, "it has other names (hard links)")
         except BaseException:
@@ -93,8 +88,8 @@ class SafeReads(SafeWalk):
         return fd
 
     def _whose(self, target: str, st: os.stat_result, what: str) -> str:
-        owner = self._owner(target, st)
-        if owner in self._trusted_uids():
+        owner = self.walk.owner(target, st)
+        if owner in self.walk.trusted_uids():
             return f"it is {what}"
         return f"it is {what} owned by another user (uid {owner})"
 
@@ -105,11 +100,11 @@ class SafeReads(SafeWalk):
         The directory is reached by the safe walk (HostError when that refuses it).
         """
         try:
-            fd, where = self._open_dir("list", path)
+            fd, where = self.walk.open_dir("list", path)
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise self._fail("list", path, exc) from exc
+            raise host_error("list", path, exc) from exc
         try:
             with os.scandir(fd) as entries:
                 for entry in entries:
@@ -119,10 +114,10 @@ class SafeReads(SafeWalk):
                         continue
                     target = f"{where.rstrip('/')}/{entry.name}"
                     yield DirEntry(entry.name, _kind(st.st_mode),
-                                   self._owner(target, st) in self._trusted_uids())
+                                   self.walk.owner(target, st) in self.walk.trusted_uids())
         except OSError as exc:
             if exc.errno == errno_mod.ENOENT:
                 return
-            raise self._fail("list", path, exc) from exc
+            raise host_error("list", path, exc) from exc
         finally:
             os.close(fd)

@@ -30,34 +30,36 @@ SET_ASIDE_ATTEMPTS = 5
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-class SafeWalk(RootedQueries):
-    """Directories opened beneath the root, and the checks on what the walk meets."""
+class SafeWalk:
+    """Directories opened beneath the root of ``paths``, and the checks on what the walk
+    meets: the part of the file layer its changes, its own reads and its lock go through."""
 
-    def __init__(self, root: str = "/", *,
+    def __init__(self, paths: RootedQueries, *,
                  owner: Callable[[str], int | None] | None = None) -> None:
         """``owner``: who owns a target path, when the machine keeps its own records
         (None: the file system says)."""
-        super().__init__(root)
+        self.paths = paths
+        self.root = paths.root
         self._recorded_owner = owner
 
-    def _owner(self, target: str, st: os.stat_result) -> int:
+    def owner(self, target: str, st: os.stat_result) -> int:
         """Who owns ``target`` (the simulated machine records planted files' owners)."""
         recorded = None if self._recorded_owner is None else self._recorded_owner(target)
         return st.st_uid if recorded is None else recorded
 
     @staticmethod
-    def _trusted_uids() -> set[int]:
+    def trusted_uids() -> set[int]:
         return {0, os.getuid(), os.geteuid()}
 
     def _untrusted(self, operation: str, target: str, st: os.stat_result,
                    what: str) -> UnsafePathError | None:
-        owner = self._owner(target, st)
-        trusted = self._trusted_uids()
+        owner = self.owner(target, st)
+        trusted = self.trusted_uids()
         if owner in trusted:
             return None
         return UnsafePathError(operation, target, f"{what} owned by another user (uid {owner})")
 
-    def _check_entry(self, operation: str, target: str, st: os.stat_result) -> None:
+    def check_entry(self, operation: str, target: str, st: os.stat_result) -> None:
         """An existing name kdump-config is about to replace or remove must be its own."""
         kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else \
             "a directory" if stat.S_ISDIR(st.st_mode) else "a file"
@@ -79,7 +81,7 @@ class SafeWalk(RootedQueries):
             raise UnsafePathError(operation, target, f"the directory is writable by group "
                                                      f"{st.st_gid} and has no sticky bit")
 
-    def _open_dir(self, operation: str, path: str, create: int | None = None,
+    def open_dir(self, operation: str, path: str, create: int | None = None,
                   leaf_mode: int | None = None) -> tuple[int, str]:
         """Open directory ``path`` safely; (descriptor, canonical target path).
 
@@ -112,7 +114,7 @@ class SafeWalk(RootedQueries):
                         os.mkdir(part, mode, dir_fd=fd)
                     st = os.lstat(part, dir_fd=fd)
                 if stat.S_ISLNK(st.st_mode):
-                    self._check_entry(operation, target, st)
+                    self.check_entry(operation, target, st)
                     hops += 1
                     if hops > MAX_SYMLINKS:
                         raise HostError(operation, path, os.strerror(errno_mod.ELOOP),
@@ -138,30 +140,30 @@ class SafeWalk(RootedQueries):
                 os.close(fd)
 
     @contextmanager
-    def _parent(self, operation: str, path: str, create: bool = False,
+    def parent(self, operation: str, path: str, create: bool = False,
                 ) -> Iterator[tuple[int, str, str]]:
         """(directory descriptor, name, canonical target path) of ``path``'s last component."""
         parent, name = posixpath.split(posixpath.normpath(path))
         if name in ("", ".", ".."):
             raise HostError(operation, path, "not a file name")
-        fd, where = self._open_dir(operation, parent, 0o755 if create else None)
+        fd, where = self.open_dir(operation, parent, 0o755 if create else None)
         try:
             yield fd, name, posixpath.join(where, name)
         finally:
             os.close(fd)
 
     @staticmethod
-    def _lstat_at(fd: int, name: str) -> os.stat_result | None:
+    def lstat_at(fd: int, name: str) -> os.stat_result | None:
         try:
             return os.lstat(name, dir_fd=fd)
         except FileNotFoundError:
             return None
 
-    def _existing(self, operation: str, fd: int, name: str, target: str,
+    def existing(self, operation: str, fd: int, name: str, target: str,
                   ) -> os.stat_result | None:
-        st = self._lstat_at(fd, name)
+        st = self.lstat_at(fd, name)
         if st is not None:
-            self._check_entry(operation, target, st)
+            self.check_entry(operation, target, st)
         return st
 
     @staticmethod
@@ -171,7 +173,7 @@ class SafeWalk(RootedQueries):
         mode = os.fstat(dir_fd).st_mode
         return bool(mode & stat.S_ISVTX and mode & (stat.S_IWOTH | stat.S_IWGRP))
 
-    def _replaceable(self, operation: str, fd: int, name: str, target: str,
+    def replaceable(self, operation: str, fd: int, name: str, target: str,
                      ) -> os.stat_result | None:
         """What is at ``name`` before a file or link of ours takes its place by rename.
 
@@ -179,29 +181,29 @@ class SafeWalk(RootedQueries):
         come from a user there); in a shared directory it is replaced, never written
         through: otherwise any user could stop root from ever writing its state again.
         """
-        st = self._lstat_at(fd, name)
+        st = self.lstat_at(fd, name)
         if st is not None and not self._shared(fd):
-            self._check_entry(operation, target, st)
+            self.check_entry(operation, target, st)
         return st
 
     def _set_aside(self, operation: str, dir_fd: int, name: str, target: str) -> None:
         """Move another user's directory off ``name`` (a rename cannot replace it): it
         stays theirs, beside it, under a hidden name."""
-        st = self._lstat_at(dir_fd, name)
+        st = self.lstat_at(dir_fd, name)
         if st is None or not stat.S_ISDIR(st.st_mode):
             return
-        if not self._shared(dir_fd) or self._owner(target, st) in self._trusted_uids():
+        if not self._shared(dir_fd) or self.owner(target, st) in self.trusted_uids():
             return  # ours (or not a user's to have made): the rename says what is wrong
 
         def move(aside: str) -> None:
-            if self._lstat_at(dir_fd, aside) is not None:
+            if self.lstat_at(dir_fd, aside) is not None:
                 raise FileExistsError(errno_mod.EEXIST, "File exists", aside)
             os.rename(name, aside, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
 
-        self._temp_name(name, move, "foreign")
+        self.temp_name(name, move, "foreign")
 
     @staticmethod
-    def _temp_name(name: str, make: Callable[[str], None], kind: str = "tmp") -> str:
+    def temp_name(name: str, make: Callable[[str], None], kind: str = "tmp") -> str:
         """A fresh name beside ``name`` made by ``make`` (which must refuse an existing one)."""
         for _ in range(100):
             temp = f".{name}.{kind}-{os.getpid()}-{os.urandom(4).hex()}"
@@ -212,7 +214,7 @@ class SafeWalk(RootedQueries):
             return temp
         raise FileExistsError(errno_mod.EEXIST, "no free temporary name", name)
 
-    def _swap_in(self, operation: str, dir_fd: int, temp: str, name: str, target: str,
+    def swap_in(self, operation: str, dir_fd: int, temp: str, name: str, target: str,
                  fill: Callable[[], None] | None = None) -> None:
         """Finish ``temp`` (``fill``), then rename it over ``name`` once the name is checked
         again (see _replaceable); on any failure ``temp`` goes."""
@@ -220,7 +222,7 @@ class SafeWalk(RootedQueries):
             if fill is not None:
                 fill()
             for attempt in range(1, SET_ASIDE_ATTEMPTS + 1):
-                self._replaceable(operation, dir_fd, name, target)
+                self.replaceable(operation, dir_fd, name, target)
                 self._set_aside(operation, dir_fd, name, target)
                 try:
                     os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
@@ -245,9 +247,9 @@ class SafeWalk(RootedQueries):
         socket.
         """
         for _ in range(MAX_SYMLINKS):
-            with self._parent(operation, path) as (dir_fd, name, target):
+            with self.parent(operation, path) as (dir_fd, name, target):
                 st = os.lstat(name, dir_fd=dir_fd)
-                self._check_entry(operation, target, st)
+                self.check_entry(operation, target, st)
                 if stat.S_ISLNK(st.st_mode):
                     link = os.readlink(name, dir_fd=dir_fd)
                     path = posixpath.join(posixpath.dirname(target), link)
@@ -256,7 +258,7 @@ class SafeWalk(RootedQueries):
                     raise HostError(operation, target, "not a socket")
                 through_fd = f"/proc/self/fd/{dir_fd}"
                 yield f"{through_fd}/{name}" if os.path.isdir(through_fd) else \
-                    self._join(target)
+                    self.paths.join(target)
                 return
         raise HostError(operation, path, os.strerror(errno_mod.ELOOP), errno_mod.ELOOP)
 

@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
 from backends.base import ProgressCallback
-from backends.fadump import FadumpSysfs
-from backends.files import OnRootedFiles
+from backends.fadump_sysfs import FadumpSysfs
 from backends.rooted import RootedFiles
 from backends.sim_ftp import FtpServers
 from backends.values import (
@@ -34,20 +33,37 @@ from backends.values import (
     Uname,
     parse_cpu_list,
 )
-from sim.machine import TOOL_DIRS, Machine
+from sim.machine import Machine
 
 VMCORE = "/proc/vmcore"
 
 
-class SimHost(OnRootedFiles):
+class SimHost:
     kind = "sim"
 
     def __init__(self, machine: Machine) -> None:
         self.machine = machine
         # Who owns a file is what the machine recorded (another user's plant), and every
         # rename and fsync goes to its effect log.
-        self.files = RootedFiles(str(machine.root), owner=machine.foreign_owner,
-                                 record=machine.log_effect)
+        self.files = files = RootedFiles(str(machine.root), owner=machine.foreign_owner,
+                                         record=machine.log_effect)
+        # What its files say is the file layer's answer (each is that layer's own method);
+        # the changes below are the layer's too, once the machine's faults let them.
+        self.read_text = files.read_text
+        self.read_bytes = files.read_bytes
+        self.read_config_file = files.read_config_file
+        self.read_own = files.read_own
+        self.listdir = files.listdir
+        self.scan_dir = files.scan_dir
+        self.exists = files.exists
+        self.is_file = files.is_file
+        self.is_dir = files.is_dir
+        self.is_symlink = files.is_symlink
+        self.is_executable = files.is_executable
+        self.readlink = files.readlink
+        self.realpath = files.realpath
+        self.file_size = files.file_size
+        self.fsync = files.fsync  # recorded (as rename is) by the file layer
         self._fadump = FadumpSysfs(self)
         self.ftp_servers = FtpServers(machine)
         self._real_contention = False
@@ -209,7 +225,9 @@ class SimHost(OnRootedFiles):
     # -- processes -----------------------------------------------------------------------------
     def which(self, name: str) -> str | None:
         if name in self.machine.state.get("tools", []):
-            return f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}"
+            from sim.profile import tool_path  # the profile's layout, without its parser
+
+            return tool_path(name)
         return None
 
     def run(
@@ -258,7 +276,7 @@ class SimHost(OnRootedFiles):
                 live_stderr: int | None = None) -> tuple[bytes, list[RunResult]]:
         """Emulate a chain (a single program too): the last stage's output and every
         stage's result; from a stage that never finishes on, the deadline kills all."""
-        from sim import tools  # emulation loads on the first program run
+        from sim.programs import emulate  # emulation loads on the first program run
 
         results: list[RunResult] = []
         for index, argv in enumerate(stages):
@@ -267,7 +285,7 @@ class SimHost(OnRootedFiles):
                 results += [self._killed(rest, timeout) for rest in stages[index:]]
                 return b"", results
             live = _writer(live_stderr)
-            outcome = tools.emulate(self.machine, self.files, list(argv), data, live=live)
+            outcome = emulate(self.machine, self.files, list(argv), data, live=live)
             if live is not None and outcome.stderr[outcome.shown:]:
                 live(outcome.stderr[outcome.shown:])  # the rest, as the program ends
             data = outcome.stdout

@@ -8,11 +8,11 @@ from kdump.checks import Finding
 from kdump.codes import Code
 from kdump.config import Config
 from kdump.facts import Facts, gather
-from kdump.report import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from backends.base import Host
+    from kdump.reporting import Reports
 
 # kdump-config's own state files (kexec_cmd, the kernel hook's size and memory notes) are
 # a few hundred bytes; anything larger is not one of them.
@@ -24,7 +24,7 @@ class Context(Record, frozen=False):
 
     host: Host
     config: Config
-    reporter: Reporter
+    reporter: Reports
     _facts: Facts | None = None
 
     @property

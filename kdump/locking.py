@@ -62,7 +62,6 @@ from os import urandom
 
 from backends.scoped import contextmanager, nullcontext, suppress
 from backends.values import HostError, LockBusyError, UnsafePathError
-from kdump.report import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,6 +70,7 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn
 
     from backends.base import Host
+    from kdump.reporting import Emits
 
 LOCK_FILE = "/run/kdump-config.lock"
 QUEUE_FILE = "/run/kdump-config.queued"
@@ -114,7 +114,7 @@ class _Entered:
 _NOT_HELD = nullcontext()
 
 
-def _take(host: Host, reporter: Reporter, poll: float = POLL,
+def _take(host: Host, reporter: Emits, poll: float = POLL,
           ) -> tuple[AbstractContextManager[object], tuple[str, str, str] | None]:
     """The lock, held (failure None); or, not held, (message code, holder or reason,
     path) of the failure."""
@@ -137,7 +137,7 @@ def _take(host: Host, reporter: Reporter, poll: float = POLL,
 
 
 @contextmanager
-def exclusive(host: Host, reporter: Reporter, *, best_effort: bool = False) -> Iterator[bool]:
+def exclusive(host: Host, reporter: Emits, *, best_effort: bool = False) -> Iterator[bool]:
     """Hold the lock (True); with ``best_effort``, go on without it (False) when it fails.
 
     Without ``best_effort`` a failure is reported and raised as LockFailed.
@@ -157,7 +157,7 @@ def exclusive(host: Host, reporter: Reporter, *, best_effort: bool = False) -> I
     _fail(reporter, failure)
 
 
-def _fail(reporter: Reporter, failure: tuple[str, str, str]) -> NoReturn:
+def _fail(reporter: Emits, failure: tuple[str, str, str]) -> NoReturn:
     code, detail, path = failure
     if code == "lock-timeout":
         raise LockFailed(reporter.emit("lock-timeout", path=path, holder=detail,
@@ -168,7 +168,7 @@ def _fail(reporter: Reporter, failure: tuple[str, str, str]) -> NoReturn:
 
 
 @contextmanager
-def coalesced(host: Host, reporter: Reporter, *, taking_over: bool = False,
+def coalesced(host: Host, reporter: Emits, *, taking_over: bool = False,
               ) -> Iterator[bool]:
     """try-reload: True once the lock is held; False when a queued request covers this one.
 

@@ -15,6 +15,9 @@ import os
 import posixpath
 import stat
 
+# The kernel's limit of links followed in one path lookup.
+MAX_SYMLINKS = 40
+
 
 def target_problem(path: str) -> str | None:
     """Why ``path`` cannot name a file of the machine (None: it can).
@@ -69,16 +72,45 @@ def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, limit + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
-        return b"".join(chunks)
+        # Buffered, the read returns short only at the end of the file.
+        with open(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
     finally:
         os.close(fd)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+    return data
+
+
+def inside(root: str, target: str, follow_last: bool = True) -> str:
+    """Where target path ``target`` lives below ``root``, every link on the way (the last
+    one too when ``follow_last``) followed inside the machine: an absolute link target is
+    re-rooted and ``..`` stops at the root, as on the machine itself; OSError(ELOOP)
+    past the kernel's limit of links.
+
+    The simulator's own mapping: the product's file layer maps a target path the same
+    way (tests/test_sim_confinement.py holds the two to the same answers).
+    """
+    pending = [part for part in target.split("/") if part]
+    resolved: list[str] = []
+    hops = 0
+    while pending:
+        part = pending.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            if resolved:
+                resolved.pop()
+            continue
+        host = os.path.join(root, *resolved, part)
+        if (follow_last or pending) and os.path.islink(host):
+            hops += 1
+            if hops > MAX_SYMLINKS:
+                raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), target)
+            link = os.readlink(host)
+            if link.startswith("/"):
+                resolved = []
+            pending = [p for p in link.split("/") if p] + pending
+            continue
+        resolved.append(part)
+    return os.path.join(root, *resolved)

@@ -12,8 +12,8 @@ registered, and every registered name is read by an emulator).
 from __future__ import annotations
 
 from enum import Enum
+from typing import NamedTuple
 
-from backends.record import Record
 from sim.confine import target_problem
 
 TYPE_CHECKING = False
@@ -52,7 +52,7 @@ _TAKES = {
 }
 
 
-class Fault(Record):
+class Fault(NamedTuple):
     """One fault: its name, the kind of value it takes and what it does when armed."""
 
     name: str
@@ -123,7 +123,7 @@ def _all(value: Any, good: Any) -> bool:
 
 def programs() -> list[str]:
     """The programs a simulated machine runs (the ``hang`` fault's values)."""
-    from sim.machine import TOOL_DIRS
+    from sim.profile import TOOL_DIRS
 
     return sorted(TOOL_DIRS)
 

@@ -24,11 +24,9 @@ import shutil
 import stat
 from pathlib import Path
 
-from backends.rooted_queries import RootedQueries
-from backends.values import HostError
 from sim import faults as registry
 from sim import statedir
-from sim.confine import link_problem, name_problem, read_bounded, target_problem
+from sim.confine import inside, link_problem, name_problem, read_bounded, target_problem
 from sim.kernel_files import (
     kexec_paths,
     write_crash_hotplug,
@@ -50,14 +48,6 @@ EFFECTS_FILE = "effects.jsonl"
 SYSLOG_FILE = "syslog"
 JOURNAL_FILE = "journal.jsonl"
 DEFAULT_CLOCK = "2024-01-01T00:00:00"
-# Where Debian installs each tool; `which` in the simulated machine answers with these.
-TOOL_DIRS = {
-    "kexec": "/usr/sbin", "makedumpfile": "/usr/bin", "sysctl": "/usr/sbin", "ip": "/usr/bin",
-    "mount": "/usr/bin", "umount": "/usr/bin", "ssh": "/usr/bin", "scp": "/usr/bin",
-    "ssh-keygen": "/usr/bin", "ssh-copy-id": "/usr/bin", "gzip": "/usr/bin",
-    "bzip2": "/usr/bin", "xz": "/usr/bin", "lz4": "/usr/bin", "cat": "/usr/bin",
-    "mkinitramfs": "/usr/sbin",
-}
 DEFAULT_VMCORE_SIZE = 4 << 20
 MIN_VMCORE_SIZE = 4096  # one page: the ELF header and the kernel log fit in it
 NOBODY_UID = 65534
@@ -69,6 +59,7 @@ class Machine:
     def __init__(self, state_dir: str | os.PathLike[str]) -> None:
         self.dir = Path(statedir.state_dir_argument(state_dir))
         self.root = self.dir / "root"
+        self._root = os.path.abspath(self.root)  # where target paths start, whatever the cwd
         self.remote = self.dir / "remote"
         state_path = self.dir / STATE_FILE
         if not state_path.is_file():
@@ -81,7 +72,6 @@ class Machine:
                 raise MachineError(f"{inner} is a symbolic link, not the machine's own "
                                    f"directory; recreate the machine with: kdump-sim init "
                                    f"{self.dir}")
-        self._rooted = RootedQueries(str(self.root))
         self.state: dict[str, Any] = read_state(state_path)
 
     # -- creation --------------------------------------------------------------------
@@ -118,6 +108,8 @@ class Machine:
         return machine
 
     def _materialize(self, prof: Profile) -> None:
+        from sim.profile import tool_path
+
         for path in prof.dirs:
             self.path(path).mkdir(parents=True, exist_ok=True)
         for path, text in prof.files.items():
@@ -129,7 +121,7 @@ class Machine:
         for name in prof.tools:
             # The program files, where Debian installs them (the emulation runs by name):
             # `/sbin/kexec` exists on a merged-/usr machine as it does on a real one.
-            self.write(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}",
+            self.write(tool_path(name),
                        f"#!/bin/sh\n# {name} (simulated by kdump-sim)\n", mode=0o755)
         for link, target in prof.symlinks.items():
             self.symlink(link, target)
@@ -223,9 +215,9 @@ class Machine:
         if problem is not None:
             raise MachineError(f"{target!r}: {problem}")
         try:
-            return Path(self._rooted.host_path(target, follow_last=follow_last))
-        except HostError as exc:
-            raise MachineError(f"{target}: {exc.reason}") from exc
+            return Path(inside(self._root, target, follow_last))
+        except OSError as exc:
+            raise MachineError(f"{target}: {exc.strerror}") from exc
 
     def write(self, target: str, text: str, mode: int = 0o644) -> None:
         self.write_bytes(target, text.encode(), mode)

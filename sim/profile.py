@@ -9,9 +9,7 @@ shipped variants state only how they differ.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,16 @@ PROFILE_SUFFIX = ".toml"
 DEFAULT_PROFILE = "x86_64-ready"
 # A profile is a page or two of TOML: anything far larger is not one (or never ends).
 MAX_PROFILE_BYTES = 1 << 20
+# Where the machine's programs are installed (Debian's layout, every shipped profile's):
+# a profile's ``[machine] tools`` names them, the machine's program files are made there,
+# and `which` on the machine answers with these.
+TOOL_DIRS = {
+    "kexec": "/usr/sbin", "makedumpfile": "/usr/bin", "sysctl": "/usr/sbin", "ip": "/usr/bin",
+    "mount": "/usr/bin", "umount": "/usr/bin", "ssh": "/usr/bin", "scp": "/usr/bin",
+    "ssh-keygen": "/usr/bin", "ssh-copy-id": "/usr/bin", "gzip": "/usr/bin",
+    "bzip2": "/usr/bin", "xz": "/usr/bin", "lz4": "/usr/bin", "cat": "/usr/bin",
+    "mkinitramfs": "/usr/sbin",
+}
 
 
 class ProfileError(Exception):
@@ -64,8 +72,15 @@ class Profile:
         return dict(self.data.get("network", {}))
 
 
+def tool_path(name: str) -> str:
+    """Where program ``name`` is installed on the machine."""
+    return f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}"
+
+
 def shipped_profiles() -> dict[str, str]:
     """Names and descriptions of the profiles shipped in sim/profiles."""
+    from importlib import resources  # only to make a machine, never to run one
+
     found = {}
     for entry in resources.files("sim").joinpath("profiles").iterdir():
         if entry.name.endswith(PROFILE_SUFFIX):
@@ -75,11 +90,15 @@ def shipped_profiles() -> dict[str, str]:
 
 
 def _raw(text: str) -> dict[str, Any]:
+    import tomllib
+
     return tomllib.loads(text)
 
 
 def _read_named(name: str) -> tuple[str, str]:
     """The text of shipped profile ``name``, and the file it comes from."""
+    from importlib import resources
+
     entry = resources.files("sim").joinpath("profiles", name + PROFILE_SUFFIX)
     if not entry.is_file():
         known = ", ".join(shipped_profiles())
@@ -88,6 +107,8 @@ def _read_named(name: str) -> tuple[str, str]:
 
 
 def _parse(text: str, source: str) -> dict[str, Any]:
+    import tomllib
+
     try:
         data = _raw(text)
     except tomllib.TOMLDecodeError as exc:
@@ -136,8 +157,6 @@ def _clock(value: Any) -> bool:
 
 
 def _tools(value: Any) -> bool:
-    from sim.machine import TOOL_DIRS
-
     return _texts(value) and all(v in TOOL_DIRS for v in value)
 
 
@@ -174,7 +193,7 @@ _TABLES: dict[str, dict[str, tuple[Any, str]]] = {
     "machine": {
         "hostname": (_text, "a string"),
         "clock": (_clock, "a date and time (2024-01-01T00:00:00)"),
-        "tools": (_tools, "a list of programs the simulator knows (sim/machine.py TOOL_DIRS)"),
+        "tools": (_tools, "a list of programs the simulator knows (sim/profile.py TOOL_DIRS)"),
     },
     "network": {
         "ipv4": (_texts, "a list of strings"),

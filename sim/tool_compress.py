@@ -9,7 +9,7 @@ import lzma
 import struct
 from collections.abc import Callable
 
-from sim.tools import Call, Outcome, tool
+from sim.tools import Call, Outcome, Tool
 
 
 # -- compressors -------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def lz4_frame(data: bytes) -> bytes:
     return b"".join(out)
 
 
-def _compressor(name: str, compress: Callable[[bytes], bytes]) -> None:
+def _compressor(name: str, compress: Callable[[bytes], bytes]) -> Tool:
     def run(call: Call) -> Outcome:
         armed = call.machine.fault("compressor")
         if armed is True or armed == name:
@@ -68,10 +68,10 @@ def _compressor(name: str, compress: Callable[[bytes], bytes]) -> None:
             return Outcome(1, b"", f"{name}: only -c (stdin to stdout) is simulated\n")
         return Outcome(0, compress(call.stdin))
 
-    tool(name)(run)
+    return run
 
 
-_compressor("gzip", lambda data: gzip_mod.compress(data, mtime=0))
-_compressor("bzip2", bz2.compress)
-_compressor("xz", lambda data: lzma.compress(data, format=lzma.FORMAT_XZ))
-_compressor("lz4", lz4_frame)
+gzip = _compressor("gzip", lambda data: gzip_mod.compress(data, mtime=0))
+bzip2 = _compressor("bzip2", bz2.compress)
+xz = _compressor("xz", lambda data: lzma.compress(data, format=lzma.FORMAT_XZ))
+lz4 = _compressor("lz4", lz4_frame)

@@ -8,8 +8,7 @@ import struct
 import zlib
 
 from sim.kernel_files import DMESG_BEGIN, DMESG_END
-from sim.savecore_tools import _options, fires
-from sim.tools import Call, Outcome, tool
+from sim.tools import Call, Outcome, fires, split_options
 
 # makedumpfile -F: a 4 KiB header carrying this signature, then (offset, size) blocks.
 FLAT_SIGNATURE = b"makedumpfile"
@@ -25,11 +24,10 @@ _MDF_VALUE_OPTIONS = {"-d", "--message-level", "-x", "-i", "--config", "--num-th
                       "--splitblock-size", "--cyclic-buffer", "-b"}
 
 
-@tool("makedumpfile")
 def makedumpfile(call: Call) -> Outcome:
     if call.args[:1] == ["--dump-dmesg"]:
         return _dump_dmesg(call, call.args[1:])
-    options, positional = _options(call.args, _MDF_VALUE_OPTIONS)
+    options, positional = split_options(call.args, _MDF_VALUE_OPTIONS)
     flattened = "-F" in options
     if len(positional) != (1 if flattened else 2):
         return Outcome(1, b"", "makedumpfile: wrong number of arguments\n"

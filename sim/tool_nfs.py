@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 
-from sim.savecore_tools import _options, fires
-from sim.tools import Call, Outcome, tool
+from sim.tools import Call, Outcome, fires, split_options
 
 MOUNT_FAILED = 32
 
 
 # -- NFS: mount and umount ---------------------------------------------------------------------
-@tool("mount")
 def mount(call: Call) -> Outcome:
-    options, positional = _options(call.args, {"-t", "-o"})
+    options, positional = split_options(call.args, {"-t", "-o"})
     if options.get("-t") != ["nfs"] or len(positional) != 2:
         return Outcome(MOUNT_FAILED, b"", "mount: only 'mount -t nfs SERVER:/PATH DIR' "
                                           "is simulated\n")
@@ -45,9 +43,8 @@ def _export_key(source: str) -> str:
     return f"{server}:/{export.strip('/')}"
 
 
-@tool("umount")
 def umount(call: Call) -> Outcome:
-    _, positional = _options(call.args, set())
+    _, positional = split_options(call.args, set())
     if len(positional) != 1:
         return Outcome(1, b"", "umount: only 'umount DIR' is simulated\n")
     target = positional[0]

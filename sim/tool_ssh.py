@@ -12,8 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.machine import remote_home
-from sim.savecore_tools import _options, fires
-from sim.tools import Call, Outcome, tool
+from sim.tools import Call, Outcome, fires, split_options
 
 SSH_FAILED = 255
 
@@ -54,9 +53,8 @@ def _connect(call: Call, destination: str, key: str | None) -> str | None:
     return None
 
 
-@tool("ssh")
 def ssh(call: Call) -> Outcome:
-    options, positional = _options(call.args, _SSH_VALUE_OPTIONS)
+    options, positional = split_options(call.args, _SSH_VALUE_OPTIONS)
     if len(positional) < 2:
         return Outcome(SSH_FAILED, b"", "ssh: only 'ssh DEST COMMAND' is simulated\n")
     destination, command = positional[0], " ".join(positional[1:])
@@ -112,7 +110,7 @@ class RemoteShell:
         return Outcome(0)
 
     def mkdir(self, args: list[str]) -> Outcome:
-        options, paths = _options(args, {"-m"})
+        options, paths = split_options(args, {"-m"})
         mode = int(options["-m"][-1], 8) if "-m" in options else 0o777 & ~self.umask
         for remote in paths:
             target = self.path(remote)
@@ -131,7 +129,7 @@ class RemoteShell:
         return Outcome(0)
 
     def ls(self, args: list[str]) -> Outcome:
-        _, paths = _options(args, set())
+        _, paths = split_options(args, set())
         target = self.path(paths[0] if paths else "/")
         if not target.is_dir():
             return Outcome(2, b"", f"ls: cannot access '{paths[0]}': No such file or directory\n")
@@ -155,7 +153,7 @@ class RemoteShell:
         return Outcome(0)
 
     def mv(self, args: list[str]) -> Outcome:
-        _, paths = _options(args, set())
+        _, paths = split_options(args, set())
         if len(paths) != 2:
             return Outcome(1, b"", "mv: only 'mv SOURCE DEST' is simulated\n")
         if fires(self.call.machine, "ssh-mv"):
@@ -168,7 +166,7 @@ class RemoteShell:
         return Outcome(0)
 
     def rm(self, args: list[str]) -> Outcome:
-        _, paths = _options(args, set())
+        _, paths = split_options(args, set())
         for remote in paths:
             self.path(remote).unlink(missing_ok=True)
         return Outcome(0)
@@ -180,9 +178,8 @@ class RemoteShell:
         return Outcome(2, b"", "test: only -s FILE is simulated\n")
 
 
-@tool("scp")
 def scp(call: Call) -> Outcome:
-    options, positional = _options(call.args, _SSH_VALUE_OPTIONS)
+    options, positional = split_options(call.args, _SSH_VALUE_OPTIONS)
     if len(positional) != 2 or ":" not in positional[1]:
         return Outcome(1, b"", "scp: only 'scp LOCAL [USER@]HOST:PATH' is simulated\n")
     source, target = positional
@@ -204,9 +201,8 @@ def scp(call: Call) -> Outcome:
     return Outcome(0)
 
 
-@tool("ssh-keygen")
 def ssh_keygen(call: Call) -> Outcome:
-    options, _ = _options(call.args, {"-t", "-b", "-N", "-f", "-C"})
+    options, _ = split_options(call.args, {"-t", "-b", "-N", "-f", "-C"})
     if "-f" not in options:
         return Outcome(1, b"", "ssh-keygen: only -f FILE is simulated\n")
     key = options["-f"][-1]
@@ -225,9 +221,8 @@ def ssh_keygen(call: Call) -> Outcome:
     return Outcome(0)
 
 
-@tool("ssh-copy-id")
 def ssh_copy_id(call: Call) -> Outcome:
-    options, positional = _options(call.args, {"-i", "-o", "-p", "-F", "-t"})
+    options, positional = split_options(call.args, {"-i", "-o", "-p", "-F", "-t"})
     if len(positional) != 1:
         return Outcome(1, b"", "Usage: ssh-copy-id [-i [identity_file]] [user@]hostname\n")
     key = (options.get("-i") or ["/root/.ssh/id_rsa"])[-1]

@@ -4,13 +4,18 @@ Each tool gets the argv kdump-config would hand the real program, the bytes on
 its stdin, and the machine; it answers like the real one (exit status, output)
 and changes the machine the way the kernel or the program would.  The same
 functions can back stub executables for the sandbox tier.
+
+Here: what every tool is handed and answers (Call, Outcome), what they share (faults
+that fire for the first N calls, getopt-style options), and the kernel's side (kexec,
+sysctl, ip, cat, the kernel postinst hook).  Which program name runs which tool is the
+one table in sim/programs.py.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from sim.kernel_files import CRASH_HOTPLUG_FILES, EFI_GUID, KEXEC_DIR, KEXEC_OLD
@@ -69,35 +74,44 @@ class Call:
 
 
 Tool = Callable[[Call], Outcome]
-TOOLS: dict[str, Tool] = {}
 
 
+def fires(machine: Machine, name: str) -> bool:
+    """Is fault ``name`` armed for this call?  An integer N: only for the first N calls."""
+    value = machine.fault(name)
+    if not value:
+        return False
+    if value is True or not isinstance(value, int):
+        return True
+    counts: dict[str, int] = machine.state.setdefault("fault_counts", {})
+    used = counts.get(name, 0)
+    if used >= value:
+        return False
+    counts[name] = used + 1
+    machine.save()
+    return True
 
-def tool(name: str) -> Callable[[Tool], Tool]:
-    def register(func: Tool) -> Tool:
-        TOOLS[name] = func
-        return func
 
-    return register
-
-
-def emulate(machine: Machine, files: Files, argv: list[str], stdin: bytes = b"",
-            live: Callable[[str], None] | None = None) -> Outcome:
-    # The capture side's programs (makedumpfile, compressors, mount, ssh...) register
-    # themselves on import; loaded on first use, since `status` never needs them.
-    from sim import savecore_tools  # noqa: F401
-
-    name = os.path.basename(argv[0])
-    installed = name in machine.state.get("tools", []) or name == "cat"
-    if not installed or name not in TOOLS:
-        return Outcome(127, b"", f"{argv[0]}: command not found\n")
-    call = Call(machine, files, list(argv), stdin, live)
-    outcome = TOOLS[name](call)
-    if not call.said:
-        return outcome
-    said = "".join(call.said)
-    return replace(outcome, stderr=said + outcome.stderr,
-                   shown=len(said) if live is not None else 0)
+def split_options(args: list[str], with_value: set[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """getopt-style: options (repeatable) and the positional words."""
+    found: dict[str, list[str]] = {}
+    positional: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            positional += args[index + 1:]
+            break
+        if arg.startswith("-") and len(arg) > 1 and not positional:
+            if arg in with_value and index + 1 < len(args):
+                found.setdefault(arg, []).append(args[index + 1])
+                index += 2
+                continue
+            found.setdefault(arg, []).append("")
+        else:
+            positional.append(arg)
+        index += 1
+    return found, positional
 
 
 def _kernel_number(text: str | None) -> int:
@@ -123,7 +137,6 @@ def _crash_hotplug(call: Call, on: bool) -> None:
             call.write_target(path, b"1\n" if on else b"0\n")
 
 
-@tool("kexec")
 def kexec(call: Call) -> Outcome:
     machine, args = call.machine, call.args
     if "-p" not in args and "--load-panic" not in args:
@@ -169,8 +182,6 @@ def kexec(call: Call) -> Outcome:
     # In the kernel: a load that cannot take kexec's mutex fails with EBUSY and changes
     # nothing; any later failure comes after the loaded crash image was freed (the new
     # one goes into the same reserved memory).
-    from sim.savecore_tools import fires  # its counter, shared by every COUNT fault
-
     if fires(machine, "kexec-busy"):
         return Outcome(1, b"", f"{syscall} failed: Device or resource busy\n")
     failure = fault_message(machine, "kexec-load",
@@ -235,7 +246,6 @@ def _efi_flag(files: Files, name: str) -> int | None:
 
 
 # -- small system tools --------------------------------------------------------------------
-@tool("sysctl")
 def sysctl(call: Call) -> Outcome:
     settings = [a for a in call.args if "=" in a]
     if not settings:
@@ -251,7 +261,6 @@ def sysctl(call: Call) -> Outcome:
     return Outcome(0, out)
 
 
-@tool("ip")
 def ip(call: Call) -> Outcome:
     lines = []
     for index, address in enumerate(call.machine.state.get("ipv4", []), start=1):
@@ -262,7 +271,6 @@ def ip(call: Call) -> Outcome:
     return Outcome(0, "".join(lines).encode())
 
 
-@tool("cat")
 def cat(call: Call) -> Outcome:
     if not call.args:
         return Outcome(0, call.stdin)

@@ -20,7 +20,7 @@ PRODUCT = sorted([*CORE, *(TOP / "backends").rglob("*.py"), *(TOP / "sim").rglob
 CORE_OS_ALLOWED = {"environ"}
 CORE_BANNED_MODULES = {"subprocess", "shutil", "pathlib", "tempfile", "fcntl", "ftplib",
                        "socket", "backends.linux", "backends.sim", "backends.rooted",
-                       "backends.runner", "backends.fadump", "sim", "backends.sim_ftp",
+                       "backends.runner", "backends.fadump_sysfs", "sim", "backends.sim_ftp",
                        # what the file layer and the real backend are built from
                        "backends.rooted_queries", "backends.rooted_walk",
                        "backends.rooted_lock", "backends.fdcopy", "backends.linux_ftp",
@@ -131,6 +131,62 @@ def test_the_import_walk_sees_the_real_backends_own_imports() -> None:
     assert REAL_ONLY - {"backends.linux"} <= _reachable("backends.linux", _import_graph())
 
 
+# -- the three rules of the import graph: core, simulator, simulated backend -----------------
+# The command line's renderer, and the modules that make one (composition roots).
+RENDERER = "kdump.report"
+SHELL = {"kdump/cli.py", "kdump/typer_app.py", "kdump/setting.py", "kdump/report.py"}
+# What both backends are built from; everything else under backends/ is the real backend's
+# (a new module is real until it is added here).
+NEUTRAL_BACKEND = {"backends.base", "backends.values", "backends.record", "backends.scoped",
+                   "backends.rooted", "backends.rooted_queries", "backends.rooted_walk",
+                   "backends.rooted_reads", "backends.rooted_lock", "backends.fdcopy",
+                   "backends.fadump_sysfs"}
+SIMULATED_BACKEND = sorted((TOP / "backends").glob("sim*.py"))
+
+
+def _imported_names(tree: ast.Module) -> set[str]:
+    """Every module an import can bind, ``from kdump import report`` as kdump.report."""
+    names = _imports(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def test_the_rules_see_every_form_of_import() -> None:
+    tree = ast.parse("from kdump import report\nimport backends.values\n"
+                     "def lazy():\n    from backends.fadump_sysfs import FadumpSysfs\n")
+    assert {"kdump.report", "backends.values", "backends.fadump_sysfs"} <= _imported_names(tree)
+
+
+@pytest.mark.parametrize("path", [p for p in CORE if _rel(p) not in SHELL], ids=_rel)
+def test_the_core_reports_through_its_own_interface(path: Path) -> None:
+    """The core says what happened through kdump.reporting; how it is shown is the
+    command line's (its renderer satisfies the interface, it is never imported here)."""
+    imported = {n for n in _imported_names(_tree(path)) if _within(n, RENDERER)}
+    assert not imported, f"{_rel(path)} imports the command line's renderer {sorted(imported)}"
+
+
+@pytest.mark.parametrize("path", sorted((TOP / "sim").rglob("*.py")), ids=_rel)
+def test_the_simulator_needs_nothing_from_the_backends(path: Path) -> None:
+    imported = {n for n in _imported_names(_tree(path)) if _within(n, "backends")}
+    assert not imported, f"{_rel(path)} imports {sorted(imported)}"
+
+
+@pytest.mark.parametrize("path", SIMULATED_BACKEND, ids=_rel)
+def test_the_simulated_backend_is_built_from_neutral_modules_only(path: Path) -> None:
+    """Not one module of the real backend, directly or through another."""
+    simulated = {_module_name(p) for p in SIMULATED_BACKEND}
+    reached = {n for n in _reachable(_module_name(path), _import_graph())
+               if _within(n, "backends") and n != "backends"}
+    real = reached - NEUTRAL_BACKEND - simulated
+    assert not real, f"{_rel(path)} can load {sorted(real)} (the real backend's modules)"
+
+
 @pytest.mark.parametrize("path", PRODUCT, ids=_rel)
 def test_the_product_never_imports_test_machinery(path: Path) -> None:
     imported = _imports(_tree(path))
@@ -146,15 +202,43 @@ def _bases(path: Path) -> dict[str, list[str]]:
 
 def test_simhost_composes_the_file_layer_and_inherits_no_real_behaviour() -> None:
     from backends.linux import LinuxHost
-    from backends.rooted import RootedFiles
     from backends.sim import SimHost
 
-    assert not issubclass(SimHost, LinuxHost)
     for backend in (SimHost, LinuxHost):
-        assert not issubclass(backend, RootedFiles), f"{backend.__name__} is a file layer"
-        # Only the neutral forwarding of Files (and object) above a backend.
-        assert {klass.__name__ for klass in backend.__mro__[1:]} == {"OnRootedFiles", "object"}
-    assert _bases(TOP / "backends/sim.py")["SimHost"] == ["OnRootedFiles"]
+        assert backend.__mro__[1:] == (object,), f"{backend.__name__} inherits behaviour"
+
+
+# The file layer and the hosts: parts held, never a ladder of base classes.
+COMPOSED = ["backends/rooted.py", "backends/rooted_queries.py", "backends/rooted_walk.py",
+            "backends/rooted_reads.py", "backends/rooted_lock.py", "backends/linux.py",
+            "backends/sim.py"]
+
+
+@pytest.mark.parametrize("name", COMPOSED)
+def test_the_file_layer_and_the_hosts_inherit_nothing(name: str) -> None:
+    inherited = {klass: bases for klass, bases in _bases(TOP / name).items() if bases}
+    assert not inherited, f"{name}: {inherited}"
+
+
+def test_a_hosts_file_operation_is_the_part_that_does_it(tmp_path: Path) -> None:
+    """Reading what host.exists does is reading one part: no forwarding in between."""
+    from backends.linux import LinuxHost
+    from backends.rooted import RootedFiles
+    from backends.rooted_lock import FileLock
+    from backends.rooted_queries import RootedQueries
+    from backends.rooted_reads import OwnReads
+    from backends.sim import SimHost
+    from sim.machine import Machine
+
+    sim = SimHost(Machine.create(tmp_path / "m", "x86_64-ready"))
+    real = LinuxHost(str(tmp_path / "m" / "root"), env={})
+    for host in (sim, real):
+        assert host.exists.__func__ is RootedQueries.exists  # type: ignore[attr-defined]
+        assert host.read_text.__self__ is host.files.paths  # type: ignore[attr-defined]
+        assert type(host.read_own.__self__) is OwnReads  # type: ignore[attr-defined]
+        assert host.fsync.__func__ is RootedFiles.fsync  # type: ignore[attr-defined]
+    assert type(real.lock.__self__) is FileLock  # type: ignore[attr-defined]
+    assert real.mkdir.__func__ is RootedFiles.mkdir  # type: ignore[attr-defined]
 
 
 def test_both_backends_hold_a_rooted_file_layer(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.machine import TOOL_DIRS
+from sim.profile import TOOL_DIRS
 from tests.sandbox.stub import TOP
 from tests.steps.common import programs_run
 from tests.steps.sandbox import SandboxMachine

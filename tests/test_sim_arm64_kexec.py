@@ -8,7 +8,7 @@ from pathlib import Path
 
 from backends.rooted import RootedFiles
 from sim.machine import Machine
-from sim.tools import emulate
+from sim.programs import emulate
 
 KERNEL = "/var/lib/kdump/vmlinuz"
 INITRD = "--initrd=/var/lib/kdump/initrd.img"

@@ -307,3 +307,45 @@ def test_crash_that_cannot_write_the_vmcore_leaves_the_machine_as_it_was(
     assert not machine.path("/proc/vmcore").exists()
     reopened = Machine(tmp_path / "m")
     assert reopened.state["phase"] == "normal" and reopened.state["kexec_loaded"]
+
+
+# -- the simulator maps a target path as the product's file layer does -------------------
+_LINKS = {
+    "/abs": "/etc",                    # absolute: re-rooted
+    "/rel": "etc/kdump",               # relative, from /
+    "/etc/up": "../../../../boot",     # climbs: stops at the root
+    "/etc/chain": "/abs/up",           # a link through links
+    "/etc/loop": "/etc/loop2",
+    "/etc/loop2": "/etc/loop",
+    "/var/dumps": "/srv/dumps",        # a directory link on the way
+    "/etc/self": ".",
+}
+_TARGETS = ["/", "/etc", "/abs", "/abs/kdump", "/rel", "/rel/x", "/etc/up", "/etc/up/vmlinuz",
+            "/etc/chain", "/etc/chain/x", "/var/dumps/dump", "/var/dumps", "/etc/self/self/k",
+            "/./etc//kdump/", "/missing/abs", "/etc/loop", "/etc/loop/x"]
+
+
+@pytest.mark.parametrize("follow_last", [True, False])
+def test_the_machine_maps_paths_as_the_file_layer_maps_them(tmp_path: Path,
+                                                             follow_last: bool) -> None:
+    from backends.rooted_queries import RootedQueries
+    from backends.values import HostError
+
+    machine = Machine.create(tmp_path / "m", "x86_64-ready")
+    for link, target in _LINKS.items():
+        host = machine.root / link.lstrip("/")
+        host.parent.mkdir(parents=True, exist_ok=True)
+        host.symlink_to(target)
+    (machine.root / "srv/dumps").mkdir(parents=True)
+    layer = RootedQueries(str(machine.root))
+    for target in _TARGETS:
+        try:
+            expected: str | None = layer.host_path(target, follow_last=follow_last)
+        except HostError:
+            expected = None
+        try:
+            got: str | None = str(machine._host(target, follow_last))
+        except MachineError:
+            got = None
+        assert got == expected, (target, follow_last)
+    assert str(machine.resolved("/etc/chain/x")) == str(machine.root / "boot/x")

@@ -52,7 +52,7 @@ def fault_reads(paths: list[Path]) -> tuple[dict[str, list[str]], list[str]]:
             if names is None:
                 # The accessors' own bodies pass the name through; anything else must be
                 # a literal, or this test could not see which fault it reads.
-                if path.name not in ("faults.py", "machine.py", "tools.py", "savecore_tools.py") \
+                if path.name not in ("faults.py", "machine.py", "tools.py", "programs.py") \
                         or not isinstance(node.args[ACCESSORS[called]], ast.Name):
                     opaque.append(where)
                 continue
@@ -203,3 +203,14 @@ def test_state_shows_fadump_only_on_machines_with_fadump(tmp_path: Path) -> None
         code, out, _ = run_main(sim_cli.main, ["state", str(tmp_path / profile)])
         fadump = [line for line in out.splitlines() if "fadump" in line.split(":")[0]]
         assert code == 0 and fadump == ([shown] if shown else []), (profile, out)
+
+
+def test_every_program_a_profile_can_install_has_one_row_in_the_table() -> None:
+    """The one table says what runs for each name; a program a profile may list but the
+    table lacks would answer "command not found" on a machine that has it."""
+    from sim.profile import TOOL_DIRS
+    from sim.programs import PROGRAMS
+
+    assert set(PROGRAMS) <= set(TOOL_DIRS)
+    # The kernel hook's initramfs builder runs inside the hook, never by itself.
+    assert set(TOOL_DIRS) - set(PROGRAMS) == {"mkinitramfs"}

@@ -1,4 +1,4 @@
-"""backends.rooted.RootedFiles and backends.fadump.FadumpSysfs on a pyfakefs tree.
+"""backends.rooted.RootedFiles and backends.fadump_sysfs.FadumpSysfs on a pyfakefs tree.
 
 ``Patcher(allow_root_user=False)`` makes pyfakefs enforce permissions although the
 tests run as root, so a read-only directory really refuses writes.
@@ -16,7 +16,7 @@ from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.fake_filesystem_unittest import Patcher
 
 import backends.fdcopy as fdcopy
-from backends.fadump import FadumpSysfs
+from backends.fadump_sysfs import FadumpSysfs
 from backends.rooted import RootedFiles
 from backends.values import FadumpState, HostError
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from backends.rooted import RootedFiles
 from sim import tools
-from sim.machine import STATE_FILE, TOOL_DIRS, Machine
+from sim.machine import STATE_FILE, Machine
+from sim.profile import tool_path
 from tests.sandbox import kernel_faults
 
 HANG_SECONDS = 30
@@ -67,7 +68,9 @@ def main(argv: list[str] | None = None, machine_dir: str | None = None) -> int:
         if target == tools.KERNEL_HOOK:
             outcome = tools.kernel_hook(machine, files, args[1] if len(args) > 1 else "")
         else:
-            outcome = tools.emulate(machine, files, call, stdin, live=_to_stderr)
+            from sim.programs import emulate  # every program's emulator: not before a hang
+
+            outcome = emulate(machine, files, call, stdin, live=_to_stderr)
         if name == "mount" and outcome.returncode == 0:
             _apply_readonly_mounts(machine, files)
     sys.stderr.write(outcome.stderr[outcome.shown:])  # the rest: progress went out live
@@ -117,7 +120,6 @@ def install(machine: Machine, python: str | None = None, script: str | None = No
     """
     script = script or STUB_TEMPLATE.format(python=python or sys.executable, top=TOP)
     for name in machine.state.get("tools", []):
-        directory = TOOL_DIRS.get(name, "/usr/bin")
-        machine.write(f"{directory}/{name}", script, mode=0o755)
+        machine.write(tool_path(name), script, mode=0o755)
     if machine.path(tools.KERNEL_HOOK).exists():
         machine.write(tools.KERNEL_HOOK, script, mode=0o755)

@@ -118,10 +118,10 @@ class ChrootMachine(SandboxMachine):
             self.hidden.add(target)
 
     def uninstall_tool(self, name: str) -> None:
-        from sim.machine import TOOL_DIRS
+        from sim.profile import tool_path
 
         super().uninstall_tool(name)
-        self.hidden.add(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}")
+        self.hidden.add(tool_path(name))
 
     # -- running the executable ----------------------------------------------------------------
     def run(self, command_line: str, bare: bool = False) -> CliResult:

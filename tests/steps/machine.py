@@ -160,13 +160,13 @@ class TestMachine:
     # -- installed programs ---------------------------------------------------------------
     def uninstall_tool(self, name: str) -> None:
         """Take a program off the machine (kexec, sysctl, makedumpfile ...)."""
-        from sim.machine import TOOL_DIRS
+        from sim.profile import tool_path
 
         machine = self.machine
         machine.state["tools"] = [t for t in machine.state.get("tools", []) if t != name]
         machine.save()
         # Where a backend that runs real programs finds it (the sandbox's stubs).
-        self.remove(f"{TOOL_DIRS.get(name, '/usr/bin')}/{name}")
+        self.remove(tool_path(name))
 
     # -- the environment kdump-config runs with ------------------------------------------
     def set_env(self, key: str, value: str) -> None:

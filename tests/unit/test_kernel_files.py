@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backends.fadump import FadumpSysfs
+from backends.fadump_sysfs import FadumpSysfs
 from backends.values import MAX_CPUS, parse_cpu_list, parse_kernel_int
 from kdump.dumpname import dump_dir_key
 from kdump.estimate import EstimateInputs, estimate, meminfo

@@ -1,4 +1,8 @@
-"""Firmware-assisted dump on POWER: both sysfs layouts, register with read-back."""
+"""Firmware-assisted dump on POWER: both sysfs layouts, register with read-back.
+
+Neutral: it knows the kernel's files, not a backend.  Both backends hand it their
+files (a real root, or the simulated machine's, whose kernel answers the writes).
+"""
 
 from __future__ import annotations
 
