@@ -185,7 +185,7 @@ def main(args: list[str]) -> int:
     except HostError as exc:
         reporter.emit("host-error", detail=str(exc))
     except Exception as exc:  # the boundary: whatever happened, the answer is unknown
-        from kdump.cli import internal_error
+        from kdump.dispatch import internal_error
 
         internal_error(reporter, exc)
     return UNKNOWN

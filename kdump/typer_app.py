@@ -1,25 +1,44 @@
-"""The typer application: every command of kdump.commands.table, plus help and symlinks.
+"""The typer application: one command per row of kdump.commands.table.
 
-kdump.cli.main comes here for everything but the commands machines run (status,
-try-reload), which it dispatches from the same table without importing typer.
+kdump.cli comes here for every command but those machines run (status, try-reload),
+which it dispatches without importing typer. The command line is parsed already: typer
+receives the invocation as its context's object and runs it with the same dispatcher.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
 
-# typer before 0.16 (Debian trixie ships 0.15.2) imports rich and its help renderer
-# eagerly, though kdump-config renders nothing with rich (no typer help, errors formatted
-# here): keep rich out of the start-up of `status` at boot and of `savecore` in the capture
-# kernel's little memory. Newer typer imports rich only when it renders with it.
-if "rich" not in sys.modules:
+from kdump.commands.table import TABLE, Spec
+from kdump.dispatch import dispatch
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from kdump.cli import Invocation
+
+
+def _import_typer_without_rich() -> None:
+    """Import typer as if rich were not installed, leaving rich importable for the rest.
+
+    typer before 0.16 (Debian trixie ships 0.15.2) imports rich and builds a rich console
+    when it is imported, though kdump-config renders nothing with rich (no typer help,
+    errors formatted by kdump.dispatch): that is most of the start-up of `savecore` in
+    the capture kernel's little memory. It has no switch for this; its modules take rich
+    as missing when `import rich` fails while they load. Newer typer imports rich only
+    to render with it, which rich_markup_mode=None never does.
+    """
+    if "typer" in sys.modules or "rich" in sys.modules:
+        return
     sys.modules["rich"] = None  # type: ignore[assignment]
+    try:
+        import typer  # noqa: F401
+    finally:
+        del sys.modules["rich"]
+
+
+_import_typer_without_rich()
 
 import typer  # noqa: E402
-
-from kdump.cli import _machine, _name, execute, run_spec  # noqa: E402
-from kdump.commands.table import TABLE, Spec  # noqa: E402
 
 app = typer.Typer(
     add_completion=False,
@@ -29,31 +48,15 @@ app = typer.Typer(
     context_settings={"help_option_names": []},
 )
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="one JSON document with message codes")]
-
 
 @app.callback()
 def group() -> None:
     """kdump-config: set up kernel crash dumps."""
 
 
-@app.command("help")
-def help_command(as_json: JsonFlag = False) -> None:
-    """Print a usage summary."""
-    from kdump.commands.report import HELP, HELP_OPTIONS, help_data
-    from kdump.report import Reporter
-
-    reporter = Reporter(name=_name(), json_mode=as_json or _machine.as_json)
-    if reporter.json_mode:
-        sys.stdout.write(reporter.json_document("help", 0, help_data()) + "\n")
-    else:
-        sys.stdout.write(HELP + "\n" + HELP_OPTIONS + "\n")
-    raise typer.Exit(0)
-
-
 def _register(spec: Spec) -> None:
-    def command(as_json: JsonFlag = False) -> None:
-        raise typer.Exit(run_spec(spec, as_json or _machine.as_json))
+    def command(ctx: typer.Context) -> None:
+        raise typer.Exit(dispatch(ctx.obj))
 
     command.__doc__ = spec.doc
     app.command(spec.name, hidden=spec.hidden)(command)
@@ -63,11 +66,9 @@ for _spec in TABLE:
     _register(_spec)
 
 
-@app.command()
-def symlinks(kernel_version: Annotated[str, typer.Argument()] = "",
-             as_json: JsonFlag = False) -> None:
-    """Point /var/lib/kdump/{vmlinuz,initrd.img} at a kernel version."""
-    from kdump.commands.links import symlinks as run
-
-    raise typer.Exit(execute("symlinks", lambda ctx: run(ctx, kernel_version),
-                             as_json=as_json or _machine.as_json, mutating=True))
+def run(invocation: Invocation) -> int:
+    """Run ``invocation`` (its command a row of the table, its arguments its own) through
+    typer."""
+    result = app(args=[invocation.command], prog_name="kdump-config", standalone_mode=False,
+                 obj=invocation)
+    return result if isinstance(result, int) else 0

@@ -1,7 +1,9 @@
-"""Issue 11, start-up: status and try-reload run without typer, from the same command table.
+"""One invocation, one dispatcher: status and try-reload run without typer, the rest
+through it, and both ways come to kdump.dispatch.dispatch with the invocation parsed once.
 
-Every command of the table runs both ways (straight from the table, and through typer)
-on two identical machines: same stdout, same exit status.
+What is left with two ways in: that typer hands every row of the table the invocation as
+it was parsed and gives back the dispatcher's status; that the fast path imports no CLI
+framework; and that nothing of one run reaches the next (no module-level state).
 """
 
 from __future__ import annotations
@@ -9,16 +11,20 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 import kdump.cli as cli
+import kdump.dispatch
+import kdump.typer_app as typer_app
+from backends.base import Host
+from backends.values import HostParts
 from kdump.commands.table import TABLE, Spec
 from sim.machine import Machine
+from tests.inprocess import run_in_process
 
 pytestmark = pytest.mark.real_processes  # a fresh interpreter measures imports
-
-CASES = [(spec, as_json) for spec in TABLE for as_json in (False, True)]
 
 
 def _machine(path: Path) -> Path:
@@ -26,37 +32,70 @@ def _machine(path: Path) -> Path:
     return path
 
 
-def _direct(spec: Spec, as_json: bool, state: Path) -> int:
-    cli._machine.backend, cli._machine.sim_state, cli._machine.root = "sim", str(state), None
-    return cli.run_spec(spec, as_json)
+@pytest.mark.parametrize("spec", TABLE, ids=[spec.name for spec in TABLE])
+def test_typer_runs_every_row_with_the_invocation_as_parsed(
+        spec: Spec, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[cli.Invocation] = []
+
+    def dispatch(invocation: cli.Invocation) -> int:
+        seen.append(invocation)
+        return 42
+
+    monkeypatch.setattr(typer_app, "dispatch", dispatch)
+    invocation = cli.parse_command_line(
+        ["--backend", "sim", "--sim-state", "/nowhere", spec.name, "--json",
+         *(["6.1.0-18-amd64"] if spec.arguments else [])])
+    assert not invocation.problems
+    assert typer_app.run(invocation) == 42
+    assert seen == [invocation] and seen[0] is invocation
 
 
-def _typer(spec: Spec, as_json: bool, state: Path) -> int:
-    from kdump.typer_app import app
-
-    cli._machine.backend, cli._machine.sim_state, cli._machine.root = "sim", str(state), None
-    args = [spec.name, *(["--json"] if as_json else [])]
-    result = app(args=args, prog_name="kdump-config", standalone_mode=False)
-    assert isinstance(result, int)
-    return result
+def _state_of(*modules: ModuleType) -> dict[str, str]:
+    """What the CLI modules hold at module level, as text (a record changed in place
+    shows in its repr)."""
+    return {f"{module.__name__}.{name}": repr(value)
+            for module in modules for name, value in vars(module).items()
+            if not isinstance(value, (type, ModuleType)) and not callable(value)}
 
 
-@pytest.mark.parametrize(("spec", "as_json"), CASES,
-                         ids=[f"{s.name}{'-json' if j else ''}" for s, j in CASES])
-@pytest.mark.parametrize("loaded", [False, True], ids=["unloaded", "loaded"])
-def test_every_command_answers_the_same_both_ways(spec: Spec, as_json: bool, loaded: bool,
-                                                  tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    outcomes = []
-    for way, run in (("direct", _direct), ("typer", _typer)):
-        state = _machine(tmp_path / way)
-        if loaded:
-            assert _direct(TABLE[[s.name for s in TABLE].index("load")], False, state) == 0
-            capsys.readouterr()
-        status = run(spec, as_json, state)
-        out = capsys.readouterr()
-        outcomes.append((status, out.out.replace(str(state), "STATE"), out.err))
-    assert outcomes[0] == outcomes[1]
+@pytest.mark.parametrize("command", ["status", "show"], ids=["fast", "typer"])
+def test_a_json_run_never_leaves_the_next_in_json(command: str, tmp_path: Path) -> None:
+    # Once, the --json of one in-process run stayed in a module global for the next.
+    state = _machine(tmp_path / "m")
+    machine = ["--backend", "sim", "--sim-state", str(state)]
+    modules = (cli, kdump.dispatch, typer_app)
+    before = _state_of(*modules)
+    first = run_in_process([*machine, "--json", command])
+    second = run_in_process([*machine, command])
+    assert first[1].startswith("{") and first[0] == second[0] == 0
+    assert second[1] and not second[1].lstrip().startswith("{"), second
+    assert second[1] == run_in_process([*machine, command])[1]  # as a first run prints it
+    assert _state_of(*modules) == before
+
+
+def test_the_seams_of_one_run_never_reach_the_next(tmp_path: Path) -> None:
+    state = _machine(tmp_path / "m")
+    wrapped: list[object] = []
+
+    def wrap(host: Host) -> Host:
+        wrapped.append(host)
+        return host
+
+    argv = ["--backend", "sim", "--sim-state", str(state), "status"]
+    assert cli.main(argv, parts=HostParts(wrap=wrap)) == 0
+    assert cli.main(argv) == 0
+    assert len(wrapped) == 1
+
+
+def test_python_m_kdump_cli_runs_the_command_line_as_given(tmp_path: Path) -> None:
+    # `python -m kdump.cli` runs a second copy of the module (__main__): the options must
+    # reach typer's commands all the same (nothing is shared through the module).
+    state = _machine(tmp_path / "m")
+    done = subprocess.run([sys.executable, "-m", "kdump.cli", "--backend", "sim",
+                           "--sim-state", str(state), "show", "--json"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("{") and '"command": "show"' in done.stdout
 
 
 @pytest.mark.parametrize("command", ["status", "status --json", "try-reload", "condreload"])

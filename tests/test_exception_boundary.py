@@ -46,10 +46,10 @@ def state(tmp_path: Path) -> Path:
 # -- kdump-config ------------------------------------------------------------------------
 def test_an_exception_outside_any_command_is_caught_too(monkeypatch: pytest.MonkeyPatch) -> None:
     # Even a bug in option handling, before a command runs, ends at the boundary.
-    def broken(_args: list[str]) -> list[str] | None:
+    def broken(*_args: object) -> None:
         raise KeyError("machine")
 
-    monkeypatch.setattr(cli, "take_global_options", broken)
+    monkeypatch.setattr(cli, "parse_command_line", broken)
     code, out, err = run_main(cli.main, ["status"])
     assert code == 1
     assert out == ("kdump-config: internal error: KeyError: 'machine' "
@@ -58,19 +58,19 @@ def test_an_exception_outside_any_command_is_caught_too(monkeypatch: pytest.Monk
 
 
 def test_the_traceback_needs_kdump_debug_exactly_1(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(_args: list[str]) -> list[str] | None:
+    def broken(*_args: object) -> None:
         raise ValueError("x")
 
-    monkeypatch.setattr(cli, "take_global_options", broken)
+    monkeypatch.setattr(cli, "parse_command_line", broken)
     assert "Traceback" not in run_main(cli.main, ["status"], {"KDUMP_DEBUG": "0"})[2]
     assert "Traceback" in run_main(cli.main, ["status"], {"KDUMP_DEBUG": "1"})[2]
 
 
 def test_an_exception_message_is_one_safe_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(_args: list[str]) -> list[str] | None:
+    def broken(*_args: object) -> None:
         raise OSError("first\nsecond \udcff" + "x" * 1000)
 
-    monkeypatch.setattr(cli, "take_global_options", broken)
+    monkeypatch.setattr(cli, "parse_command_line", broken)
     code, out, _ = run_main(cli.main, ["status"])
     assert code == 1 and out.count("\n") == 1
     out.encode("utf-8")  # no lone surrogate reaches stdout

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kdump.cli import COMMANDS
+from kdump.commands.table import BY_NAME
 from sim.machine import Machine
 from tests.inprocess import run_in_process
 from tests.sandbox import stub
@@ -24,7 +24,7 @@ from tests.steps.machine import CliResult
 # The linux backend runs the machine's stub programs (load, reload...) as processes.
 pytestmark = pytest.mark.real_processes
 
-WORDS: list[str | None] = [*sorted(COMMANDS), None, "bogus"]
+WORDS: list[str | None] = [*sorted(BY_NAME), None, "bogus"]
 ODD = "\udcff\x1b[2J\n"  # a byte that is not UTF-8 (as Python gives it), ESC, a newline
 Tail = Callable[[list[str]], list[str]]
 VARIANTS: dict[str, Tail] = {

@@ -71,7 +71,7 @@ def update_links(ctx: Context, version: str, rebuild_initrd: bool = False) -> in
     return 0
 
 
-def symlinks(ctx: Context, version: str | None) -> int:
+def symlinks(ctx: Context, version: str | None = None) -> int:
     if not version:
         return ctx.emit("missing-kernel-version")
     if not valid_version(version):

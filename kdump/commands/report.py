@@ -12,6 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kdump.estimate import Estimate
     from kdump.facts import Facts
+    from kdump.report import Reporter
 
 HELP = """\
 Usage:
@@ -63,38 +64,33 @@ Environment:
 
 def command_help(prog: str, command: str, arguments: str, summary: str) -> list[str]:
     """`kdump-config COMMAND --help`: its usage line, what it does, where the options are."""
-    return [f"Usage: {prog} [--backend linux|sim] [--root DIR] [--sim-state DIR] [--json] "
-            f"{command}{arguments}",
+    from kdump.commands.table import GLOBAL_OPTION_ROWS
+
+    options = " ".join(f"[{row.option} {row.value}]" if row.value else f"[{row.option}]"
+                       for row in GLOBAL_OPTION_ROWS)
+    return [f"Usage: {prog} {options} {command}{arguments}",
             summary,
             f"The global options may come before or after the command; see '{prog} help'."]
 
 
-GLOBAL_OPTIONS = (
-    ("--backend", "linux|sim", "KDUMP_BACKEND"),
-    ("--root", "DIR", "KDUMP_ROOT"),
-    ("--sim-state", "DIR", "KDUMP_SIM_STATE"),
-    ("--json", "", ""),
-)
-
-
 def help_data() -> dict[str, object]:
     """`help --json`: the commands and the global options, for a program to read."""
-    from kdump.commands.table import OTHERS, TABLE
+    from kdump.commands.table import GLOBAL_OPTION_ROWS, TABLE
 
-    commands = [{"name": name, "summary": summary, "arguments": arguments.split()}
-                for name, (summary, arguments) in OTHERS.items()]
-    commands += [{"name": spec.name, "summary": spec.doc, "arguments": []}
-                 for spec in TABLE if not spec.hidden]
+    commands = [{"name": spec.name, "summary": spec.doc, "arguments": spec.arguments.split()}
+                for spec in TABLE if not spec.hidden]
     return {"commands": sorted(commands, key=lambda c: str(c["name"])),
-            "global_options": [{"option": option, "value": value or None,
-                                "environment": env or None}
-                               for option, value, env in GLOBAL_OPTIONS]}
+            "global_options": [{"option": row.option, "value": row.value or None,
+                                "environment": row.environment or None}
+                               for row in GLOBAL_OPTION_ROWS]}
 
 
-def help_text(ctx: Context) -> int:
-    for line in HELP.splitlines():
-        ctx.reporter.line(line)
-    return 0
+def help_page(reporter: Reporter) -> tuple[int, dict[str, object]]:
+    """`help`: the usage page (needs no machine)."""
+    if reporter.json_mode:
+        return 0, help_data()
+    reporter.out.write(HELP + "\n" + HELP_OPTIONS + "\n")
+    return 0, {}
 
 
 def _report_support(ctx: Context) -> int:

@@ -1,9 +1,9 @@
-"""The command table: one entry per command, read by both dispatchers.
+"""The command table: one row per command, the one thing both ways in read.
 
 kdump.cli runs the commands that machines run (status at boot and by monitoring,
-try-reload on every hotplug event) straight from this table, without importing typer
-(or rich, or pydantic); kdump.typer_app registers every entry with typer for the rest
-(help, usage errors, arguments). One table, so the two paths cannot drift.
+try-reload on every hotplug event: ``fast``) straight from this table, without importing
+typer (or rich, or pydantic); kdump.typer_app registers every row with typer for the
+rest. Either way the row is run by kdump.dispatch.dispatch.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ class Spec(Record):
     coalesce: bool = False  # try-reload's queue (kdump.locking.coalesced)
     hidden: bool = False
     reported_as: str = ""  # the command name in JSON documents, if not ``name``
+    arguments: str = ""  # what follows the word, as its usage line shows it (all optional)
+    machine: bool = True  # False: run with the reporter only (no backend, no config)
+    fast: bool = False  # run without the CLI framework (what machines run)
 
     @property
     def command(self) -> str:
@@ -29,12 +32,14 @@ class Spec(Record):
 
 
 TABLE: tuple[Spec, ...] = (
+    Spec("help", "kdump.commands.report", "help_page", "Print a usage summary.",
+         machine=False),
     Spec("test", "kdump.commands.report", "test",
          "Dry-run: show the kernel, initrd and kexec command that load would use."),
     Spec("show", "kdump.commands.report", "show",
          "Show dump mode, parameters, state and the last kexec command."),
     Spec("status", "kdump.commands.report", "status",
-         "Say whether a capture kernel is loaded (or fadump registered)."),
+         "Say whether a capture kernel is loaded (or fadump registered).", fast=True),
     Spec("check", "kdump.commands.check", "check",
          "Every readiness check with a remedy; exit 0 ready, 3 not ready, 1 error."),
     Spec("load", "kdump.commands.load", "load",
@@ -43,25 +48,37 @@ TABLE: tuple[Spec, ...] = (
          "Unload the kdump kernel (or unregister fadump).", mutating=True),
     Spec("reload", "kdump.commands.load", "reload", "Unload, then load.", mutating=True),
     Spec("try-reload", "kdump.commands.load", "try_reload",
-         "Reload only if loaded (memory and CPU hotplug).", mutating=True, coalesce=True),
+         "Reload only if loaded (memory and CPU hotplug).", mutating=True, coalesce=True,
+         fast=True),
     Spec("condreload", "kdump.commands.load", "try_reload", "Alias of try-reload.",
-         mutating=True, coalesce=True, hidden=True, reported_as="try-reload"),
+         mutating=True, coalesce=True, hidden=True, reported_as="try-reload", fast=True),
     Spec("savecore", "kdump.commands.savecore", "savecore",
          "Save /proc/vmcore (in the capture kernel).", mutating=True),
     # Not held for the whole command: ssh-copy-id may wait for a password (propagate
     # takes the lock itself, only while it makes the key).
     Spec("propagate", "kdump.commands.propagate", "propagate",
          "Send the ssh public key to the dump server."),
+    Spec("symlinks", "kdump.commands.links", "symlinks",
+         "Point /var/lib/kdump/{vmlinuz,initrd.img} at a kernel version (and build its "
+         "kdump initrd).", mutating=True, arguments=" kernel-version"),
 )
 
 BY_NAME = {spec.name: spec for spec in TABLE}
-# What machines run: dispatched without the CLI framework (kdump.cli.main).
-FAST = frozenset({"status", "try-reload", "condreload"})
+FAST = frozenset(spec.name for spec in TABLE if spec.fast)
 
-# The commands typer registers outside the table (help needs no machine; symlinks takes an
-# argument): their one-line help and the arguments they take, for `COMMAND --help`.
-OTHERS: dict[str, tuple[str, str]] = {
-    "help": ("Print a usage summary.", ""),
-    "symlinks": ("Point /var/lib/kdump/{vmlinuz,initrd.img} at a kernel version (and build "
-                 "its kdump initrd).", " kernel-version"),
-}
+
+class GlobalOption(Record):
+    """An option of every command, taken wherever it stands on the command line."""
+
+    option: str
+    value: str = ""  # what it takes, as help shows it ("": a flag)
+    environment: str = ""  # the variable it defaults from
+    field: str = ""  # the kdump.cli.Invocation field its value sets ("": a flag)
+
+
+GLOBAL_OPTION_ROWS: tuple[GlobalOption, ...] = (
+    GlobalOption("--backend", "linux|sim", "KDUMP_BACKEND", "backend"),
+    GlobalOption("--root", "DIR", "KDUMP_ROOT", "root"),
+    GlobalOption("--sim-state", "DIR", "KDUMP_SIM_STATE", "sim_state"),
+    GlobalOption("--json"),
+)
