@@ -11,15 +11,14 @@ from __future__ import annotations
 from backends.record import Record, field
 from kdump.cmdline import has_param, param_values
 from kdump.config import Config
-from kdump.facts import (
+from kdump.facts import Facts, LinkFact
+from kdump.paths import (
     CRASH_CMA_RANGES,
     KALLSYMS,
     KDUMP_DIR,
     KEXEC_CRASH_SIZE,
     KEXEC_LOAD_DISABLED,
     LOCKDOWN,
-    Facts,
-    LinkFact,
 )
 
 TYPE_CHECKING = False

@@ -33,7 +33,6 @@ from kdump.configkeys import (
     DEFAULT_MAKEDUMP_ARGS,
     DEFAULT_SAVECORE_TIMEOUT,
     DEFAULT_SSH_KEY,
-    DEFAULTS_PATH,
     HISTORICAL_KEYS,
     KEYS,
     KNOWN_KEYS,
@@ -48,6 +47,7 @@ from kdump.configvalues import (
     check_text_values,
     decode_config,
 )
+from kdump.paths import DEFAULTS_PATH
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from backends.record import Record
 
-DEFAULTS_PATH = "/etc/default/kdump-tools"
 
 class Key(Record):
     """One setting of /etc/default/kdump-tools, documented once.

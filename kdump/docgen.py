@@ -17,6 +17,7 @@ from kdump.checktable import CHECKS
 from kdump.commands.report import HELP
 from kdump.config import DEFAULTS_PATH, KEYS
 from kdump.messages import _ALL, Message, Severity
+from kdump.paths import KDUMP_DIR, SYSCTL_FILE
 
 _FIELD = re.compile(r"\{(\w+)\}")
 _SEVERITY_WORDS = {
@@ -157,11 +158,11 @@ def kdump_config_8(version: str = "") -> str:
               "A setting absent from the file is taken from the environment."]
     lines += [".SH FILES",
               ".TP", escape(DEFAULTS_PATH), "The configuration, see kdump-tools(5).",
-              ".TP", "/var/lib/kdump",
+              ".TP", escape(KDUMP_DIR),
               "The links vmlinuz and initrd.img to the capture kernel and its initrd, the "
               "kdump initrds (initrd.img-\\fIVERSION\\fR, size_initrd.img-\\fIVERSION\\fR) "
               "and the early boot memory snapshot mem-\\fIVERSION\\fR the size estimate uses.",
-              ".TP", "/etc/kdump/sysctl.conf", "Sysctl settings applied in the capture kernel.",
+              ".TP", escape(SYSCTL_FILE), "Sysctl settings applied in the capture kernel.",
               ".TP", "/var/crash", "Saved dumps: \\fISTAMP\\fR/dump.\\fISTAMP\\fR and "
               "dmesg.\\fISTAMP\\fR, mode 0600."]
     lines += [".SH SEE ALSO", "kdump-tools(5), kexec(8), makedumpfile(8)"]

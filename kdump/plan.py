@@ -7,11 +7,7 @@ from kdump.checks import Finding, wants_kexec_file
 from kdump.cmdline import strip_params
 from kdump.config import Config
 from kdump.facts import Facts
-
-KDUMP_DIR = "/var/lib/kdump"
-KERNEL_HOOK = "/etc/kernel/postinst.d/kdump-tools"
-PACKAGE_DIR = "/usr/lib/linux-kdump-{release}"
-
+from kdump.paths import PACKAGE_DIR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -16,6 +16,9 @@ EFI_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 PANIC_TEXT = "sysrq: Trigger a crash\nKernel panic - not syncing: sysrq triggered crash"
 DMESG_BEGIN = b"\n--kdump-sim-dmesg-begin--\n"
 DMESG_END = b"\n--kdump-sim-dmesg-end--\n"
+# Where a crash leaves the dump for the capture kernel (the product names it in kdump/paths.py;
+# the simulated machine never imports the product).
+VMCORE = "/proc/vmcore"
 CRASH_HOTPLUG_FILES = ("/sys/devices/system/cpu/crash_hotplug",
                        "/sys/devices/system/memory/crash_hotplug")
 

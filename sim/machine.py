@@ -30,6 +30,7 @@ from sim import faults as registry
 from sim import statedir
 from sim.confine import link_problem, name_problem, read_bounded, target_problem
 from sim.kernel_files import (
+    VMCORE,
     kexec_paths,
     write_crash_hotplug,
     write_kernel_files,
@@ -413,7 +414,7 @@ class Machine:
         # The vmcore is written for real, byte by byte: a size the state directory's file
         # system cannot hold (with room left for savecore's copy of it) would fill the
         # disk, which the whole host shares, before failing.
-        vmcore = self.path("/proc/vmcore")
+        vmcore = self.path(VMCORE)
         free = shutil.disk_usage(self.root).free
         if vmcore_size > free // 2:
             raise MachineError(f"a vmcore of {vmcore_size} bytes does not fit: the file system "
@@ -443,7 +444,7 @@ class Machine:
 
     def reboot(self) -> None:
         """Back to a freshly booted first kernel: nothing loaded, no vmcore."""
-        self.path("/proc/vmcore").unlink(missing_ok=True)
+        self.path(VMCORE).unlink(missing_ok=True)
         for mountpoint in list(self.state.get("nfs_mounts", {})):
             self.detach_export(mountpoint)
         self.state["mounts"] = {}

@@ -20,7 +20,8 @@ DEFAULT_SUGGESTION_MIB = 512
 def _inputs(ctx: Context) -> ReadinessInputs:
     """The impure part: what the evaluator needs beyond the facts."""
     from kdump.commands.report import crash_estimate
-    from kdump.plan import KDUMP_DIR, KERNEL_HOOK, boot_image, locate_kernel
+    from kdump.paths import KDUMP_DIR, KERNEL_HOOK
+    from kdump.plan import boot_image, locate_kernel
 
     config, facts, host = ctx.config, ctx.facts, ctx.host
     if facts.dump_mode == "fadump":
@@ -85,7 +86,7 @@ def check(ctx: Context) -> tuple[int, dict[str, object]]:
 
 
 def _kernel_data(ctx: Context) -> dict[str, object]:
-    from kdump.facts import KEXEC_CRASH_SIZE
+    from kdump.paths import KEXEC_CRASH_SIZE
 
     facts = ctx.facts
     new = facts.crash_size_path == KEXEC_CRASH_SIZE[0]

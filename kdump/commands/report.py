@@ -207,7 +207,7 @@ def _real(ctx: Context, path: str) -> str:
 
 def crash_estimate(ctx: Context, say: bool = True) -> Estimate:
     from kdump.estimate import EstimateInputs, estimate, initrd_version
-    from kdump.plan import KDUMP_DIR
+    from kdump.paths import KDUMP_DIR
 
     host, config, facts = ctx.host, ctx.config, ctx.facts
     initrd_real = _real(ctx, config.kdump_initrd)
