@@ -202,7 +202,7 @@ def kdump_tools_5(version: str = "") -> str:
     lines += [".SH SETTINGS"]
     for key in KEYS:
         lines += [".TP", f"\\fB{key.name}\\fR",
-                  escape(key.doc), ".br", "Default: " + escape(key.default) + "."]
+                  escape(key.doc), ".br", "Default: " + escape(key.shown) + "."]
     lines += [".SH FILES", ".TP", escape(DEFAULTS_PATH), "This file.",
               ".TP", "/usr/share/kdump-tools/kdump-tools.conf",
               "The template the package installs it from."]
@@ -218,9 +218,9 @@ def config_template() -> str:
     ]
     for key in KEYS:
         lines.append("")
-        doc = f"{key.name}: {key.doc} Default: {key.default}."
+        doc = f"{key.name}: {key.doc} Default: {key.shown}."
         lines += ["# " + part for part in textwrap.wrap(doc, 88)]
-        lines.append(("" if key.active else "#") + f"{key.name}={key.example}")
+        lines.append(("" if key.active else "#") + f"{key.name}={key.template_value}")
     return "\n".join(lines) + "\n"
 
 
