@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from kdump.checktable import CHECKS
+from kdump.checks import CHECKS
 from kdump.commands.report import HELP
 from kdump.config import DEFAULTS_PATH, KEYS
 from kdump.messages import _ALL, Message, Severity
@@ -131,7 +131,7 @@ def kdump_config_8(version: str = "") -> str:
     lines += [".SH CHECKS"]
     lines += _para("kdump-config check runs these checks and prints each by name with ok, "
                    "warn or fail, and a remedy for each problem:")
-    for check in CHECKS.values():
+    for check in CHECKS:
         lines += [".TP", f"\\fB{escape(check.name)}\\fR",
                   escape(message_text(check.title)) + "."]
     lines += [".SH EXIT STATUS",
