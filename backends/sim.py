@@ -35,13 +35,13 @@ from backends.values import (
     parse_cpu_list,
 )
 from sim.kernel_files import VMCORE
-from sim.machine import TOOL_DIRS, Machine
+from sim.machine import TOOL_DIRS, SimulatedMachine
 
 
 class SimHost(OnRootedFiles):
     kind = "sim"
 
-    def __init__(self, machine: Machine) -> None:
+    def __init__(self, machine: SimulatedMachine) -> None:
         self.machine = machine
         # Who owns a file is what the machine recorded (another user's plant), and every
         # rename and fsync goes to its effect log.

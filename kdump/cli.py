@@ -8,7 +8,7 @@ import sys
 from backends.record import Record, field
 from backends.scoped import nullcontext, suppress
 from kdump.commands.table import BY_NAME, FAST, Spec
-from kdump.report import Reporter
+from kdump.reporter import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -271,7 +271,7 @@ def _usage_error(found: Invocation, problems: list[tuple[str, dict[str, object]]
 
 
 def _command_help(found: Invocation, prog: str) -> int:
-    from kdump.commands.report import command_help
+    from kdump.commands.show import command_help
     from kdump.commands.table import OTHERS
 
     command = found.command or "help"
@@ -376,7 +376,7 @@ def _main(args: list[str]) -> int:
         result = app(args=[word, *arguments], prog_name="kdump-config", standalone_mode=False)
     except Exception as exc:  # a usage error from the parser: our usage line, exit 1
         if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
-            from kdump.report import printable
+            from kdump.reporter import printable
 
             sys.stderr.write(f"kdump-config: {printable(exc.format_message())}\n")
             return _usage_error(found, [], prog)  # with --json, still one document

@@ -8,7 +8,7 @@ from kdump.codes import Code
 from kdump.config import Config
 from kdump.facts import Facts, gather
 from kdump.finding import Finding
-from kdump.report import Reporter
+from kdump.reporter import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ import re
 import textwrap
 
 from kdump.checks import CHECKS
-from kdump.commands.report import HELP
+from kdump.commands.show import HELP
 from kdump.config import DEFAULTS_PATH, KEYS
 from kdump.messages import _ALL, Message, Severity
 from kdump.paths import KDUMP_DIR, SYSCTL_FILE

@@ -62,7 +62,7 @@ from os import urandom
 
 from backends.scoped import contextmanager, nullcontext, suppress
 from backends.values import HostError, LockBusyError, UnsafePathError
-from kdump.report import Reporter
+from kdump.reporter import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -40,8 +40,8 @@ def group() -> None:
 @app.command("help")
 def help_command(as_json: JsonFlag = False) -> None:
     """Print a usage summary."""
-    from kdump.commands.report import HELP, HELP_OPTIONS, help_data
-    from kdump.report import Reporter
+    from kdump.commands.show import HELP, HELP_OPTIONS, help_data
+    from kdump.reporter import Reporter
 
     reporter = Reporter(name=_name(), json_mode=as_json or _machine.as_json)
     if reporter.json_mode:

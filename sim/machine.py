@@ -62,11 +62,11 @@ TOOL_DIRS = {
 DEFAULT_VMCORE_SIZE = 4 << 20
 MIN_VMCORE_SIZE = 4096  # one page: the ELF header and the kernel log fit in it
 NOBODY_UID = 65534
-# What Machine.read takes of one file (a kernel file, a config, a key): far more than any.
+# What read() takes of one file (a kernel file, a config, a key): far more than any.
 MAX_READ_BYTES = 64 << 20
 
 
-class Machine:
+class SimulatedMachine:
     def __init__(self, state_dir: str | os.PathLike[str]) -> None:
         self.dir = Path(statedir.state_dir_argument(state_dir))
         self.root = self.dir / "root"
@@ -87,7 +87,7 @@ class Machine:
 
     # -- creation --------------------------------------------------------------------
     @classmethod
-    def create(cls, state_dir: str | os.PathLike[str], profile: str | Profile) -> Machine:
+    def create(cls, state_dir: str | os.PathLike[str], profile: str | Profile) -> SimulatedMachine:
         from sim.profile import load_profile
 
         prof = load_profile(profile) if isinstance(profile, str) else profile

@@ -23,10 +23,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
 
-def fires(machine: Machine, name: str) -> bool:
+def fires(machine: SimulatedMachine, name: str) -> bool:
     """Is fault ``name`` armed for this call?  An integer N: only for the first N calls."""
     value = machine.fault(name)
     if not value:

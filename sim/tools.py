@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from sim.kernel_files import CRASH_HOTPLUG_FILES, EFI_GUID, KEXEC_DIR, KEXEC_OLD
 
 if TYPE_CHECKING:
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
 
 class Files(Protocol):
@@ -41,7 +41,7 @@ class Outcome:
 
 @dataclass
 class Call:
-    machine: Machine
+    machine: SimulatedMachine
     files: Files
     argv: list[str]
     stdin: bytes = b""
@@ -81,7 +81,7 @@ def tool(name: str) -> Callable[[Tool], Tool]:
     return register
 
 
-def emulate(machine: Machine, files: Files, argv: list[str], stdin: bytes = b"",
+def emulate(machine: SimulatedMachine, files: Files, argv: list[str], stdin: bytes = b"",
             live: Callable[[str], None] | None = None) -> Outcome:
     # The capture side's programs (makedumpfile, compressors, mount, ssh...) register
     # themselves on import; loaded on first use, since `status` never needs them.
@@ -106,7 +106,7 @@ def _kernel_number(text: str | None) -> int:
     return int(word) if word.isascii() and word.isdigit() and len(word) <= 20 else 0
 
 
-def fault_message(machine: Machine, name: str, default: str) -> str | None:
+def fault_message(machine: SimulatedMachine, name: str, default: str) -> str | None:
     """The text of an armed fault (its value when it is a string), else None."""
     value = machine.fault(name)
     if not value:
@@ -283,7 +283,7 @@ GENERATED_INITRD_SIZE = 32 << 20
 GENERATED_DECOMPRESSED_MIB = 96
 
 
-def kernel_hook(machine: Machine, files: Files, version: str) -> Outcome:
+def kernel_hook(machine: SimulatedMachine, files: Files, version: str) -> Outcome:
     initrd = f"/var/lib/kdump/initrd.img-{version}"
     failure = fault_message(machine, "kernel-hook",
                             f"update-initramfs: failed for {initrd} with 1.")

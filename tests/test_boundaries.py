@@ -161,9 +161,9 @@ def test_both_backends_hold_a_rooted_file_layer(tmp_path: Path) -> None:
     from backends.linux import LinuxHost
     from backends.rooted import RootedFiles
     from backends.sim import SimHost
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
-    sim = SimHost(Machine.create(tmp_path / "m", "x86_64-ready"))
+    sim = SimHost(SimulatedMachine.create(tmp_path / "m", "x86_64-ready"))
     real = LinuxHost(str(tmp_path / "m" / "root"), env={})
     assert type(sim.files) is RootedFiles and type(real.files) is RootedFiles
     assert sim.files.root == real.files.root
@@ -239,9 +239,9 @@ def _status(argv: list[str]) -> str:
 
 def test_the_callers_environment_never_reaches_a_simulated_machine(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
-    Machine.create(tmp_path / "m", "x86_64-ready")
+    SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     argv = ["--backend", "sim", "--sim-state", str(tmp_path / "m"), "status"]
     monkeypatch.delenv("NAME", raising=False)
     clean = _status(argv)
@@ -249,8 +249,8 @@ def test_the_callers_environment_never_reaches_a_simulated_machine(
     monkeypatch.setenv("SSH", "root@elsewhere")
     assert _status(argv) == clean
     # The machine's own environment is where its config keys come from.
-    Machine(tmp_path / "m").set_environ("NFS", "x:/y")
-    Machine(tmp_path / "m").set_environ("SSH", "root@elsewhere")
+    SimulatedMachine(tmp_path / "m").set_environ("NFS", "x:/y")
+    SimulatedMachine(tmp_path / "m").set_environ("SSH", "root@elsewhere")
     assert "SSH and NFS cannot be defined concurrently" in _status(argv)
 
 

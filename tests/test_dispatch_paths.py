@@ -14,7 +14,7 @@ import pytest
 
 import kdump.cli as cli
 from kdump.commands.table import TABLE, Spec
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 
 pytestmark = pytest.mark.real_processes  # a fresh interpreter measures imports
 
@@ -22,7 +22,7 @@ CASES = [(spec, as_json) for spec in TABLE for as_json in (False, True)]
 
 
 def _machine(path: Path) -> Path:
-    Machine.create(path, "x86_64-ready")
+    SimulatedMachine.create(path, "x86_64-ready")
     return path
 
 

@@ -18,7 +18,7 @@ DEFAULT_SUGGESTION_MIB = 512
 
 def _inputs(ctx: Context) -> ReadinessInputs:
     """The impure part: what the evaluator needs beyond the facts."""
-    from kdump.commands.report import crash_estimate
+    from kdump.commands.show import crash_estimate
     from kdump.paths import KDUMP_DIR, KERNEL_HOOK
     from kdump.plan import boot_image, locate_kernel
 

@@ -87,7 +87,7 @@ def test_mypy_refuses_a_code_that_is_not_in_the_catalog(tmp_path: Path) -> None:
     api = pytest.importorskip("mypy.api", reason="mypy is the lint extra: dev/test runs this")
 
     source = tmp_path / "typo.py"
-    source.write_text("from kdump.report import Reporter\n"
+    source.write_text("from kdump.reporter import Reporter\n"
                       "from kdump.finding import Finding\n"
                       "Reporter().emit('loaded')\n"
                       "Reporter().emit('lodaed')\n"
