@@ -1,9 +1,9 @@
 """Generate kdump-config(8), kdump-tools(5) and the config template from the code's own tables.
 
 The message catalog (kdump/messages.py), the readiness checks' rows (kdump/checks.py), the
-help text and the config settings' rows (kdump/configkeys.py) are the single source: the Debian package builds its man pages
-and /usr/share/kdump-tools/kdump-tools.conf from them at build time, so the documentation
-cannot drift from what the program prints and reads.
+help text and the config settings' rows (kdump/configkeys.py) are the single source: the
+Debian package builds its man pages and /usr/share/kdump-tools/kdump-tools.conf from them at
+build time, so the documentation cannot drift from what the program prints and reads.
 
     dev/gen-docs OUTDIR [VERSION]
 """
