@@ -53,7 +53,7 @@ def _select(kind: str, *, root: str | None, state: str | None, profile: str | No
     if kind == "sim":
         try:
             from backends.sim import SimHost
-            from sim.machine import Machine, MachineError
+            from sim.machine import MachineError, SimulatedMachine
         except ImportError as exc:  # the Debian package leaves the simulator out
             raise BackendError("the simulated machine is not installed here; run "
                                "kdump-config from a source tree for --backend sim") from exc
@@ -67,7 +67,7 @@ def _select(kind: str, *, root: str | None, state: str | None, profile: str | No
                     raise BackendError(f"{state_dir} is not a simulated machine "
                                        f"(create it with: kdump-sim init {state_dir})")
                 _create_default(state_dir, profile)
-            return SimHost(Machine(state_dir))
+            return SimHost(SimulatedMachine(state_dir))
         except MachineError as exc:
             raise BackendError(str(exc)) from exc
     raise BackendError(f"unknown backend {kind!r} (choose one of: {', '.join(KINDS)})")
@@ -75,11 +75,11 @@ def _select(kind: str, *, root: str | None, state: str | None, profile: str | No
 
 def _create_default(state_dir: Path, profile: str | None) -> None:
     # The profile machinery (TOML, package resources) loads only to build a machine.
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
     from sim.profile import DEFAULT_PROFILE, ProfileError
 
     try:
-        Machine.create(state_dir, profile or DEFAULT_PROFILE)
+        SimulatedMachine.create(state_dir, profile or DEFAULT_PROFILE)
     except ProfileError as exc:
         raise BackendError(str(exc)) from exc
 

@@ -33,15 +33,14 @@ from backends.values import (
     Uname,
     parse_cpu_list,
 )
-from sim.machine import Machine
-
-VMCORE = "/proc/vmcore"
+from sim.kernel_files import VMCORE
+from sim.machine import SimulatedMachine
 
 
 class SimHost:
     kind = "sim"
 
-    def __init__(self, machine: Machine) -> None:
+    def __init__(self, machine: SimulatedMachine) -> None:
         self.machine = machine
         # Who owns a file is what the machine recorded (another user's plant), and every
         # rename and fsync goes to its effect log.

@@ -17,13 +17,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from backends.values import FtpTarget
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
 
 class FtpServers:
     """The FTP servers a simulated machine reaches (its profile's ``ftp_hosts``)."""
 
-    def __init__(self, machine: Machine) -> None:
+    def __init__(self, machine: SimulatedMachine) -> None:
         self.machine = machine
 
     def store(self, target: FtpTarget, remote_path: str, data: bytes,

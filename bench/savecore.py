@@ -50,9 +50,9 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, floa
 
 def crashed_machine(state: Path, size: int) -> Path:
     """A simulated machine in its capture kernel, without makedumpfile: savecore copies."""
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
-    machine = Machine.create(state, "x86_64-ready")
+    machine = SimulatedMachine.create(state, "x86_64-ready")
     machine.state["tools"] = [t for t in machine.state["tools"] if t != "makedumpfile"]
     machine.state["kexec_loaded"] = ["/usr/sbin/kexec", "-p", "/var/lib/kdump/vmlinuz"]
     machine.save()

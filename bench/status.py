@@ -79,9 +79,9 @@ def main() -> int:
     installed = Installed()
     python, cli = installed.python, installed.command
     state = Path(tempfile.mkdtemp(prefix="kdump-bench-"))
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
-    Machine.create(state / "sim", "x86_64-ready")
+    SimulatedMachine.create(state / "sim", "x86_64-ready")
     sandbox = SandboxMachine(state_dir=state / "sandbox")
     sandbox.build("x86_64-ready")
     sim = ["--backend", "sim", "--sim-state", str(state / "sim")]

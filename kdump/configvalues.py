@@ -7,17 +7,17 @@ from kdump.configerrors import MAX_CONFIG_BYTES, TOO_LARGE, VALUE_ERROR, Assignm
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from kdump.codes import Code
     from kdump.config import _Settings
+    from kdump.configkeys import Key
 
 # ---------------------------------------------------------------------------
 # Values that become a program's arguments
 # ---------------------------------------------------------------------------
 
 ARGUMENT_ERROR: Code = "config-argument"
-_SECRET_KEYS = frozenset({"FTP_PASSWORD"})
 
 
 def _option(value: str, program: str) -> str | None:
@@ -26,39 +26,34 @@ def _option(value: str, program: str) -> str | None:
     return None
 
 
-def _one_word(value: str, program: str) -> str | None:
+def one_word(value: str, program: str) -> str | None:
     if any(char.isspace() for char in value):  # what re's \s matches
         return _option(value, program) or f"contains white space: {program} would get it " \
             "as one argument"
     return _option(value, program)
 
 
-def _ftp_host(value: str, program: str) -> str | None:
+def ftp_host(value: str, program: str) -> str | None:
     host = value.partition(":")[0]
     if not host:
         return "has no host name before ':'"
     if "/" in host or host in (".", ".."):
         return f"host {host!r} is not a host name"
-    return _one_word(host, program)
+    return one_word(host, program)
 
 
-# Key -> the checks its (non-empty) value must pass, each giving the problem or None.
-# Control characters first everywhere: in an FTP setting CR/LF would end the command
-# and start another one on the server's control connection.
 if TYPE_CHECKING:
-    _Rule = Callable[[str, str], "str | None"]
-_ARGUMENT_RULES: dict[str, tuple[tuple[str, _Rule], ...]] = {
-    "SSH": (("ssh", _one_word),),
-    "NFS": (("mount", _one_word),),
-    "FTP": (("the FTP server", _ftp_host),),
-    "FTP_USER": (),
-    "FTP_PASSWORD": (),
-}
+    Rule = Callable[[str, str], "str | None"]  # (value, program) -> the problem, or None
 
 
-def check_arguments(settings: _Settings) -> None:
+def check_arguments(settings: _Settings, keys: Iterable[Key]) -> None:
     """Reject, with file:line, a value that would reach a program as something else."""
-    for key, rules in _ARGUMENT_RULES.items():
+    # Control characters first everywhere: in an FTP setting CR/LF would end the command
+    # and start another one on the server's control connection.
+    for row in keys:
+        if row.argument is None:
+            continue
+        key, rules = row.name, row.argument
         value = settings.raw(key)
         if not value:
             continue
@@ -72,7 +67,7 @@ def check_arguments(settings: _Settings) -> None:
             continue
         # Shown escaped (a CR must not rewrite the line it is reported on), and a
         # password never at all.
-        shown = "********" if key in _SECRET_KEYS else value.encode("unicode_escape").decode()
+        shown = "********" if row.secret else value.encode("unicode_escape").decode()
         assignment = settings.assigned.get(key)
         reason = f"{key}='{shown}' {problem}"
         if assignment is None:
@@ -85,10 +80,6 @@ def check_arguments(settings: _Settings) -> None:
 # ---------------------------------------------------------------------------
 # Bytes, encodings and paths
 # ---------------------------------------------------------------------------
-
-# Settings that name a file or directory on this machine: a relative path would depend
-# on the directory kdump-config happens to be started from.
-ABSOLUTE_PATH_KEYS = ("KDUMP_COREDIR", "KDUMP_KERNEL", "KDUMP_INITRD", "SSH_KEY", "KDUMP_CONFIG")
 
 
 def decode_config(data: bytes, path: str) -> str:
@@ -125,9 +116,11 @@ def check_text_values(settings: _Settings, assignments: list[Assignment]) -> Non
                               "(set in the environment)")
 
 
-def check_absolute_paths(settings: _Settings) -> None:
-    """A path-valued setting must be absolute (an empty one takes its default)."""
-    for key in ABSOLUTE_PATH_KEYS:
-        value = settings.raw(key)
-        if value and not value.startswith("/"):
-            raise settings.fail(key, "must be an absolute path (starting with /)")
+def check_absolute_paths(settings: _Settings, keys: Iterable[Key]) -> None:
+    """A setting that names a file or directory on this machine must be an absolute path
+    (a relative one would depend on the directory kdump-config is started from); an empty
+    one takes its default."""
+    for row in keys:
+        value = settings.raw(row.name)
+        if row.absolute and value and not value.startswith("/"):
+            raise settings.fail(row.name, "must be an absolute path (starting with /)")

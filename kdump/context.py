@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from backends.record import Record
 from backends.values import HostError, UnsafePathError
-from kdump.checks import Finding
 from kdump.codes import Code
 from kdump.config import Config
 from kdump.facts import Facts, gather
+from kdump.finding import Finding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import sys
 
 from backends.scoped import nullcontext, suppress
 from kdump.commands.table import BY_NAME
-from kdump.report import Reporter
+from kdump.reporter import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def option_empty(option: str, *, as_json: bool) -> int:
 
 
 def _command_help(invocation: Invocation) -> int:
-    from kdump.commands.report import command_help
+    from kdump.commands.show import command_help
 
     spec = BY_NAME[invocation.command or "help"]
     lines = command_help(PROG, spec.name, spec.arguments, spec.doc)

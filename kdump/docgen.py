@@ -1,9 +1,9 @@
 """Generate kdump-config(8), kdump-tools(5) and the config template from the code's own tables.
 
-The message catalog (kdump/messages.py), the readiness checks, the help text and the config
-key table (kdump/config.py) are the single source: the Debian package builds its man pages
-and /usr/share/kdump-tools/kdump-tools.conf from them at build time, so the documentation
-cannot drift from what the program prints and reads.
+The message catalog (kdump/messages.py), the readiness checks' rows (kdump/checks.py), the
+help text and the config settings' rows (kdump/configkeys.py) are the single source: the
+Debian package builds its man pages and /usr/share/kdump-tools/kdump-tools.conf from them at
+build time, so the documentation cannot drift from what the program prints and reads.
 
     dev/gen-docs OUTDIR [VERSION]
 """
@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 import textwrap
 
-from kdump.checktable import CHECKS
-from kdump.commands.report import HELP
+from kdump.checks import CHECKS
+from kdump.commands.show import HELP
 from kdump.config import DEFAULTS_PATH, KEYS
 from kdump.messages import _ALL, Message, Severity
+from kdump.paths import KDUMP_DIR, SYSCTL_FILE
 
 _FIELD = re.compile(r"\{(\w+)\}")
 _SEVERITY_WORDS = {
@@ -130,7 +131,7 @@ def kdump_config_8(version: str = "") -> str:
     lines += [".SH CHECKS"]
     lines += _para("kdump-config check runs these checks and prints each by name with ok, "
                    "warn or fail, and a remedy for each problem:")
-    for check in CHECKS.values():
+    for check in CHECKS:
         lines += [".TP", f"\\fB{escape(check.name)}\\fR",
                   escape(message_text(check.title)) + "."]
     lines += [".SH EXIT STATUS",
@@ -157,11 +158,11 @@ def kdump_config_8(version: str = "") -> str:
               "A setting absent from the file is taken from the environment."]
     lines += [".SH FILES",
               ".TP", escape(DEFAULTS_PATH), "The configuration, see kdump-tools(5).",
-              ".TP", "/var/lib/kdump",
+              ".TP", escape(KDUMP_DIR),
               "The links vmlinuz and initrd.img to the capture kernel and its initrd, the "
               "kdump initrds (initrd.img-\\fIVERSION\\fR, size_initrd.img-\\fIVERSION\\fR) "
               "and the early boot memory snapshot mem-\\fIVERSION\\fR the size estimate uses.",
-              ".TP", "/etc/kdump/sysctl.conf", "Sysctl settings applied in the capture kernel.",
+              ".TP", escape(SYSCTL_FILE), "Sysctl settings applied in the capture kernel.",
               ".TP", "/var/crash", "Saved dumps: \\fISTAMP\\fR/dump.\\fISTAMP\\fR and "
               "dmesg.\\fISTAMP\\fR, mode 0600."]
     lines += [".SH SEE ALSO", "kdump-tools(5), kexec(8), makedumpfile(8)"]
@@ -201,7 +202,7 @@ def kdump_tools_5(version: str = "") -> str:
     lines += [".SH SETTINGS"]
     for key in KEYS:
         lines += [".TP", f"\\fB{key.name}\\fR",
-                  escape(key.doc), ".br", "Default: " + escape(key.default) + "."]
+                  escape(key.doc), ".br", "Default: " + escape(key.shown) + "."]
     lines += [".SH FILES", ".TP", escape(DEFAULTS_PATH), "This file.",
               ".TP", "/usr/share/kdump-tools/kdump-tools.conf",
               "The template the package installs it from."]
@@ -217,9 +218,9 @@ def config_template() -> str:
     ]
     for key in KEYS:
         lines.append("")
-        doc = f"{key.name}: {key.doc} Default: {key.default}."
+        doc = f"{key.name}: {key.doc} Default: {key.shown}."
         lines += ["# " + part for part in textwrap.wrap(doc, 88)]
-        lines.append(("" if key.active else "#") + f"{key.name}={key.example}")
+        lines.append(("" if key.active else "#") + f"{key.name}={key.template_value}")
     return "\n".join(lines) + "\n"
 
 

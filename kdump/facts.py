@@ -4,33 +4,27 @@ from __future__ import annotations
 
 from backends.record import Record
 from backends.values import FadumpState, HostError, parse_kernel_int
+from kdump.paths import (
+    CRASH_CMA_RANGES,
+    CRASH_HOTPLUG,
+    EFIVARS,
+    KALLSYMS,
+    KDUMP_DIR,
+    KEXEC_CRASH_LOADED,
+    KEXEC_CRASH_SIZE,
+    KEXEC_LOAD_DISABLED,
+    LOCKDOWN,
+    ORIGINAL_KEXEC,
+    SECURELEVEL,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from backends.base import Host
 
-KDUMP_DIR = "/var/lib/kdump"
-# Linux 6.19 moved the kexec files into /sys/kernel/kexec/ and left the old names as
-# deprecated links: the new name is read first, the old one where the kernel predates it.
-KEXEC_CRASH_LOADED = ("/sys/kernel/kexec/crash_loaded", "/sys/kernel/kexec_crash_loaded")
-KEXEC_CRASH_SIZE = ("/sys/kernel/kexec/crash_size", "/sys/kernel/kexec_crash_size")
-# crashkernel=SIZE,cma (Linux 6.17) reserves CMA ranges beside the Crash kernel range;
-# the kernel lists them (one START-END per line, hex, inclusive) only in the new directory.
-CRASH_CMA_RANGES = "/sys/kernel/kexec/crash_cma_ranges"
-# 1: the kernel refuses every kexec load and unload until it reboots (it cannot be reset).
-KEXEC_LOAD_DISABLED = "/proc/sys/kernel/kexec_load_disabled"
-LOCKDOWN = "/sys/kernel/security/lockdown"
-SECURELEVEL = "/sys/kernel/security/securelevel"
-EFIVARS = "/sys/firmware/efi/efivars"
 SECURE_BOOT_VAR = "SecureBoot-"
 SETUP_MODE_VAR = "SetupMode-"
-KALLSYMS = "/proc/kallsyms"
 ARM64 = "aarch64"
-# Kernels since 6.5 (CONFIG_CRASH_HOTPLUG): 1 when the kernel itself updates the loaded
-# crash image on CPU / memory hotplug (since 6.9 it reports the loaded image's own
-# support: kexec_file_load, or kexec_load with kexec-tools' --hotplug).
-CRASH_HOTPLUG = ("/sys/devices/system/cpu/crash_hotplug",
-                 "/sys/devices/system/memory/crash_hotplug")
 
 
 class LinkFact(Record):
@@ -208,12 +202,6 @@ def crash_hotplug(host: Host) -> bool | None:
     if all(value is None for value in values):
         return None
     return all(value == 1 for value in values)
-
-
-# The original always runs this path (KEXEC=/sbin/kexec); on a merged-/usr system it is
-# /usr/sbin/kexec through the /sbin link, and test, show, kexec_cmd and the journal still
-# say /sbin/kexec.
-ORIGINAL_KEXEC = "/sbin/kexec"
 
 
 def kexec_program(host: Host) -> str | None:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from backends.record import Record, field
-from kdump.checks import Finding, wants_kexec_file
+from kdump.checks import wants_kexec_file
 from kdump.cmdline import strip_params
 from kdump.config import Config
 from kdump.facts import Facts
-
-KDUMP_DIR = "/var/lib/kdump"
-KERNEL_HOOK = "/etc/kernel/postinst.d/kdump-tools"
-PACKAGE_DIR = "/usr/lib/linux-kdump-{release}"
-
+from kdump.finding import Finding
+from kdump.paths import PACKAGE_DIR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """How the core reports: the interface it owns, which a renderer satisfies.
 
 The commands and the lock say what happened through these; how it is shown (text or
---json, colours, the journal) is the renderer's (kdump.report.Reporter, made by the
+--json, colours, the journal) is the renderer's (kdump.reporter.Reporter, made by the
 command line).  Types only: nothing here is loaded at run time.
 """
 

@@ -32,7 +32,7 @@ from kdump.config import DEFAULTS_PATH, VALUE_ERROR, ConfigError, load_config
 from kdump.configfile import read_config_text
 from kdump.configkeys import KNOWN_KEYS
 from kdump.configsyntax import parse_assignment_spans
-from kdump.report import Reporter
+from kdump.reporter import Reporter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from sim import faults
-from sim.machine import DEFAULT_VMCORE_SIZE, NOBODY_UID, Machine, MachineError
+from sim.machine import DEFAULT_VMCORE_SIZE, NOBODY_UID, MachineError, SimulatedMachine
 from sim.profile import DEFAULT_PROFILE, ProfileError, shipped_profiles
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -19,9 +19,9 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions
 StateDir = Annotated[str, typer.Argument(help="state directory of the machine")]
 
 
-def _open(state: str) -> Machine:
+def _open(state: str) -> SimulatedMachine:
     try:
-        return Machine(state)
+        return SimulatedMachine(state)
     except MachineError as exc:
         typer.echo(f"kdump-sim: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -35,7 +35,7 @@ def init(
 ) -> None:
     """Create (or reset) a machine from a profile."""
     try:
-        machine = Machine.create(state, profile)
+        machine = SimulatedMachine.create(state, profile)
     except (ProfileError, MachineError) as exc:
         typer.echo(f"kdump-sim: {exc}", err=True)
         raise typer.Exit(1) from exc

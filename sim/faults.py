@@ -3,7 +3,7 @@
 A fault is armed with ``kdump-sim fault DIR NAME [VALUE]``, by a profile's ``[faults]``
 table, or by the scenario step ``the fault "NAME" is armed [with "VALUE"]``.  The
 emulators (sim/tools.py, sim/tool_*.py, backends/sim.py, the sandbox's stubs)
-look faults up only through ``Machine.fault(NAME)``, which refuses a name missing
+look faults up only through ``SimulatedMachine.fault(NAME)``, which refuses a name missing
 here; ``kdump-sim faults`` and the README's fault table are rendered from this list
 (tests/test_sim_faults.py checks both directions: every name an emulator reads is
 registered, and every registered name is read by an emulator).

@@ -10,17 +10,20 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
 EFI_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 PANIC_TEXT = "sysrq: Trigger a crash\nKernel panic - not syncing: sysrq triggered crash"
 DMESG_BEGIN = b"\n--kdump-sim-dmesg-begin--\n"
 DMESG_END = b"\n--kdump-sim-dmesg-end--\n"
+# Where a crash leaves the dump for the capture kernel (the product names it in kdump/paths.py;
+# the simulated machine never imports the product).
+VMCORE = "/proc/vmcore"
 CRASH_HOTPLUG_FILES = ("/sys/devices/system/cpu/crash_hotplug",
                        "/sys/devices/system/memory/crash_hotplug")
 
 
-def write_kernel_files(machine: Machine, boot_cmdline: str) -> None:
+def write_kernel_files(machine: SimulatedMachine, boot_cmdline: str) -> None:
     """The procfs and sysfs files a kernel with these facts would show."""
     kernel = machine.state["kernel"]
     release = str(kernel.get("release", "6.1.0-18-amd64"))
@@ -154,6 +157,6 @@ def write_vmcore(path: Path, size: int, kernel: dict[str, Any]) -> None:
 
 
 
-def write_crash_hotplug(machine: Machine, on: bool) -> None:
+def write_crash_hotplug(machine: SimulatedMachine, on: bool) -> None:
     for path in CRASH_HOTPLUG_FILES:
         machine.write(path, "1\n" if on else "0\n")

@@ -28,6 +28,7 @@ from sim import faults as registry
 from sim import statedir
 from sim.confine import inside, link_problem, name_problem, read_bounded, target_problem
 from sim.kernel_files import (
+    VMCORE,
     kexec_paths,
     write_crash_hotplug,
     write_kernel_files,
@@ -51,11 +52,11 @@ DEFAULT_CLOCK = "2024-01-01T00:00:00"
 DEFAULT_VMCORE_SIZE = 4 << 20
 MIN_VMCORE_SIZE = 4096  # one page: the ELF header and the kernel log fit in it
 NOBODY_UID = 65534
-# What Machine.read takes of one file (a kernel file, a config, a key): far more than any.
+# What read() takes of one file (a kernel file, a config, a key): far more than any.
 MAX_READ_BYTES = 64 << 20
 
 
-class Machine:
+class SimulatedMachine:
     def __init__(self, state_dir: str | os.PathLike[str]) -> None:
         self.dir = Path(statedir.state_dir_argument(state_dir))
         self.root = self.dir / "root"
@@ -76,7 +77,7 @@ class Machine:
 
     # -- creation --------------------------------------------------------------------
     @classmethod
-    def create(cls, state_dir: str | os.PathLike[str], profile: str | Profile) -> Machine:
+    def create(cls, state_dir: str | os.PathLike[str], profile: str | Profile) -> SimulatedMachine:
         from sim.profile import load_profile
 
         prof = load_profile(profile) if isinstance(profile, str) else profile
@@ -405,7 +406,7 @@ class Machine:
         # The vmcore is written for real, byte by byte: a size the state directory's file
         # system cannot hold (with room left for savecore's copy of it) would fill the
         # disk, which the whole host shares, before failing.
-        vmcore = self.path("/proc/vmcore")
+        vmcore = self.path(VMCORE)
         free = shutil.disk_usage(self.root).free
         if vmcore_size > free // 2:
             raise MachineError(f"a vmcore of {vmcore_size} bytes does not fit: the file system "
@@ -435,7 +436,7 @@ class Machine:
 
     def reboot(self) -> None:
         """Back to a freshly booted first kernel: nothing loaded, no vmcore."""
-        self.path("/proc/vmcore").unlink(missing_ok=True)
+        self.path(VMCORE).unlink(missing_ok=True)
         for mountpoint in list(self.state.get("nfs_mounts", {})):
             self.detach_export(mountpoint)
         self.state["mounts"] = {}

@@ -34,7 +34,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
     from sim.tools import Files, Tool
 
 PROGRAMS: dict[str, Tool] = {
@@ -56,7 +56,7 @@ PROGRAMS: dict[str, Tool] = {
 }
 
 
-def emulate(machine: Machine, files: Files, argv: list[str], stdin: bytes = b"",
+def emulate(machine: SimulatedMachine, files: Files, argv: list[str], stdin: bytes = b"",
             live: Callable[[str], None] | None = None) -> Outcome:
     """Run ``argv`` on the machine: its program's answer, or 127 when it has none."""
     name = os.path.basename(argv[0])

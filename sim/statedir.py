@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
     from sim.profile import Profile
 
 
@@ -157,7 +157,7 @@ def check_fault(name: str, value: Any, *, value_too: bool = True) -> None:
         raise MachineError(str(exc)) from exc
 
 
-def load_profile_from_state(machine: Machine) -> Profile:
+def load_profile_from_state(machine: SimulatedMachine) -> Profile:
     import tomllib
 
     from sim.profile import Profile

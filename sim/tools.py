@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 from sim.kernel_files import CRASH_HOTPLUG_FILES, EFI_GUID, KEXEC_DIR, KEXEC_OLD
 
 if TYPE_CHECKING:
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
 
 class Files(Protocol):
@@ -46,7 +46,7 @@ class Outcome:
 
 @dataclass
 class Call:
-    machine: Machine
+    machine: SimulatedMachine
     files: Files
     argv: list[str]
     stdin: bytes = b""
@@ -76,7 +76,7 @@ class Call:
 Tool = Callable[[Call], Outcome]
 
 
-def fires(machine: Machine, name: str) -> bool:
+def fires(machine: SimulatedMachine, name: str) -> bool:
     """Is fault ``name`` armed for this call?  An integer N: only for the first N calls."""
     value = machine.fault(name)
     if not value:
@@ -120,7 +120,7 @@ def _kernel_number(text: str | None) -> int:
     return int(word) if word.isascii() and word.isdigit() and len(word) <= 20 else 0
 
 
-def fault_message(machine: Machine, name: str, default: str) -> str | None:
+def fault_message(machine: SimulatedMachine, name: str, default: str) -> str | None:
     """The text of an armed fault (its value when it is a string), else None."""
     value = machine.fault(name)
     if not value:
@@ -291,7 +291,7 @@ GENERATED_INITRD_SIZE = 32 << 20
 GENERATED_DECOMPRESSED_MIB = 96
 
 
-def kernel_hook(machine: Machine, files: Files, version: str) -> Outcome:
+def kernel_hook(machine: SimulatedMachine, files: Files, version: str) -> Outcome:
     initrd = f"/var/lib/kdump/initrd.img-{version}"
     failure = fault_message(machine, "kernel-hook",
                             f"update-initramfs: failed for {initrd} with 1.")

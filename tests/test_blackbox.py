@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 from tests.sandbox import stub
 
 pytestmark = pytest.mark.real_processes  # the console script as a process
@@ -20,7 +20,7 @@ SCRIPT = Path(sys.executable).parent / "kdump-config"
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    machine = Machine.create(tmp_path / "machine", "x86_64-ready")
+    machine = SimulatedMachine.create(tmp_path / "machine", "x86_64-ready")
     stub.install(machine, sys.executable)
     return machine.root
 

@@ -133,7 +133,7 @@ def test_the_import_walk_sees_the_real_backends_own_imports() -> None:
 
 # -- the three rules of the import graph: core, simulator, simulated backend -----------------
 # The command line's renderer, and the modules that make one (composition roots).
-RENDERER = "kdump.report"
+RENDERER = "kdump.reporter"
 SHELL = {"kdump/cli.py", "kdump/typer_app.py", "kdump/setting.py", "kdump/report.py"}
 # What both backends are built from; everything else under backends/ is the real backend's
 # (a new module is real until it is added here).
@@ -145,7 +145,7 @@ SIMULATED_BACKEND = sorted((TOP / "backends").glob("sim*.py"))
 
 
 def _imported_names(tree: ast.Module) -> set[str]:
-    """Every module an import can bind, ``from kdump import report`` as kdump.report."""
+    """Every module an import can bind, ``from kdump import report`` as kdump.reporter."""
     names = _imports(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
@@ -160,7 +160,7 @@ def _within(name: str, package: str) -> bool:
 def test_the_rules_see_every_form_of_import() -> None:
     tree = ast.parse("from kdump import report\nimport backends.values\n"
                      "def lazy():\n    from backends.fadump_sysfs import FadumpSysfs\n")
-    assert {"kdump.report", "backends.values", "backends.fadump_sysfs"} <= _imported_names(tree)
+    assert {"kdump.reporter", "backends.values", "backends.fadump_sysfs"} <= _imported_names(tree)
 
 
 @pytest.mark.parametrize("path", [p for p in CORE if _rel(p) not in SHELL], ids=_rel)
@@ -228,9 +228,9 @@ def test_a_hosts_file_operation_is_the_part_that_does_it(tmp_path: Path) -> None
     from backends.rooted_queries import RootedQueries
     from backends.rooted_reads import OwnReads
     from backends.sim import SimHost
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
-    sim = SimHost(Machine.create(tmp_path / "m", "x86_64-ready"))
+    sim = SimHost(SimulatedMachine.create(tmp_path / "m", "x86_64-ready"))
     real = LinuxHost(str(tmp_path / "m" / "root"), env={})
     for host in (sim, real):
         assert host.exists.__func__ is RootedQueries.exists  # type: ignore[attr-defined]
@@ -245,9 +245,9 @@ def test_both_backends_hold_a_rooted_file_layer(tmp_path: Path) -> None:
     from backends.linux import LinuxHost
     from backends.rooted import RootedFiles
     from backends.sim import SimHost
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
-    sim = SimHost(Machine.create(tmp_path / "m", "x86_64-ready"))
+    sim = SimHost(SimulatedMachine.create(tmp_path / "m", "x86_64-ready"))
     real = LinuxHost(str(tmp_path / "m" / "root"), env={})
     assert type(sim.files) is RootedFiles and type(real.files) is RootedFiles
     assert sim.files.root == real.files.root
@@ -323,9 +323,9 @@ def _status(argv: list[str]) -> str:
 
 def test_the_callers_environment_never_reaches_a_simulated_machine(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
-    Machine.create(tmp_path / "m", "x86_64-ready")
+    SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     argv = ["--backend", "sim", "--sim-state", str(tmp_path / "m"), "status"]
     monkeypatch.delenv("NAME", raising=False)
     clean = _status(argv)
@@ -333,8 +333,8 @@ def test_the_callers_environment_never_reaches_a_simulated_machine(
     monkeypatch.setenv("SSH", "root@elsewhere")
     assert _status(argv) == clean
     # The machine's own environment is where its config keys come from.
-    Machine(tmp_path / "m").set_environ("NFS", "x:/y")
-    Machine(tmp_path / "m").set_environ("SSH", "root@elsewhere")
+    SimulatedMachine(tmp_path / "m").set_environ("NFS", "x:/y")
+    SimulatedMachine(tmp_path / "m").set_environ("SSH", "root@elsewhere")
     assert "SSH and NFS cannot be defined concurrently" in _status(argv)
 
 

@@ -21,14 +21,14 @@ import kdump.typer_app as typer_app
 from backends.base import Host
 from backends.values import HostParts
 from kdump.commands.table import TABLE, Spec
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 from tests.inprocess import run_in_process
 
 pytestmark = pytest.mark.real_processes  # a fresh interpreter measures imports
 
 
 def _machine(path: Path) -> Path:
-    Machine.create(path, "x86_64-ready")
+    SimulatedMachine.create(path, "x86_64-ready")
     return path
 
 

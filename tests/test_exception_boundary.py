@@ -16,7 +16,7 @@ import pytest
 
 import kdump.cli as cli
 from sim import cli as sim_cli
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 from tests.readable import kdump_config_argv
 
 SIM = Path(sys.executable).parent / "kdump-sim"
@@ -39,7 +39,7 @@ def run_main(main: object, argv: list[str], env: dict[str, str] | None = None,
 
 @pytest.fixture
 def state(tmp_path: Path) -> Path:
-    Machine.create(tmp_path / "m", "x86_64-ready")
+    SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     return tmp_path / "m"
 
 
@@ -154,15 +154,15 @@ def test_a_corrupt_sim_state_is_a_backend_error(state: Path) -> None:
 def test_a_bad_fault_value_is_refused(state: Path, value: str) -> None:
     code, out, err = run_main(sim_cli.main, ["fault", str(state), "disk-full-after", value])
     assert code == 1 and err.startswith("kdump-sim: fault disk-full-after takes a whole number")
-    assert "disk-full-after" not in Machine(state).faults
+    assert "disk-full-after" not in SimulatedMachine(state).faults
 
 
 def test_good_fault_values_are_kept(state: Path) -> None:
     assert run_main(sim_cli.main, ["fault", str(state), "disk-full-after", "4096"])[0] == 0
     assert run_main(sim_cli.main, ["fault", str(state), "readonly", "/var/crash"])[0] == 0
     assert run_main(sim_cli.main, ["fault", str(state), "kexec-load", "no way"])[0] == 0
-    assert Machine(state).faults == {"disk-full-after": 4096, "readonly": "/var/crash",
-                                     "kexec-load": "no way"}
+    assert SimulatedMachine(state).faults == {"disk-full-after": 4096, "readonly": "/var/crash",
+                                              "kexec-load": "no way"}
 
 
 def test_a_relative_readonly_fault_is_refused(state: Path) -> None:
@@ -205,10 +205,10 @@ def test_missing_and_impossible_directories(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_error_in_kdump_sim(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(self: Machine, vmcore_size: int = 0) -> str:
+    def broken(self: SimulatedMachine, vmcore_size: int = 0) -> str:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(Machine, "crash", broken)
+    monkeypatch.setattr(SimulatedMachine, "crash", broken)
     code, _, err = run_main(sim_cli.main, ["crash", str(state)])
     assert (code, err) == (1, "kdump-sim: internal error: ZeroDivisionError: division by zero "
                               "(set KDUMP_DEBUG=1 for a traceback)\n")
@@ -234,7 +234,7 @@ def test_a_config_mode_000_as_non_root_says_unreadable(tmp_path_factory: pytest.
     base = Path(tempfile.mkdtemp(prefix="kdump-nobody-", dir="/tmp"))
     try:
         base.chmod(0o755)
-        machine = Machine.create(base / "m", "x86_64-ready")
+        machine = SimulatedMachine.create(base / "m", "x86_64-ready")
         for path in [base / "m", *sorted((base / "m").rglob("*"))]:
             if path.is_dir() and not path.is_symlink():
                 path.chmod(path.stat().st_mode | 0o755)
@@ -282,7 +282,7 @@ def test_bytes_that_are_not_utf8_in_argv_and_name_reach_a_strict_stdout_escaped(
 
 
 def test_kdump_sim_state_shows_a_machine_with_kernel_files_in_odd_shapes(state: Path) -> None:
-    machine = Machine(state)
+    machine = SimulatedMachine(state)
     machine.write_bytes("/proc/cmdline", b"ro \xff\n")
     machine.write_bytes("/sys/kernel/kexec_crash_loaded", b"\xfe")
     code, out, err = run_main(sim_cli.main, ["state", str(state)])

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kdump.commands.table import BY_NAME
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 from tests.inprocess import run_in_process
 from tests.sandbox import stub
 from tests.steps.cli import check_json_output
@@ -46,13 +46,13 @@ VARIANTS: dict[str, Tail] = {
 
 
 @pytest.fixture(scope="module")
-def machine(tmp_path_factory: pytest.TempPathFactory) -> Machine:
-    made = Machine.create(tmp_path_factory.mktemp("json") / "machine", "x86_64-ready")
+def machine(tmp_path_factory: pytest.TempPathFactory) -> SimulatedMachine:
+    made = SimulatedMachine.create(tmp_path_factory.mktemp("json") / "machine", "x86_64-ready")
     stub.install(made, None)
     return made
 
 
-def _options(machine: Machine, backend: str) -> list[str]:
+def _options(machine: SimulatedMachine, backend: str) -> list[str]:
     return ["--backend", "sim", "--sim-state", str(machine.dir)] if backend == "sim" else \
         ["--backend", "linux", "--root", str(machine.root)]
 
@@ -77,7 +77,7 @@ def assert_one_document(argv: list[str]) -> None:
 
 @pytest.mark.parametrize("backend", ["sim", "linux"])
 @pytest.mark.parametrize("word", WORDS, ids=lambda w: str(w))
-def test_every_command_line_prints_one_valid_document(machine: Machine, backend: str,
+def test_every_command_line_prints_one_valid_document(machine: SimulatedMachine, backend: str,
                                                       word: str | None) -> None:
     command = [] if word is None else [word]
     for variant in VARIANTS.values():
@@ -98,7 +98,7 @@ ARGUMENT = st.text(st.characters(blacklist_characters="\x00", blacklist_categori
 @settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(words=st.lists(st.one_of(TOKENS, ARGUMENT), max_size=5), last=st.booleans())
-def test_drawn_command_lines_print_one_valid_document(machine: Machine, words: list[str],
+def test_drawn_command_lines_print_one_valid_document(machine: SimulatedMachine, words: list[str],
                                                       last: bool) -> None:
     tail = [*words, "--json"] if last and "--" not in words else ["--json", *words]
     assert_one_document([*_options(machine, "sim"), *tail])

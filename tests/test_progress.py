@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from backends.runner import Program, Runner
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 from tests.sandbox import stub
 
 pytestmark = pytest.mark.real_processes  # kdump-config on a terminal and on pipes
@@ -84,12 +84,12 @@ def _percentages(output: bytes) -> list[float]:
 def crashed_2gb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A simulated machine in its capture kernel, /proc/vmcore 2 GB."""
     state = tmp_path_factory.mktemp("progress") / "machine"
-    Machine.create(state, "x86_64-ready")
+    SimulatedMachine.create(state, "x86_64-ready")
     done = subprocess.run([sys.executable, "-m", "kdump.cli", "--backend", "sim",
                            "--sim-state", str(state), "load"], capture_output=True,
                           env=_env(), cwd=TOP, check=False)
     assert done.returncode == 0, done
-    Machine(state).crash(2 * GIB)
+    SimulatedMachine(state).crash(2 * GIB)
     return state
 
 
@@ -137,13 +137,13 @@ def test_no_progress_with_json_on_a_terminal(crashed_2gb: Path) -> None:
 @pytest.fixture
 def sandbox_crashed(tmp_path: Path) -> Path:
     """A sandbox root (the real backend, stub programs), crashed with a 64 MiB vmcore."""
-    machine = Machine.create(tmp_path / "machine", "x86_64-ready")
+    machine = SimulatedMachine.create(tmp_path / "machine", "x86_64-ready")
     stub.install(machine, sys.executable)
     done = subprocess.run([sys.executable, "-m", "kdump.cli", "--backend", "linux", "--root",
                            str(machine.root), "load"], capture_output=True, env=_env(),
                           cwd=TOP, check=False)
     assert done.returncode == 0, done
-    Machine(machine.dir).crash(64 << 20)
+    SimulatedMachine(machine.dir).crash(64 << 20)
     return machine.root
 
 

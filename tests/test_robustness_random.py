@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kdump.config import KNOWN_KEYS
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 from tests.inprocess import run_in_process
 from tests.sandbox import stub
 
@@ -61,8 +61,8 @@ config_file = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def machine(tmp_path_factory: pytest.TempPathFactory) -> Machine:
-    made = Machine.create(tmp_path_factory.mktemp("random") / "machine", "x86_64-ready")
+def machine(tmp_path_factory: pytest.TempPathFactory) -> SimulatedMachine:
+    made = SimulatedMachine.create(tmp_path_factory.mktemp("random") / "machine", "x86_64-ready")
     stub.install(made, None)
     return made
 
@@ -72,7 +72,7 @@ def _says_one(data: bytes | None) -> bool:
     return data is not None and re.fullmatch(rb"[ \t\n]*0*1[ \t\n]*", data) is not None
 
 
-def _put(machine: Machine, target: str, data: bytes | None) -> None:
+def _put(machine: SimulatedMachine, target: str, data: bytes | None) -> None:
     path = machine.path(target)
     if path.is_dir() and not path.is_symlink():
         import shutil
@@ -101,7 +101,7 @@ def _put(machine: Machine, target: str, data: bytes | None) -> None:
 @example(config=b"USE_KDUMP=1\n",
          files={**{p: None for p in KERNEL_FILES}, "/sys/kernel/kexec_crash_size": b"9" * 5000,
                 "/sys/kernel/fadump/enabled": b"1\n", FADUMP_REGISTERED: b"9" * 5000})
-def test_read_only_commands_survive_anything(machine: Machine, config: bytes | None,
+def test_read_only_commands_survive_anything(machine: SimulatedMachine, config: bytes | None,
                                             files: dict[str, bytes | None]) -> None:
     _put(machine, CONFIG, config)
     for target, data in files.items():
@@ -126,7 +126,7 @@ def test_the_oracle_reads_the_kernels_spelling() -> None:
     assert not _says_one(None) and not _says_one("１".encode())
 
 
-def test_a_loaded_machine_is_ready_so_the_property_is_not_vacuous(machine: Machine,
+def test_a_loaded_machine_is_ready_so_the_property_is_not_vacuous(machine: SimulatedMachine,
                                                                     tmp_path: Path) -> None:
     _put(machine, CONFIG, b"USE_KDUMP=1\n")
     _put(machine, LOADED, b"1\n")

@@ -34,8 +34,8 @@ import pytest
 
 from backends.values import HostError, HostParts, PipelineResult, RunResult, UnsafePathError
 from kdump.messages import CATALOG, Severity
-from kdump.report import observe, render
-from sim.machine import Machine
+from kdump.reporter import observe, render
+from sim.machine import SimulatedMachine
 from tests.steps.savecore import flattened_complete
 
 VMCORE_SIZE = 96 << 10
@@ -65,8 +65,8 @@ TARGETS = {
 
 
 # -- the machine -------------------------------------------------------------------------------
-def _crashed_machine(state: Path, target: Target) -> Machine:
-    machine = Machine.create(state, target.profile)
+def _crashed_machine(state: Path, target: Target) -> SimulatedMachine:
+    machine = SimulatedMachine.create(state, target.profile)
     config = machine.read("/etc/default/kdump-tools") or ""
     config += "".join(f"{key}={value}\n" for key, value in target.config.items())
     machine.write("/etc/default/kdump-tools", config)
@@ -89,7 +89,7 @@ def _earlier_file(place: Path) -> Path:
     return place / f"dump.{place.name[-12:]}"
 
 
-def _earlier_dumps(machine: Machine, target: Target) -> list[Path]:
+def _earlier_dumps(machine: SimulatedMachine, target: Target) -> list[Path]:
     if target.profile == "x86_64-nfs":
         return [machine.remote / "nfs/nfs.example/srv/crash" / f"192.0.2.10-{EARLIER}",
                 machine.root / "var/crash" / EARLIER]
@@ -280,7 +280,7 @@ def _complete(path: Path, vmcore: bytes) -> bool:
     return flattened_complete(data)
 
 
-def _final_files(machine: Machine) -> Iterator[Path]:
+def _final_files(machine: SimulatedMachine) -> Iterator[Path]:
     for top in (machine.root / "var", machine.remote):
         for folder, _, files in os.walk(top):
             for name in files:
@@ -288,7 +288,7 @@ def _final_files(machine: Machine) -> Iterator[Path]:
                     yield Path(folder) / name
 
 
-def _check(machine: Machine, target: Target, outcome: Outcome, failed: Op | None) -> None:
+def _check(machine: SimulatedMachine, target: Target, outcome: Outcome, failed: Op | None) -> None:
     context = f"failing {failed}\nstdout:\n{outcome.stdout}\nstderr:\n{outcome.stderr}"
     if failed is None or not (failed.method == "run" and "umount" in failed.words()[0]):
         assert not machine.state.get("mounts"), f"left mounted\n{context}"
@@ -448,7 +448,7 @@ def test_one_failing_operation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     _crashed_machine(state, target)
     outcome = _savecore(state, monkeypatch, index, stage)
     failed = outcome.ops[index]
-    _check(Machine(state), target, outcome, failed)
+    _check(SimulatedMachine(state), target, outcome, failed)
     code = _documented(target_name, failed, stage)
     if code is not None:
         assert code in outcome.codes, (
@@ -463,7 +463,7 @@ def test_a_clean_run_saves_everything(tmp_path: Path, monkeypatch: pytest.Monkey
     state = tmp_path / "m"
     _crashed_machine(state, target)
     outcome = _savecore(state, monkeypatch)
-    _check(Machine(state), target, outcome, None)
+    _check(SimulatedMachine(state), target, outcome, None)
     assert outcome.status == 0
 
 
@@ -512,7 +512,7 @@ def test_one_operation_running_into_the_deadline(
     machine.write("/etc/default/kdump-tools", config + "KDUMP_SAVECORE_TIMEOUT=60\n")
     outcome = _savecore(state, monkeypatch, index, stage, TimingOutHost)
     failed = outcome.ops[index]
-    _check(Machine(state), target, outcome, failed)
+    _check(SimulatedMachine(state), target, outcome, failed)
     # Past the deadline nothing else starts: the stopped operation is the last of its kind,
     # but for the cleanup that must still happen (unmounting an NFS export).
     later = [op for op in outcome.ops[index + 1:] if op.method in _TIMED
@@ -547,7 +547,7 @@ def test_one_refused_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     _crashed_machine(state, target)
     outcome = _savecore(state, monkeypatch, index, trap=True)
     failed = outcome.ops[index]
-    _check(Machine(state), target, outcome, failed)
+    _check(SimulatedMachine(state), target, outcome, failed)
     code = _trap_documented(failed)
     if code is not None:
         assert code in outcome.codes, (

@@ -7,15 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from backends.rooted import RootedFiles
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 from sim.programs import emulate
 
 KERNEL = "/var/lib/kdump/vmlinuz"
 INITRD = "--initrd=/var/lib/kdump/initrd.img"
 
 
-def machine(tmp_path: Path, profile: str) -> tuple[Machine, RootedFiles]:
-    m = Machine.create(tmp_path / "m", profile)
+def machine(tmp_path: Path, profile: str) -> tuple[SimulatedMachine, RootedFiles]:
+    m = SimulatedMachine.create(tmp_path / "m", profile)
     return m, RootedFiles(str(m.root))
 
 

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 
 from sim import cli as sim_cli
-from sim.machine import Machine, MachineError
+from sim.machine import MachineError, SimulatedMachine
 from sim.profile import MAX_PROFILE_BYTES, Profile, ProfileError, load_profile
 from sim.statedir import MARKER, MAX_STATE_BYTES
 from tests.test_exception_boundary import run_main
@@ -81,7 +81,7 @@ def test_the_machine_refuses_dotdot_whatever_made_the_profile(tmp_path: Path,
     data = load_profile("x86_64-ready").data
     data.setdefault(section, {})["/../../victim"] = 0 if section == "sizes" else "x"
     with pytest.raises(MachineError, match=r"'/\.\./\.\./victim': a '\.\.' component"):
-        Machine.create(state, Profile("evil", "", data))
+        SimulatedMachine.create(state, Profile("evil", "", data))
     _untouched(tmp_path, victim)
 
 
@@ -93,7 +93,7 @@ def test_a_profile_link_is_followed_inside_the_machine_never_out(tmp_path: Path)
     host_dir.mkdir()
     path = _profile(tmp_path, f'[symlinks]\n"/etc/out" = "{host_dir}"\n'
                               f'"/etc/victim" = "{victim}"\n')
-    machine = Machine.create(state, load_profile(path))
+    machine = SimulatedMachine.create(state, load_profile(path))
     machine.set_size("/etc/victim", 0)
     machine.write("/etc/out/again", "y")
     assert list(host_dir.iterdir()) == []
@@ -108,8 +108,8 @@ def test_remote_servers_are_names_inside_remote(tmp_path: Path) -> None:
     data = load_profile("x86_64-nfs").data
     data["network"]["nfs_exports"] = ["srv:/../../../../escaped"]
     with pytest.raises(MachineError, match=r"'srv:/\.\./\.\./\.\./\.\./escaped': a '\.\.'"):
-        Machine.create(state, Profile("evil", "", data))
-    machine = Machine.create(state, "x86_64-ssh")
+        SimulatedMachine.create(state, Profile("evil", "", data))
+    machine = SimulatedMachine.create(state, "x86_64-ssh")
     with pytest.raises(MachineError, match=r"ssh server '\.\.'"):
         machine.remote_ssh_path("..", "/root/.ssh/authorized_keys")
     assert not (tmp_path / "escaped").exists()
@@ -119,7 +119,7 @@ def test_remote_servers_are_names_inside_remote(tmp_path: Path) -> None:
 # -- plant (the command line and the scenario steps) -------------------------------------------
 def test_plant_stays_inside_the_machine(tmp_path: Path) -> None:
     state, victim = _outside(tmp_path)
-    Machine.create(state, "x86_64-ready")
+    SimulatedMachine.create(state, "x86_64-ready")
     code, _, err = run_main(sim_cli.main, ["plant", str(state), "/../../victim", "--text", "x"])
     assert code == 1 and err == "kdump-sim: '/../../victim': a '..' component would leave " \
                                 "the machine\n", err
@@ -139,7 +139,7 @@ def test_plant_stays_inside_the_machine(tmp_path: Path) -> None:
 
 def test_a_step_write_and_read_never_follow_a_link_out(tmp_path: Path) -> None:
     state, victim = _outside(tmp_path)
-    machine = Machine.create(state, "x86_64-ready")
+    machine = SimulatedMachine.create(state, "x86_64-ready")
     machine.path("/proc/cmdline").unlink()
     machine.plant("/proc/cmdline", link_to=str(victim))
     assert machine.read("/proc/cmdline") is None  # root/<victim> does not exist
@@ -157,7 +157,7 @@ def test_a_step_write_and_read_never_follow_a_link_out(tmp_path: Path) -> None:
 
 def test_the_machines_own_directories_cannot_be_links(tmp_path: Path) -> None:
     state, _ = _outside(tmp_path)
-    Machine.create(state, "x86_64-ready")
+    SimulatedMachine.create(state, "x86_64-ready")
     elsewhere = tmp_path / "elsewhere"
     (state / "root").rename(elsewhere)
     (state / "root").symlink_to(elsewhere)
@@ -204,12 +204,12 @@ def test_init_never_resets_a_directory_it_did_not_make(tmp_path: Path) -> None:
 def test_init_resets_its_own_machine_and_an_empty_directory(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     assert run_main(sim_cli.main, ["init", str(tmp_path / "empty")])[0] == 0
-    machine = Machine(tmp_path / "empty")
+    machine = SimulatedMachine(tmp_path / "empty")
     machine.write("/var/crash/old", "x")
     machine.syslog("kdump-config", "logged")
     assert run_main(sim_cli.main, ["init", str(tmp_path / "empty")])[0] == 0
-    assert not Machine(tmp_path / "empty").path("/var/crash/old").exists()
-    assert Machine(tmp_path / "empty").journal() == []
+    assert not SimulatedMachine(tmp_path / "empty").path("/var/crash/old").exists()
+    assert SimulatedMachine(tmp_path / "empty").journal() == []
     assert (tmp_path / "empty" / MARKER).is_file()
 
 
@@ -237,7 +237,7 @@ def test_a_fifo_as_profile_or_state_never_blocks(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stderr) == (
         1, f"kdump-sim: cannot read profile {fifo}: not a regular file\n")
-    Machine.create(tmp_path / "m", "x86_64-ready")
+    SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     (tmp_path / "m/profile.toml").unlink()
     os.mkfifo(tmp_path / "m/profile.toml")
     done = subprocess.run([str(SIM), "reboot", str(tmp_path / "m")],
@@ -247,7 +247,7 @@ def test_a_fifo_as_profile_or_state_never_blocks(tmp_path: Path) -> None:
 
 def test_state_json_is_read_bounded_and_its_places_checked(tmp_path: Path) -> None:
     state = tmp_path / "m"
-    Machine.create(state, "x86_64-nfs")
+    SimulatedMachine.create(state, "x86_64-nfs")
     good = json.loads((state / "state.json").read_text())
     (state / "state.json").write_text(" " * MAX_STATE_BYTES + json.dumps(good))
     code, _, err = run_main(sim_cli.main, ["state", str(state)])
@@ -270,8 +270,8 @@ def test_state_json_is_read_bounded_and_its_places_checked(tmp_path: Path) -> No
 
 
 # -- crash: a vmcore the disk cannot hold -----------------------------------------------------
-def _loaded(tmp_path: Path) -> Machine:
-    machine = Machine.create(tmp_path / "m", "x86_64-ready")
+def _loaded(tmp_path: Path) -> SimulatedMachine:
+    machine = SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     machine.state["kexec_loaded"] = ["--command-line=root=/dev/sda1 nr_cpus=1"]
     machine.save()
     return machine
@@ -288,7 +288,7 @@ def test_crash_refuses_a_vmcore_bigger_than_the_free_space_and_writes_nothing(
         machine.crash(1 << 20)
 
     assert not machine.path("/proc/vmcore").exists()
-    assert Machine(tmp_path / "m").state["phase"] == "normal"
+    assert SimulatedMachine(tmp_path / "m").state["phase"] == "normal"
 
 
 def test_crash_that_cannot_write_the_vmcore_leaves_the_machine_as_it_was(
@@ -305,7 +305,7 @@ def test_crash_that_cannot_write_the_vmcore_leaves_the_machine_as_it_was(
         machine.crash(8192)
 
     assert not machine.path("/proc/vmcore").exists()
-    reopened = Machine(tmp_path / "m")
+    reopened = SimulatedMachine(tmp_path / "m")
     assert reopened.state["phase"] == "normal" and reopened.state["kexec_loaded"]
 
 
@@ -331,7 +331,7 @@ def test_the_machine_maps_paths_as_the_file_layer_maps_them(tmp_path: Path,
     from backends.rooted_queries import RootedQueries
     from backends.values import HostError
 
-    machine = Machine.create(tmp_path / "m", "x86_64-ready")
+    machine = SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     for link, target in _LINKS.items():
         host = machine.root / link.lstrip("/")
         host.parent.mkdir(parents=True, exist_ok=True)

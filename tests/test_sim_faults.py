@@ -11,7 +11,7 @@ import pytest
 
 from sim import cli as sim_cli
 from sim import faults
-from sim.machine import Machine, MachineError
+from sim.machine import MachineError, SimulatedMachine
 from sim.profile import ProfileError, load_profile
 from tests.test_exception_boundary import run_main
 
@@ -78,7 +78,7 @@ def test_the_scan_sees_a_read_of_an_unregistered_fault(tmp_path: Path) -> None:
 
 
 def test_reading_an_unregistered_fault_fails_at_run_time(tmp_path: Path) -> None:
-    machine = Machine.create(tmp_path / "m", "x86_64-ready")
+    machine = SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     with pytest.raises(faults.FaultError, match="unknown fault 'kexec-laod'"):
         machine.fault("kexec-laod")
     assert machine.fault("kexec-load") is None
@@ -87,7 +87,7 @@ def test_reading_an_unregistered_fault_fails_at_run_time(tmp_path: Path) -> None
 # -- kdump-sim faults / fault ---------------------------------------------------------------
 @pytest.fixture
 def state(tmp_path: Path) -> Path:
-    Machine.create(tmp_path / "m", "x86_64-ready")
+    SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     return tmp_path / "m"
 
 
@@ -120,18 +120,18 @@ def test_a_bad_fault_is_refused_with_the_list(state: Path, argv: list[str], reas
     assert code == 1 and out == ""
     assert err.startswith(f"kdump-sim: {reason}"), err
     assert err.endswith(f"faults:\n{faults.listing()}\n")
-    assert Machine(state).faults == {}
+    assert SimulatedMachine(state).faults == {}
 
 
 def test_good_faults_are_armed_with_typed_values(state: Path) -> None:
     for argv in (["kexec-load"], ["kexec-unload", "123"], ["nfs-mount", "2"],
                  ["hang", "makedumpfile"], ["lock-held", "4242"], ["compressor", "xz"]):
         assert run_main(sim_cli.main, ["fault", str(state), *argv])[0] == 0, argv
-    assert Machine(state).faults == {"kexec-load": True, "kexec-unload": "123", "nfs-mount": 2,
-                                     "hang": "makedumpfile", "lock-held": 4242,
-                                     "compressor": "xz"}
+    assert SimulatedMachine(state).faults == {
+        "kexec-load": True, "kexec-unload": "123", "nfs-mount": 2, "hang": "makedumpfile",
+        "lock-held": 4242, "compressor": "xz"}
     assert run_main(sim_cli.main, ["fault", str(state), "nfs-mount", "--clear"])[0] == 0
-    assert "nfs-mount" not in Machine(state).faults
+    assert "nfs-mount" not in SimulatedMachine(state).faults
 
 
 def test_the_readme_fault_table_is_the_registry() -> None:
@@ -177,29 +177,29 @@ def test_a_bad_profile_names_the_file_and_the_key(tmp_path: Path, text: str,
 
 def test_a_good_profile_with_faults_arms_them(tmp_path: Path) -> None:
     path = _profile(tmp_path, "[faults]\nnfs-mount = 2\nreadonly = [\"/var/crash\"]\n")
-    machine = Machine.create(tmp_path / "m", load_profile(path))
+    machine = SimulatedMachine.create(tmp_path / "m", load_profile(path))
     assert machine.faults == {"nfs-mount": 2, "readonly": ["/var/crash"]}
 
 
 @pytest.mark.parametrize("size", ["-5", "0", "4095", "abc"])
 def test_a_vmcore_size_that_cannot_be_is_refused(state: Path, size: str) -> None:
-    machine = Machine(state)
+    machine = SimulatedMachine(state)
     machine.state["kexec_loaded"] = ["/sbin/kexec", "-p", "/var/lib/kdump/vmlinuz"]
     machine.save()
     code, out, err = run_main(sim_cli.main, ["crash", str(state), "--vmcore-size", size])
     assert code == 1 and out == "" and err.startswith("kdump-sim: "), err
     assert ("vmcore size must be" in err) if size != "abc" else ("--vmcore-size" in err), err
     assert "Traceback" not in err
-    assert Machine(state).state["phase"] == "normal"
+    assert SimulatedMachine(state).state["phase"] == "normal"
     with pytest.raises(MachineError, match="vmcore size must be a whole number of bytes >= 4096"):
-        Machine(state).crash(-5)
+        SimulatedMachine(state).crash(-5)
 
 
 def test_state_shows_fadump_only_on_machines_with_fadump(tmp_path: Path) -> None:
     for profile, shown in (("x86_64-ready", None), ("arm64-ready", None),
                            ("ppc64le-fadump", "fadump:       not registered"),
                            ("ppc64le-fadump-legacy", "fadump:       not registered")):
-        Machine.create(tmp_path / profile, profile)
+        SimulatedMachine.create(tmp_path / profile, profile)
         code, out, _ = run_main(sim_cli.main, ["state", str(tmp_path / profile)])
         fadump = [line for line in out.splitlines() if "fadump" in line.split(":")[0]]
         assert code == 0 and fadump == ([shown] if shown else []), (profile, out)

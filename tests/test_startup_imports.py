@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 
 pytestmark = pytest.mark.real_processes  # a fresh interpreter measures imports
 
@@ -26,7 +26,7 @@ def test_importing_the_cli_loads_neither_rich_nor_structlog() -> None:
 def test_a_typer_command_runs_without_rich_and_leaves_rich_importable(tmp_path: Path) -> None:
     # typer 0.15 imports rich when it is imported: kdump.typer_app keeps rich out of that
     # import only, never out of the process (an `import rich` after it still works).
-    Machine.create(tmp_path / "m", "x86_64-ready")
+    SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     probe = ("import sys; from kdump.cli import main; "
              f"status = main(['--backend', 'sim', '--sim-state', {str(tmp_path / 'm')!r}, "
              "'show']); "

@@ -1,6 +1,6 @@
 """check: every readiness check by name, ok/warn/fail, with a remedy; exit 0/3.
 
-The checks and their texts are the one readiness evaluator's (kdump/checks.py: readiness)
+The checks and their texts are the one readiness evaluator's (kdump/checks.py: CHECKS)
 and the catalog's (kdump/messages.py); this module only reads what the evaluator needs
 from the machine and lays the results out.
 """
@@ -8,7 +8,6 @@ from the machine and lays the results out.
 from __future__ import annotations
 
 from kdump.checks import CheckResult, ReadinessInputs, readiness
-from kdump.checktable import CHECKS
 from kdump.codes import Code
 from kdump.context import Context
 from kdump.messages import CATALOG
@@ -19,8 +18,9 @@ DEFAULT_SUGGESTION_MIB = 512
 
 def _inputs(ctx: Context) -> ReadinessInputs:
     """The impure part: what the evaluator needs beyond the facts."""
-    from kdump.commands.report import crash_estimate
-    from kdump.plan import KDUMP_DIR, KERNEL_HOOK, boot_image, locate_kernel
+    from kdump.commands.show import crash_estimate
+    from kdump.paths import KDUMP_DIR, KERNEL_HOOK
+    from kdump.plan import boot_image, locate_kernel
 
     config, facts, host = ctx.config, ctx.facts, ctx.host
     if facts.dump_mode == "fadump":
@@ -48,7 +48,7 @@ def _texts(ctx: Context, result: CheckResult, suggested: str) -> tuple[str, str]
     params = {"config": ctx.config.path, "suggested": suggested, "release": ctx.facts.release,
               "version": ctx.facts.release, **result.params}
     if result.code is None:
-        return CHECKS[result.name].ok[result.variant].format(**params), ""
+        return result.check.ok[result.variant].format(**params), ""
     remedy = CATALOG[result.remedy or result.code].remedy.format(**params)
     # A line of the message that only says the remedy is left to the remedy line.
     lines = ctx.reporter.note(result.code, params)
@@ -85,7 +85,7 @@ def check(ctx: Context) -> tuple[int, dict[str, object]]:
 
 
 def _kernel_data(ctx: Context) -> dict[str, object]:
-    from kdump.facts import KEXEC_CRASH_SIZE
+    from kdump.paths import KEXEC_CRASH_SIZE
 
     facts = ctx.facts
     new = facts.crash_size_path == KEXEC_CRASH_SIZE[0]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from kdump.context import Context
-from kdump.plan import KDUMP_DIR, KERNEL_HOOK, boot_image
+from kdump.paths import KDUMP_DIR, KERNEL_HOOK, SYSCTL_FILE
+from kdump.plan import boot_image
 
-SYSCTL_FILE = "/etc/kdump/sysctl.conf"
 PREVIOUS = ".previous"  # the last good kdump initrd, while its successor is built
 
 

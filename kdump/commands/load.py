@@ -7,6 +7,7 @@ from kdump.checks import kexec_refused, support_findings, symbols_finding
 from kdump.cmdline import render_argv
 from kdump.commands.links import sysctl_changed, update_links
 from kdump.context import Context
+from kdump.paths import VMCORE
 from kdump.plan import (
     KernelChoice,
     boot_image,
@@ -36,8 +37,6 @@ def _first_failure(ctx: Context) -> int:
         return ctx.report(findings[0])
     return 0
 
-
-VMCORE = "/proc/vmcore"
 
 
 def in_capture_kernel(ctx: Context, command: str) -> bool:

@@ -32,13 +32,13 @@ class Spec(Record):
 
 
 TABLE: tuple[Spec, ...] = (
-    Spec("help", "kdump.commands.report", "help_page", "Print a usage summary.",
+    Spec("help", "kdump.commands.show", "help_page", "Print a usage summary.",
          machine=False),
-    Spec("test", "kdump.commands.report", "test",
+    Spec("test", "kdump.commands.show", "test",
          "Dry-run: show the kernel, initrd and kexec command that load would use."),
-    Spec("show", "kdump.commands.report", "show",
+    Spec("show", "kdump.commands.show", "show",
          "Show dump mode, parameters, state and the last kexec command."),
-    Spec("status", "kdump.commands.report", "status",
+    Spec("status", "kdump.commands.show", "status",
          "Say whether a capture kernel is loaded (or fadump registered).", fast=True),
     Spec("check", "kdump.commands.check", "check",
          "Every readiness check with a remedy; exit 0 ready, 3 not ready, 1 error."),

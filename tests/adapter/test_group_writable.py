@@ -21,7 +21,7 @@ from backends.linux import LinuxHost
 from backends.rooted import RootedFiles
 from backends.sim import SimHost
 from backends.values import UnsafePathError
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give a directory "
                                                           "to another group")
@@ -107,7 +107,7 @@ def test_a_pipeline_never_writes_its_output_into_a_group_writable_directory(
 
 
 def test_the_simulated_backend_refuses_it_too(tmp_path: Path) -> None:
-    machine = Machine.create(tmp_path / "m", "x86_64-ready")
+    machine = SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     crash = machine.path(DIR)
     crash.mkdir(parents=True, exist_ok=True)
     _share(crash, 0o775)

@@ -21,7 +21,7 @@ from backends.linux import LinuxHost
 from kdump.docgen import message_ids
 from kdump.logging import message_id
 from kdump.messages import CATALOG
-from kdump.report import Reporter
+from kdump.reporter import Reporter
 
 TOP = Path(__file__).resolve().parents[2]
 NOBODY = 65534

@@ -16,7 +16,7 @@ import pytest
 
 from kdump import dumpname as names
 from kdump.cli import main
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 
 CROWD = 20_000
 NOBODY = 65534
@@ -49,7 +49,7 @@ def test_savecore_among_20000_names_holds_bounded_state_and_purges_its_own(
     monkeypatch.setattr(names, "Retention", Watched)
     monkeypatch.setattr(names, "FreeDumpDir", WatchedFree)
     state = tmp_path / "m"
-    machine = Machine.create(state, "x86_64-ready")
+    machine = SimulatedMachine.create(state, "x86_64-ready")
     config = machine.read("/etc/default/kdump-tools") or ""
     machine.write("/etc/default/kdump-tools",
                   config + "KDUMP_NUM_DUMPS=1\nKDUMP_COMPRESSION=gzip\n")
@@ -73,7 +73,7 @@ def test_savecore_among_20000_names_holds_bounded_state_and_purges_its_own(
     for _ in range(2):  # two crashes, a minute apart: real dumps, gzip'd
         lines = _savecore(state)
         saved += [line for line in lines if "saved vmcore in" in line]
-        again = Machine(state)
+        again = SimulatedMachine(state)
         again.advance(60)
         again.save()
     assert saved == [f"kdump-config: saved vmcore in /var/crash/202401010000-{CROWD // 2 + 1}.",

@@ -14,7 +14,7 @@ import pytest
 from backends.sim import SimHost
 from backends.values import DirEntry, HostParts
 from kdump.cli import main
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 
 
 class _ListingBeforeTheTrap:
@@ -32,11 +32,11 @@ class _ListingBeforeTheTrap:
 
 def test_a_dump_directory_planted_after_the_listing_costs_only_its_name(
         tmp_path: Path) -> None:
-    machine = Machine.create(tmp_path / "m", "x86_64-ready")
+    machine = SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     machine.state["kexec_loaded"] = ["/usr/sbin/kexec", "-p", "/var/lib/kdump/vmlinuz"]
     machine.save()
     machine.crash()
-    Machine(tmp_path / "m").plant("/var/crash/202401010000", link_to="/etc")
+    SimulatedMachine(tmp_path / "m").plant("/var/crash/202401010000", link_to="/etc")
     out = io.StringIO()
     with redirect_stdout(out), redirect_stderr(io.StringIO()):
         status = main(["--backend", "sim", "--sim-state", str(tmp_path / "m"), "savecore"],
@@ -58,12 +58,12 @@ def test_kdump_sim_plant_makes_a_trap_the_simulated_backend_refuses(tmp_path: Pa
     from backends.values import UnsafePathError
     from sim.cli import app
 
-    Machine.create(tmp_path / "m", "x86_64-ready")
+    SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     done = CliRunner().invoke(app, ["plant", str(tmp_path / "m"), "/var/crash/kexec_cmd",
                                     "--link", "/etc/passwd"])
     assert done.exit_code == 0, done.output
     assert done.output == "planted /var/crash/kexec_cmd owned by uid 65534\n"
-    host = SimHost(Machine(tmp_path / "m"))
+    host = SimHost(SimulatedMachine(tmp_path / "m"))
     with pytest.raises(UnsafePathError) as refused:
         host.write_text("/var/crash/kexec_cmd", "kexec -p\n")
     assert refused.value.reason == "it is a symbolic link owned by another user (uid 65534)"

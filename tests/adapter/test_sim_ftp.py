@@ -13,14 +13,14 @@ import pytest
 
 from backends.sim import SimHost
 from backends.values import FTP_NOT_LOGGED_IN, FtpTarget
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 
 TARGET = FtpTarget("ftp.example", 21, "kdump", "s3cret-Passw0rd")
 
 
 @pytest.fixture
-def machine(tmp_path: Path) -> Machine:
-    machine = Machine.create(tmp_path / "m", "x86_64-ftp")
+def machine(tmp_path: Path) -> SimulatedMachine:
+    machine = SimulatedMachine.create(tmp_path / "m", "x86_64-ftp")
     machine.write("/tmp/dmesg", "kernel log\n")
     return machine
 
@@ -32,7 +32,7 @@ def _everything(top: Path) -> set[Path]:
 @pytest.mark.parametrize("remote", [
     "../../../../escaped", "/../../escaped", "incoming/../../../escaped", "../ftp.other/x",
 ])
-def test_an_upload_never_lands_outside_the_server(machine: Machine, tmp_path: Path,
+def test_an_upload_never_lands_outside_the_server(machine: SimulatedMachine, tmp_path: Path,
                                                   remote: str) -> None:
     home = machine.remote / "ftp/ftp.example"
     before = _everything(tmp_path)
@@ -45,7 +45,7 @@ def test_an_upload_never_lands_outside_the_server(machine: Machine, tmp_path: Pa
     assert result.ok  # clamped at the login directory, as a chrooted server does
 
 
-def test_a_link_out_of_the_server_is_refused(machine: Machine, tmp_path: Path) -> None:
+def test_a_link_out_of_the_server_is_refused(machine: SimulatedMachine, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     home = machine.remote / "ftp/ftp.example"
@@ -63,7 +63,7 @@ def test_a_link_out_of_the_server_is_refused(machine: Machine, tmp_path: Path) -
     assert (outside / "victim").read_text() == "keep me\n"
 
 
-def test_a_rename_cannot_move_a_file_out(machine: Machine, tmp_path: Path) -> None:
+def test_a_rename_cannot_move_a_file_out(machine: SimulatedMachine, tmp_path: Path) -> None:
     host = SimHost(machine)
     host.ftp_upload(TARGET, "/incoming/a", None, source_path="/tmp/dmesg")
     before = _everything(tmp_path)
@@ -76,7 +76,7 @@ def test_a_rename_cannot_move_a_file_out(machine: Machine, tmp_path: Path) -> No
     assert all(path.is_relative_to(machine.remote / "ftp/ftp.example") for path in new), new
 
 
-def test_a_refused_login_is_its_own_status(machine: Machine) -> None:
+def test_a_refused_login_is_its_own_status(machine: SimulatedMachine) -> None:
     machine.set_fault("ftp-login")
     host = SimHost(machine)
 

@@ -20,7 +20,7 @@ import pytest
 from backends.linux import LinuxHost
 from backends.rooted import RootedFiles
 from backends.sim import SimHost
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 
 TARGET = "/var/lib/kdump/kexec_cmd"
 TEXT = "/sbin/kexec -p --command-line=... /var/lib/kdump/vmlinuz\n"
@@ -60,7 +60,7 @@ def _linux(tmp_path: Path) -> tuple[Callable[[str, str], None], Path]:
 
 
 def _sim(tmp_path: Path) -> tuple[Callable[[str, str], None], Path]:
-    machine = Machine.create(tmp_path / "m", "x86_64-ready")
+    machine = SimulatedMachine.create(tmp_path / "m", "x86_64-ready")
     machine.path("/var/lib/kdump").mkdir(parents=True, exist_ok=True)
     return SimHost(machine).write_text, machine.root
 

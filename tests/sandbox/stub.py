@@ -22,7 +22,7 @@ from pathlib import Path
 
 from backends.rooted import RootedFiles
 from sim import tools
-from sim.machine import STATE_FILE, Machine
+from sim.machine import STATE_FILE, SimulatedMachine
 from sim.profile import tool_path
 from tests.sandbox import kernel_faults
 
@@ -33,10 +33,10 @@ STUB_TEMPLATE = ("#!{python}\nimport sys\nsys.path.insert(0, {top!r})\n"
                  "from tests.sandbox.stub import main\nsys.exit(main())\n")
 
 
-def _machine_of(path: Path) -> Machine:
+def _machine_of(path: Path) -> SimulatedMachine:
     for parent in path.parents:
         if (parent / STATE_FILE).is_file() and (parent / "root").is_dir():
-            return Machine(parent)
+            return SimulatedMachine(parent)
     raise SystemExit(f"{path}: not inside a simulated machine")
 
 
@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None, machine_dir: str | None = None) -> int:
     # A disk-full fault reaches us as a file-size limit: it is for what we write on
     # stdout (the dump), not for the machine's own records.
     with kernel_faults.unlimited_bookkeeping():
-        machine = _machine_of(program) if machine_dir is None else Machine(Path(machine_dir))
+        machine = _machine_of(program) if machine_dir is None else \
+            SimulatedMachine(Path(machine_dir))
         files = RootedFiles(str(machine.root))
         target = files.to_target(str(program)) if machine_dir is None else str(program)
         call = [target, *args[1:]]
@@ -100,7 +101,7 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _apply_readonly_mounts(machine: Machine, files: RootedFiles) -> None:
+def _apply_readonly_mounts(machine: SimulatedMachine, files: RootedFiles) -> None:
     """An export the fault mounts read-only is made read-only by the real kernel here."""
     for mountpoint in machine.readonly_mounts():
         host = files.host_path(mountpoint)
@@ -108,12 +109,13 @@ def _apply_readonly_mounts(machine: Machine, files: RootedFiles) -> None:
             kernel_faults.make_readonly(host)
 
 
-def _release_readonly_mounts(machine: Machine, files: RootedFiles) -> None:
+def _release_readonly_mounts(machine: SimulatedMachine, files: RootedFiles) -> None:
     for mountpoint in machine.readonly_mounts():
         kernel_faults.release(files.host_path(mountpoint))
 
 
-def install(machine: Machine, python: str | None = None, script: str | None = None) -> None:
+def install(machine: SimulatedMachine, python: str | None = None,
+            script: str | None = None) -> None:
     """Put a stub at the target path of every tool the machine has, and of the hook.
 
     ``script``: the stub's text instead of the default (the chroot's own, in maintainer mode).

@@ -40,7 +40,7 @@ from pathlib import Path
 import pytest
 
 from backends import journald
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 from tests.sandbox import kernel_faults, stub
 from tests.steps.machine import CliResult, TestMachine
 from tests.steps.sandbox import SandboxMachine, _on_terminals
@@ -234,7 +234,7 @@ class ChrootMachine(SandboxMachine):
         return [str(merged) + path[len(root):] for path in self._readonly_paths()]
 
     def _collect_syslog(self, log: socket.socket, journal: socket.socket) -> None:
-        machine = Machine(self.state_dir)
+        machine = SimulatedMachine(self.state_dir)
         while True:
             try:
                 entry = journald.decode(journal.recv(1 << 20))

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from backends.values import HostParts
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 
 # Which backends the scenarios run on: every scenario runs on both.
 BACKENDS = tuple(os.environ.get("KDUMP_TEST_BACKENDS", "sim,linux").split(","))
@@ -37,7 +37,7 @@ CODES_SEEN: dict[str, set[str]] = {}
 @contextmanager
 def recording_codes(backend: str) -> Iterator[None]:
     """Note every catalog code emitted while kdump-config runs in this process."""
-    from kdump.report import observe
+    from kdump.reporter import observe
 
     with observe(CODES_SEEN.setdefault(backend, set()).add):
         yield
@@ -82,11 +82,11 @@ class TestMachine:
 
     def build(self, profile: str) -> None:
         self.profile = profile
-        Machine.create(self.state_dir, profile)
+        SimulatedMachine.create(self.state_dir, profile)
 
     @property
-    def machine(self) -> Machine:
-        return Machine(self.state_dir)
+    def machine(self) -> SimulatedMachine:
+        return SimulatedMachine(self.state_dir)
 
     # -- the machine's files -------------------------------------------------------------
     def host_path(self, target: str) -> Path:

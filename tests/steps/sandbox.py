@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from backends.base import ProgressCallback
 from backends.values import HostParts
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 from tests.ftpserver import FtpServer
 from tests.sandbox import kernel_faults, stub
 from tests.steps.machine import CliResult, TestMachine
@@ -138,7 +138,7 @@ class SandboxMachine(TestMachine):
             short = self.machine.fault("vmcore-short-copy")
 
             def log(tag: str, message: str, fields: Mapping[str, str] | None) -> None:
-                Machine(machine_dir).syslog(tag, message, fields)
+                SimulatedMachine(machine_dir).syslog(tag, message, fields)
 
             def resolve(host: str, port: int) -> tuple[str, int]:
                 # As /etc/hosts would: the machine's FTP servers listen on the loopback.
@@ -147,7 +147,7 @@ class SandboxMachine(TestMachine):
             def record(operation: str, **fields: object) -> None:
                 # fsync and rename, as the simulated backend records them: the real ones
                 # still run, only their order becomes visible to the scenarios.
-                Machine(machine_dir).log_effect(operation, **fields)
+                SimulatedMachine(machine_dir).log_effect(operation, **fields)
 
             yield HostParts(clock=MachineClock(machine_dir), log=log, resolver=resolve,
                             record=record,
@@ -258,13 +258,13 @@ class MachineClock:
         self.machine_dir = machine_dir
 
     def now(self) -> dt.datetime:
-        return Machine(self.machine_dir).now()
+        return SimulatedMachine(self.machine_dir).now()
 
     def monotonic(self) -> float:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        Machine(self.machine_dir).advance(seconds)
+        SimulatedMachine(self.machine_dir).advance(seconds)
 
 
 def _short_vmcore_pump(limit: int) -> BytePump:

@@ -248,9 +248,9 @@ def then_secret_hidden(machine: TestMachine, secret: str) -> None:
 
 
 def _journal_entries(machine: TestMachine, code: str) -> list[dict[str, str]]:
-    from sim.machine import Machine
+    from sim.machine import SimulatedMachine
 
-    return [entry for entry in Machine(machine.state_dir).journal()
+    return [entry for entry in SimulatedMachine(machine.state_dir).journal()
             if entry.get("KDUMP_CODE") == code]
 
 

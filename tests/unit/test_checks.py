@@ -7,7 +7,6 @@ import pytest
 from backends.values import FadumpState
 from kdump.checks import (
     CheckResult,
-    Finding,
     ReadinessInputs,
     invalid_links,
     link_version,
@@ -16,6 +15,7 @@ from kdump.checks import (
 )
 from kdump.config import Config, load_config
 from kdump.facts import Facts, LinkFact
+from kdump.finding import Finding
 from kdump.messages import CATALOG, Severity
 from kdump.plan import KernelChoice
 from tests.unit.factories import ready_facts

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from kdump.config import DEFAULT_SAVECORE_TIMEOUT, ConfigError, load_config
+from kdump.config import ConfigError, load_config
+from kdump.configkeys import BY_NAME
 
 PATH = "/etc/default/kdump-tools"
 
@@ -87,7 +88,7 @@ def test_a_value_from_the_environment_is_checked_too() -> None:
 def test_the_savecore_deadline_is_generous_by_default() -> None:
     config, warnings = load_config("USE_KDUMP=1\n", PATH, arch="x86_64")
 
-    assert config.kdump_savecore_timeout == DEFAULT_SAVECORE_TIMEOUT >= 3600
+    assert config.kdump_savecore_timeout == BY_NAME["KDUMP_SAVECORE_TIMEOUT"].default == 21600
     assert warnings == []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kdump.checktable import CHECKS
+from kdump.checks import CHECKS
 from kdump.commands.table import BY_NAME
 from kdump.config import KEYS, KNOWN_KEYS, load_config
 from kdump.docgen import (
@@ -50,7 +50,7 @@ def test_commands_checks_and_json_are_documented() -> None:
     assert "condreload" in page
     for name in ("check", "reload", "try-reload", "--json"):
         assert re.search(rf"^\.TP\n{re.escape(name)}\b", page, flags=re.M), name
-    for check in CHECKS.values():
+    for check in CHECKS:
         assert f"\n{check.name}\n" in page
     for message in CATALOG.values():
         if message.remedy:  # the remedies `check` prints, under the message they fix

@@ -23,7 +23,7 @@ from kdump.locking import (
     exclusive,
     pending,
 )
-from kdump.report import Reporter
+from kdump.reporter import Reporter
 
 
 class FakeHost:

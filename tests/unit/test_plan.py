@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from kdump.checks import Finding
 from kdump.config import Config, default_cmdline_append, load_config
 from kdump.facts import Facts
+from kdump.finding import Finding
 from kdump.messages import CATALOG
 from kdump.plan import (
     KernelChoice,

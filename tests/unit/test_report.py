@@ -1,4 +1,4 @@
-"""kdump.report: lsb-style rendering, colour rules, streams, --json and the syslog sink."""
+"""kdump.reporter: lsb-style rendering, colour rules, streams, --json and the syslog sink."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kdump.messages import CATALOG, Severity
-from kdump.report import SCHEMA_VERSION, Reporter, fancy_terminal, printable, render
+from kdump.reporter import SCHEMA_VERSION, Reporter, fancy_terminal, printable, render
 
 RED, YELLOW, RESET = "\033[31m", "\033[33m", "\033[0m"
 

@@ -20,7 +20,7 @@ from kdump.swap import (
     retry,
     transient,
 )
-from sim.machine import Machine
+from sim.machine import SimulatedMachine
 
 KEXEC = "/sbin/kexec"
 ARGV = [KEXEC, "-p", "--command-line=root=/dev/sda1 ro 'quoted' $x nr_cpus=1",
@@ -91,7 +91,7 @@ def test_fadump_registration_failing_after_the_unregistration_is_tried_again(
         tmp_path: Path) -> None:
     """Simulator only: the sandbox can fail fadump's sysfs file only for both writes (a
     read-only bind mount), never for registering alone."""
-    machine = Machine.create(tmp_path / "m", "ppc64le-fadump")
+    machine = SimulatedMachine.create(tmp_path / "m", "ppc64le-fadump")
     assert _run(machine.dir, "load")[0] == 0
     machine.set_fault("fadump-register")
     code, out = _run(machine.dir, "reload")

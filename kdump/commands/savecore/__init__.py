@@ -18,11 +18,12 @@ from collections.abc import Callable
 
 from backends.values import HostError, UnsafePathError
 from kdump import dumpname as names
-from kdump.commands.savecore.common import VMCORE, Run, live_stderr, progress
+from kdump.commands.savecore.common import Run, live_stderr, progress
 from kdump.commands.savecore.ftp import save_ftp
 from kdump.commands.savecore.local import save_local
 from kdump.commands.savecore.ssh import save_ssh
 from kdump.context import Context
+from kdump.paths import VMCORE
 
 __all__ = ["savecore"]
 

@@ -15,11 +15,11 @@ from backends.values import HostError, PipelineResult, RunResult, UnsafePathErro
 from kdump import dumpname as names
 from kdump import program_argv
 from kdump.context import Context
+from kdump.paths import VMCORE
 
 if TYPE_CHECKING:
     from kdump.codes import Code
 
-VMCORE = "/proc/vmcore"
 RETRY_PAUSE = 3  # seconds between NFS mount / ssh attempts, as the original
 DMESG_TIMEOUT = 300
 NAME_ATTEMPTS = 10  # names tried when another user's trap takes the wanted one

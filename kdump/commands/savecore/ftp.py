@@ -14,7 +14,8 @@ from backends.record import Record
 from backends.values import FTP_NOT_LOGGED_IN, FtpTarget, HostError, PipelineResult, RunResult
 from kdump import dumpname as names
 from kdump.cmdline import render_argv
-from kdump.commands.savecore.common import VMCORE, Run, send_dmesg
+from kdump.commands.savecore.common import Run, send_dmesg
+from kdump.paths import VMCORE
 
 FTP_TIMEOUT = 600  # one listing, rename or delete; uploads have the whole deadline
 

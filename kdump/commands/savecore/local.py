@@ -11,7 +11,6 @@ from kdump import program_argv
 from kdump.cmdline import render_argv
 from kdump.commands.savecore.common import (
     NAME_ATTEMPTS,
-    VMCORE,
     Run,
     completed,
     extract_dmesg,
@@ -19,6 +18,7 @@ from kdump.commands.savecore.common import (
     quietly,
     retrying,
 )
+from kdump.paths import VMCORE
 
 NFS_TIMEOUT = 600
 CLEANUP_TIMEOUT = 30  # an unmount still gets this long once the deadline has passed

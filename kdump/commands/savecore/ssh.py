@@ -6,7 +6,8 @@ from backends.record import Record
 from backends.values import RunResult
 from kdump import program_argv
 from kdump.cmdline import render_argv
-from kdump.commands.savecore.common import VMCORE, Run, completed, retrying, send_dmesg
+from kdump.commands.savecore.common import Run, completed, retrying, send_dmesg
+from kdump.paths import VMCORE
 
 SSH_TIMEOUT = 600
 

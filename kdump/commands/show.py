@@ -12,7 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kdump.estimate import Estimate
     from kdump.facts import Facts
-    from kdump.report import Reporter
+    from kdump.reporter import Reporter
 
 HELP = """\
 Usage:
@@ -203,7 +203,7 @@ def _real(ctx: Context, path: str) -> str:
 
 def crash_estimate(ctx: Context, say: bool = True) -> Estimate:
     from kdump.estimate import EstimateInputs, estimate, initrd_version
-    from kdump.plan import KDUMP_DIR
+    from kdump.paths import KDUMP_DIR
 
     host, config, facts = ctx.host, ctx.config, ctx.facts
     initrd_real = _real(ctx, config.kdump_initrd)
