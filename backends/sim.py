@@ -174,7 +174,7 @@ class SimHost:
             self._wait_forever(["cp", src, dst], timeout)
             raise HostError("copy", dst, f"timed out after {timeout:g} s", errno.ETIME)
         short = self.machine.fault("vmcore-short-copy")
-        if short is not None and src == "/proc/vmcore":
+        if short is not None and src == VMCORE:
             # The old kernel's memory stops reading early, and no error says so.
             return self._write_new(dst, (self.read_bytes(src) or b"")[: int(short)], mode)
         budget = self.machine.fault("disk-full-after")

@@ -12,7 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kdump.estimate import Estimate
     from kdump.facts import Facts
-    from kdump.reporter import Reporter
+    from kdump.reporting import Reports
 
 HELP = """\
 Usage:
@@ -85,11 +85,12 @@ def help_data() -> dict[str, object]:
                                for row in GLOBAL_OPTION_ROWS]}
 
 
-def help_page(reporter: Reporter) -> tuple[int, dict[str, object]]:
+def help_page(reporter: Reports) -> tuple[int, dict[str, object]]:
     """`help`: the usage page (needs no machine)."""
     if reporter.json_mode:
         return 0, help_data()
-    reporter.out.write(HELP + "\n" + HELP_OPTIONS + "\n")
+    for text in (HELP + "\n" + HELP_OPTIONS).split("\n"):
+        reporter.line(text)
     return 0, {}
 
 
