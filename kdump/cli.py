@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext, suppress
 
 from backends.record import Record, field
-from backends.scoped import nullcontext, suppress
 from kdump.commands.table import BY_NAME, FAST, Spec
 from kdump.report import Reporter
 

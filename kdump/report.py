@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 from backends.record import Record, field
-from backends.scoped import contextmanager
 from kdump.messages import CATALOG, Severity
 
 TYPE_CHECKING = False
