@@ -6,7 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 
-from backends.record import Record, field
+from backends.record import Record
 from kdump.messages import CATALOG
 
 TYPE_CHECKING = False
@@ -130,16 +130,19 @@ class Emitted(Record, frozen=False):
     text: str = ""  # the message's own words, without the indent a report layout adds
 
 
-class Reporter(Record, frozen=False):
+class Reporter:
     """Prints messages (or collects them for --json) and sends flagged ones to syslog."""
 
-    name: str = "kdump-config"
-    json_mode: bool = False
-    out: TextIO = field(default_factory=lambda: sys.stdout)
-    err: TextIO = field(default_factory=lambda: sys.stderr)
-    syslog: object | None = None  # Host.syslog(tag, message, fields), once the host is known
-    emitted: list[Emitted] = field(default_factory=list)
-    command: str = ""  # the kdump-config command, a field of every journal entry
+    def __init__(self, name: str = "kdump-config", json_mode: bool = False,
+                 out: TextIO | None = None, err: TextIO | None = None,
+                 syslog: object | None = None, command: str = "") -> None:
+        self.name = name
+        self.json_mode = json_mode
+        self.out: TextIO = sys.stdout if out is None else out
+        self.err: TextIO = sys.stderr if err is None else err
+        self.syslog = syslog  # Host.syslog(tag, message, fields), once the host is known
+        self.command = command  # the kdump-config command, a field of every journal entry
+        self.emitted: list[Emitted] = []
 
     def emit(self, code: Code, **params: object) -> int:
         """Show catalog message ``code``; returns its exit code (for fatal use)."""
