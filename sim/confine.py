@@ -62,6 +62,42 @@ def link_problem(link: str, target: str) -> str | None:
     return None
 
 
+MAX_LINKS = 40  # links followed in one path before it is called a loop, as Linux does
+
+
+def host_path(root: str, path: str, follow_last: bool = True) -> str:
+    """Where the machine's file ``path`` lives on this host, under ``root``.
+
+    Every link on the way is followed inside the root: an absolute link target is the
+    machine's own path, and ``..`` never climbs above the root (as the product's rooted
+    file layer maps paths).  The last component's link only when ``follow_last``.
+    OSError (ELOOP) for a loop.
+    """
+    pending = [part for part in path.split("/") if part]
+    resolved: list[str] = []
+    links = 0
+    while pending:
+        part = pending.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            if resolved:
+                resolved.pop()
+            continue
+        here = os.path.join(root, *resolved, part)
+        if (follow_last or pending) and os.path.islink(here):
+            links += 1
+            if links > MAX_LINKS:
+                raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+            target = os.readlink(here)
+            if target.startswith("/"):
+                resolved = []
+            pending = [p for p in target.split("/") if p] + pending
+            continue
+        resolved.append(part)
+    return os.path.join(root, *resolved)
+
+
 def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
     """The bytes of input file ``path``: OSError unless it is a regular file of at most
     ``limit`` bytes (a FIFO never blocks the open, /dev/zero is refused, not read)."""

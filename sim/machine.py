@@ -24,11 +24,9 @@ import shutil
 import stat
 from pathlib import Path
 
-from backends.rooted_queries import RootedQueries
-from backends.values import HostError
 from sim import faults as registry
 from sim import statedir
-from sim.confine import link_problem, name_problem, read_bounded, target_problem
+from sim.confine import host_path, link_problem, name_problem, read_bounded, target_problem
 from sim.kernel_files import (
     kexec_paths,
     write_crash_hotplug,
@@ -81,7 +79,6 @@ class Machine:
                 raise MachineError(f"{inner} is a symbolic link, not the machine's own "
                                    f"directory; recreate the machine with: kdump-sim init "
                                    f"{self.dir}")
-        self._rooted = RootedQueries(str(self.root))
         self.state: dict[str, Any] = read_state(state_path)
 
     # -- creation --------------------------------------------------------------------
@@ -223,9 +220,9 @@ class Machine:
         if problem is not None:
             raise MachineError(f"{target!r}: {problem}")
         try:
-            return Path(self._rooted.host_path(target, follow_last=follow_last))
-        except HostError as exc:
-            raise MachineError(f"{target}: {exc.reason}") from exc
+            return Path(host_path(os.path.abspath(self.root), target, follow_last=follow_last))
+        except OSError as exc:
+            raise MachineError(f"{target}: {exc.strerror}") from exc
 
     def write(self, target: str, text: str, mode: int = 0o644) -> None:
         self.write_bytes(target, text.encode(), mode)

@@ -307,3 +307,39 @@ def test_crash_that_cannot_write_the_vmcore_leaves_the_machine_as_it_was(
     assert not machine.path("/proc/vmcore").exists()
     reopened = Machine(tmp_path / "m")
     assert reopened.state["phase"] == "normal" and reopened.state["kexec_loaded"]
+
+
+# The simulator maps its machine's paths itself (sim needs nothing from backends/): the
+# same mapping as the product's rooted file layer, link for link.
+LINKS = {"/etc/alt": "/var", "/var/up": "../..", "/var/rel": "lib/kdump",
+         "/var/lib/kdump/vmlinuz": "/boot/vmlinuz-6.1", "/loop/a": "b", "/loop/b": "a",
+         "/deep": "/deep/x/.."}
+PATHS = ["/", "/etc/alt/lib", "/var/up/etc/alt/up/up/boot", "/var/rel/vmlinuz",
+         "/etc/alt/rel/vmlinuz", "/var/lib/kdump/./../kdump/vmlinuz", "/loop/a", "/deep",
+         "/etc/alt", "/missing/dir/../file"]
+
+
+@pytest.mark.parametrize("follow_last", [True, False])
+@pytest.mark.parametrize("path", PATHS)
+def test_the_simulator_maps_paths_as_the_rooted_file_layer(tmp_path: Path, path: str,
+                                                          follow_last: bool) -> None:
+    from backends.rooted_queries import RootedQueries
+    from backends.values import HostError
+    from sim.confine import host_path
+
+    root = tmp_path / "root"
+    for link, target in LINKS.items():
+        (root / link.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, root / link.lstrip("/"))
+    (root / "var/lib/kdump").mkdir(parents=True, exist_ok=True)
+    (root / "boot").mkdir()
+    try:
+        product: str | None = RootedQueries(str(root)).host_path(path, follow_last)
+    except HostError:
+        product = None
+    try:
+        simulated: str | None = host_path(str(root), path, follow_last)
+    except OSError:
+        simulated = None
+    assert simulated == product
+    assert simulated is None or simulated.startswith(str(root)), simulated

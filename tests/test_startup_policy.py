@@ -61,3 +61,24 @@ def test_the_record_rule_sees_a_service_field() -> None:
     statement = record.body[0]
     assert isinstance(statement, ast.AnnAssign)
     assert _names(statement.annotation) & SERVICES == {"TextIO"}
+
+
+# Still a Record until the simulator's faults table becomes a dataclass (being changed
+# beside this rule): strict, so the entry fails once that lands and must then go.
+SIMULATOR_NOT_YET = {"sim/faults.py"}
+SIMULATOR = [pytest.param(path, id=_rel(path), marks=pytest.mark.xfail(
+                 strict=True, reason="imports backends.record")
+             ) if _rel(path) in SIMULATOR_NOT_YET else pytest.param(path, id=_rel(path))
+             for path in sorted((TOP / "sim").rglob("*.py"))]
+
+
+@pytest.mark.parametrize("path", SIMULATOR)
+def test_the_simulator_needs_nothing_from_the_backends(path: Path) -> None:
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+    assert not {name for name in imported if name.split(".")[0] == "backends"}, \
+        f"{_rel(path)} imports {sorted(imported)}: the simulator is built on the stdlib"
