@@ -21,8 +21,9 @@ status``.  What the machine's profile says is what the chroot holds:
 - a file a step removes that Debian's root has (a tool "not installed") is hidden with an
   overlayfs whiteout.
 
-Things a chroot cannot express are reported as not applicable (pytest.skip with a reason that
-starts with ``not applicable``), and counted apart by tests/maintainer/report.py.
+Things a chroot cannot express are data: the capabilities it ``lacks`` (tests/steps/machine.py
+names them all); a scenario that needs one is reported as not applicable (pytest.skip with a
+reason that starts with ``not applicable``), and counted apart by tests/maintainer/report.py.
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import pytest
-
 from backends import journald
 from sim.machine import Machine
 from tests.sandbox import kernel_faults, stub
@@ -48,11 +47,6 @@ from tests.steps.sandbox import SandboxMachine, _on_terminals
 MACHINE_MOUNT = "/.kdump-machine"
 SOURCE_DIR = "/.kdump-src"
 PROGRAM = "/usr/sbin/kdump-config"
-NOT_APPLICABLE = "not applicable in a chroot"
-# Options that point kdump-config at another machine: in the chroot, the executable runs with
-# none (the tree it runs in is its machine).
-_MACHINE_OPTIONS = ("--backend", "--root")
-_MACHINE_OPTIONS_WITH_VALUE = ("--backend=", "--root=")
 # Longer than any scenario's own deadline (a few seconds); a program without one (a stub
 # that hangs for 30 seconds) is killed here.
 RUN_TIMEOUT = 20
@@ -78,37 +72,20 @@ class ChrootMachine(SandboxMachine):
         stub.install(self.machine, script=CHROOT_STUB)
         self.hidden: set[str] = set()
 
-    # -- what a chroot cannot express ---------------------------------------------------------
-    def _not_applicable(self) -> str | None:
-        machine = self.machine
-        if self.unexpected is not None:
-            return "the error is injected into the in-process CLI"
-        if machine.state.get("nfs_exports") or machine.state.get("nfs_hosts"):
-            return ("the NFS mount stub attaches the export by moving the server's directory "
-                    "into the tree, which cannot cross the overlay")
-        if machine.state.get("ftp_hosts"):
-            return "the FTP servers are in-process, reached by patching ftplib's name lookup"
-        if machine.fault("vmcore-short-copy") is not None:
-            return "the short vmcore copy is a byte pump given to the in-process backend"
-        if self.holders:
-            return "the lock's holder runs outside the chroot, on the overlay's upper layer"
-        if machine.fault("lock-held") or machine.fault("lock-queued"):
-            return "another holder of the lock is a simulated-kernel fault"
-        return None
-
-    def observe(self, what: str) -> None:
-        reasons = {
-            "virtual-clock": "a process sleeps in real time, the machine's clock does not "
-                             "see it",
-            "durability": "fsync and rename are recorded by patching the in-process backend",
-        }
-        pytest.skip(f"{NOT_APPLICABLE}: {reasons.get(what, what)}")
-
-    def hold_lock(self) -> None:
-        pytest.skip(f"{NOT_APPLICABLE}: the lock's holder would run outside the chroot")
-
-    def hold_queue(self) -> None:
-        pytest.skip(f"{NOT_APPLICABLE}: the queue's holder would run outside the chroot")
+    where = "in a chroot"
+    lacks = {
+        "in-process": "the error is injected into the in-process CLI",
+        "nfs-export": ("the NFS mount stub attaches the export by moving the server's "
+                       "directory into the tree, which cannot cross the overlay"),
+        "ftp-server": "the FTP servers are in-process, reached by patching ftplib's name lookup",
+        "byte-pump": "the short vmcore copy is a byte pump given to the in-process backend",
+        "lock-holder": "the lock's holder would run outside the chroot",
+        "lock-fault": "another holder of the lock is a simulated-kernel fault",
+        "machine-options": ("the executable runs inside the chroot, which is its machine; "
+                            "options naming another machine have nothing to point at"),
+        "virtual-clock": "a process sleeps in real time, the machine's clock does not see it",
+        "durability": "fsync and rename are recorded by patching the in-process backend",
+    }
 
     def remove(self, target: str) -> None:
         super().remove(target)
@@ -125,15 +102,9 @@ class ChrootMachine(SandboxMachine):
 
     # -- running the executable ----------------------------------------------------------------
     def run(self, command_line: str, bare: bool = False) -> CliResult:
-        reason = self._not_applicable()
-        if reason:
-            pytest.skip(f"{NOT_APPLICABLE}: {reason}")
         words = shlex.split(command_line)
         words = words[1:] if words and words[0] == "kdump-config" else words
-        if any(word in _MACHINE_OPTIONS or word.startswith(_MACHINE_OPTIONS_WITH_VALUE)
-               for word in words):
-            pytest.skip(f"{NOT_APPLICABLE}: the executable runs inside the chroot, which is its "
-                        "machine; options naming another machine have nothing to point at")
+        self.need(*self.needed_by_a_run(words))
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root",
                "TZ": "UTC", **self.env}
         clock = "@" + self.machine.now().strftime("%Y-%m-%d %H:%M:%S")

@@ -100,6 +100,7 @@ class SandboxMachine(TestMachine):
             return super().run(command_line, bare)
         words = shlex.split(command_line)
         words = words[1:] if words and words[0] == "kdump-config" else words
+        self.need(*self.needed_by_a_run(words))
         env = {k: v for k, v in os.environ.items() if not k.startswith("KDUMP_") and k != "NAME"}
         env.update(self.env)
         # A process cannot share our virtual clock; faketime (if installed) pins it to
@@ -216,6 +217,7 @@ class SandboxMachine(TestMachine):
         """A real process takes the flock on the lock file and keeps it until cleanup."""
         from kdump.locking import LOCK_FILE
 
+        self.need("lock-holder")
         self.lock_holder = f"pid {self._hold(LOCK_FILE)}"
 
     def release_lock(self) -> None:
@@ -229,6 +231,7 @@ class SandboxMachine(TestMachine):
         """A real process holds try-reload's queue lock, as a queued request would."""
         from kdump.locking import QUEUE_FILE
 
+        self.need("lock-holder")
         self._hold(QUEUE_FILE)
 
     def _hold(self, lock_file: str) -> int:
