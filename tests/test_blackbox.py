@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox import stub
 from sim.machine import Machine
-from tests.sandbox import stub
 
 pytestmark = pytest.mark.real_processes  # the console script as a process
 

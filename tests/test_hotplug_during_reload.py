@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.stub import TOP
 from sim.machine import TOOL_DIRS
-from tests.sandbox.stub import TOP
 from tests.steps.common import programs_run
 from tests.steps.sandbox import SandboxMachine
 
@@ -44,7 +44,7 @@ else:
     open(gate + "/inside", "w").close()
     while not os.path.exists(gate + "/go"):
         time.sleep(0.02)
-from tests.sandbox.stub import main
+from sandbox.stub import main
 sys.exit(main())
 """
 GUARD = 120.0  # a safety net for a process that never gets there, not a measurement

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kdump.cli import COMMANDS
+from sandbox import stub
 from sim.machine import Machine
 from tests.inprocess import run_in_process
-from tests.sandbox import stub
 from tests.steps.cli import check_json_output
 from tests.steps.machine import CliResult
 

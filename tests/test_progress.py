@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from backends.runner import Program, Runner
+from sandbox import stub
 from sim.machine import Machine
-from tests.sandbox import stub
 
 pytestmark = pytest.mark.real_processes  # kdump-config on a terminal and on pipes
 

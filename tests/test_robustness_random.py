@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kdump.config import KNOWN_KEYS
+from sandbox import stub
 from sim.machine import Machine
 from tests.inprocess import run_in_process
-from tests.sandbox import stub
 
 CONFIG = "/etc/default/kdump-tools"
 LOADED = "/sys/kernel/kexec_crash_loaded"

@@ -39,8 +39,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from backends import journald
+from sandbox import kernel_faults, stub
 from sim.machine import Machine
-from tests.sandbox import kernel_faults, stub
 from tests.steps.machine import CliResult, TestMachine
 from tests.steps.sandbox import SandboxMachine, _on_terminals
 
@@ -51,7 +51,7 @@ PROGRAM = "/usr/sbin/kdump-config"
 # that hangs for 30 seconds) is killed here.
 RUN_TIMEOUT = 20
 CHROOT_STUB = (f"#!/usr/bin/python3\nimport sys\nsys.path.insert(0, {SOURCE_DIR!r})\n"
-               f"from tests.sandbox.stub import main\n"
+               f"from sandbox.stub import main\n"
                f"sys.exit(main(machine_dir={MACHINE_MOUNT!r}))\n")
 _SYSLOG_LINE = re.compile(
     r"^<\d+>(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )?(?P<tag>[^:\[\s]+)(?:\[\d+\])?: ?"

@@ -2,13 +2,13 @@
 
 The machine is built from the same profile as the simulated one (its ``root/``
 is a real directory tree); kdump-config runs with ``--backend linux --root``,
-and the programs it starts are stubs (tests/sandbox/stub.py) that emulate kexec, makedumpfile,
+and the programs it starts are stubs (sandbox/stub.py) that emulate kexec, makedumpfile,
 mount, ssh... and record their argv in the same effect log.  Only time and
 syslog are redirected (through LinuxHost's constructor seams: clock, log sink, name
 resolver, effect recorder; and the copy's byte pump for the short-copy fault), so
 that a run is deterministic and never reaches the host's journal; faults that need the
 kernel to refuse a write use real read-only bind mounts and a file-size limit
-(tests/sandbox/kernel_faults.py), so this tier runs as root.
+(sandbox/kernel_faults.py), so this tier runs as root.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 
 from backends.base import ProgressCallback
 from backends.values import HostParts
+from sandbox import kernel_faults, stub
 from sim.machine import Machine
 from tests.ftpserver import FtpServer
-from tests.sandbox import kernel_faults, stub
 from tests.steps.machine import CliResult, TestMachine
 
 if TYPE_CHECKING:

@@ -21,15 +21,15 @@ import time
 from pathlib import Path
 
 from backends.rooted import RootedFiles
+from sandbox import kernel_faults
 from sim import tools
 from sim.machine import STATE_FILE, TOOL_DIRS, Machine
-from tests.sandbox import kernel_faults
 
 HANG_SECONDS = 30
-# The stub runs as its own process: the source tree (where tests/ lives) goes on its path.
-TOP = str(Path(__file__).resolve().parents[2])
+# The stub runs as its own process: the source tree (where sandbox/ lives) goes on its path.
+TOP = str(Path(__file__).resolve().parents[1])
 STUB_TEMPLATE = ("#!{python}\nimport sys\nsys.path.insert(0, {top!r})\n"
-                 "from tests.sandbox.stub import main\nsys.exit(main())\n")
+                 "from sandbox.stub import main\nsys.exit(main())\n")
 
 
 def _machine_of(path: Path) -> Machine:
