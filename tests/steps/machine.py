@@ -240,7 +240,9 @@ class TestMachine:
 
     # -- running kdump-config -----------------------------------------------------------------
     def cli_argv(self, words: list[str]) -> list[str]:
-        return ["--backend", "sim", "--sim-state", str(self.state_dir), *words]
+        from sandbox.machines import sim_argv
+
+        return [*sim_argv(self.state_dir), *words]
 
     def host_seams(self) -> AbstractContextManager[HostParts | None]:
         """What the backend is given instead of its own parts (nothing: a simulated

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from backends.base import ProgressCallback
 from backends.values import HostParts
-from sandbox import kernel_faults, stub
+from sandbox import kernel_faults, machines
 from sim.machine import Machine
 from tests.ftpserver import FtpServer
 from tests.steps.machine import CliResult, TestMachine
@@ -85,15 +85,15 @@ class SandboxMachine(TestMachine):
     executable: str | None = None
 
     def build(self, profile: str) -> None:
-        super().build(profile)
-        stub.install(self.machine, sys.executable)
+        self.profile = profile
+        machines.build(self.state_dir, profile)
 
     def set_env(self, key: str, value: str) -> None:
         """The real backend's environment is the process's own."""
         self.env[key] = value
 
     def cli_argv(self, words: list[str]) -> list[str]:
-        return ["--backend", "linux", "--root", str(self.state_dir / "root"), *words]
+        return [*machines.linux_argv(self.state_dir), *words]
 
     def run(self, command_line: str, bare: bool = False) -> CliResult:
         if self.executable is None:
