@@ -22,7 +22,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Steps look fixtures up at run time, so the backend must be in the test's own
-    # closure (tests/test_features.py marks it) to be parametrized here.
+    # closure (tests/scenarios/test_features.py marks it) to be parametrized here.
     if "backend_kind" in metafunc.fixturenames:
         from tests.maintainer.plugin import backends
         from tests.steps.machine import BACKENDS
@@ -39,7 +39,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if callspec is not None and callspec.params.get("backend_kind") in ("linux", "chroot"):
             item.add_marker(pytest.mark.real_processes)
     # The catalog coverage check reads what the scenarios recorded: run it last.
-    last = [item for item in items if item.nodeid.startswith("tests/test_catalog_coverage.py")]
+    last = [item for item in items
+            if item.nodeid.startswith("tests/scenarios/test_catalog_coverage.py")]
     items[:] = [item for item in items if item not in last] + last
     if config.getoption("--host-tier"):
         return

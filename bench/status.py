@@ -31,8 +31,8 @@ from pathlib import Path
 
 TARGET_RATIO = 2.5
 TARGET_RSS_MIB = 20.0
-# The standard modules the fast path is built on (tests/test_dispatch_paths.py keeps the
-# rest out), and what it was built on before (typing, re, enum, dataclasses, shlex).
+# The standard modules the fast path is built on (tests/architecture/test_dispatch_paths.py
+# keeps the rest out), and what it was built on before (typing, re, enum, dataclasses, shlex).
 STDLIB_FLOOR = "import contextlib, collections.abc, errno, fcntl"
 STDLIB_BEFORE = ("import sys, types; sys.modules['inspect'] = types.ModuleType('inspect'); "
                  "import contextlib, dataclasses, enum, fcntl, re, shlex, typing")  # as it ran

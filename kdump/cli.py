@@ -261,7 +261,7 @@ def _usage_error(found: Invocation, problems: list[tuple[str, dict[str, object]]
     reporter = Reporter(name=_name(), json_mode=found.as_json)
     for code, params in problems:
         # Usage codes are computed (usage-root-<problem>); each is a catalog code that a
-        # scenario produces on both backends (tests/test_catalog_coverage.py).
+        # scenario produces on both backends (tests/scenarios/test_catalog_coverage.py).
         reporter.emit(code, **params)  # type: ignore[arg-type]
     status = usage(prog, reporter)
     if found.as_json:

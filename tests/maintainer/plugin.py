@@ -3,7 +3,7 @@ report and the stop on signals.
 
 dev/maintainer-check prepares a Debian root with the package under test and runs pytest
 with ``--chroot-root``: every scenario then runs on the chroot machine
-(tests/steps/chroot.py) instead of the sim and linux backends, and gets a verdict
+(tests/maintainer/chroot.py) instead of the sim and linux backends, and gets a verdict
 (tests/maintainer/report.py).  ``--kdump-config`` is its lighter form: the sandbox
 backend's scenarios run black-box against a packaged executable.
 """

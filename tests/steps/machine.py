@@ -31,7 +31,8 @@ from sim.machine import Machine
 # Which backends the scenarios run on: every scenario runs on both.
 BACKENDS = tuple(os.environ.get("KDUMP_TEST_BACKENDS", "sim,linux").split(","))
 
-# Catalog codes each backend's scenarios made kdump-config emit (tests/test_catalog_coverage.py).
+# Catalog codes each backend's scenarios made kdump-config emit
+# (tests/scenarios/test_catalog_coverage.py).
 CODES_SEEN: dict[str, set[str]] = {}
 
 
@@ -319,7 +320,7 @@ class TestMachine:
 @pytest.fixture
 def machine(backend_kind: str, tmp_path: Path, request: pytest.FixtureRequest,
             ) -> Iterator[TestMachine]:
-    from tests.steps.chroot import ChrootMachine
+    from tests.maintainer.chroot import ChrootMachine
     from tests.steps.sandbox import SandboxMachine
 
     SandboxMachine.executable = request.config.getoption("--kdump-config")

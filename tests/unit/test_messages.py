@@ -2,7 +2,7 @@
 
 Codes are typed (kdump/messages.py: Code), so mypy --strict refuses an ``emit("code")``
 or ``Finding("code")`` whose code is not in the catalog; a template field a call site
-forgets fails the scenario that produces the code (tests/test_catalog_coverage.py).
+forgets fails the scenario that produces the code (tests/scenarios/test_catalog_coverage.py).
 """
 
 from __future__ import annotations

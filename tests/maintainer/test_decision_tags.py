@@ -13,7 +13,7 @@ import pytest
 
 from tests.maintainer.decisions import COMPATIBILITY, TAG_PREFIX, decision_headings
 
-FEATURES = Path(__file__).resolve().parent.parent / "features"
+FEATURES = Path(__file__).resolve().parents[2] / "features"
 
 
 def feature_tags() -> list[tuple[str, int, str]]:

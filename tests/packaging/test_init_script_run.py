@@ -1,6 +1,6 @@
 """The SysV init script (/etc/init.d/kdump-tools), run for real.
 
-As for the dump script (tests/test_dump_script_run.py): in a chroot on an overlay of this
+As for the dump script (tests/packaging/test_dump_script_run.py): in a chroot on an overlay of this
 machine's root, in a mount namespace of its own, with the script and the package's setting
 reader as shipped, and a kdump-config that records its arguments and exits as the test says.
 What is checked: the script's exit status is kdump-config's, so that a load that failed, or
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.overlay_root import Overlay
+from tests.packaging.overlay_root import Overlay
 
 pytestmark = [
     pytest.mark.real_processes,
@@ -25,7 +25,7 @@ pytestmark = [
                        reason="needs root, unshare and lsb-base's init-functions"),
 ]
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 SCRIPT = "/etc/init.d/kdump-tools"
 SETTING = "/usr/share/kdump-config/kdump-setting"
 KDUMP_CONFIG = """#!/bin/sh

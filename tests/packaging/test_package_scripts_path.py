@@ -1,7 +1,7 @@
 """The package's shell scripts find their programs in the system's directories only.
 
 Run for real, in a chroot on an overlay of this machine's root (see
-tests/test_dump_script_run.py), with a caller's PATH whose first directory holds
+tests/packaging/test_dump_script_run.py), with a caller's PATH whose first directory holds
 look-alikes of the programs the scripts run: none of them may run.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.overlay_root import SYSTEM_PATH, Overlay
+from tests.packaging.overlay_root import SYSTEM_PATH, Overlay
 
 pytestmark = [
     pytest.mark.real_processes,

@@ -16,7 +16,7 @@ from pathlib import Path
 from kdump.messages import CATALOG
 from tests.steps.machine import BACKENDS, CODES_SEEN
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 
 
 def _codes_from_a_scenario_run(tmp_path: Path) -> dict[str, set[str]]:

@@ -16,7 +16,7 @@ import pytest
 
 pytestmark = pytest.mark.real_processes  # bash itself
 
-COMPLETION = (Path(__file__).resolve().parents[1]
+COMPLETION = (Path(__file__).resolve().parents[2]
               / "debian/root/usr/share/bash-completion/completions/kdump-config")
 INIT = """
 _init_completion() {

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-RULES = (Path(__file__).resolve().parents[1]
+RULES = (Path(__file__).resolve().parents[2]
          / "debian/root/usr/lib/udev/rules.d/50-kdump-tools.rules")
 _PAIR = re.compile(r'\s*([A-Z_]+(?:\{[^}]*\})?)\s*(==|!=|\+=|-=|:=|=)\s*"((?:[^"\\]|\\.)*)"\s*')
 SYSTEMD = "/run/systemd/system"

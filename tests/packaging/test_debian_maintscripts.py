@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.debian_maint import (
+from tests.packaging.debian_maint import (
     CONF,
     DEBIAN,
     Debconf,

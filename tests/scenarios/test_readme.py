@@ -1,7 +1,7 @@
 """The README's walk-throughs run as written (issue 10).
 
 Every ```sh block of README.md is a walk-through unless the line before it says
-``<!-- not run by tests/test_readme.py: REASON -->``; each walk-through is followed by
+``<!-- not run by tests/scenarios/test_readme.py: REASON -->``; each walk-through is followed by
 a ```text block with what it prints (stdout and stderr, in order).  In that block a
 line ``[...]`` stands for any number of lines, and ``[...]`` inside a line for any text
 (a plain ``...``, as in ``X ... failed!``, is literal).
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
-SKIP = re.compile(r"<!-- not run by tests/test_readme\.py: .+ -->")
+SKIP = re.compile(r"<!-- not run by tests/scenarios/test_readme\.py: .+ -->")
 FENCE = re.compile(r"^```(\S*)\s*$")
 MARK = "@@kdump-readme-block@@"
 WILD = "[...]"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.steps.chroot import ChrootMachine
+from tests.maintainer.chroot import ChrootMachine
 from tests.steps.machine import CAPABILITIES, TestMachine
 from tests.steps.sandbox import SandboxMachine
 

@@ -28,7 +28,7 @@ from sim.machine import Machine
 
 pytestmark = pytest.mark.real_processes  # kdump-config on a terminal and on pipes
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 GIB = 1 << 30
 STEP = re.compile(rb"\rCopying data +: \[ *(\d+\.\d) %\]")
 # A safety stop for a test that would otherwise hang, not a timing assertion.

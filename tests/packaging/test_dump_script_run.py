@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.overlay_root import SYSTEM_PATH, Overlay
+from tests.packaging.overlay_root import SYSTEM_PATH, Overlay
 
 pytestmark = [
     pytest.mark.real_processes,
@@ -28,7 +28,7 @@ pytestmark = [
                        reason="needs root and unshare to mount the overlay"),
 ]
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 SCRIPT = "/usr/share/kdump-config/kdump-tools-dump"
 FAIL_MARK = "/fail-cmd-ran"
 

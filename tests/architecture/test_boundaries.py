@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 CORE = sorted((TOP / "kdump").rglob("*.py"))
 PRODUCT = sorted([*CORE, *(TOP / "backends").rglob("*.py"), *(TOP / "sim").rglob("*.py")])
 

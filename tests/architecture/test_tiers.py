@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 OUTSIDE_TESTS = sorted([*(TOP / "bench").glob("*.py"), *(TOP / "sandbox").glob("*.py")])
 
 

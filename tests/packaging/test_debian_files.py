@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.real_processes  # sh/bash parse and run the package's scripts
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 ROOT = TOP / "debian" / "root"
 UNITS = ROOT / "usr/lib/systemd/system"
 HELPERS = ROOT / "usr/share/kdump-config"

@@ -21,7 +21,7 @@ from tests.steps.sandbox import _HOLD_LOCK, SandboxMachine
 
 pytestmark = pytest.mark.real_processes  # concurrent kdump-config processes
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 QUEUED = "kdump-config: a reload is already queued: it will cover this request."
 RELOADED = "loaded kdump kernel."
 STORM = 64

@@ -17,7 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 DEBIAN = TOP / "debian"
 HELPER = DEBIAN / "root/usr/share/kdump-config/kdump-setting"
 CONF = "etc/default/kdump-tools"

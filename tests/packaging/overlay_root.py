@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-SHIPPED = Path(__file__).resolve().parents[1] / "debian/root"
+SHIPPED = Path(__file__).resolve().parents[2] / "debian/root"
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 

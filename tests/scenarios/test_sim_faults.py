@@ -13,9 +13,9 @@ from sim import cli as sim_cli
 from sim import faults
 from sim.machine import Machine, MachineError
 from sim.profile import ProfileError, load_profile
-from tests.test_exception_boundary import run_main
+from tests.scenarios.test_exception_boundary import run_main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Everything that emulates the machine: the simulator, its backend, the sandbox's stubs
 # and bind mounts.  Faults are read only through these three accessors.
 EMULATORS = [*sorted((ROOT / "sim").glob("*.py")), *sorted((ROOT / "backends").glob("sim*.py")),

@@ -122,7 +122,8 @@ class Op:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def pinned(self) -> str:
-        """One line for the checked-in list of what a clean run does (tests/savecore_ops/)."""
+        """One line for the checked-in list of what a clean run does
+        (tests/scenarios/savecore_ops/)."""
         def text(value: Any) -> str:
             if hasattr(value, "_fields"):  # FtpTarget: its repr keeps the password out
                 return repr(value)
@@ -423,7 +424,7 @@ def test_a_clean_run_performs_the_pinned_operations(target_name: str) -> None:
     """The walk fails each operation of a clean run: one dropped (an fsync, a rename...)
     would silently take its case away.  So the operations are pinned, per target kind;
     after a deliberate change, rewrite the lists with
-    ``KDUMP_UPDATE_SAVECORE_OPS=1 pytest tests/test_savecore_faults.py -k pinned``
+    ``KDUMP_UPDATE_SAVECORE_OPS=1 pytest tests/scenarios/test_savecore_faults.py -k pinned``
     and review the diff."""
     import difflib
 

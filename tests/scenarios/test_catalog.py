@@ -7,7 +7,7 @@
    feature file.  A template that is nothing but fields ("{detail}") would match
    any line, so there the scenario must name the code: in a JSON assertion, or in
    a ``# code: NAME`` comment above a text-mode scenario.
-   tests/test_catalog_coverage.py checks the other half: that running the
+   tests/scenarios/test_catalog_coverage.py checks the other half: that running the
    scenarios makes kdump-config emit every code.
 """
 
@@ -21,7 +21,7 @@ import pytest
 
 from kdump.messages import CATALOG, Message
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 FEATURES = TOP / "features"
 
 # The seed's DIAGNOSTICS headings, in seed order, as the seed prints them (its

@@ -20,7 +20,7 @@ from sim import cli as sim_cli
 from sim.machine import Machine, MachineError
 from sim.profile import MAX_PROFILE_BYTES, Profile, ProfileError, load_profile
 from sim.statedir import MARKER, MAX_STATE_BYTES
-from tests.test_exception_boundary import run_main
+from tests.scenarios.test_exception_boundary import run_main
 
 SIM = Path(sys.executable).parent / "kdump-sim"
 

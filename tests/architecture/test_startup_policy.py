@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-TOP = Path(__file__).resolve().parents[1]
+TOP = Path(__file__).resolve().parents[2]
 PRODUCT = sorted([*(TOP / "kdump").rglob("*.py"), *(TOP / "backends").rglob("*.py"),
                   *(TOP / "sim").rglob("*.py")])
 # What a service holds: a machine, a stream, a reporter, a command's context or run.

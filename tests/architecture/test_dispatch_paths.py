@@ -105,7 +105,7 @@ def test_the_fast_path_leaves_out_what_it_does_not_use(kind: str, command: str,
     else:
         state = _machine(tmp_path / "m")
         argv, names = ["--backend", "sim", "--sim-state", str(state), command], NEVER
-    top = str(Path(__file__).resolve().parent.parent)
+    top = str(Path(__file__).resolve().parents[2])
     # -S: no site, so no .pth of a development venv (its editable finder imports pathlib);
     # the fast path needs nothing from site-packages.
     probe = PROBE.format(top=top, argv=argv, names=names)
