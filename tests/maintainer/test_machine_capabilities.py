@@ -16,7 +16,10 @@ KINDS = (TestMachine, SandboxMachine, ChrootMachine)
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.__name__)
 def test_a_machine_lacks_only_named_capabilities(kind: type[TestMachine]) -> None:
     assert set(kind.lacks) <= set(CAPABILITIES)
-    # No kind skips by overriding what a scenario asks of it: the base's methods ask need().
+
+
+def test_the_chroot_machine_skips_by_its_data_not_by_overriding_steps() -> None:
+    # The base's steps ask need(); the chroot machine only says what it lacks.
     for method in ("observe", "hold_lock", "hold_queue", "need", "needed_by_a_run"):
         assert method not in vars(ChrootMachine), method
 
