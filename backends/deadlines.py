@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import errno
 import time
+from contextlib import contextmanager
 
-from backends.scoped import contextmanager
 from backends.values import HostError
 
 TYPE_CHECKING = False

@@ -3,12 +3,15 @@
 `status` and `try-reload` run on every boot, from monitoring and on every hotplug event,
 and what they import is what they cost: ``dataclasses`` pulls in ``inspect``
 (and with it ``ast``, ``dis``, ``tokenize``), ``typing`` pulls in ``re``, and each
-dataclass compiles its methods with ``exec`` when its module loads.  Together that was
-more than the interpreter's own start.  A record is made by ``__init_subclass__`` from
-the class's annotations: one generic ``__init__``, ``__eq__``, ``__repr__`` and (frozen,
-the default) no assignment after construction; nothing is compiled.  mypy reads records
-as dataclasses (PEP 681's ``dataclass_transform``), so fields, defaults and frozenness
-are checked as before.
+dataclass compiles its methods with ``exec`` when its module loads.  A record is made by
+``__init_subclass__`` from the class's annotations: one generic ``__init__``, ``__eq__``,
+``__repr__`` and (frozen, the default) no assignment after construction; nothing is
+compiled.  mypy reads records as dataclasses (PEP 681's ``dataclass_transform``), so
+fields, defaults and frozenness are checked as before.
+
+Records are for values (docs/architecture.md, the start-up policy): a service that
+holds a host, streams or a reporter is a plain class
+(tests/architecture/test_startup_policy.py).
 
     class Point(Record):
         x: int

@@ -5,9 +5,9 @@ from __future__ import annotations
 import fcntl
 import os
 import stat
+from contextlib import contextmanager, suppress
 
 from backends.rooted_queries import host_error
-from backends.scoped import contextmanager, suppress
 from backends.values import LockBusyError, UnsafePathError
 
 TYPE_CHECKING = False

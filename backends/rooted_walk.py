@@ -14,9 +14,9 @@ import errno as errno_mod
 import os
 import posixpath
 import stat
+from contextlib import contextmanager, suppress
 
 from backends.rooted_queries import MAX_SYMLINKS, RootedQueries
-from backends.scoped import contextmanager, suppress
 from backends.values import HostError, UnsafePathError
 
 TYPE_CHECKING = False

@@ -3,7 +3,7 @@
 Files are real files in the machine's state directory, reached through the same
 rooted file layer the real backend composes (backends.rooted), so path semantics
 cannot drift apart.  Nothing here is the real backend's: no process is started and
-the real backend and its runner are never imported (tests/test_boundaries.py).
+the real backend and its runner are never imported (tests/architecture/test_boundaries.py).
 What differs is what a kernel or a program would do: processes are emulated
 (sim.tools), time is virtual, faults are injected, and every operation is
 recorded in the machine's effect log.

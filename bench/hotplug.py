@@ -17,6 +17,7 @@ alike; medians.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,16 +29,15 @@ TOP = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TOP))
 
 from bench.layout import Installed  # noqa: E402
-from tests.steps.common import programs_run  # noqa: E402
-from tests.steps.machine import TestMachine  # noqa: E402
-from tests.steps.sandbox import SandboxMachine  # noqa: E402
+from sandbox import machines  # noqa: E402
+from sim.machine import SimulatedMachine  # noqa: E402
 
 TARGET_RELOADS = 2
 TARGET_RATIO = 3.0
 
 
-def unloads(machine: TestMachine) -> int:
-    return sum(1 for argv in programs_run(machine)
+def unloads(machine: SimulatedMachine) -> int:
+    return sum(1 for argv in machines.programs_run(machine.effects())
                if Path(argv[0]).name == "kexec" and "-u" in argv)
 
 
@@ -51,12 +51,16 @@ def concurrently(argv: list[str], count: int) -> tuple[float, list[int]]:
 
 
 def tier(kind: str, installed: Installed, runs: int, requests: int) -> bool:
-    cls = SandboxMachine if kind == "sandbox" else TestMachine
-    machine = cls(state_dir=Path(tempfile.mkdtemp(prefix="kdump-hotplug-")) / "machine")
-    machine.build("x86_64-ready")
-    assert machine.run("kdump-config load").exit_code == 0
+    state = Path(tempfile.mkdtemp(prefix="kdump-hotplug-"))
+    if kind == "sandbox":
+        machine, options = machines.build(state / "machine", "x86_64-ready"), \
+            machines.linux_argv(state / "machine")
+    else:
+        machine, options = SimulatedMachine.create(state / "machine", "x86_64-ready"), \
+            machines.sim_argv(state / "machine")
     cli = installed.command
-    reload_argv = [*cli, *machine.cli_argv(["try-reload"])]
+    subprocess.run([*cli, *options, "load"], check=True, stdout=subprocess.DEVNULL)
+    reload_argv = [*cli, *options, "try-reload"]
     figures: dict[str, list[float]] = {"one": [], "pass": [], "status": [], "storm": []}
     reloads: list[int] = []
     failed = 0
@@ -64,14 +68,14 @@ def tier(kind: str, installed: Installed, runs: int, requests: int) -> bool:
         figures["one"].append(concurrently(reload_argv, 1)[0])
         figures["pass"].append(concurrently([installed.python, "-I", "-c", "pass"],
                                             requests)[0])
-        figures["status"].append(concurrently([*cli, *machine.cli_argv(["status"])],
-                                              requests)[0])
+        figures["status"].append(concurrently([*cli, *options, "status"], requests)[0])
         before = unloads(machine)
         wall, codes = concurrently(reload_argv, requests)
         figures["storm"].append(wall)
         reloads.append(unloads(machine) - before)
         failed += sum(1 for code in codes if code != 0)
-    status = machine.run("kdump-config status").stdout.strip().splitlines()[-1]
+    status = subprocess.run([*cli, *options, "status"], capture_output=True, text=True,
+                            check=False).stdout.strip().splitlines()[-1]
     one, floor_pass, floor_status, many = (statistics.median(figures[name]) for name in
                                            ("one", "pass", "status", "storm"))
     print(f"{kind}: {requests} concurrent try-reload, {runs} runs, medians")
@@ -84,7 +88,7 @@ def tier(kind: str, installed: Installed, runs: int, requests: int) -> bool:
     print(f"  storm {many * 1000:.0f} ms = {many / one:.2f}x one try-reload  "
           f"(target <= {TARGET_RATIO:g}x)")
     print(f"  non-zero exits: {failed}; final state: {status}")
-    machine.cleanup()
+    shutil.rmtree(state, ignore_errors=True)
     return max(reloads) <= TARGET_RELOADS and many / one <= TARGET_RATIO and failed == 0 \
         and "ready to kdump" in status and "Not" not in status
 

@@ -31,8 +31,8 @@ from pathlib import Path
 
 TARGET_RATIO = 2.5
 TARGET_RSS_MIB = 20.0
-# The standard modules the fast path is built on (tests/test_dispatch_paths.py keeps the
-# rest out), and what it was built on before (typing, re, enum, dataclasses, shlex).
+# The standard modules the fast path is built on (tests/architecture/test_dispatch_paths.py
+# keeps the rest out), and what it was built on before (typing, re, enum, dataclasses, shlex).
 STDLIB_FLOOR = "import contextlib, collections.abc, errno, fcntl"
 STDLIB_BEFORE = ("import sys, types; sys.modules['inspect'] = types.ModuleType('inspect'); "
                  "import contextlib, dataclasses, enum, fcntl, re, shlex, typing")  # as it ran
@@ -74,18 +74,16 @@ def main() -> int:
     top = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(top))
     from bench.layout import Installed
-    from tests.steps.sandbox import SandboxMachine
+    from sandbox import machines
+    from sim.machine import SimulatedMachine
 
     installed = Installed()
     python, cli = installed.python, installed.command
     state = Path(tempfile.mkdtemp(prefix="kdump-bench-"))
-    from sim.machine import SimulatedMachine
-
     SimulatedMachine.create(state / "sim", "x86_64-ready")
-    sandbox = SandboxMachine(state_dir=state / "sandbox")
-    sandbox.build("x86_64-ready")
-    sim = ["--backend", "sim", "--sim-state", str(state / "sim")]
-    linux = sandbox.cli_argv([])
+    machines.build(state / "sandbox", "x86_64-ready")
+    sim = machines.sim_argv(state / "sim")
+    linux = machines.linux_argv(state / "sandbox")
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("KDUMP_") and key != "NAME"}
     cases = {
@@ -110,7 +108,6 @@ def main() -> int:
             walls[name].append(wall)
             peaks[name] = max(peaks[name], rss)
     results = {name: (statistics.median(walls[name]), peaks[name]) for name in cases}
-    sandbox.cleanup()
     shutil.rmtree(state, ignore_errors=True)
     installed.cleanup()
     from importlib.metadata import version

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from backends.record import Record
 from backends.values import HostError, UnsafePathError
 from kdump.codes import Code
 from kdump.config import Config
@@ -19,13 +18,14 @@ if TYPE_CHECKING:
 STATE_FILE_LIMIT = 64 * 1024
 
 
-class Context(Record, frozen=False):
+class Context:
     """What a command works with: the machine, the config and the reporter."""
 
-    host: Host
-    config: Config
-    reporter: Reports
-    _facts: Facts | None = None
+    def __init__(self, host: Host, config: Config, reporter: Reports) -> None:
+        self.host = host
+        self.config = config
+        self.reporter = reporter
+        self._facts: Facts | None = None  # gathered on first use, again after refresh()
 
     @property
     def facts(self) -> Facts:

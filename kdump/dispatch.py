@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext, suppress
 
-from backends.scoped import nullcontext, suppress
 from kdump.commands.table import BY_NAME
 from kdump.reporter import Reporter
 
@@ -146,7 +146,7 @@ def usage_error(invocation: Invocation, problems: tuple[Problem, ...]) -> int:
     reporter = Reporter(name=_name(), json_mode=invocation.as_json)
     for code, params in problems:
         # Usage codes are computed (usage-root-<problem>); each is a catalog code that a
-        # scenario produces on both backends (tests/test_catalog_coverage.py).
+        # scenario produces on both backends (tests/scenarios/test_catalog_coverage.py).
         reporter.emit(code, **params)  # type: ignore[arg-type]
     status = usage(reporter)
     _document(reporter, "usage", status, {

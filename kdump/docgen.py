@@ -16,16 +16,16 @@ import textwrap
 from kdump.checks import CHECKS
 from kdump.commands.show import HELP
 from kdump.config import DEFAULTS_PATH, KEYS
-from kdump.messages import _ALL, Message, Severity
+from kdump.messages import _ALL, Message
 from kdump.paths import KDUMP_DIR, SYSCTL_FILE
 
 _FIELD = re.compile(r"\{(\w+)\}")
 _SEVERITY_WORDS = {
-    Severity.FAILURE: "failure, printed as TEXT ... failed!",
-    Severity.WARNING: "warning, printed as TEXT ... (warning).",
-    Severity.ACTION: "action, printed as TEXT.",
-    Severity.SUCCESS: "success, printed as TEXT.",
-    Severity.PLAIN: "printed as is",
+    "failure": "failure, printed as TEXT ... failed!",
+    "warning": "warning, printed as TEXT ... (warning).",
+    "action": "action, printed as TEXT.",
+    "success": "success, printed as TEXT.",
+    "plain": "printed as is",
 }
 
 
@@ -267,5 +267,5 @@ def message_ids() -> str:
     for message in _ALL:
         if message.syslog:
             lines.append(f"| {message.code} | {message_id(message.code)} | "
-                         f"{PRIORITY[message.severity.value]} |")
+                         f"{PRIORITY[message.severity]} |")
     return "\n".join(lines) + "\n"

@@ -58,16 +58,15 @@ exits 0 (it never loads what was not loaded); `load` is what loads again.
 
 from __future__ import annotations
 
+from contextlib import ExitStack, contextmanager, suppress
 from os import urandom
 
-from backends.scoped import contextmanager, nullcontext, suppress
 from backends.values import HostError, LockBusyError, UnsafePathError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from contextlib import AbstractContextManager
-    from typing import Any, NoReturn
+    from typing import NoReturn
 
     from backends.base import Host
     from kdump.reporting import Emits
@@ -95,45 +94,29 @@ class LockFailed(Exception):
         self.status = status
 
 
-class _Entered:
-    """A lock already taken: leaving the ``with`` block lets it go."""
-
-    __slots__ = ("_context",)
-
-    def __init__(self, context: AbstractContextManager[object]) -> None:
-        context.__enter__()
-        self._context = context
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: Any) -> bool | None:
-        return self._context.__exit__(*exc)
+Failure = tuple[str, str, str]  # (message code, holder or reason, path)
 
 
-_NOT_HELD = nullcontext()
-
-
-def _take(host: Host, reporter: Emits, poll: float = POLL,
-          ) -> tuple[AbstractContextManager[object], tuple[str, str, str] | None]:
-    """The lock, held (failure None); or, not held, (message code, holder or reason,
-    path) of the failure."""
+def _take(host: Host, reporter: Emits, held: ExitStack, poll: float = POLL,
+          ) -> Failure | None:
+    """Take the lock into ``held`` (None); or, not held, why it could not be taken."""
     waited = 0.0
     while True:
         try:
-            return _Entered(host.lock(LOCK_FILE)), None
+            held.enter_context(host.lock(LOCK_FILE))
+            return None
         except LockBusyError as exc:
             if waited >= LOCK_WAIT:
-                return _NOT_HELD, ("lock-timeout", exc.holder, exc.path)
+                return ("lock-timeout", exc.holder, exc.path)
             if waited == 0:
                 reporter.emit("lock-waiting", path=exc.path, holder=exc.holder,
                               seconds=LOCK_WAIT)
             host.sleep(poll)
             waited += poll
         except UnsafePathError as exc:
-            return _NOT_HELD, ("path-refused", exc.reason, exc.path)
+            return ("path-refused", exc.reason, exc.path)
         except HostError as exc:
-            return _NOT_HELD, ("lock-unavailable", exc.reason, LOCK_FILE)
+            return ("lock-unavailable", exc.reason, LOCK_FILE)
 
 
 @contextmanager
@@ -142,11 +125,11 @@ def exclusive(host: Host, reporter: Emits, *, best_effort: bool = False) -> Iter
 
     Without ``best_effort`` a failure is reported and raised as LockFailed.
     """
-    held, failure = _take(host, reporter)
-    if failure is None:
-        with held:
+    with ExitStack() as held:
+        failure = _take(host, reporter, held)
+        if failure is None:
             yield True
-        return
+            return
     code, detail, path = failure
     if best_effort:
         why = f"held by {detail} for {LOCK_WAIT} seconds" if code == "lock-timeout" \
@@ -157,7 +140,7 @@ def exclusive(host: Host, reporter: Emits, *, best_effort: bool = False) -> Iter
     _fail(reporter, failure)
 
 
-def _fail(reporter: Emits, failure: tuple[str, str, str]) -> NoReturn:
+def _fail(reporter: Emits, failure: Failure) -> NoReturn:
     code, detail, path = failure
     if code == "lock-timeout":
         raise LockFailed(reporter.emit("lock-timeout", path=path, holder=detail,
@@ -176,50 +159,56 @@ def coalesced(host: Host, reporter: Emits, *, taking_over: bool = False,
     ``pending``); when a queued request holds the queue, that one covers it, silently.
     Failures are reported and raised as LockFailed, as with ``exclusive``.
     """
-    queue: AbstractContextManager[object]
+    queue = ExitStack()
     try:
-        queue = _Entered(host.lock(QUEUE_FILE))
+        queue.enter_context(host.lock(QUEUE_FILE))
     except LockBusyError:
+        covered = True
+    except UnsafePathError as exc:
+        _fail(reporter, ("path-refused", exc.reason, exc.path))
+    except HostError:  # any other: no queue can be made; wait for the lock uncoalesced
+        covered, queued = False, False
+    else:
+        covered, queued = False, True
+    if covered:
         if not taking_over:
             _arrived(host)
             reporter.emit("reload-queued")
         yield False
         return
-    except UnsafePathError as exc:
-        _fail(reporter, ("path-refused", exc.reason, exc.path))
-    except HostError:  # any other: no queue can be made; wait for the lock uncoalesced
-        queue = _NOT_HELD
-    token = _owe(host) if queue is not _NOT_HELD else None
-    held: AbstractContextManager[object] = _NOT_HELD
-    failure: tuple[str, str, str] | None = None
-    try:
+    with ExitStack() as held:  # the lock: let go after the reload, or when settling fails
         with queue:
-            try:
-                held = _Entered(host.lock(LOCK_FILE))
-            except LockBusyError:  # a reload (or another changing command) runs: wait
-                held, failure = _take(host, reporter, QUEUE_POLL)
-                if failure is None:
-                    _settle(host)
-            except UnsafePathError as exc:
-                failure = ("path-refused", exc.reason, exc.path)
-            except HostError as exc:
-                failure = ("lock-unavailable", exc.reason, LOCK_FILE)
-    except BaseException as exc:  # the lock goes too (settling read the machine and failed)
-        held.__exit__(type(exc), exc, exc.__traceback__)
-        raise
-    # The queue is free again from here: the reload below has not read anything yet.
-    if failure is not None:
-        if token is not None:
-            _owe(host, token)  # still owed (a newer request may have written over it)
-            reporter.emit("reload-handed-on")
-        _fail(reporter, failure)
-    with held:
+            token = _owe(host) if queued else None
+            failure = _take_behind_queue(host, reporter, held)
+        # The queue is free again from here: the reload below has not read anything yet.
+        if failure is not None:
+            if token is not None:
+                _owe(host, token)  # still owed (a newer request may have written over it)
+                reporter.emit("reload-handed-on")
+            _fail(reporter, failure)
         yield True
         # Completed (failed or not: a failure is reported, and a retry is not this
         # promise's to make): the record goes, unless a newer request owes one since.
         if token is not None and _owed(host) == token:
             with suppress(HostError):
                 host.remove(PENDING_FILE)
+
+
+def _take_behind_queue(host: Host, reporter: Emits, held: ExitStack) -> Failure | None:
+    """The queued request takes the lock into ``held``: at once when free, else waiting
+    (bounded) and then settling (see _settle)."""
+    try:
+        held.enter_context(host.lock(LOCK_FILE))
+    except LockBusyError:  # a reload (or another changing command) runs: wait
+        failure = _take(host, reporter, held, QUEUE_POLL)
+        if failure is None:
+            _settle(host)
+        return failure
+    except UnsafePathError as exc:
+        return ("path-refused", exc.reason, exc.path)
+    except HostError as exc:
+        return ("lock-unavailable", exc.reason, LOCK_FILE)
+    return None
 
 
 def pending(host: Host) -> bool:

@@ -15,34 +15,13 @@ from kdump.codes import Code
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import ClassVar
+    from typing import Literal
 
+    # How a message is rendered and journalled: plain strings at run time, checked by
+    # mypy (as the codes are, kdump/codes.py).
+    Severity = Literal["failure", "warning", "action", "success", "plain"]
 
-class Severity:
-    """How a message is rendered and journalled; one instance per kind, compared with
-    ``is`` (an enum without the enum module, for start-up)."""
-
-    __slots__ = ("value",)
-    FAILURE: ClassVar[Severity]
-    WARNING: ClassVar[Severity]
-    ACTION: ClassVar[Severity]
-    SUCCESS: ClassVar[Severity]
-    PLAIN: ClassVar[Severity]
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        return f"Severity.{self.value.upper()}"
-
-
-Severity.FAILURE = Severity("failure")
-Severity.WARNING = Severity("warning")
-Severity.ACTION = Severity("action")
-Severity.SUCCESS = Severity("success")
-Severity.PLAIN = Severity("plain")
-SEVERITIES = (Severity.FAILURE, Severity.WARNING, Severity.ACTION, Severity.SUCCESS,
-              Severity.PLAIN)
+SEVERITIES: tuple[Severity, ...] = ("failure", "warning", "action", "success", "plain")
 
 
 class Message(Record):

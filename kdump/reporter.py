@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
-from backends.record import Record, field
-from backends.scoped import contextmanager
-from kdump.messages import CATALOG, Severity
+from backends.record import Record
+from kdump.messages import CATALOG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from kdump.codes import Code
+    from kdump.messages import Severity
 
 SCHEMA_VERSION = 1
 _RED, _YELLOW, _RESET = "\033[31m", "\033[33m", "\033[0m"
@@ -28,13 +29,13 @@ def fancy_terminal(stream: TextIO) -> bool:
 
 
 def render(severity: Severity, text: str, colour: bool = False) -> str:
-    if severity is Severity.FAILURE:
+    if severity == "failure":
         tail = f"{_RED}failed!{_RESET}" if colour else "failed!"
         return f"{text} ... {tail}"
-    if severity is Severity.WARNING:
+    if severity == "warning":
         tail = f"{_YELLOW}(warning).{_RESET}" if colour else "(warning)."
         return f"{text} ... {tail}"
-    if severity in (Severity.ACTION, Severity.SUCCESS):
+    if severity in ("action", "success"):
         return f"{text}."
     return text
 
@@ -124,21 +125,24 @@ class Emitted(Record, frozen=False):
     """A message shown (or collected for --json)."""
 
     code: Code
-    severity: str
+    severity: Severity
     lines: list[str]
     text: str = ""  # the message's own words, without the indent a report layout adds
 
 
-class Reporter(Record, frozen=False):
+class Reporter:
     """Prints messages (or collects them for --json) and sends flagged ones to syslog."""
 
-    name: str = "kdump-config"
-    json_mode: bool = False
-    out: TextIO = field(default_factory=lambda: sys.stdout)
-    err: TextIO = field(default_factory=lambda: sys.stderr)
-    syslog: object | None = None  # Host.syslog(tag, message, fields), once the host is known
-    emitted: list[Emitted] = field(default_factory=list)
-    command: str = ""  # the kdump-config command, a field of every journal entry
+    def __init__(self, name: str = "kdump-config", json_mode: bool = False,
+                 out: TextIO | None = None, err: TextIO | None = None,
+                 syslog: object | None = None, command: str = "") -> None:
+        self.name = name
+        self.json_mode = json_mode
+        self.out: TextIO = sys.stdout if out is None else out
+        self.err: TextIO = sys.stderr if err is None else err
+        self.syslog = syslog  # Host.syslog(tag, message, fields), once the host is known
+        self.command = command  # the kdump-config command, a field of every journal entry
+        self.emitted: list[Emitted] = []
 
     def emit(self, code: Code, **params: object) -> int:
         """Show catalog message ``code``; returns its exit code (for fatal use)."""
@@ -168,7 +172,7 @@ class Reporter(Record, frozen=False):
 
         prefix = f"{self.name}: "
         text = " ".join(line.removeprefix(prefix) for line in lines)
-        log_message(self.syslog, printable(self.name), code, CATALOG[code].severity.value,
+        log_message(self.syslog, printable(self.name), code, CATALOG[code].severity,
                     text, self.command)
 
     def note(self, code: Code, params: dict[str, object], indent: str = "") -> list[str]:
@@ -176,7 +180,7 @@ class Reporter(Record, frozen=False):
         command that lays messages out itself (check)."""
         words = self.lines(code, params)
         lines = [indent + word for word in words]
-        self.emitted.append(Emitted(code, CATALOG[code].severity.value, lines,
+        self.emitted.append(Emitted(code, CATALOG[code].severity, lines,
                                     "\n".join(unpadded(word) for word in words)))
         return lines
 
@@ -205,7 +209,7 @@ class Reporter(Record, frozen=False):
         return [entry.code for entry in self.emitted]
 
     def has_failure(self) -> bool:
-        return any(entry.severity == Severity.FAILURE.value for entry in self.emitted)
+        return any(entry.severity == "failure" for entry in self.emitted)
 
     def json_document(self, command: str, exit_code: int, data: dict[str, object]) -> str:
         document = {

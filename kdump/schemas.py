@@ -42,7 +42,7 @@ MESSAGE = _object("One catalog message kdump-config said, in the order said.", {
     "severity": _s("string", "How the text rendering shows it, as Debian's lsb "
                    "init-functions: failure (X ... failed!), warning (X ... (warning).), "
                    "action and success (X.), plain (X).",
-                   enum=[s.value for s in SEVERITIES]),
+                   enum=list(SEVERITIES)),
     "text": _s("string", "The message's words, without the rendering: no severity suffix, "
                "no colour, no indent or label padding of the text layout; lines of a "
                "several-line message are joined with a newline."),

@@ -89,7 +89,7 @@ def inside(root: str, target: str, follow_last: bool = True) -> str:
     past the kernel's limit of links.
 
     The simulator's own mapping: the product's file layer maps a target path the same
-    way (tests/test_sim_confinement.py holds the two to the same answers).
+    way (tests/scenarios/test_sim_confinement.py holds the two to the same answers).
     """
     pending = [part for part in target.split("/") if part]
     resolved: list[str] = []

@@ -5,7 +5,7 @@ table, or by the scenario step ``the fault "NAME" is armed [with "VALUE"]``.  Th
 emulators (sim/tools.py, sim/tool_*.py, backends/sim.py, the sandbox's stubs)
 look faults up only through ``SimulatedMachine.fault(NAME)``, which refuses a name missing
 here; ``kdump-sim faults`` and the README's fault table are rendered from this list
-(tests/test_sim_faults.py checks both directions: every name an emulator reads is
+(tests/scenarios/test_sim_faults.py checks both directions: every name an emulator reads is
 registered, and every registered name is read by an emulator).
 """
 
@@ -214,7 +214,8 @@ def listing() -> str:
 
 
 def markdown_table() -> str:
-    """The README's fault table (tests/test_sim_faults.py keeps the README equal to it)."""
+    """The README's fault table (tests/scenarios/test_sim_faults.py keeps the README equal
+    to it)."""
     rows = ["| fault | value | what it does |", "|---|---|---|"]
     rows += [f"| `{f.name}` | {f'`{f.takes}`' if f.takes else ''} | {f.effect} |"
              for f in FAULTS.values()]

@@ -83,3 +83,22 @@ class MaintainerReport:
                                             key=lambda e: str(e["scenario"]))}
             path.write_text(json.dumps(document, indent=2) + "\n")
             write(f"report: {path}")
+
+
+def conclude(path: Path, label: str) -> int:
+    """dev/maintainer-check's last step: name the package in the report, print its counts,
+    and the exit status: 1 when a scenario differs unexpectedly, or when the project's own
+    package differs at all (no decision excuses it there), else 0."""
+    report = json.loads(path.read_text())
+    report["package"] = label
+    path.write_text(json.dumps(report, indent=2))
+    counts = report["counts"]
+    print(f"{label}: {counts['same']} same, {counts['decided']} decided, "
+          f"{counts['unexpected']} unexpected, {counts['not-applicable']} not applicable")
+    return 1 if counts["unexpected"] or (report["own_package"] and counts["decided"]) else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(conclude(Path(sys.argv[1]), sys.argv[2]))

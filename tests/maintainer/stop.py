@@ -1,7 +1,7 @@
 """Maintainer mode stopped from outside (Ctrl-C, SIGTERM, SIGHUP): the chroots come down.
 
 Each scenario mounts an overlay over the Debian root (and binds inside it) for as long as
-kdump-config runs (tests/steps/chroot.py). Python's default for SIGTERM and SIGHUP is to die
+kdump-config runs (tests/maintainer/chroot.py). Python's default for SIGTERM and SIGHUP is to die
 on the spot, which leaves those mounts behind. Here the first of these signals does two things:
 
 - it raises ``Stopped`` (a KeyboardInterrupt) where the main thread is, which cuts a wait

@@ -245,19 +245,10 @@ def then_command_reports(machine: TestMachine, command: str, line: str) -> None:
 
 
 def programs_run(machine: TestMachine) -> list[list[str]]:
-    """Every program started, alone or as a pipeline stage, in order.
+    """Every program started, alone or as a pipeline stage, in order (either backend)."""
+    from sandbox.machines import programs_run as run
 
-    The simulator records a pipeline as one effect; the sandbox's stubs record each
-    stage as it runs: both read the same here.
-    """
-    found: list[list[str]] = []
-    for effect in machine.effects():
-        argv, stages = effect.get("argv"), effect.get("stages")
-        if effect.get("op") == "run" and isinstance(argv, list):
-            found.append([str(arg) for arg in argv])
-        elif effect.get("op") == "pipeline" and isinstance(stages, list):
-            found += [[str(arg) for arg in stage] for stage in stages]
-    return found
+    return run(machine.effects())
 
 
 def _same_argv(wanted: list[str], argv: list[str]) -> bool:

@@ -11,7 +11,7 @@ import io
 import json
 import os
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import (
     AbstractContextManager,
     contextmanager,
@@ -21,6 +21,7 @@ from contextlib import (
 )
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -30,7 +31,8 @@ from sim.machine import SimulatedMachine
 # Which backends the scenarios run on: every scenario runs on both.
 BACKENDS = tuple(os.environ.get("KDUMP_TEST_BACKENDS", "sim,linux").split(","))
 
-# Catalog codes each backend's scenarios made kdump-config emit (tests/test_catalog_coverage.py).
+# Catalog codes each backend's scenarios made kdump-config emit
+# (tests/scenarios/test_catalog_coverage.py).
 CODES_SEEN: dict[str, set[str]] = {}
 
 
@@ -63,6 +65,23 @@ class CliResult:
         return document
 
 
+# What a scenario may need of the machine it runs on.  Every machine can do all of it but
+# what its class lists in ``lacks``; a step that needs what the machine lacks is reported
+# "not applicable" (tests/maintainer/report.py counts those apart), never failed.
+CAPABILITIES = {
+    "in-process": "the error is injected into the in-process CLI",
+    "virtual-clock": "time slept by kdump-config is seen by the machine's clock",
+    "durability": "fsync and rename are recorded in the machine's effect log",
+    "lock-holder": "another process can hold kdump-config's lock or its queue",
+    "lock-fault": "another holder of the lock can be a simulated-kernel fault",
+    "nfs-export": "an NFS export can be attached into the machine's tree",
+    "ftp-server": "the machine's FTP servers can be reached",
+    "byte-pump": "the copy's byte pump can be given to the backend",
+    "machine-options": "options can point kdump-config at the machine",
+}
+NOT_APPLICABLE = "not applicable"
+
+
 @dataclass
 class TestMachine:
     """A simulated machine in a temporary state directory."""
@@ -79,6 +98,32 @@ class TestMachine:
     tty: bool = False
 
     __test__ = False  # not a test class, despite the name
+    # The capabilities (CAPABILITIES) this kind of machine lacks, each with why.
+    lacks: ClassVar[Mapping[str, str]] = {}
+    where: ClassVar[str] = "on this machine"
+
+    def need(self, *capabilities: str) -> None:
+        """Skip, as not applicable, a scenario that needs what this machine lacks."""
+        for capability in capabilities:
+            assert capability in CAPABILITIES, capability
+            if capability in self.lacks:
+                pytest.skip(f"{NOT_APPLICABLE} {self.where}: {self.lacks[capability]}")
+
+    def needed_by_a_run(self, words: list[str]) -> list[str]:
+        """The capabilities running kdump-config with ``words`` needs, from what the
+        scenario set up on the machine."""
+        machine = self.machine
+        needed = {
+            "in-process": self.unexpected is not None,
+            "nfs-export": bool(machine.state.get("nfs_exports") or machine.state.get("nfs_hosts")),
+            "ftp-server": bool(machine.state.get("ftp_hosts")),
+            "byte-pump": machine.fault("vmcore-short-copy") is not None,
+            "lock-holder": bool(self.__dict__.get("_holders")),
+            "lock-fault": bool(machine.fault("lock-held") or machine.fault("lock-queued")),
+            "machine-options": any(word in ("--backend", "--root") or
+                                   word.startswith(("--backend=", "--root=")) for word in words),
+        }
+        return [capability for capability, yes in needed.items() if yes]
 
     def build(self, profile: str) -> None:
         self.profile = profile
@@ -129,8 +174,8 @@ class TestMachine:
 
     def observe(self, what: str) -> None:
         """A step is about to read something only some machines record ("virtual-clock":
-        time slept by kdump-config; "durability": its fsync and rename calls). Both are
-        recorded here; see ChrootMachine for a machine that cannot."""
+        time slept by kdump-config; "durability": its fsync and rename calls)."""
+        self.need(what)
 
     # -- another user's doing ----------------------------------------------------------------
     lock_holder: str = ""
@@ -146,6 +191,7 @@ class TestMachine:
 
     def hold_lock(self) -> None:
         """Another process holds kdump-config's lock: the simulated kernel's fault names it."""
+        self.need("lock-holder")
         self.arm_fault("lock-held", 4242)
         self.lock_holder = "pid 4242"
 
@@ -155,6 +201,7 @@ class TestMachine:
 
     def hold_queue(self) -> None:
         """Another try-reload waits in the queue behind the lock's holder."""
+        self.need("lock-holder")
         self.arm_fault("lock-queued", 4243)
 
     # -- installed programs ---------------------------------------------------------------
@@ -194,7 +241,9 @@ class TestMachine:
 
     # -- running kdump-config -----------------------------------------------------------------
     def cli_argv(self, words: list[str]) -> list[str]:
-        return ["--backend", "sim", "--sim-state", str(self.state_dir), *words]
+        from sandbox.machines import sim_argv
+
+        return [*sim_argv(self.state_dir), *words]
 
     def host_seams(self) -> AbstractContextManager[HostParts | None]:
         """What the backend is given instead of its own parts (nothing: a simulated
@@ -214,6 +263,7 @@ class TestMachine:
         words = shlex.split(command_line)
         if words and words[0] == "kdump-config":
             words = words[1:]
+        self.need(*self.needed_by_a_run(words))
         argv = words if bare else self.cli_argv(words)
         # Strict UTF-8 like a real stdout: text a terminal could not take fails here too.
         out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
@@ -270,7 +320,7 @@ class TestMachine:
 @pytest.fixture
 def machine(backend_kind: str, tmp_path: Path, request: pytest.FixtureRequest,
             ) -> Iterator[TestMachine]:
-    from tests.steps.chroot import ChrootMachine
+    from tests.maintainer.chroot import ChrootMachine
     from tests.steps.sandbox import SandboxMachine
 
     SandboxMachine.executable = request.config.getoption("--kdump-config")

@@ -2,13 +2,13 @@
 
 The machine is built from the same profile as the simulated one (its ``root/``
 is a real directory tree); kdump-config runs with ``--backend linux --root``,
-and the programs it starts are stubs (tests/sandbox/stub.py) that emulate kexec, makedumpfile,
+and the programs it starts are stubs (sandbox/stub.py) that emulate kexec, makedumpfile,
 mount, ssh... and record their argv in the same effect log.  Only time and
 syslog are redirected (through LinuxHost's constructor seams: clock, log sink, name
 resolver, effect recorder; and the copy's byte pump for the short-copy fault), so
 that a run is deterministic and never reaches the host's journal; faults that need the
 kernel to refuse a write use real read-only bind mounts and a file-size limit
-(tests/sandbox/kernel_faults.py), so this tier runs as root.
+(sandbox/kernel_faults.py), so this tier runs as root.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 
 from backends.base import ProgressCallback
 from backends.values import HostParts
+from sandbox import kernel_faults, machines
 from sim.machine import SimulatedMachine
 from tests.ftpserver import FtpServer
-from tests.sandbox import kernel_faults, stub
 from tests.steps.machine import CliResult, TestMachine
 
 if TYPE_CHECKING:
@@ -85,21 +85,22 @@ class SandboxMachine(TestMachine):
     executable: str | None = None
 
     def build(self, profile: str) -> None:
-        super().build(profile)
-        stub.install(self.machine, sys.executable)
+        self.profile = profile
+        machines.build(self.state_dir, profile)
 
     def set_env(self, key: str, value: str) -> None:
         """The real backend's environment is the process's own."""
         self.env[key] = value
 
     def cli_argv(self, words: list[str]) -> list[str]:
-        return ["--backend", "linux", "--root", str(self.state_dir / "root"), *words]
+        return [*machines.linux_argv(self.state_dir), *words]
 
     def run(self, command_line: str, bare: bool = False) -> CliResult:
         if self.executable is None:
             return super().run(command_line, bare)
         words = shlex.split(command_line)
         words = words[1:] if words and words[0] == "kdump-config" else words
+        self.need(*self.needed_by_a_run(words))
         env = {k: v for k, v in os.environ.items() if not k.startswith("KDUMP_") and k != "NAME"}
         env.update(self.env)
         # A process cannot share our virtual clock; faketime (if installed) pins it to
@@ -216,6 +217,7 @@ class SandboxMachine(TestMachine):
         """A real process takes the flock on the lock file and keeps it until cleanup."""
         from kdump.locking import LOCK_FILE
 
+        self.need("lock-holder")
         self.lock_holder = f"pid {self._hold(LOCK_FILE)}"
 
     def release_lock(self) -> None:
@@ -229,6 +231,7 @@ class SandboxMachine(TestMachine):
         """A real process holds try-reload's queue lock, as a queued request would."""
         from kdump.locking import QUEUE_FILE
 
+        self.need("lock-holder")
         self._hold(QUEUE_FILE)
 
     def _hold(self, lock_file: str) -> int:

@@ -266,7 +266,7 @@ def then_journal_holds(machine: TestMachine, code: str, command: str) -> None:
     entry = entries[-1]
     assert entry["MESSAGE_ID"] == message_id(code)
     assert len(entry["MESSAGE_ID"]) == 32 and int(entry["MESSAGE_ID"], 16) >= 0
-    assert entry["PRIORITY"] == str(PRIORITY[CATALOG[code].severity.value])  # type: ignore[index]
+    assert entry["PRIORITY"] == str(PRIORITY[CATALOG[code].severity])
     assert entry["SYSLOG_IDENTIFIER"] == "kdump-config"
     assert entry["KDUMP_COMMAND"] == command
     assert entry["MESSAGE"]

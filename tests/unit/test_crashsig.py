@@ -1,4 +1,4 @@
-"""kdump.crashsig: the crash signature of real and written kernel logs (tests/crashdata)."""
+"""kdump.crashsig: the crash signature of real and written kernel logs (tests/unit/crashdata)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from kdump.crashsig import CrashSignature, crash_signature, normalise, strip_prefixes
 
-DMESG = Path(__file__).resolve().parents[1] / "crashdata" / "dmesg"
+DMESG = Path(__file__).resolve().parent / "crashdata" / "dmesg"
 
 SYSRQ_FRAMES = ("sysrq_handle_crash", "__handle_sysrq", "write_sysrq_trigger",
                 "proc_reg_write", "vfs_write")

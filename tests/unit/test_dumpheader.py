@@ -1,4 +1,4 @@
-"""kdump.dumpheader: the guests' real dump headers (tests/crashdata/dumps), rebuilt into
+"""kdump.dumpheader: the guests' real dump headers (tests/unit/crashdata/dumps), rebuilt into
 each format and wrapper savecore writes, cut short, flagged incomplete, grown sparse to
 many GiB, read through a counter of every byte read."""
 
@@ -21,7 +21,7 @@ from kdump import dumpheader
 from kdump.crashsig import crash_signature
 from kdump.dumpheader import READ_BUDGET, DumpHeader, file_reader, read_dump_header
 
-DATA = Path(__file__).resolve().parents[1] / "crashdata"
+DATA = Path(__file__).resolve().parent / "crashdata"
 DUMPS = DATA / "dumps"
 END = struct.pack(">qq", -1, -1)
 GIB = 1 << 30

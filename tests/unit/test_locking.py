@@ -259,3 +259,57 @@ def test_a_record_lost_while_waiting_is_written_again_when_the_request_gives_up(
     with pytest.raises(LockFailed), coalesced(host, report):  # type: ignore[arg-type]
         pytest.fail("ran without the lock")
     assert pending(host)
+
+
+class _Holding:
+    """A held lock file that only its ``__exit__`` lets go (a generator's would also go
+    when the garbage collector closes it, hiding a lock never let go)."""
+
+    def __init__(self, host: HeldHost, path: str) -> None:
+        self.host, self.path = host, path
+
+    def __enter__(self) -> None:
+        self.host.holding.add(self.path)
+
+    def __exit__(self, *exc: object) -> None:
+        self.host.holding.discard(self.path)
+
+
+class HeldHost(StormHost):
+    """A StormHost that knows which lock files are held right now."""
+
+    def __init__(self, busy_for: float, arrivals: list[float]) -> None:
+        super().__init__(busy_for, arrivals)
+        self.holding: set[str] = set()
+
+    def lock(self, path: str) -> AbstractContextManager[None]:
+        super().lock(path)  # busy, or free
+        return _Holding(self, path)
+
+
+@pytest.mark.parametrize("interrupted_at", [1.05, 1.5])  # just after taking it; mid-settle
+def test_an_interrupted_settle_lets_the_lock_and_the_queue_go(interrupted_at: float) -> None:
+    # The queued request took the lock (the reload ended at 1 s) and settles behind it:
+    # stopped there (a signal, a failing read), it must hold neither, or the next command
+    # would wait LOCK_WAIT for a dead holder.
+    host = HeldHost(busy_for=1.0, arrivals=[0.5, 1.2, 1.4])
+    sleep = host.sleep
+
+    def sleep_until_stopped(seconds: float) -> None:
+        sleep(seconds)
+        if LOCK_FILE in host.holding and host.clock >= interrupted_at:
+            raise KeyboardInterrupt
+
+    host.sleep = sleep_until_stopped  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt), coalesced(host, reporter()):  # type: ignore[arg-type]
+        pytest.fail("the reload ran before the settle ended")
+    assert host.holding == set()
+    assert pending(host)  # the promise stays: whoever takes the lock next reloads
+
+
+def test_a_reload_that_raises_lets_the_lock_go() -> None:
+    host = HeldHost(busy_for=0.0, arrivals=[])
+    with pytest.raises(RuntimeError), coalesced(host, reporter()):  # type: ignore[arg-type]
+        assert host.holding == {LOCK_FILE}  # the queue was let go before the reload
+        raise RuntimeError("failed half-way")
+    assert host.holding == set()

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from backends.base import Host
-from backends.record import Record
 from backends.values import HostError, PipelineResult, RunResult, UnsafePathError
 from kdump import dumpname as names
 from kdump import program_argv
@@ -31,21 +30,26 @@ class Live(TypedDict, total=False):
     live_stderr: int
 
 
-class Run(Record, frozen=False):
+class Run:
     """What every target of one savecore run shares."""
 
-    ctx: Context
-    stamp: str
-    makedumpfile: str | None
-    compressor: list[str] | None
-    extension: str
-    prefix: str  # HOSTTAG, when a remote target is configured
-    progress: Callable[[int, int], None] | None = None
-    deadline: float = math.inf  # Host.monotonic() by which every transfer must be over
-    stopped: bool = False  # the deadline passed and savecore said so
-    # The terminal's descriptor, when one shows the programs' own progress (makedumpfile's)
-    # as they run: their stderr goes there live (not on a pipe, not with --json).
-    live_stderr: int | None = None
+    def __init__(self, ctx: Context, stamp: str, makedumpfile: str | None,
+                 compressor: list[str] | None, extension: str, prefix: str,
+                 progress: Callable[[int, int], None] | None = None,
+                 deadline: float = math.inf, live_stderr: int | None = None) -> None:
+        self.ctx = ctx
+        self.stamp = stamp
+        self.makedumpfile = makedumpfile
+        self.compressor = compressor
+        self.extension = extension
+        self.prefix = prefix  # HOSTTAG, when a remote target is configured
+        self.progress = progress
+        self.deadline = deadline  # Host.monotonic() by which every transfer must be over
+        self.stopped = False  # the deadline passed and savecore said so
+        # The terminal's descriptor, when one shows the programs' own progress
+        # (makedumpfile's) as they run: their stderr goes there live (not on a pipe, not
+        # with --json).
+        self.live_stderr = live_stderr
 
     def live(self) -> Live:
         """The keyword that sends the programs' stderr to the terminal live (or none)."""

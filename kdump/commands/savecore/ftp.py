@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 
-from backends.record import Record
 from backends.values import FTP_NOT_LOGGED_IN, FtpTarget, HostError, PipelineResult, RunResult
 from kdump import dumpname as names
 from kdump.cmdline import render_argv
@@ -26,13 +25,15 @@ class Stored(enum.Enum):
     REFUSED = "refused"  # the server refused the login: no other attempt can do better
 
 
-class Ftp(Record, frozen=False):
+class Ftp:
     """One savecore run's FTP destination."""
 
-    run: Run
-    target: FtpTarget
-    place: names.FtpPlace
-    stamp: str  # unique among the server's files of this host
+    def __init__(self, run: Run, target: FtpTarget, place: names.FtpPlace, stamp: str,
+                 ) -> None:
+        self.run = run
+        self.target = target
+        self.place = place
+        self.stamp = stamp  # unique among the server's files of this host
 
     def file(self, kind: str, extension: str = "") -> str:
         return self.place.file(self.run.prefix, f"{kind}.{self.stamp}{extension}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from backends.record import Record
 from backends.values import RunResult
 from kdump import program_argv
 from kdump.cmdline import render_argv
@@ -12,12 +11,13 @@ from kdump.paths import VMCORE
 SSH_TIMEOUT = 600
 
 
-class Remote(Record, frozen=False):
+class Remote:
     """One savecore run's ssh destination and the programs that reach it."""
 
-    run: Run
-    ssh_program: str
-    scp_program: str
+    def __init__(self, run: Run, ssh_program: str, scp_program: str) -> None:
+        self.run = run
+        self.ssh_program = ssh_program
+        self.scp_program = scp_program
 
     @property
     def destination(self) -> str:
