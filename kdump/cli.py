@@ -365,7 +365,8 @@ def _main(args: list[str]) -> int:
     words = found.words if found.command is not None else ["help"]
     word = words[0]
     if word in FAST and len(words) == 1:
-        # What machines run (boot, monitoring, udev): no typer, rich or pydantic to import.
+        # What machines run (boot, monitoring, udev, the capture kernel): no typer, rich or
+        # pydantic to import.
         return run_spec(BY_NAME[word], as_json=found.as_json)
     from kdump.typer_app import app
 

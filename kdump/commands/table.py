@@ -56,7 +56,10 @@ TABLE: tuple[Spec, ...] = (
 
 BY_NAME = {spec.name: spec for spec in TABLE}
 # What machines run: dispatched without the CLI framework (kdump.cli.main).
-FAST = frozenset({"status", "try-reload", "condreload"})
+# savecore too: it runs in the capture kernel, where every second before the dump is safe
+# and every MiB of the reservation counts, and typer with pydantic costs seconds under a
+# slow CPU and megabytes of the capture kernel's memory.
+FAST = frozenset({"status", "try-reload", "condreload", "savecore"})
 
 # The commands typer registers outside the table (help needs no machine; symlinks takes an
 # argument): their one-line help and the arguments they take, for `COMMAND --help`.
