@@ -108,6 +108,7 @@ ROWS = (
     ("capture MemTotal (MiB)", "mem_total_kib", 1024.0),
     ("lowest MemAvailable (MiB)", "min_available_kib", 1024.0),
     ("dump unit memory.peak (MiB)", "peak_bytes", float(1 << 20)),
+    ("dump unit anon, max (MiB)", "anon_peak_bytes", float(1 << 20)),
     ("reservation used (MiB)", "crash_size_bytes", float(1 << 20)),
 )
 
