@@ -129,6 +129,11 @@ def table(results: dict[str, dict[str, dict[str, object]]]) -> str:
             return "passed" if doc.get("passed") else "FAILED"
 
         lines.append(f"  {'result':<30} {verdict(ours):>12} {verdict(orig):>12}")
+        def complete(doc: dict[str, object]) -> str:
+            said = doc.get("dump_complete")
+            return "-" if said is None else "yes" if said else "no"
+
+        lines.append(f"  {'complete dump saved':<30} {complete(ours):>12} {complete(orig):>12}")
         for label, key, scale in ROWS:
             a, b = num(ours, key), num(orig, key)
             lines.append(f"  {label:<30} {mib(a, scale):>12} {mib(b, scale):>12} "
@@ -205,8 +210,9 @@ def main() -> int:
         for name in PACKAGES:
             cycle = results.get("local", {}).get(name, {})
             size = num(cycle, "crash_size_bytes")
-            if not cycle.get("passed") or size is None:
-                found[name] = {"why": "its local cycle did not pass, so no known-good size"}
+            if not cycle.get("dump_complete") or size is None:
+                found[name] = {"why": "its local cycle saved no complete dump, so no "
+                                      "known-good size"}
                 continue
             high = -(-int(size) // (STEP_MIB << 20)) * STEP_MIB
             _, rout, _ = run_systemd(f"{name}-bisect", packages[name],
