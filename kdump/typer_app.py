@@ -1,7 +1,7 @@
 """The typer application: every command of kdump.commands.table, plus help and symlinks.
 
 kdump.cli.main comes here for everything but the commands machines run (status,
-try-reload), which it dispatches from the same table without importing typer.
+try-reload, savecore), which it dispatches from the same table without importing typer.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The command table: one entry per command, read by both dispatchers.
 
 kdump.cli runs the commands that machines run (status at boot and by monitoring,
-try-reload on every hotplug event) straight from this table, without importing typer
-(or rich, or pydantic); kdump.typer_app registers every entry with typer for the rest
-(help, usage errors, arguments). One table, so the two paths cannot drift.
+try-reload on every hotplug event, savecore in the capture kernel) straight from this table,
+without importing typer (or rich, or pydantic); kdump.typer_app registers every entry with
+typer for the rest (help, usage errors, arguments). One table, so the two paths cannot drift.
 """
 
 from __future__ import annotations
