@@ -144,8 +144,8 @@ def table(results: dict[str, dict[str, dict[str, object]]]) -> str:
     return "\n".join(lines)
 
 
-def bisect_lines(found: dict[str, dict[str, object]]) -> str:
-    lines = ["smallest crashkernel= with which a local capture saves a complete dump "
+def bisect_lines(target: str, found: dict[str, dict[str, object]]) -> str:
+    lines = [f"smallest crashkernel= with which a {target} capture saves a complete dump "
              f"({STEP_MIB} MiB steps):"]
     values: dict[str, float | None] = {}
     for name in PACKAGES:
@@ -205,25 +205,31 @@ def main() -> int:
             doc["wall_s"] = round(wall)
             results[target][name] = doc
 
-    found: dict[str, dict[str, object]] = {}
-    if not args.no_bisect:
+    # The issue asks for local and SSH. A network target's bisection needs run-systemd to
+    # take --target together with --bisect-crashkernel (the servers up around the probes).
+    found: dict[str, dict[str, dict[str, object]]] = {}
+    for target in [] if args.no_bisect else [t for t in ("local", "ssh") if t in targets]:
+        if target != "local" and not networked:
+            continue
+        found[target] = {}
         for name in PACKAGES:
-            cycle = results.get("local", {}).get(name, {})
+            cycle = results.get(target, {}).get(name, {})
             size = num(cycle, "crash_size_bytes")
             if not cycle.get("dump_complete") or size is None:
-                found[name] = {"why": "its local cycle saved no complete dump, so no "
-                                      "known-good size"}
+                found[target][name] = {"why": f"its {target} cycle saved no complete dump, "
+                                              "so no known-good size"}
                 continue
             high = -(-int(size) // (STEP_MIB << 20)) * STEP_MIB
-            _, rout, _ = run_systemd(f"{name}-bisect", packages[name],
-                                     ["--bisect-crashkernel", f"0:{high}"], args, out)
-            found[name] = read_json(rout / "bisect.json") or {"why": f"see {rout}"}
+            extra = [] if target == "local" else ["--target", target]
+            _, rout, _ = run_systemd(f"{name}-{target}-bisect", packages[name],
+                                     [*extra, "--bisect-crashkernel", f"0:{high}"], args, out)
+            found[target][name] = read_json(rout / "bisect.json") or {"why": f"see {rout}"}
 
     report = [f"bench/capture.py: {deb.name} (ours) against Debian's kdump-tools (original), "
               f"QEMU TCG, guest RAM 1024 MiB, wall {time.monotonic() - t0:.0f} s",
               table(results)]
-    if found:
-        report.append(bisect_lines(found))
+    for target, by_pkg in found.items():
+        report.append(bisect_lines(target, by_pkg))
     text = "\n".join(report)
     (out / "capture.txt").write_text(text + "\n")
     (out / "capture.json").write_text(json.dumps({"cycles": results, "bisect": found},

@@ -101,3 +101,17 @@ def test_the_bench_table_says_ratios_of_this_run_and_why_a_package_failed() -> N
     assert "  original failed: step 4 crash: dump.x has mode 644" in text.splitlines()
     missing = bench.table({"ssh": {"ours": {"unavailable": "not run: no --target"}}})  # type: ignore[attr-defined]
     assert "not run: no --target" in missing
+
+
+def test_the_bench_says_each_packages_smallest_reservation_and_their_ratio() -> None:
+    bench = _bench()
+    ours = {"smallest_working_mib": 144, "largest_failing_mib": 128,
+            "probes": [{"crashkernel_mib": 96, "passed": False},
+                       {"crashkernel_mib": 144, "passed": True},
+                       {"crashkernel_mib": 128, "passed": False}]}
+    orig = {"smallest_working_mib": 160, "largest_failing_mib": 144, "probes": []}
+    text = bench.bisect_lines("local", {"ours": ours, "original": orig})  # type: ignore[attr-defined]
+    assert "  ours      144M (largest failing 128M; probes: 96M fail, 144M ok, 128M fail)" in text
+    assert text.splitlines()[-1] == "  ours/original 0.90"
+    alone = bench.bisect_lines("ssh", {"ours": ours, "original": {"why": "no cycle"}})  # type: ignore[attr-defined]
+    assert "  original  not found: no cycle" in alone and alone.endswith("ours/original -")
