@@ -91,6 +91,8 @@ def execute(command: str, func: Command, *, as_json: bool = False, mutating: boo
     from kdump.locking import LockFailed, coalesced, exclusive
 
     reporter = Reporter(name=_name(), json_mode=as_json, command=command)
+    if command == "savecore":  # its journal entries go once the dump is safe (Reporter.held)
+        reporter.hold_journal()
     data: dict[str, object] = {}
     try:
         host = backends.select(_machine.backend, root=_machine.root, state=_machine.sim_state,
@@ -130,6 +132,8 @@ def execute(command: str, func: Command, *, as_json: bool = False, mutating: boo
         except Exception as exc:  # the exception boundary
             # savecore too: exit 1, so that the service's KDUMP_FAIL_CMD still runs.
             status = internal_error(reporter, exc)
+    with suppress(Exception):  # a journal that fails to take them changes no exit status
+        reporter.release_journal()
     if as_json:
         sys.stdout.write(reporter.json_document(command, status, data) + "\n")
     return status
