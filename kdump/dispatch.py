@@ -94,6 +94,8 @@ def execute(spec: Spec, invocation: Invocation, func: Callable[[Context], Comman
 
     command = spec.command
     reporter = Reporter(name=_name(), json_mode=invocation.as_json, command=command)
+    if command == "savecore":  # its journal entries go once the dump is safe (Reporter.held)
+        reporter.hold_journal()
     data: dict[str, object] = {}
     try:
         host = backends.select(invocation.backend, root=invocation.root,
@@ -134,6 +136,8 @@ def execute(spec: Spec, invocation: Invocation, func: Callable[[Context], Comman
         except Exception as exc:  # the exception boundary
             # savecore too: exit 1, so that the service's KDUMP_FAIL_CMD still runs.
             status = internal_error(reporter, exc)
+    with suppress(Exception):  # a journal that fails to take them changes no exit status
+        reporter.release_journal()
     _document(reporter, command, status, data)
     return status
 

@@ -143,6 +143,11 @@ class Reporter:
         self.syslog = syslog  # Host.syslog(tag, message, fields), once the host is known
         self.command = command  # the kdump-config command, a field of every journal entry
         self.emitted: list[Emitted] = []
+        # Journal entries kept back (hold_journal) until release_journal: savecore's, while
+        # the dump is not safe yet. The first entry imports structlog (seconds on a slow
+        # CPU), which must not come before the dump. A warning or a failure goes at once,
+        # with everything kept before it.
+        self.held: list[tuple[Code, list[str]]] | None = None
 
     def emit(self, code: Code, **params: object) -> int:
         """Show catalog message ``code``; returns its exit code (for fatal use)."""
@@ -165,8 +170,24 @@ class Reporter:
         """Journal catalog message ``code`` without showing it (a journal-only message)."""
         self._journal(code, self.lines(code, params))
 
+    def hold_journal(self) -> None:
+        if self.held is None:
+            self.held = []
+
+    def release_journal(self) -> None:
+        """Send what was kept back, in order, and stop keeping entries back."""
+        held, self.held = self.held or [], None
+        for code, lines in held:
+            self._journal(code, lines)
+
     def _journal(self, code: Code, lines: list[str]) -> None:
         if self.syslog is None:
+            return
+        if self.held is not None:
+            self.held.append((code, lines))
+            if CATALOG[code].severity in ("failure", "warning"):
+                self.release_journal()
+                self.hold_journal()
             return
         from kdump.logging import log_message
 

@@ -1,7 +1,7 @@
 """The typer application: one command per row of kdump.commands.table.
 
-kdump.cli comes here for every command but those machines run (status, try-reload),
-which it dispatches without importing typer. The command line is parsed already: typer
+kdump.cli comes here for every command but those machines run (status, try-reload,
+savecore), which it dispatches without importing typer. The command line is parsed already: typer
 receives the invocation as its context's object and runs it with the same dispatcher.
 """
 

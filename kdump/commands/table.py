@@ -1,9 +1,9 @@
 """The command table: one row per command, the one thing both ways in read.
 
 kdump.cli runs the commands that machines run (status at boot and by monitoring,
-try-reload on every hotplug event: ``fast``) straight from this table, without importing
-typer (or rich, or pydantic); kdump.typer_app registers every row with typer for the
-rest. Either way the row is run by kdump.dispatch.dispatch.
+try-reload on every hotplug event, savecore in the capture kernel: ``fast``) straight
+from this table, without importing typer (or rich, or pydantic); kdump.typer_app
+registers every row with typer for the rest. Either way the row is run by kdump.dispatch.dispatch.
 """
 
 from __future__ import annotations
@@ -52,8 +52,10 @@ TABLE: tuple[Spec, ...] = (
          fast=True),
     Spec("condreload", "kdump.commands.load", "try_reload", "Alias of try-reload.",
          mutating=True, coalesce=True, hidden=True, reported_as="try-reload", fast=True),
+    # Fast: savecore runs in the capture kernel, where every second before the dump is safe
+    # and every MiB of the reservation counts (typer and pydantic cost both).
     Spec("savecore", "kdump.commands.savecore", "savecore",
-         "Save /proc/vmcore (in the capture kernel).", mutating=True),
+         "Save /proc/vmcore (in the capture kernel).", mutating=True, fast=True),
     # Not held for the whole command: ssh-copy-id may wait for a password (propagate
     # takes the lock itself, only while it makes the key).
     Spec("propagate", "kdump.commands.propagate", "propagate",

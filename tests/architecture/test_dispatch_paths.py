@@ -98,9 +98,31 @@ def test_python_m_kdump_cli_runs_the_command_line_as_given(tmp_path: Path) -> No
     assert done.stdout.startswith("{") and '"command": "show"' in done.stdout
 
 
-@pytest.mark.parametrize("command", ["status", "status --json", "try-reload", "condreload"])
+def _loaded(path: Path) -> Path:
+    """A simulated machine with its capture kernel loaded: try-reload reloads, and logs."""
+    machine = SimulatedMachine.create(path, "x86_64-ready")
+    machine.state["kexec_loaded"] = ["/usr/sbin/kexec", "-p", "/var/lib/kdump/vmlinuz"]
+    machine.save()
+    return path
+
+
+def _crashed(path: Path) -> Path:
+    """A simulated machine in its capture kernel (loaded, then crashed)."""
+    _loaded(path)
+    SimulatedMachine(path).crash()
+    return path
+
+
+# savecore runs in the capture kernel: typer's and pydantic's start-up would come out of the
+# time before the dump is safe and out of the reservation. savecore and a reload log, and the
+# logger must not bring rich in either.
+@pytest.mark.parametrize("command", ["status", "status --json", "try-reload", "condreload",
+                                     "savecore", "try-reload on a loaded machine"])
 def test_what_machines_run_imports_no_cli_framework(command: str, tmp_path: Path) -> None:
-    state = _machine(tmp_path / "m")
+    make = {"savecore": _crashed, "try-reload on a loaded machine": _loaded}.get(command,
+                                                                                _machine)
+    state = make(tmp_path / "m")
+    command = command.split(" on ")[0]
     probe = ("import sys; from kdump.cli import main; "
              f"status = main(['--backend', 'sim', '--sim-state', {str(state)!r}, "
              f"*{command.split()!r}]); "

@@ -88,5 +88,6 @@ def test_every_code_a_check_gives_is_declared_by_its_row() -> None:
                 assert result.code in result.check.codes, (result.name, result.code)
                 seen.add((result.name, result.code))
     # Not vacuous: today the walk reaches every code the rows declare (34). A new check
-    # needs no entry here; its scenario (tests/scenarios/test_catalog_coverage.py) produces its codes.
+    # needs no entry here; its scenario (tests/scenarios/test_catalog_coverage.py) produces
+    # its codes.
     assert len(seen) >= 34

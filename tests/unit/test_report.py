@@ -257,6 +257,27 @@ def test_syslog_flagged_messages_reach_the_sink_without_the_name_prefix() -> Non
     ]
 
 
+def test_held_journal_entries_go_in_order_at_a_failure_and_at_the_release() -> None:
+    # savecore keeps its journal entries back while the dump is not safe (the first entry
+    # imports structlog): what it prints is not held, a failure sends everything kept
+    # before it at once, and the release sends the rest.
+    sink = Sink()
+    rep = reporter(name="kdump-tools", syslog=sink)
+    rep.hold_journal()
+    rep.emit("dmesg-saved", where="/var/crash/1")
+    assert sink.records == []
+    assert rep.out.getvalue() == "kdump-tools: saved dmesg content in /var/crash/1.\n"
+    rep.emit("vmcore-save-failed", where="/var/crash/1")
+    assert sink.records == [("kdump-tools", "saved dmesg content in /var/crash/1"),
+                            ("kdump-tools", "failed to save vmcore in /var/crash/1")]
+    rep.emit("vmcore-saved", where="/var/crash/2")
+    assert len(sink.records) == 2
+    rep.release_journal()
+    assert sink.records[2:] == [("kdump-tools", "saved vmcore in /var/crash/2")]
+    rep.emit("loaded")  # released: no longer held
+    assert sink.records[3:] == [("kdump-tools", "loaded kdump kernel")]
+
+
 def test_messages_not_flagged_for_syslog_stay_off_it() -> None:
     sink = Sink()
     rep = reporter(syslog=sink)

@@ -12,7 +12,9 @@ Steps, each asserted and timed (see tests/e2e/README.md, "The systemd guest"):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -21,7 +23,7 @@ import time
 import traceback
 from pathlib import Path
 
-from harness import image, verify
+from harness import capture_probe, image, systemd_bisect, verify
 from harness.agent import Stuck
 from harness.cli import Timer, parse_as_root
 from harness.host import ensure_host_packages, log
@@ -76,6 +78,19 @@ def find_deb(args: argparse.Namespace, cache: Path, base: Path) -> tuple[Path, s
     return debs[0], "dev/deb"
 
 
+def write_result(out: Path, steps: Steps, inst: image.Installed | None) -> None:
+    """result.json: what bench/capture.py reads (passed, problems, times, memory)."""
+    doc = {
+        "passed": not steps.problems,
+        "problems": steps.problems,
+        "package": inst.package if inst else None,
+        "version": inst.version if inst else None,
+        "crashkernel": inst.crashkernel if inst else None,
+        **steps.measure,
+    }
+    (out / "result.json").write_text(json.dumps(doc, indent=1) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="run-systemd",
@@ -92,6 +107,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("/tmp/kdump-systemd"))
     ap.add_argument("--memory", type=int, default=1024, help="guest RAM in MiB")
     ap.add_argument("--timeout-scale", type=float, default=1.0)
+    ap.add_argument(
+        "--crashkernel",
+        help="crashkernel= for the guest instead of the package's grub snippet's (e.g. 256M)",
+    )
+    ap.add_argument(
+        "--bisect-crashkernel",
+        metavar="LO:HI",
+        help="instead of steps 3-5: the smallest crashkernel= (MiB, 16 MiB steps, LO taken "
+        "as failing, HI as working) with which a local capture saves a complete dump",
+    )
     parsed = parse_as_root(ap, argv, "debootstrap, chroot")
     if parsed is None:
         return 2
@@ -110,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True)
     steps = Steps(args, timer, out)
     result = 1
+    installed: image.Installed | None = None
     try:
         print("== provisioning", flush=True)
         with timer.phase("host packages"):
@@ -123,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         print("== step 1: install with apt", flush=True)
         with timer.phase("install: copy root + apt-get install"):
             root, inst = image.install(base, deb, out)
+            capture_probe.install(root)
+        if args.crashkernel:
+            inst = dataclasses.replace(inst, crashkernel=args.crashkernel)
+        installed = inst
         steps.reference = inst.package == "kdump-tools"
         steps.ok(f"{inst.package} {inst.version} installed (kernel {inst.release})")
         steps.ok(f"crashkernel={inst.crashkernel} from {inst.grub_snippet}")
@@ -145,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             f"kdump-tools.service enabled ({', '.join(enabled)})",
             "kdump-tools.service is not enabled after install",
         )
-        if not steps.reference:
+        if not steps.reference and not args.bisect_crashkernel:
             with timer.phase("install: man pages (man-db in the guest root)"):
                 good, said = image.check_man_pages(root, out)
             steps.expect(good, f"man pages in the guest: {said.splitlines()[-1] if said else ''}",
@@ -158,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
             raise Failed
 
         steps.boot(qemu_argv(inst, disk, out / "agent.sock", args.memory))
+        if args.bisect_crashkernel:
+            if steps.problems:
+                raise Failed
+            systemd_bisect.run(args, timer, out, steps, disk, inst, qemu_argv)
+            print(f"total wall time: {time.monotonic() - t_start:.1f} s")
+            return 0
         steps.hotplug()
         steps.crash()
         steps.purge(inst.package)
@@ -172,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
             with timer.phase("host: extract + check the dump"):
                 image.extract(disk, "/var/crash", out / "crash")
                 problems = verify.check_dump_dir(out / "crash/crash" / steps.stamp, inst.release)
+                # Complete whatever its files' modes (the bisection and the bench ask this).
+                steps.measure["dump_complete"] = not verify.check_dump_dir(
+                    out / "crash/crash" / steps.stamp, inst.release, modes=False)
             for p in problems:
                 steps.fail(p)
             if not problems:
@@ -191,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             proc.kill()
             proc.wait()
     print(f"total wall time: {time.monotonic() - t_start:.1f} s")
+    write_result(out, steps, installed)
     if steps.problems:
         print("FAIL systemd guest")
         for p in steps.problems:

@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from harness import capture_probe
 from harness.agent import Agent, Console, Result, Stuck
 from harness.cli import Timer
 from harness.systemd_evidence import (
@@ -46,6 +47,9 @@ class Steps:
         self.problems: list[str] = []
         self.step = ""
         self.reference = False  # Debian's kdump-tools under test, not the project's package
+        # What the capture cost (bench/capture.py reads it from result.json): seconds from
+        # the sysrq, memory from the capture probe (harness/capture_probe.py).
+        self.measure: dict[str, object] = {}
 
     def t(self, seconds: float) -> float:
         return seconds * self.scale
@@ -159,6 +163,9 @@ class Steps:
         self.cmdline = hello["cmdline"]
         self.ok(f"booted in {hello['uptime']:.0f} s guest uptime; cmdline {self.cmdline!r}")
         self.ready_checks("boot")
+        size = self.run("cat", "/sys/kernel/kexec_crash_size").out.strip()
+        if size.isdigit():
+            self.measure["crash_size_bytes"] = int(size)
 
     def hotplug(self) -> None:
         self.step = "3 hotplug"
@@ -228,6 +235,7 @@ class Steps:
         hellos = self.agent.hellos()
         t0 = time.monotonic()
         self.agent.send(["tee", "/proc/sysrq-trigger"], 10, "c")
+        t_sysrq = t0 - self.console.t0  # on the console's clock
         try:
             i, _ = self.console.wait_for(
                 r"Linux version ",
@@ -252,6 +260,7 @@ class Steps:
             self.timer.add("crash: capture kernel boot + savecore + reboot", time.monotonic() - t1)
             capture_log = [ln for _, ln in self.console.lines[i:j]]
             (self.out / "serial.capture").write_text("\n".join(capture_log) + "\n")
+            self.record_capture(self.console.lines[i:j], t_sysrq, self.console.lines[j][0])
             started = [ln for ln in capture_log if "kdump-tools-dump" in ln or "Kdump" in ln]
             self.ok(f"capture kernel console: {started[-3:]}")
             t2 = time.monotonic()
@@ -267,6 +276,10 @@ class Steps:
         )
         self.boot_id = hello["hello"]
         self.ready_checks("after capture")
+        ready = self.ready_at()
+        if ready is not None:
+            self.measure["crash_to_ready_s"] = round(ready - t0, 1)
+            self.ok(f"crash -> ready again: {ready - t0:.1f} s")
 
         # What the capture boot did, from its journal (persistent, read from this boot).
         boots = self.run("journalctl", "--list-boots", "--no-pager").out
@@ -283,6 +296,49 @@ class Steps:
             f"no 'saved vmcore in' in the capture boot's journal: {unit_lines[-4:]}",
         )
         self.check_crash_dir_in_guest()
+
+    def record_capture(self, lines: list[tuple[float, str]], t_sysrq: float,
+                       t_reboot: float) -> None:
+        """The capture probe's findings and the capture's times, from the capture kernel's
+        console lines (host clock); a capture the probe had to reboot fails the step."""
+        found = capture_probe.parse(lines)
+        self.measure.update(found)
+        self.measure["crash_to_capture_banner_s"] = round(lines[0][0] - t_sysrq, 1)
+        self.measure["crash_to_reboot_s"] = round(t_reboot - t_sysrq, 1)
+        saved_at = found["saved_at"]
+        if isinstance(saved_at, float):
+            self.measure["crash_to_saved_s"] = round(saved_at - t_sysrq, 1)
+        self.measure.pop("saved_at")
+        self.expect(
+            found["no_reboot"] is None,
+            "the capture kernel rebooted by itself",
+            f"the capture kernel did not reboot by itself: {found['no_reboot']}",
+        )
+        self.expect(
+            found["mem_total_kib"] is not None,
+            f"capture probe: MemTotal {found['mem_total_kib']} kB, lowest MemAvailable "
+            f"{found['min_available_kib']} kB, {capture_probe.UNIT.split('.')[0]} saw "
+            f"memory.peak {found['peak_bytes']} B, dump saved "
+            f"{self.measure.get('crash_to_saved_s')} s after the crash",
+            f"no {capture_probe.TAG} lines on the capture kernel's console",
+        )
+
+    def ready_at(self) -> float | None:
+        """When kdump-tools.service became active in this boot, on the host's monotonic
+        clock: the guest's boot time (host time minus /proc/uptime, halfway through the
+        command) plus systemd's ActiveEnterTimestampMonotonic. Polling would add seconds."""
+        t_a = time.monotonic()
+        res = self.run("cat", "/proc/uptime")
+        t_b = time.monotonic()
+        entered = self.run(
+            "systemctl", "show", "-P", "ActiveEnterTimestampMonotonic", "kdump-tools.service"
+        ).out.strip()
+        try:
+            boot = (t_a + t_b) / 2 - float(res.out.split()[0])
+            usec = int(entered)
+        except (ValueError, IndexError):
+            return None
+        return boot + usec / 1e6 if usec else None
 
     def crash_listing(self) -> list[list[str]]:
         """/var/crash in the guest: [type, octal mode, size, path relative to /var/crash]."""
@@ -323,6 +379,10 @@ class Steps:
                     f"{names[0]} has mode {files[names[0]][1]}",
                 )
         self.dump_sizes = {n: e[2] for n, e in files.items()}
+        dumps = [int(e[2]) for n, e in files.items()
+                 if n.split("/")[1].startswith(("dump.", "vmcore."))]
+        if dumps:
+            self.measure["dump_bytes"] = dumps[0]
 
     def purge(self, package: str) -> None:
         self.step = "5 purge"
