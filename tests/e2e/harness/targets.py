@@ -204,6 +204,14 @@ class Servers:
         for p in passive:
             self.forwards[p] = p
 
+    def landing(self, target: str) -> Path:
+        """The host directory a network target's dumps land in."""
+        return {"ssh": self.ssh_dir, "nfs": self.nfs_dir, "ftp": self.ftp_home / FTP_DIR}[target]
+
+    def authorized_keys(self) -> str:
+        path = self.work / "ssh" / "home" / ".ssh" / "authorized_keys"
+        return path.read_text() if path.exists() else ""
+
     # -------------------------------------------------------------- what the guest gets --
     def qemu_net_args(self) -> list[str]:
         """A virtio NIC on QEMU's user network (DHCP 10.0.2.15), each server forwarded."""
