@@ -97,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory", type=int, default=1024, help="guest RAM in MiB")
     ap.add_argument("--timeout-scale", type=float, default=1.0)
     ap.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="install the host packages and build the cached base root, then exit (CI runs "
+        "this beside run-qemu)",
+    )
+    ap.add_argument(
         "--targets",
         default=",".join(targets.ORDER),
         help=f"dump targets to crash into, in this order (default {','.join(targets.ORDER)})",
@@ -131,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         with timer.phase("trixie base root (debootstrap, cached)"):
             base = image.base_root(cache)
+        if args.prepare_only:
+            print(f"prepared: {base}")
+            return 0
         deb, origin = find_deb(args, cache, base)
         print(f"   package under test: {deb} ({origin})", flush=True)
 

@@ -21,7 +21,14 @@ from harness.systemd_evidence import (
     STAMP,
     hotplug_evidence,
 )
-from harness.targets import Servers, Target, env_for_propagate, incomplete_left, with_target
+from harness.targets import (
+    GUEST_IP,
+    Servers,
+    Target,
+    env_for_propagate,
+    incomplete_left,
+    with_target,
+)
 
 # Hard limits (seconds, before --timeout-scale), about 3x what this machine takes under TCG
 # with another guest's worth of load beside it.
@@ -37,6 +44,9 @@ ASKPASS = "/root/e2e-askpass"
 # savecore's entry for a saved vmcore (catalog codes vmcore-saved and ftp-vmcore-saved;
 # Debian's kdump-config logs the same words).
 SAVED = re.compile(r"saved vmcore (via FTP )?in")
+# savecore looking for the network (catalog codes no-ip, network-retry): it started before
+# the capture boot's network was up.
+NO_NETWORK = re.compile(r"Unable to get IP from network|Network not reachable")
 
 
 class Failed(Exception):
@@ -336,8 +346,17 @@ class Steps:
         left = [e[3] for e in self.crash_listing() if e[0] == "d" and "/" not in e[3]]
         self.expect(not left, "nothing saved in the guest's /var/crash",
                     f"the guest's /var/crash has {left} (the dump should be on {target.where})")
+        # The network was up when the dump unit started: savecore never had to wait for it,
+        # and named the dump by the guest's address (HOSTTAG=ip, the default), not by the
+        # hostname it falls back to without one.
+        waited = [ln for ln in cap.splitlines() if NO_NETWORK.search(ln)]
+        self.expect(not waited, "savecore started with the network up",
+                    f"savecore started before the network was up: {waited[:3]}")
         with self.timer.phase(f"crash {name}: host checks the dump on the server"):
             stamp_dir, problems = target.collect(srv, self.out / "fetched" / name)
+            if stamp_dir is not None and not stamp_dir.name.startswith(f"{GUEST_IP}-"):
+                problems.append(f"the dump on {target.where} is {stamp_dir.name}, not named by "
+                                f"the guest's address {GUEST_IP} (HOSTTAG=ip)")
             if stamp_dir is not None:
                 problems += verify.check_dump_dir(stamp_dir, self.release, modes=target.modes)
             landing = srv.landing(name)

@@ -50,7 +50,8 @@ HERE = Path(__file__).resolve().parent
 # Debian's python3: the one python3-pyftpdlib installs for (run-systemd runs on it too).
 HOST_PYTHON = "/usr/bin/python3"
 
-GUEST_ADDR = "10.0.2.100"  # QEMU user network: 10.0.2.0/24; the guest is 10.0.2.15
+GUEST_ADDR = "10.0.2.100"  # QEMU user network: 10.0.2.0/24
+GUEST_IP = "10.0.2.15"  # what the user network's DHCP gives the guest
 HOSTNAME = "dumphost"
 HOSTS_LINE = f"{GUEST_ADDR} {HOSTNAME}"
 NFS_PSEUDO = "/kdump"
@@ -59,7 +60,8 @@ PASSIVE_PORTS = 4  # pyftpdlib's passive ports, each forwarded
 
 HOST_PACKAGES = ["openssh-server", "nfs-ganesha", "nfs-ganesha-vfs", "python3-pyftpdlib"]
 SERVER_OF = {"ssh": "ssh", "nfs": "nfs", "ftp": "ftp", "local": None}
-# A remote dump directory: <HOSTTAG>-<stamp> (HOSTTAG is the guest's address by default).
+# A remote dump directory: <HOSTTAG>-<stamp> (HOSTTAG is the guest's address by default, the
+# hostname where savecore found no address).
 REMOTE_DIR = re.compile(r"^.+-\d{12}(-\d+)?$")
 FTP_FILE = re.compile(r"^(?P<prefix>.+)-(?P<kind>dump|vmcore|dmesg)\.(?P<stamp>\d{12}(-\d+)?)"
                       r"(?P<ext>.*)$")
@@ -264,16 +266,17 @@ def _collect_dir(base: Callable[[Servers], Path], what: str) -> Callable[[Server
 
 def _collect_ftp(srv: Servers, dest: Path) -> tuple[Path | None, list[str]]:
     """FTP dumps share one flat directory: the files of the one stamp go into
-    dest/<stamp>/ under the names check_dump_dir expects (dump.<stamp>, dmesg.<stamp>)."""
+    dest/<prefix>-<stamp>/ (as the other remote targets name it) under the names
+    check_dump_dir expects (dump.<stamp>, dmesg.<stamp>)."""
     base = srv.ftp_home / FTP_DIR
     names = sorted(p.name for p in base.iterdir())
     matched = [(n, m) for n in names if (m := FTP_FILE.match(n))]
-    stamps = sorted({m["stamp"] for _, m in matched})
+    stamps = sorted({(m["prefix"], m["stamp"]) for _, m in matched})
     problems = [f"left on the FTP server: {n}" for n in names if "incomplete" in n]
     if len(stamps) != 1:
         return None, [*problems, f"expected the files of one dump on the FTP server ({base}), "
                                  f"found {names}"]
-    out = dest / stamps[0]
+    out = dest / "-".join(stamps[0])
     out.mkdir(parents=True)
     for name, m in matched:
         shutil.copy2(base / name, out / f"{m['kind']}.{m['stamp']}{m['ext']}")
