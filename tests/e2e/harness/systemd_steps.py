@@ -22,6 +22,7 @@ from harness.systemd_evidence import (
     hotplug_evidence,
 )
 from harness.targets import (
+    COMMON,
     GUEST_IP,
     Servers,
     Target,
@@ -243,7 +244,7 @@ class Steps:
     def set_target(self, target: Target, srv: Servers | None) -> None:
         """The target's lines in /etc/default/kdump-tools, the previous target's gone."""
         current = self.run("cat", CONFIG)
-        lines = target.config(srv) if srv is not None else []
+        lines = [*COMMON, *(target.config(srv) if srv is not None else [])]
         text = with_target(current.out, lines, target.name)
         res = self.run("tee", CONFIG, input=text)
         self.expect(current.rc == 0 and res.rc == 0,
@@ -255,7 +256,7 @@ class Steps:
         """`kdump-config propagate` in the first kernel, as an administrator runs it: it
         makes the key and installs it with ssh-copy-id, which asks (through SSH_ASKPASS:
         there is no terminal) to accept the server's key and for the user's password."""
-        self.step = "propagate"
+        self.step = "4 propagate"
         print("== propagate: the SSH key to the dump server", flush=True)
         self.set_target(target, srv)
         self.run("tee", ASKPASS, input=srv.askpass())
