@@ -99,7 +99,12 @@ class Steps:
         while True:
             res = self.run("systemctl", "show", "-P", "ActiveState", unit)
             state = res.out.strip()
-            if state not in ("activating", "reloading", "") or time.monotonic() > deadline:
+            # A start job can be queued (and journalled as "Starting") while the unit still
+            # shows inactive: seen right after a capture's reboot, on a loaded machine.
+            queued = state == "inactive" and self.run(
+                "systemctl", "list-jobs", "--no-legend", "--no-pager", unit).out.strip()
+            if (state not in ("activating", "reloading", "") and not queued) \
+                    or time.monotonic() > deadline:
                 return state
             time.sleep(2)
 
