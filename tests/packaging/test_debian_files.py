@@ -80,6 +80,17 @@ def test_capture_kernel_unit_saves_the_dump_then_fails_over_or_reboots() -> None
     assert code.index("$fail_cmd") < code.index("reboot -f")
 
 
+def test_capture_kernel_unit_starts_once_the_network_is_up() -> None:
+    """Network dumps need the network: the dump unit waits for network-online.target and, on
+    ifupdown systems (where nothing else makes that target wait for an allow-hotplug
+    interface), for ifupdown's own wait, which Debian leaves disabled."""
+    service = unit("kdump-tools-dump.service")
+    wants = " ".join(service["Wants"]).split()
+    after = " ".join(service["After"]).split()
+    for dependency in ("network-online.target", "ifupdown-wait-online.service"):
+        assert dependency in wants and dependency in after
+
+
 def test_the_capture_kernel_boots_into_the_dump_unit() -> None:
     from kdump.config import default_cmdline_append
 

@@ -45,5 +45,8 @@ def ensure_host_packages(packages: list[str]) -> None:
         return
     log(f"installing host packages: {' '.join(missing)}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    run(["apt-get", "update", "-q"], env=env, check=False)
-    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing], env=env)
+    # CI runs other jobs beside this one (maintainer-check, run-qemu) that may install too:
+    # wait for dpkg's lock instead of failing on it.
+    lock = ["-o", "DPkg::Lock::Timeout=900"]
+    run(["apt-get", *lock, "update", "-q"], env=env, check=False)
+    run(["apt-get", *lock, "install", "-y", "-q", "--no-install-recommends", *missing], env=env)

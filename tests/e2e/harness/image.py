@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 from harness.host import log, run
+from harness.targets import HOSTS_LINE
 
 HERE = Path(__file__).resolve().parent
 GUEST_FILES = HERE.parent / "systemd-guest"
@@ -55,7 +56,18 @@ BASE_PACKAGES = (
     "file",
     "ucf",
     "debconf",
+    # The network as Debian's installer leaves a trixie server (ifupdown, DHCP by dhcpcd),
+    # and the clients of the network dump targets (harness/targets.py).
+    "ifupdown",
+    "dhcpcd-base",
+    "iproute2",
+    "openssh-client",
+    "nfs-common",
 )
+
+# The NIC QEMU gives the guest (harness/targets.py: virtio-net-pci at PCI slot 0x10): udev
+# names it by that slot.
+NIC = "ens16"
 
 IMAGE_SIZE = "4G"  # sparse; the root takes ~1 GB, the rest is room for dumps
 
@@ -83,7 +95,7 @@ def recipe_key() -> str:
     and configures it, and the guest's files (not the rest of this module, so changing how
     a package is installed does not cost a debootstrap)."""
     h = hashlib.sha256()
-    h.update("\n".join((SUITE, MIRROR, *BASE_PACKAGES)).encode())
+    h.update("\n".join((SUITE, MIRROR, *BASE_PACKAGES, NIC, HOSTS_LINE)).encode())
     for fn in (base_root, configure, _in_chroot):
         h.update(inspect.getsource(fn).encode())
     for p in sorted(GUEST_FILES.iterdir()):
@@ -131,7 +143,16 @@ def base_root(cache: Path) -> Path:
 def configure(root: Path) -> None:
     """What an installed Debian would have, plus the test agent."""
     (root / "etc/hostname").write_text("kdump-systemd\n")
-    (root / "etc/hosts").write_text("127.0.0.1 localhost\n127.0.1.1 kdump-systemd\n")
+    # dumphost: the loopback servers of the network targets, forwarded by QEMU.
+    (root / "etc/hosts").write_text(
+        f"127.0.0.1 localhost\n127.0.1.1 kdump-systemd\n{HOSTS_LINE}\n"
+    )
+    # What the installer writes for a DHCP interface (allow-hotplug: brought up by udev).
+    (root / "etc/network/interfaces").write_text(
+        "source /etc/network/interfaces.d/*\n\n"
+        "auto lo\niface lo inet loopback\n\n"
+        f"allow-hotplug {NIC}\niface {NIC} inet dhcp\n"
+    )
     (root / "etc/fstab").write_text("/dev/vda / ext4 rw,errors=remount-ro 0 1\n")
     # A persistent journal: the capture kernel's boot is read from the next boot.
     (root / "var/log/journal").mkdir(parents=True, exist_ok=True)

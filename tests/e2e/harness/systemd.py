@@ -4,8 +4,10 @@ Steps, each asserted and timed (see tests/e2e/README.md, "The systemd guest"):
   1 install   the .deb into the guest root with apt (chroot; Depends from Debian)
   2 boot      kdump-tools.service active, status ready, check 0, the load in the journal
   3 hotplug   cpu1 offline/online: udev runs the package's rule, kdump ready afterwards
-  4 crash     sysrq: capture kernel -> kdump-tools-dump.service -> savecore -> reboot ->
-              first kernel ready again; the dump complete (host-side checks)
+  4 crash     per dump target (ssh, nfs, ftp, local; `propagate` first for ssh): the
+              target in /etc/default/kdump-tools, sysrq: capture kernel ->
+              kdump-tools-dump.service -> savecore -> reboot -> first kernel ready again;
+              the dump complete where the target keeps it (host-side checks)
   5 purge     apt purge removes the package's state and leaves the dump
 """
 
@@ -23,7 +25,7 @@ import time
 import traceback
 from pathlib import Path
 
-from harness import capture_probe, image, systemd_bisect, verify
+from harness import capture_probe, image, systemd_bisect, targets, verify
 from harness.agent import Stuck
 from harness.cli import Timer, parse_as_root
 from harness.host import ensure_host_packages, log
@@ -34,7 +36,9 @@ from harness.systemd_steps import Failed, Steps
 REPO = Path(__file__).resolve().parents[3]
 
 
-def qemu_argv(inst: image.Installed, disk: Path, sock: Path, memory: int) -> list[str]:
+def qemu_argv(
+    inst: image.Installed, disk: Path, sock: Path, memory: int, net: list[str]
+) -> list[str]:
     append = f"root=/dev/vda rw console=ttyS0 panic=10 crashkernel={inst.crashkernel}"
     # fmt: off
     return [
@@ -47,7 +51,7 @@ def qemu_argv(inst: image.Installed, disk: Path, sock: Path, memory: int) -> lis
         "-device", "virtio-serial-pci",
         "-chardev", f"socket,id=agent,path={qemu_opt(str(sock))},server=on,wait=on",
         "-device", "virtserialport,chardev=agent,name=e2e.agent",
-        "-nic", "none",
+        *(net or ["-nic", "none"]),
     ]
     # fmt: on
 
@@ -117,10 +121,25 @@ def main(argv: list[str] | None = None) -> int:
         help="instead of steps 3-5: the smallest crashkernel= (MiB, 16 MiB steps, LO taken "
         "as failing, HI as working) with which a local capture saves a complete dump",
     )
+    ap.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="install the host packages and build the cached base root, then exit (CI runs "
+        "this beside run-qemu)",
+    )
+    ap.add_argument(
+        "--targets",
+        default=",".join(targets.ORDER),
+        help=f"dump targets to crash into, in this order (default {','.join(targets.ORDER)})",
+    )
     parsed = parse_as_root(ap, argv, "debootstrap, chroot")
     if parsed is None:
         return 2
     args, cache, out = parsed
+    wanted = [t for t in args.targets.split(",") if t]
+    unknown = [t for t in wanted if t not in targets.TARGETS]
+    if unknown or not wanted:
+        ap.error(f"--targets: unknown {unknown}; known: {', '.join(targets.ORDER)}")
     timer = Timer()
     t_start = time.monotonic()
     cache.mkdir(parents=True, exist_ok=True)
@@ -139,9 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("== provisioning", flush=True)
         with timer.phase("host packages"):
-            ensure_host_packages(["debootstrap", "qemu-system-x86", "e2fsprogs"])
+            ensure_host_packages(
+                ["debootstrap", "qemu-system-x86", "e2fsprogs", *targets.HOST_PACKAGES]
+            )
         with timer.phase("trixie base root (debootstrap, cached)"):
             base = image.base_root(cache)
+        if args.prepare_only:
+            print(f"prepared: {base}")
+            return 0
         deb, origin = find_deb(args, cache, base)
         print(f"   package under test: {deb} ({origin})", flush=True)
 
@@ -154,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             inst = dataclasses.replace(inst, crashkernel=args.crashkernel)
         installed = inst
         steps.reference = inst.package == "kdump-tools"
+        steps.release = inst.release
         steps.ok(f"{inst.package} {inst.version} installed (kernel {inst.release})")
         steps.ok(f"crashkernel={inst.crashkernel} from {inst.grub_snippet}")
         steps.ok(f"kdump initrd built at install: {inst.kdump_initrd_built}")
@@ -187,22 +212,44 @@ def main(argv: list[str] | None = None) -> int:
         if steps.problems:
             raise Failed
 
-        steps.boot(qemu_argv(inst, disk, out / "agent.sock", args.memory))
+        with timer.phase("servers: sshd, nfs-ganesha, pyftpdlib on 127.0.0.1"):
+            servers = targets.Servers(out / "servers", wanted).__enter__()
+        steps.servers = servers
+        for name in wanted:
+            print(f"   target {name}: {targets.TARGETS[name].where}", flush=True)
+        steps.boot(
+            qemu_argv(inst, disk, out / "agent.sock", args.memory, servers.qemu_net_args())
+        )
         if args.bisect_crashkernel:
             if steps.problems:
                 raise Failed
-            systemd_bisect.run(args, timer, out, steps, disk, inst, qemu_argv)
+            # The same NIC and servers as a crash cycle: the image's network waits for it.
+            net = servers.qemu_net_args()
+            target = targets.TARGETS[wanted[0]]
+            if target.name == "ssh":  # the key is made and sent once, in the template
+                steps.propagate(servers, target)
+            elif target.collect is not None:
+                steps.set_target(target, servers)
+            systemd_bisect.run(args, timer, out, steps, disk, inst,
+                               lambda i, d, s, m: qemu_argv(i, d, s, m, net), target, servers)
             print(f"total wall time: {time.monotonic() - t_start:.1f} s")
             return 0
         steps.hotplug()
-        steps.crash()
+        if "ssh" in wanted:
+            steps.propagate(servers, targets.TARGETS["ssh"])
+        for name in wanted:
+            target = targets.TARGETS[name]
+            steps.set_target(target, servers)
+            steps.crash(target, servers)
         steps.purge(inst.package)
         with timer.phase("poweroff"):
             steps.poweroff()
 
-        steps.step = "4 crash (host checks)"
-        print("== host: the dump is complete", flush=True)
-        if not hasattr(steps, "stamp"):
+        steps.step = "4 crash local (host checks)"
+        print("== host: the local dump is complete", flush=True)
+        if "local" not in wanted:
+            pass
+        elif not hasattr(steps, "stamp"):
             steps.fail("no /var/crash/<stamp>/ to check")
         else:
             with timer.phase("host: extract + check the dump"):
@@ -229,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
+        servers = getattr(steps, "servers", None)
+        if servers is not None:
+            servers.__exit__(None, None, None)
+    for name, seconds in steps.cycles.items():
+        print(f"crash cycle {name}: sysrq to ready again {seconds:.1f} s")
     print(f"total wall time: {time.monotonic() - t_start:.1f} s")
     write_result(out, steps, installed)
     if steps.problems:

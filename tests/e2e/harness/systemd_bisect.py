@@ -1,5 +1,7 @@
 """run-systemd --bisect-crashkernel LO:HI: the smallest crashkernel= (in 16 MiB steps) with
-which the installed package's local capture still saves a complete dump.
+which the installed package's capture still saves a complete dump, to the first of
+--targets (local, or a network target: its config, and for ssh the propagated key, are in
+the template; each probe's dump is fetched from the server and the landing emptied).
 
 One boot with the package's own reservation makes the kdump initrd (as the cycle's step 2);
 the guest is powered off and its disk kept as a template. Each probe boots a copy of it with
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -24,6 +27,7 @@ from harness import capture_probe, image, verify
 from harness.agent import Stuck
 from harness.cli import Timer
 from harness.systemd_steps import Steps
+from harness.targets import Servers, Target
 
 STEP_MIB = 16
 T_PROBE_CAPTURE = 420  # sysrq to QEMU's exit (before --timeout-scale)
@@ -51,7 +55,8 @@ def bisect(low: int, high: int, works: Callable[[int], bool]) -> tuple[int, int]
 
 
 def probe(args: object, timer: Timer, out: Path, template: Path, inst: image.Installed,
-          qemu_argv: Callable[..., list[str]], mib: int, reference: bool) -> dict[str, object]:
+          qemu_argv: Callable[..., list[str]], mib: int, reference: bool,
+          target: Target, servers: Servers) -> dict[str, object]:
     """One capture with crashkernel=<mib>M from a copy of the template disk."""
     pout = out / f"bisect-{mib}M"
     image.remove_tree(pout)
@@ -81,14 +86,23 @@ def probe(args: object, timer: Timer, out: Path, template: Path, inst: image.Ins
         result["crash_to_exit_s"] = round(time.monotonic() - t0, 1)
         found = capture_probe.parse(steps.console.lines[mark:])
         result.update({k: v for k, v in found.items() if k != "saved_at"})
-        image.extract(disk, "/var/crash", pout / "crash")
-        stamps = [p for p in (pout / "crash/crash").iterdir() if p.is_dir()] \
-            if (pout / "crash/crash").is_dir() else []
-        if len(stamps) != 1:
-            result["why"] = f"expected one /var/crash/<stamp>/, found {[p.name for p in stamps]}"
-            return result
+        if target.collect is not None:
+            stamp_dir, problems = target.collect(servers, pout / "fetched")
+            _empty(servers.landing(target.name))
+            if stamp_dir is None:
+                result["why"] = "; ".join(problems)[:300] or f"no dump on {target.where}"
+                return result
+        else:
+            image.extract(disk, "/var/crash", pout / "crash")
+            stamps = [p for p in (pout / "crash/crash").iterdir() if p.is_dir()] \
+                if (pout / "crash/crash").is_dir() else []
+            if len(stamps) != 1:
+                result["why"] = (f"expected one /var/crash/<stamp>/, "
+                                 f"found {[p.name for p in stamps]}")
+                return result
+            stamp_dir, problems = stamps[0], []
         # Complete is the question here; the files' modes are the cycle's (step 4).
-        problems = verify.check_dump_dir(stamps[0], inst.release, modes=False)
+        problems += verify.check_dump_dir(stamp_dir, inst.release, modes=False)
         if found["no_reboot"]:
             problems.append(str(found["no_reboot"]))
         result["passed"] = not problems
@@ -108,8 +122,18 @@ def probe(args: object, timer: Timer, out: Path, template: Path, inst: image.Ins
               f"{'' if result['passed'] else ' (' + str(result.get('why')) + ')'}", flush=True)
 
 
+def _empty(landing: Path) -> None:
+    """The next probe's dump must be the only one on the server."""
+    for entry in landing.iterdir() if landing.is_dir() else []:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
 def run(args: object, timer: Timer, out: Path, steps: Steps, disk: Path,
-        inst: image.Installed, qemu_argv: Callable[..., list[str]]) -> dict[str, object]:
+        inst: image.Installed, qemu_argv: Callable[..., list[str]],
+        target: Target, servers: Servers) -> dict[str, object]:
     """The template boot (already started by the caller as steps.boot) is powered off, then
     the probes; returns the summary written to bisect.json."""
     low, high = parse_range(getattr(args, "bisect_crashkernel"))  # noqa: B009
@@ -121,13 +145,15 @@ def run(args: object, timer: Timer, out: Path, steps: Steps, disk: Path,
 
     def works(mib: int) -> bool:
         with timer.phase(f"bisect probe {mib}M"):
-            res = probe(args, timer, out, template, inst, qemu_argv, mib, steps.reference)
+            res = probe(args, timer, out, template, inst, qemu_argv, mib, steps.reference,
+                        target, servers)
         probes.append(res)
         return bool(res["passed"])
 
     failing, smallest = bisect(low, high, works)
     summary: dict[str, object] = {
         "package": inst.package,
+        "target": target.name,
         "version": inst.version,
         "range_mib": [low, high],
         "largest_failing_mib": failing,

@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from harness import capture_probe
+from harness import capture_probe, verify
 from harness.agent import Agent, Console, Result, Stuck
 from harness.cli import Timer
 from harness.systemd_evidence import (
@@ -21,6 +21,15 @@ from harness.systemd_evidence import (
     STAMP,
     hotplug_evidence,
 )
+from harness.targets import (
+    COMMON,
+    GUEST_IP,
+    Servers,
+    Target,
+    env_for_propagate,
+    incomplete_left,
+    with_target,
+)
 
 # Hard limits (seconds, before --timeout-scale), about 3x what this machine takes under TCG
 # with another guest's worth of load beside it.
@@ -30,6 +39,15 @@ T_CMD = 180  # one command in the guest
 T_CRASH_TO_CAPTURE = 120  # sysrq to the capture kernel's banner
 T_CAPTURE = 900  # capture kernel banner to the reboot's banner (boot, savecore, reboot)
 T_POWEROFF = 180
+
+CONFIG = "/etc/default/kdump-tools"
+ASKPASS = "/root/e2e-askpass"
+# savecore's entry for a saved vmcore (catalog codes vmcore-saved and ftp-vmcore-saved;
+# Debian's kdump-config logs the same words).
+SAVED = re.compile(r"saved vmcore (via FTP )?in")
+# savecore looking for the network (catalog codes no-ip, network-retry): it started before
+# the capture boot's network was up.
+NO_NETWORK = re.compile(r"Unable to get IP from network|Network not reachable")
 
 
 class Failed(Exception):
@@ -50,6 +68,8 @@ class Steps:
         # What the capture cost (bench/capture.py reads it from result.json): seconds from
         # the sysrq, memory from the capture probe (harness/capture_probe.py).
         self.measure: dict[str, object] = {}
+        self.release = ""  # the guest kernel's release (the dumps' checks)
+        self.cycles: dict[str, float] = {}  # target -> sysrq to ready again, seconds
 
     def t(self, seconds: float) -> float:
         return seconds * self.scale
@@ -82,7 +102,12 @@ class Steps:
         while True:
             res = self.run("systemctl", "show", "-P", "ActiveState", unit)
             state = res.out.strip()
-            if state not in ("activating", "reloading", "") or time.monotonic() > deadline:
+            # A start job can be queued (and journalled as "Starting") while the unit still
+            # shows inactive: seen right after a capture's reboot, on a loaded machine.
+            queued = state == "inactive" and self.run(
+                "systemctl", "list-jobs", "--no-legend", "--no-pager", unit).out.strip()
+            if (state not in ("activating", "reloading", "") and not queued) \
+                    or time.monotonic() > deadline:
                 return state
             time.sleep(2)
 
@@ -227,15 +252,51 @@ class Steps:
             res.out.strip() == "1", "kexec_crash_loaded = 1", f"kexec_crash_loaded = {res.out!r}"
         )
 
-    def crash(self) -> None:
-        self.step = "4 crash"
-        print("== step 4: sysrq crash, capture, reboot", flush=True)
+    def set_target(self, target: Target, srv: Servers | None) -> None:
+        """The target's lines in /etc/default/kdump-tools, the previous target's gone."""
+        current = self.run("cat", CONFIG)
+        lines = [*COMMON, *(target.config(srv) if srv is not None else [])]
+        text = with_target(current.out, lines, target.name)
+        res = self.run("tee", CONFIG, input=text)
+        self.expect(current.rc == 0 and res.rc == 0,
+                    f"{CONFIG}: {'; '.join(lines) or 'the package defaults (local)'}",
+                    f"writing {CONFIG}: {current} {res}")
+        self.run("sync")
+
+    def propagate(self, srv: Servers, target: Target) -> None:
+        """`kdump-config propagate` in the first kernel, as an administrator runs it: it
+        makes the key and installs it with ssh-copy-id, which asks (through SSH_ASKPASS:
+        there is no terminal) to accept the server's key and for the user's password."""
+        self.step = "4 propagate"
+        print("== propagate: the SSH key to the dump server", flush=True)
+        self.set_target(target, srv)
+        self.run("tee", ASKPASS, input=srv.askpass())
+        self.run("chmod", "700", ASKPASS)
+        with self.timer.phase("propagate: kdump-config propagate"):
+            res = self.run(*env_for_propagate(ASKPASS), "kdump-config", "propagate")
+        self.expect(res.rc == 0 and "propagated ssh key" in res.out + res.err,
+                    f"propagate: {(res.out + res.err).strip().splitlines()[-1:]}",
+                    f"propagate: {res}")
+        self.run("rm", "-f", ASKPASS)
+        pub = self.run("cat", "/root/.ssh/kdump_id_rsa.pub").out.split()[:2]
+        keys = srv.authorized_keys()
+        self.expect(bool(pub) and " ".join(pub) in keys,
+                    "the key is in the dump user's authorized_keys on the server",
+                    f"the guest's key {pub} is not in the server's authorized_keys: {keys!r}")
+
+    def crash(self, target: Target, srv: Servers | None = None) -> None:
+        """One crash cycle to TARGET: sysrq, the capture kernel's dump unit saves, reboot,
+        ready again; the capture boot's journal; the dump where the target keeps it."""
+        self.step = f"4 crash {target.name}"
+        print(f"== step 4 ({target.name}): sysrq crash, capture to {target.where}, reboot",
+              flush=True)
         self.run("sync")  # keep this boot's journal for the report; a crash would lose it
         banners = self.console.mark()
         hellos = self.agent.hellos()
         t0 = time.monotonic()
         self.agent.send(["tee", "/proc/sysrq-trigger"], 10, "c")
         t_sysrq = t0 - self.console.t0  # on the console's clock
+        name = target.name
         try:
             i, _ = self.console.wait_for(
                 r"Linux version ",
@@ -243,7 +304,7 @@ class Steps:
                 self.t(T_CRASH_TO_CAPTURE),
                 "capture kernel banner after sysrq",
             )
-            self.timer.add("crash: sysrq to capture kernel banner", time.monotonic() - t0)
+            self.timer.add(f"crash {name}: sysrq to capture kernel banner", time.monotonic() - t0)
             _, cmd = self.console.wait_for(r"Command line:", i, 30, "capture kernel command line")
             self.expect(
                 f"systemd.unit={DUMP_UNIT}" in cmd and "crashkernel=" not in cmd,
@@ -257,15 +318,17 @@ class Steps:
                 self.t(T_CAPTURE),
                 "reboot after the capture (the capture kernel is stuck)",
             )
-            self.timer.add("crash: capture kernel boot + savecore + reboot", time.monotonic() - t1)
+            self.timer.add(f"crash {name}: capture kernel boot + savecore + reboot",
+                           time.monotonic() - t1)
             capture_log = [ln for _, ln in self.console.lines[i:j]]
+            (self.out / f"serial.capture.{name}").write_text("\n".join(capture_log) + "\n")
             (self.out / "serial.capture").write_text("\n".join(capture_log) + "\n")
             self.record_capture(self.console.lines[i:j], t_sysrq, self.console.lines[j][0])
             started = [ln for ln in capture_log if "kdump-tools-dump" in ln or "Kdump" in ln]
             self.ok(f"capture kernel console: {started[-3:]}")
             t2 = time.monotonic()
             hello = self.agent.hello(hellos + 1, self.t(T_BOOT), "first kernel after the capture")
-            self.timer.add("crash: reboot to agent", time.monotonic() - t2)
+            self.timer.add(f"crash {name}: reboot to agent", time.monotonic() - t2)
         except Stuck as exc:
             self.fail(f"stuck: {exc}")
             raise Failed from exc
@@ -275,7 +338,8 @@ class Steps:
             f"unexpected boot after capture: {hello}",
         )
         self.boot_id = hello["hello"]
-        self.ready_checks("after capture")
+        self.ready_checks(f"after capture {name}")
+        self.cycles[name] = time.monotonic() - t0
         ready = self.ready_at()
         if ready is not None:
             self.measure["crash_to_ready_s"] = round(ready - t0, 1)
@@ -285,17 +349,46 @@ class Steps:
         boots = self.run("journalctl", "--list-boots", "--no-pager").out
         (self.out / "journal.boots").write_text(boots)
         cap = self.journal("-b", "-1")
-        (self.out / "journal.capture-boot").write_text(cap)
-        # savecore's own syslog entry ("vmcore-saved" in kdump/messages.py; Debian's
-        # kdump-config logs the same words), not just the unit starting.
-        saved = [ln for ln in cap.splitlines() if "saved vmcore in" in ln]
+        (self.out / f"journal.capture-boot.{name}").write_text(cap)
+        # savecore's own syslog entry, not just the unit starting.
+        saved = [ln for ln in cap.splitlines() if SAVED.search(ln)]
         unit_lines = [ln for ln in cap.splitlines() if DUMP_UNIT in ln or "kdump-tools" in ln]
         self.expect(
             bool(saved),
             f"the capture boot's journal has savecore's entry: {saved[-1] if saved else ''}",
-            f"no 'saved vmcore in' in the capture boot's journal: {unit_lines[-4:]}",
+            f"no 'saved vmcore in' in the capture boot's journal: {unit_lines[-6:]}",
         )
-        self.check_crash_dir_in_guest()
+        if target.collect is None:
+            self.check_crash_dir_in_guest()
+            return
+        assert srv is not None
+        left = [e[3] for e in self.crash_listing() if e[0] == "d" and "/" not in e[3]]
+        self.expect(not left, "nothing saved in the guest's /var/crash",
+                    f"the guest's /var/crash has {left} (the dump should be on {target.where})")
+        # The network was up when the dump unit started: savecore never had to wait for it,
+        # and named the dump by the guest's address (HOSTTAG=ip, the default), not by the
+        # hostname it falls back to without one.
+        waited = [ln for ln in cap.splitlines() if NO_NETWORK.search(ln)]
+        self.expect(not waited, "savecore started with the network up",
+                    f"savecore started before the network was up: {waited[:3]}")
+        with self.timer.phase(f"crash {name}: host checks the dump on the server"):
+            stamp_dir, problems = target.collect(srv, self.out / "fetched" / name)
+            if stamp_dir is not None and not stamp_dir.name.startswith(f"{GUEST_IP}-"):
+                problems.append(f"the dump on {target.where} is {stamp_dir.name}, not named by "
+                                f"the guest's address {GUEST_IP} (HOSTTAG=ip)")
+            if stamp_dir is not None:
+                problems += verify.check_dump_dir(stamp_dir, self.release, modes=target.modes)
+                # Complete whatever its files' modes (the bench asks this, as for local).
+                self.measure["dump_complete"] = not verify.check_dump_dir(
+                    stamp_dir, self.release, modes=False)
+            landing = srv.landing(name)
+            problems += [f"left on the server: {p}" for p in incomplete_left(landing)]
+        for p in problems:
+            self.fail(p)
+        if not problems:
+            self.ok(f"on {target.where}: {stamp_dir.name if stamp_dir else ''} complete, dmesg "
+                    "has the sysrq panic, no -incomplete"
+                    + (", files 0600" if target.modes else " (modes are the server's)"))
 
     def record_capture(self, lines: list[tuple[float, str]], t_sysrq: float,
                        t_reboot: float) -> None:
@@ -400,6 +493,9 @@ class Steps:
         for path in ("/var/lib/kdump", "/etc/default/kdump-tools", "/etc/kdump"):
             res = self.run("test", "-e", path)
             self.expect(res.rc == 1, f"{path} is gone", f"{path} is still there after purge")
+        if "local" not in self.cycles and not hasattr(self, "stamp"):
+            self.ok("(no local dump to keep: `local` was not a target)")
+            return
         stamp = getattr(self, "stamp", "?")
         left = {
             path: size
