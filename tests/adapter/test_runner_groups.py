@@ -83,8 +83,12 @@ def test_an_installed_hook_past_its_deadline_leaves_nothing_writing(tmp_path: Pa
     assert _gone(_pid_from(pidfile))
 
 
-# A kdump-config stand-in: runs the spawner through the runner, without a deadline.
-_PARENT = ("import sys; from backends.runner import Program, Runner; "
+# A kdump-config stand-in: runs the spawner through the runner, without a deadline. Ctrl-C
+# is Python's own handler, as when kdump-config runs from a terminal: a test run started in
+# the background of a script (as .ci/run starts the suite) inherits SIGINT ignored, and Python
+# then installs no handler for it.
+_PARENT = ("import signal, sys; from backends.runner import Program, Runner; "
+           "signal.signal(signal.SIGINT, signal.default_int_handler); "
            "Runner().run(Program.of(['sh', '-c', sys.argv[1], 'sh', *sys.argv[2:]]))")
 
 
