@@ -94,7 +94,7 @@ def execute(spec: Spec, invocation: Invocation, func: Callable[[Context], Comman
 
     command = spec.command
     reporter = Reporter(name=_name(), json_mode=invocation.as_json, command=command)
-    if command == "savecore":  # its journal entries go once the dump is safe (Reporter.held)
+    if spec.capture:
         reporter.hold_journal()
     data: dict[str, object] = {}
     try:
@@ -112,9 +112,8 @@ def execute(spec: Spec, invocation: Invocation, func: Callable[[Context], Comman
             for warning in warnings:
                 reporter.emit(warning.code, detail=f"{warning.path}:{warning.line}: "
                                                    f"{warning.text}")
-            # savecore never gives up a dump for the lock: it goes on without it.
             lock: AbstractContextManager[bool] = exclusive(
-                host, reporter, best_effort=command == "savecore") if spec.mutating \
+                host, reporter, best_effort=spec.capture) if spec.mutating \
                 else nullcontext(True)
             if spec.coalesce:  # try-reload: collapse a storm of requests into at most two
                 lock = coalesced(host, reporter)
@@ -123,7 +122,7 @@ def execute(spec: Spec, invocation: Invocation, func: Callable[[Context], Comman
                 outcome = func(Context(host, config, reporter)) \
                     if held or not spec.coalesce else 0
             status, data = outcome if isinstance(outcome, tuple) else (outcome, {})
-            if held and (spec.coalesce or spec.mutating) and command != "savecore":
+            if held and (spec.coalesce or spec.mutating) and not spec.capture:
                 status = max(status, _run_pending(host, config, reporter))
         except LockFailed as exc:
             status = exc.status

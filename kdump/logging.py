@@ -13,10 +13,11 @@ structlog (and what it pulls in) costs more start-up time than the whole of
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import Callable, MutableMapping
 from typing import Any
+
+from kdump.withoutrich import import_without_rich
 
 # MESSAGE_ID = uuid5(this namespace, code): stable as long as the code is (codes are never
 # reused), and the same on every machine and release.
@@ -66,12 +67,7 @@ def _to_sink(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> str
 def log_message(sink: object, tag: str, code: str, severity: str, text: str,
                 command: str = "") -> None:
     global _configured
-    # structlog imports rich, when it is installed (Debian's python3-typer brings it), for
-    # its console renderer and tracebacks, which nothing here uses: about a second of a
-    # start under a slow CPU, and memory of the capture kernel, where savecore logs. The
-    # same rule as kdump.typer_app's, for the commands that log without typer.
-    if "rich" not in sys.modules:
-        sys.modules["rich"] = None  # type: ignore[assignment]
+    import_without_rich("structlog")
     import structlog
 
     if not callable(sink):

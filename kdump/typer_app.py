@@ -7,36 +7,16 @@ receives the invocation as its context's object and runs it with the same dispat
 
 from __future__ import annotations
 
-import sys
-
 from kdump.commands.table import TABLE, Spec
 from kdump.dispatch import dispatch
+from kdump.withoutrich import import_without_rich
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from kdump.cli import Invocation
 
 
-def _import_typer_without_rich() -> None:
-    """Import typer as if rich were not installed, leaving rich importable for the rest.
-
-    typer before 0.16 (Debian trixie ships 0.15.2) imports rich and builds a rich console
-    when it is imported, though kdump-config renders nothing with rich (no typer help,
-    errors formatted by kdump.dispatch): that is most of the start-up of `savecore` in
-    the capture kernel's little memory. It has no switch for this; its modules take rich
-    as missing when `import rich` fails while they load. Newer typer imports rich only
-    to render with it, which rich_markup_mode=None never does.
-    """
-    if "typer" in sys.modules or "rich" in sys.modules:
-        return
-    sys.modules["rich"] = None  # type: ignore[assignment]
-    try:
-        import typer  # noqa: F401
-    finally:
-        del sys.modules["rich"]
-
-
-_import_typer_without_rich()
+import_without_rich("typer")  # newer typer never loads rich with rich_markup_mode=None
 
 import typer  # noqa: E402
 

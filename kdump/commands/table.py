@@ -25,6 +25,10 @@ class Spec(Record):
     arguments: str = ""  # what follows the word, as its usage line shows it (all optional)
     machine: bool = True  # False: run with the reporter only (no backend, no config)
     fast: bool = False  # run without the CLI framework (what machines run)
+    # Runs in the capture kernel, where nothing may cost the dump: it goes on without the
+    # lock if another command holds it, runs no reload left pending, and sends its journal
+    # entries once the dump is safe (structlog's import would come before the dump).
+    capture: bool = False
 
     @property
     def command(self) -> str:
@@ -55,7 +59,7 @@ TABLE: tuple[Spec, ...] = (
     # Fast: savecore runs in the capture kernel, where every second before the dump is safe
     # and every MiB of the reservation counts (typer and pydantic cost both).
     Spec("savecore", "kdump.commands.savecore", "savecore",
-         "Save /proc/vmcore (in the capture kernel).", mutating=True, fast=True),
+         "Save /proc/vmcore (in the capture kernel).", mutating=True, fast=True, capture=True),
     # Not held for the whole command: ssh-copy-id may wait for a password (propagate
     # takes the lock itself, only while it makes the key).
     Spec("propagate", "kdump.commands.propagate", "propagate",
